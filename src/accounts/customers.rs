@@ -1,0 +1,169 @@
+//! Customer accounts. A customer belongs to exactly one portal; every query here names it.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::Email;
+use crate::db::{Db, is_unique_violation, now};
+
+#[derive(Clone, Debug)]
+pub struct Customer {
+    pub id: i64,
+    pub portal_id: i64,
+    pub email: String,
+    pub name: String,
+    pub mobile: Option<String>,
+    pub password_hash: Option<String>,
+    pub must_change_password: bool,
+    pub disabled_at: Option<i64>,
+}
+
+impl Customer {
+    pub fn is_active(&self) -> bool {
+        self.disabled_at.is_none()
+    }
+}
+
+const COLUMNS: &str =
+    "id, portal_id, email, name, mobile, password_hash, must_change_password, disabled_at";
+
+fn from_row(row: &AnyRow) -> Result<Customer, sqlx::Error> {
+    Ok(Customer {
+        id: row.try_get("id")?,
+        portal_id: row.try_get("portal_id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        mobile: row.try_get("mobile")?,
+        password_hash: row.try_get("password_hash")?,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        disabled_at: row.try_get("disabled_at")?,
+    })
+}
+
+pub async fn by_email(
+    db: &Db,
+    portal_id: i64,
+    email: &Email,
+) -> Result<Option<Customer>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM customers WHERE portal_id = $1 AND email_lower = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(portal_id)
+        .bind(email.lower())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_id(db: &Db, portal_id: i64, id: i64) -> Result<Option<Customer>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM customers WHERE portal_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(portal_id)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A page of the portal's customers, optionally those whose email or name contains `search`.
+pub async fn list(
+    db: &Db,
+    portal_id: i64,
+    search: &str,
+    limit: i64,
+) -> Result<Vec<Customer>, sqlx::Error> {
+    let pattern = format!(
+        "%{}%",
+        search
+            .trim()
+            .to_lowercase()
+            .replace('\\', "")
+            .replace('%', "")
+            .replace('_', "")
+    );
+    let sql = format!(
+        "SELECT {COLUMNS} FROM customers WHERE portal_id = $1 AND (email_lower LIKE $2 OR LOWER(name) LIKE $2) \
+         ORDER BY email_lower LIMIT $3"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(portal_id)
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateCustomerError {
+    #[error("this portal already has a customer with the email {0}")]
+    EmailTaken(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub async fn create(
+    db: &Db,
+    portal_id: i64,
+    email: &Email,
+    name: &str,
+    password_hash: Option<&str>,
+    must_change_password: bool,
+) -> Result<i64, CreateCustomerError> {
+    let row = sqlx::query(
+        "INSERT INTO customers (portal_id, email, email_lower, name, password_hash, must_change_password, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(portal_id)
+    .bind(email.as_str())
+    .bind(email.lower())
+    .bind(name)
+    .bind(password_hash.map(str::to_owned))
+    .bind(must_change_password as i64)
+    .bind(now())
+    .fetch_one(db.pool())
+    .await
+    .map_err(|e| if is_unique_violation(&e) { CreateCustomerError::EmailTaken(email.to_string()) } else { e.into() })?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn set_password(
+    db: &Db,
+    portal_id: i64,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE customers SET password_hash = $1, must_change_password = $2 WHERE id = $3 AND portal_id = $4")
+        .bind(hash)
+        .bind(must_change as i64)
+        .bind(id)
+        .bind(portal_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Disables or re-enables a customer; disabling also ends all their sessions, atomically.
+pub async fn set_disabled(
+    db: &Db,
+    portal_id: i64,
+    id: i64,
+    disabled: bool,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    let done =
+        sqlx::query("UPDATE customers SET disabled_at = $1 WHERE id = $2 AND portal_id = $3")
+            .bind(disabled.then(now))
+            .bind(id)
+            .bind(portal_id)
+            .execute(&mut *tx)
+            .await?;
+    if disabled {
+        sqlx::query("DELETE FROM sessions WHERE customer_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}

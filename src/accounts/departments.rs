@@ -1,0 +1,78 @@
+//! Departments of a portal, and which staff belong to them.
+
+use sqlx::Row;
+
+use crate::db::{Db, is_unique_violation, now};
+
+#[derive(Clone, Debug)]
+pub struct Department {
+    pub id: i64,
+    pub name: String,
+    pub members: i64,
+}
+
+pub fn parse_name(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > 80 {
+        return Err("A department name needs 1 to 80 characters.".into());
+    }
+    Ok(s.to_string())
+}
+
+pub async fn list(db: &Db, portal_id: i64) -> Result<Vec<Department>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.name, (SELECT COUNT(*) FROM department_members m WHERE m.department_id = d.id) AS members \
+         FROM departments d WHERE d.portal_id = $1 ORDER BY d.name",
+    )
+    .bind(portal_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Department {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                members: r.try_get("members")?,
+            })
+        })
+        .collect()
+}
+
+/// Ids of the portal's departments a staff member belongs to.
+pub async fn of_staff(db: &Db, portal_id: i64, staff_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT d.id FROM departments d JOIN department_members m ON m.department_id = d.id \
+         WHERE d.portal_id = $1 AND m.staff_id = $2",
+    )
+    .bind(portal_id)
+    .bind(staff_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| r.try_get("id")).collect()
+}
+
+/// Creates a department; `Ok(false)` when the portal already has one of that name.
+pub async fn create(db: &Db, portal_id: i64, name: &str) -> Result<bool, sqlx::Error> {
+    let result =
+        sqlx::query("INSERT INTO departments (portal_id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(portal_id)
+            .bind(name)
+            .bind(now())
+            .execute(db.pool())
+            .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Deletes one of the portal's departments; false when it is not the portal's.
+pub async fn delete(db: &Db, portal_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM departments WHERE id = $1 AND portal_id = $2")
+        .bind(id)
+        .bind(portal_id)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

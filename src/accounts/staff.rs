@@ -1,0 +1,314 @@
+//! Staff accounts (administrators and agents) and their places in portals.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::Email;
+use super::permissions::{Permission, Role};
+use crate::db::{Db, is_unique_violation, now};
+use crate::portals::Portal;
+
+#[derive(Clone, Debug)]
+pub struct Staff {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub must_change_password: bool,
+    pub is_superadmin: bool,
+    pub disabled_at: Option<i64>,
+}
+
+impl Staff {
+    pub fn is_active(&self) -> bool {
+        self.disabled_at.is_none()
+    }
+}
+
+const COLUMNS: &str = "s.id, s.email, s.name, s.password_hash, s.must_change_password, s.is_superadmin, s.disabled_at";
+
+fn from_row(row: &AnyRow) -> Result<Staff, sqlx::Error> {
+    Ok(Staff {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        password_hash: row.try_get("password_hash")?,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        is_superadmin: row.try_get::<i64, _>("is_superadmin")? != 0,
+        disabled_at: row.try_get("disabled_at")?,
+    })
+}
+
+pub async fn by_email(db: &Db, email: &Email) -> Result<Option<Staff>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM staff s WHERE s.email_lower = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(email.lower())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<Staff>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM staff s WHERE s.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A staff member of one portal, or `None` when they do not work there.
+pub async fn in_portal(
+    db: &Db,
+    portal_id: i64,
+    id: i64,
+) -> Result<Option<(Staff, Role)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS}, sp.role FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id \
+         WHERE sp.portal_id = $1 AND s.id = $2"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(portal_id)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|r| Ok((from_row(&r)?, role_of(&r)?))).transpose()
+}
+
+fn role_of(row: &AnyRow) -> Result<Role, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Role::parse(&role).ok_or_else(|| sqlx::Error::Protocol(format!("unknown role {role}")))
+}
+
+/// The staff of a portal with their roles, by name.
+pub async fn list_for_portal(db: &Db, portal_id: i64) -> Result<Vec<(Staff, Role)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS}, sp.role FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id \
+         WHERE sp.portal_id = $1 ORDER BY s.name, s.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(portal_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| Ok((from_row(r)?, role_of(r)?)))
+        .collect()
+}
+
+/// The portals a staff member works in, with their role in each.
+pub async fn memberships(db: &Db, staff_id: i64) -> Result<Vec<(Portal, Role)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.slug, p.name, p.host, sp.role FROM staff_portals sp JOIN portals p ON p.id = sp.portal_id \
+         WHERE sp.staff_id = $1 ORDER BY p.name, p.id",
+    )
+    .bind(staff_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let portal = Portal {
+                id: r.try_get("id")?,
+                slug: r.try_get("slug")?,
+                name: r.try_get("name")?,
+                host: r.try_get("host")?,
+            };
+            Ok((portal, role_of(r)?))
+        })
+        .collect()
+}
+
+/// Permissions granted explicitly in a portal (administrators have all of them regardless).
+pub async fn granted_permissions(
+    db: &Db,
+    staff_id: i64,
+    portal_id: i64,
+) -> Result<Vec<Permission>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT permission FROM staff_permissions WHERE staff_id = $1 AND portal_id = $2",
+    )
+    .bind(staff_id)
+    .bind(portal_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.try_get::<String, _>("permission").ok())
+        .filter_map(|k| Permission::parse(&k))
+        .collect())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateStaffError {
+    #[error("a staff account with the email {0} already exists")]
+    EmailTaken(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub struct NewStaff<'a> {
+    pub email: &'a Email,
+    pub name: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub must_change_password: bool,
+    pub is_superadmin: bool,
+}
+
+/// Creates a staff account and places it in a portal with a role and permissions, atomically.
+pub async fn create_in_portal(
+    db: &Db,
+    new: NewStaff<'_>,
+    portal_id: i64,
+    role: Role,
+    permissions: &[Permission],
+) -> Result<i64, CreateStaffError> {
+    let mut tx = db.pool().begin().await?;
+    let row = sqlx::query(
+        "INSERT INTO staff (email, email_lower, name, password_hash, must_change_password, is_superadmin, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(new.email.as_str())
+    .bind(new.email.lower())
+    .bind(new.name)
+    .bind(new.password_hash.map(str::to_owned))
+    .bind(new.must_change_password as i64)
+    .bind(new.is_superadmin as i64)
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| if is_unique_violation(&e) { CreateStaffError::EmailTaken(new.email.to_string()) } else { e.into() })?;
+    let id: i64 = row.try_get("id")?;
+    sqlx::query(
+        "INSERT INTO staff_portals (staff_id, portal_id, role, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(portal_id)
+    .bind(role.as_str())
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    for p in permissions {
+        sqlx::query(
+            "INSERT INTO staff_permissions (staff_id, portal_id, permission) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(portal_id)
+        .bind(p.key())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Places an existing staff member in a portal (or changes their role there).
+pub async fn set_role(
+    db: &Db,
+    staff_id: i64,
+    portal_id: i64,
+    role: Role,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO staff_portals (staff_id, portal_id, role, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (staff_id, portal_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(staff_id)
+    .bind(portal_id)
+    .bind(role.as_str())
+    .bind(now())
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Replaces a staff member's role, permissions and departments in one portal, atomically.
+/// Department ids that are not the portal's own are ignored.
+pub async fn update_in_portal(
+    db: &Db,
+    staff_id: i64,
+    portal_id: i64,
+    role: Role,
+    permissions: &[Permission],
+    department_ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("UPDATE staff_portals SET role = $1 WHERE staff_id = $2 AND portal_id = $3")
+        .bind(role.as_str())
+        .bind(staff_id)
+        .bind(portal_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM staff_permissions WHERE staff_id = $1 AND portal_id = $2")
+        .bind(staff_id)
+        .bind(portal_id)
+        .execute(&mut *tx)
+        .await?;
+    for p in permissions {
+        sqlx::query(
+            "INSERT INTO staff_permissions (staff_id, portal_id, permission) VALUES ($1, $2, $3)",
+        )
+        .bind(staff_id)
+        .bind(portal_id)
+        .bind(p.key())
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "DELETE FROM department_members WHERE staff_id = $1 \
+         AND department_id IN (SELECT id FROM departments WHERE portal_id = $2)",
+    )
+    .bind(staff_id)
+    .bind(portal_id)
+    .execute(&mut *tx)
+    .await?;
+    for d in department_ids {
+        sqlx::query(
+            "INSERT INTO department_members (department_id, staff_id) \
+             SELECT id, $1 FROM departments WHERE id = $2 AND portal_id = $3",
+        )
+        .bind(staff_id)
+        .bind(*d)
+        .bind(portal_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+pub async fn set_password(
+    db: &Db,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE staff SET password_hash = $1, must_change_password = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(must_change as i64)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Disables or re-enables an account; disabling also ends all its sessions, in one transaction.
+pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("UPDATE staff SET disabled_at = $1 WHERE id = $2")
+        .bind(disabled.then(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if disabled {
+        sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}
+
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM staff")
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")
+}

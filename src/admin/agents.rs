@@ -1,0 +1,341 @@
+//! Staff of the portal being worked in: add an agent or administrator, set their role,
+//! permissions and departments, disable them, end their sessions.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::MsgQuery;
+use super::shell::Shell;
+use crate::accounts::departments::{self, Department};
+use crate::accounts::permissions::{Permission, Role};
+use crate::accounts::staff::{self, CreateStaffError, NewStaff, Staff};
+use crate::accounts::{Email, parse_person_name};
+use crate::auth::ManageUser;
+use crate::auth::manage_login::EmptyForm;
+use crate::auth::policy::generate_password;
+use crate::auth::sessions::{self, Subject};
+use crate::error::{AppError, AppResult};
+use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/templates/agents.html")]
+struct AgentsPage {
+    shell: Shell,
+    csrf: String,
+    agents: Vec<(Staff, Role)>,
+    errors: Vec<String>,
+    email: String,
+    name: String,
+}
+
+/// Shown once after creating an account: the one-time password to hand over.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/templates/account_created.html")]
+pub struct AccountCreatedPage {
+    pub shell: Shell,
+    pub kind: &'static str,
+    pub email: String,
+    pub password: String,
+    pub back: &'static str,
+}
+
+async fn list_page(
+    state: &AppState,
+    user: &ManageUser,
+    csrf: String,
+    msg: Option<&str>,
+    errors: Vec<String>,
+    email: String,
+    name: String,
+) -> AppResult<AgentsPage> {
+    let shell = Shell::new(user, csrf.clone(), "/manage/agents", msg);
+    let agents = staff::list_for_portal(&state.db, user.portal.id).await?;
+    Ok(AgentsPage {
+        shell,
+        csrf,
+        agents,
+        errors,
+        email,
+        name,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: ManageUser,
+    CsrfToken(csrf): CsrfToken,
+    Query(q): Query<MsgQuery>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    Ok(list_page(
+        &state,
+        &user,
+        csrf,
+        q.msg.as_deref(),
+        vec![],
+        String::new(),
+        String::new(),
+    )
+    .await?
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    email: String,
+    #[serde(default)]
+    name: String,
+    role: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: ManageUser,
+    CsrfToken(csrf): CsrfToken,
+    CsrfForm(form): CsrfForm<CreateForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    let invalid = |errors: Vec<String>, form: CreateForm| async {
+        let page = list_page(
+            &state,
+            &user,
+            csrf.clone(),
+            None,
+            errors,
+            form.email,
+            form.name,
+        )
+        .await?;
+        Ok::<_, AppError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let email = match Email::parse(&form.email) {
+        Ok(e) => e,
+        Err(e) => return invalid(vec![e], form).await,
+    };
+    let Some(role) = Role::parse(&form.role) else {
+        return invalid(vec!["Choose a role: agent or administrator.".into()], form).await;
+    };
+    let name = match parse_person_name(&form.name, &email) {
+        Ok(n) => n,
+        Err(e) => return invalid(vec![e], form).await,
+    };
+    // Someone who already works in another portal keeps their account and password here too.
+    if let Some(existing) = staff::by_email(&state.db, &email).await? {
+        if staff::in_portal(&state.db, user.portal.id, existing.id)
+            .await?
+            .is_some()
+        {
+            return invalid(vec![format!("{email} already works in this portal.")], form).await;
+        }
+        staff::set_role(&state.db, existing.id, user.portal.id, role).await?;
+        tracing::info!(staff_id = existing.id, portal = %user.portal.slug, "existing staff added to portal");
+        return Ok(
+            Redirect::to(&format!("/manage/agents/{}?msg=created", existing.id)).into_response(),
+        );
+    }
+    let password = generate_password();
+    let hash = state.hasher.hash(&password).await?;
+    let new = NewStaff {
+        email: &email,
+        name: &name,
+        password_hash: Some(&hash),
+        must_change_password: true,
+        is_superadmin: false,
+    };
+    match staff::create_in_portal(&state.db, new, user.portal.id, role, &[]).await {
+        Ok(id) => {
+            tracing::info!(staff_id = id, portal = %user.portal.slug, "staff account created")
+        }
+        Err(CreateStaffError::EmailTaken(e)) => {
+            return invalid(vec![format!("{e} already has a staff account.")], form).await;
+        }
+        Err(CreateStaffError::Db(e)) => return Err(e.into()),
+    }
+    let shell = Shell::new(&user, csrf, "/manage/agents", None);
+    Ok(AccountCreatedPage {
+        shell,
+        kind: "staff",
+        email: email.to_string(),
+        password,
+        back: "/manage/agents",
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/templates/agent.html")]
+struct AgentPage {
+    shell: Shell,
+    csrf: String,
+    agent: Staff,
+    role: Role,
+    permissions: Vec<(Permission, bool)>,
+    departments: Vec<(Department, bool)>,
+    is_self: bool,
+}
+
+async fn load_agent(state: &AppState, user: &ManageUser, id: i64) -> AppResult<(Staff, Role)> {
+    staff::in_portal(&state.db, user.portal.id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfToken(csrf): CsrfToken,
+    Query(q): Query<MsgQuery>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    let (agent, role) = load_agent(&state, &user, id).await?;
+    let granted = staff::granted_permissions(&state.db, id, user.portal.id).await?;
+    let member_of = departments::of_staff(&state.db, user.portal.id, id).await?;
+    let departments = departments::list(&state.db, user.portal.id)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let on = member_of.contains(&d.id);
+            (d, on)
+        });
+    Ok(AgentPage {
+        shell: Shell::new(&user, csrf.clone(), "/manage/agents", q.msg.as_deref()),
+        csrf,
+        is_self: agent.id == user.staff.id,
+        permissions: Permission::ALL
+            .into_iter()
+            .map(|p| (p, granted.contains(&p)))
+            .collect(),
+        departments: departments.collect(),
+        agent,
+        role,
+    }
+    .into_response())
+}
+
+/// Role, permissions (`perm=KEY`, repeated) and departments (`department=ID`, repeated).
+pub async fn update(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    let (agent, _) = load_agent(&state, &user, id).await?;
+    let value = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let role = value("role")
+        .and_then(Role::parse)
+        .ok_or_else(|| AppError::bad_request("Choose a role: agent or administrator."))?;
+    if agent.id == user.staff.id && role != Role::Admin && user.role == Role::Admin {
+        return Err(AppError::bad_request(
+            "You cannot take away your own administrator role; ask another administrator.",
+        ));
+    }
+    let mut permissions = Vec::new();
+    for (_, key) in pairs.iter().filter(|(k, _)| k == "perm") {
+        permissions.push(
+            Permission::parse(key)
+                .ok_or_else(|| AppError::bad_request(format!("Unknown permission {key:?}.")))?,
+        );
+    }
+    let mut department_ids = Vec::new();
+    for (_, v) in pairs.iter().filter(|(k, _)| k == "department") {
+        department_ids.push(
+            v.parse::<i64>()
+                .map_err(|_| AppError::bad_request("A department was not recognised."))?,
+        );
+    }
+    staff::update_in_portal(
+        &state.db,
+        id,
+        user.portal.id,
+        role,
+        &permissions,
+        &department_ids,
+    )
+    .await?;
+    tracing::info!(staff_id = id, by = user.staff.id, portal = %user.portal.slug, "staff role and permissions updated");
+    Ok(Redirect::to(&format!("/manage/agents/{id}?msg=saved")).into_response())
+}
+
+/// An account is shared by every portal its owner works in, so only someone who manages staff
+/// in all of them (or a system administrator) may disable it.
+async fn may_disable(state: &AppState, user: &ManageUser, agent: &Staff) -> AppResult<()> {
+    if agent.id == user.staff.id {
+        return Err(AppError::bad_request(
+            "You cannot disable your own account.",
+        ));
+    }
+    if user.staff.is_superadmin {
+        return Ok(());
+    }
+    for (portal, _) in staff::memberships(&state.db, agent.id).await? {
+        if !user
+            .memberships
+            .iter()
+            .any(|(p, role)| p.id == portal.id && *role == Role::Admin)
+        {
+            return Err(AppError::forbidden(format!(
+                "{} also works in {}, where you are not an administrator; ask a system administrator.",
+                agent.name, portal.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub async fn disable(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    let (agent, _) = load_agent(&state, &user, id).await?;
+    may_disable(&state, &user, &agent).await?;
+    staff::set_disabled(&state.db, id, true).await?;
+    tracing::info!(staff_id = id, by = user.staff.id, "staff account disabled");
+    Ok(Redirect::to(&format!("/manage/agents/{id}?msg=disabled")).into_response())
+}
+
+pub async fn enable(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    let (agent, _) = load_agent(&state, &user, id).await?;
+    may_disable(&state, &user, &agent).await?;
+    staff::set_disabled(&state.db, id, false).await?;
+    Ok(Redirect::to(&format!("/manage/agents/{id}?msg=enabled")).into_response())
+}
+
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    load_agent(&state, &user, id).await?;
+    let keep = (id == user.staff.id).then_some(user.session.id);
+    let ended = sessions::end_all(&state.db, Subject::Staff(id), keep).await?;
+    tracing::info!(
+        staff_id = id,
+        by = user.staff.id,
+        ended,
+        "staff sessions ended by an administrator"
+    );
+    Ok(Redirect::to(&format!("/manage/agents/{id}?msg=sessions-ended")).into_response())
+}

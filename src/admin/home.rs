@@ -1,0 +1,97 @@
+//! The management home page and the portal switcher.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::Row;
+
+use super::MsgQuery;
+use super::shell::Shell;
+use crate::auth::ManageUser;
+use crate::auth::sessions;
+use crate::error::{AppError, AppResult};
+use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/templates/home.html")]
+struct HomePage {
+    shell: Shell,
+    role: &'static str,
+    permissions: Vec<&'static str>,
+    agents: i64,
+    customers: i64,
+    departments: i64,
+    portal_slug: String,
+}
+
+async fn count(state: &AppState, sql: &'static str, portal_id: i64) -> AppResult<i64> {
+    Ok(sqlx::query(sql)
+        .bind(portal_id)
+        .fetch_one(state.db.pool())
+        .await?
+        .try_get("n")?)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    user: ManageUser,
+    CsrfToken(csrf): CsrfToken,
+    Query(q): Query<MsgQuery>,
+) -> AppResult<Response> {
+    let pid = user.portal.id;
+    let agents = count(
+        &state,
+        "SELECT COUNT(*) AS n FROM staff_portals WHERE portal_id = $1",
+        pid,
+    )
+    .await?;
+    let customers = count(
+        &state,
+        "SELECT COUNT(*) AS n FROM customers WHERE portal_id = $1",
+        pid,
+    )
+    .await?;
+    let departments = count(
+        &state,
+        "SELECT COUNT(*) AS n FROM departments WHERE portal_id = $1",
+        pid,
+    )
+    .await?;
+    let permissions = crate::accounts::permissions::Permission::ALL
+        .into_iter()
+        .filter(|p| user.can(*p))
+        .map(|p| p.label())
+        .collect();
+    Ok(HomePage {
+        shell: Shell::new(&user, csrf, "/manage", q.msg.as_deref()),
+        role: user.role.label(),
+        permissions,
+        agents,
+        customers,
+        departments,
+        portal_slug: user.portal.slug.clone(),
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SwitchForm {
+    portal: String,
+}
+
+pub async fn switch_portal(
+    State(state): State<AppState>,
+    user: ManageUser,
+    CsrfForm(form): CsrfForm<SwitchForm>,
+) -> AppResult<Response> {
+    let (portal, _) = user
+        .memberships
+        .iter()
+        .find(|(p, _)| p.slug == form.portal)
+        .ok_or_else(|| AppError::forbidden("You do not work in that portal."))?;
+    sessions::set_portal(&state.db, user.session.id, portal.id).await?;
+    Ok(Redirect::to("/manage?msg=switched").into_response())
+}

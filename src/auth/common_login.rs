@@ -1,0 +1,101 @@
+//! The common sign-in page `/login`: pick your portal and sign in to it, or go to the staff
+//! sign-in. Like every sign-in form, its answers never tell whether an account exists.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::portal_login::{authenticate, start_session};
+use crate::error::{AppError, AppResult};
+use crate::portals::{self, Portal, settings};
+use crate::web::client::Client;
+use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/templates/common_login.html")]
+struct LoginPage {
+    csrf: String,
+    portals: Vec<Portal>,
+    selected: String,
+    email: String,
+    error: Option<String>,
+}
+
+/// The portals offered on this page (those with `listed` on).
+async fn listed_portals(state: &AppState) -> AppResult<Vec<Portal>> {
+    let mut listed = Vec::new();
+    for p in portals::all(&state.db).await? {
+        if settings::load(&state.db, p.id).await?.listed {
+            listed.push(p);
+        }
+    }
+    Ok(listed)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    let portals = listed_portals(&state).await?;
+    let selected = portals.first().map(|p| p.slug.clone()).unwrap_or_default();
+    Ok(LoginPage {
+        csrf,
+        portals,
+        selected,
+        email: String::new(),
+        error: None,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    portal: String,
+    email: String,
+    password: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    CsrfToken(csrf): CsrfToken,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> AppResult<Response> {
+    let portal = portals::by_slug(&state.db, &form.portal)
+        .await?
+        .ok_or_else(|| AppError::bad_request("Choose a portal from the list."))?;
+    match authenticate(&state, &portal, &form.email, &form.password, &client).await? {
+        Ok(subject) => {
+            let cookie = start_session(&state, &headers, &portal, subject, &client).await?;
+            Ok((
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to(&format!("/portal/{}/", portal.slug)),
+            )
+                .into_response())
+        }
+        Err((status, message)) => {
+            let page = LoginPage {
+                csrf,
+                portals: listed_portals(&state).await?,
+                selected: form.portal,
+                email: form.email,
+                error: Some(message),
+            };
+            Ok((status, page).into_response())
+        }
+    }
+}
+
+pub async fn root() -> Redirect {
+    Redirect::to("/login")
+}
+
+/// Used by the router for unmatched paths, so that a 404 is a page and not an empty body.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}

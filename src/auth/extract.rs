@@ -1,0 +1,275 @@
+//! The signed-in person, as extractors: `ManageUser` for the management interface and
+//! `PortalUser` for a portal. A handler that takes one of them only runs for a live session of
+//! the right realm; anyone else is sent to the matching sign-in page.
+
+use std::collections::HashSet;
+
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::accounts::customers::{self, Customer};
+use crate::accounts::permissions::{Permission, Role};
+use crate::accounts::staff::{self, Staff};
+use crate::auth::sessions::{self, Realm, Session, Subject};
+use crate::error::AppError;
+use crate::portals::resolve::CurrentPortal;
+use crate::portals::{self, Portal};
+use crate::web::state::AppState;
+
+pub const MANAGE_COOKIE: &str = "fd_manage";
+
+/// Cookie name of a portal session; one per portal, so that sessions in two portals coexist.
+pub fn portal_cookie(portal_id: i64) -> String {
+    format!("fd_portal_{portal_id}")
+}
+
+/// A staff member signed in to the management interface, with the portal they are working in.
+#[derive(Clone, Debug)]
+pub struct ManageUser {
+    pub session: Session,
+    pub staff: Staff,
+    pub portal: Portal,
+    pub role: Role,
+    pub permissions: HashSet<Permission>,
+    /// Every portal they work in (all of them for a superadmin).
+    pub memberships: Vec<(Portal, Role)>,
+}
+
+impl ManageUser {
+    pub fn can(&self, p: Permission) -> bool {
+        self.role == Role::Admin || self.permissions.contains(&p)
+    }
+
+    pub fn require(&self, p: Permission) -> Result<(), AppError> {
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(format!(
+                "You need the permission \"{}\" in {} to do this.",
+                p.label(),
+                self.portal.name
+            )))
+        }
+    }
+
+    pub fn subject(&self) -> Subject {
+        Subject::Staff(self.staff.id)
+    }
+}
+
+/// Like `ManageUser`, but also admitted while a password change is required (for the profile
+/// page and sign-out).
+pub struct ManageUserPendingPassword(pub ManageUser);
+
+async fn load_manage_user(parts: &mut Parts, state: &AppState) -> Result<ManageUser, Response> {
+    let to_login = |parts: &Parts| {
+        let here = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map(|u| u.0.to_string())
+            .unwrap_or_else(|| "/manage".into());
+        let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+        Redirect::to(&format!("/manage/login?next={next}")).into_response()
+    };
+    let Some(token) = state
+        .cookies
+        .get(&parts.headers, MANAGE_COOKIE)
+        .map(str::to_owned)
+    else {
+        return Err(to_login(parts));
+    };
+    let err = |e: sqlx::Error| AppError::from(e).into_response();
+    let Some(session) = sessions::find(&state.db, state.sessions, Realm::Manage, &token)
+        .await
+        .map_err(err)?
+    else {
+        return Err(to_login(parts));
+    };
+    let Subject::Staff(staff_id) = session.subject else {
+        return Err(to_login(parts));
+    };
+    let Some(staff) = staff::by_id(&state.db, staff_id)
+        .await
+        .map_err(err)?
+        .filter(Staff::is_active)
+    else {
+        return Err(to_login(parts));
+    };
+    let memberships = if staff.is_superadmin {
+        portals::all(&state.db)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .map(|p| (p, Role::Admin))
+            .collect()
+    } else {
+        staff::memberships(&state.db, staff.id).await.map_err(err)?
+    };
+    let current = memberships
+        .iter()
+        .find(|(p, _)| Some(p.id) == session.portal_id)
+        .or(memberships.first())
+        .cloned();
+    let Some((portal, role)) = current else {
+        return Err(AppError::forbidden(
+            "Your account does not work in any portal yet. Ask an administrator to add you to one.",
+        )
+        .into_response());
+    };
+    let permissions = staff::granted_permissions(&state.db, staff.id, portal.id)
+        .await
+        .map_err(err)?
+        .into_iter()
+        .collect();
+    Ok(ManageUser {
+        session,
+        staff,
+        portal,
+        role,
+        permissions,
+        memberships,
+    })
+}
+
+impl FromRequestParts<AppState> for ManageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = load_manage_user(parts, state).await?;
+        if user.staff.must_change_password {
+            return Err(Redirect::to("/manage/profile?msg=must-change").into_response());
+        }
+        Ok(user)
+    }
+}
+
+impl FromRequestParts<AppState> for ManageUserPendingPassword {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        load_manage_user(parts, state)
+            .await
+            .map(ManageUserPendingPassword)
+    }
+}
+
+/// Who is signed in to a portal: one of its customers, or a staff member who works there.
+#[derive(Clone, Debug)]
+pub enum PortalPerson {
+    Customer(Customer),
+    Staff(Staff),
+}
+
+#[derive(Clone, Debug)]
+pub struct PortalUser {
+    pub session: Session,
+    pub portal: CurrentPortal,
+    pub person: PortalPerson,
+}
+
+impl PortalUser {
+    pub fn name(&self) -> &str {
+        match &self.person {
+            PortalPerson::Customer(c) => &c.name,
+            PortalPerson::Staff(s) => &s.name,
+        }
+    }
+    pub fn email(&self) -> &str {
+        match &self.person {
+            PortalPerson::Customer(c) => &c.email,
+            PortalPerson::Staff(s) => &s.email,
+        }
+    }
+    pub fn is_staff(&self) -> bool {
+        matches!(self.person, PortalPerson::Staff(_))
+    }
+    pub fn subject(&self) -> Subject {
+        self.session.subject
+    }
+    pub fn must_change_password(&self) -> bool {
+        match &self.person {
+            PortalPerson::Customer(c) => c.must_change_password,
+            PortalPerson::Staff(s) => s.must_change_password,
+        }
+    }
+}
+
+/// The portal session of this request, if any.
+pub async fn load_portal_user(
+    parts: &Parts,
+    state: &AppState,
+    portal: &CurrentPortal,
+) -> Result<Option<PortalUser>, AppError> {
+    let Some(token) = state
+        .cookies
+        .get(&parts.headers, &portal_cookie(portal.portal.id))
+    else {
+        return Ok(None);
+    };
+    let Some(session) = sessions::find(&state.db, state.sessions, Realm::Portal, token).await?
+    else {
+        return Ok(None);
+    };
+    if session.portal_id != Some(portal.portal.id) {
+        return Ok(None);
+    }
+    let person = match session.subject {
+        Subject::Customer(id) => customers::by_id(&state.db, portal.portal.id, id)
+            .await?
+            .filter(Customer::is_active)
+            .map(PortalPerson::Customer),
+        Subject::Staff(id) => staff::in_portal(&state.db, portal.portal.id, id)
+            .await?
+            .map(|(s, _)| s)
+            .filter(Staff::is_active)
+            .map(PortalPerson::Staff),
+    };
+    Ok(person.map(|person| PortalUser {
+        session,
+        portal: portal.clone(),
+        person,
+    }))
+}
+
+impl FromRequestParts<AppState> for PortalUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let portal = CurrentPortal::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match load_portal_user(parts, state, &portal)
+            .await
+            .map_err(IntoResponse::into_response)?
+        {
+            Some(user) => Ok(user),
+            None => Err(Redirect::to(&format!("{}/login", portal.base)).into_response()),
+        }
+    }
+}
+
+/// A portal page that anyone may see, signed in or not.
+pub struct MaybePortalUser(pub CurrentPortal, pub Option<PortalUser>);
+
+impl FromRequestParts<AppState> for MaybePortalUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let portal = CurrentPortal::from_request_parts(parts, state).await?;
+        let user = load_portal_user(parts, state, &portal).await?;
+        Ok(MaybePortalUser(portal, user))
+    }
+}

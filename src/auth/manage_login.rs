@@ -1,0 +1,178 @@
+//! Sign-in and sign-out for the management interface (`/manage/login`). Its session is separate
+//! from any portal session: signing in here does not sign you in to a portal, nor the reverse.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::extract::{MANAGE_COOKIE, ManageUserPendingPassword};
+use super::sessions::{self, Realm, Subject};
+use super::signin::{Refusal, check_password, safe_next};
+use crate::accounts::{Email, staff};
+use crate::error::AppResult;
+use crate::portals::{self, Portal};
+use crate::web::client::Client;
+use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/templates/manage_login.html")]
+struct LoginPage {
+    csrf: String,
+    email: String,
+    next: String,
+    portal: Option<Portal>,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    portal: Option<String>,
+    msg: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Query(q): Query<LoginQuery>,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    let portal = match q.portal.as_deref() {
+        Some(slug) => portals::by_slug(&state.db, slug).await?,
+        None => None,
+    };
+    let notice = match q.msg.as_deref() {
+        Some("signed-out") => Some("You have signed out."),
+        _ => None,
+    };
+    Ok(LoginPage {
+        csrf,
+        email: String::new(),
+        next: q.next.unwrap_or_default(),
+        portal,
+        error: None,
+        notice,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    portal: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    CsrfToken(csrf): CsrfToken,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> AppResult<Response> {
+    let requested_portal = match form.portal.as_str() {
+        "" => None,
+        slug => portals::by_slug(&state.db, slug).await?,
+    };
+    let refuse = |status: StatusCode, message: String| {
+        let page = LoginPage {
+            csrf: csrf.clone(),
+            email: form.email.clone(),
+            next: form.next.clone(),
+            portal: requested_portal.clone(),
+            error: Some(message),
+            notice: None,
+        };
+        Ok((status, page).into_response())
+    };
+    let email = Email::parse(&form.email);
+    let account = match &email {
+        Ok(e) => staff::by_email(&state.db, e).await?,
+        Err(_) => None,
+    };
+    let key = format!("manage:{}", form.email.trim().to_lowercase());
+    let stored = account.as_ref().and_then(|a| a.password_hash.as_deref());
+    match check_password(&state, &key, &client, stored, &form.password).await? {
+        Err(r @ Refusal::Throttled(_)) => {
+            return refuse(StatusCode::TOO_MANY_REQUESTS, r.message());
+        }
+        Err(r) => return refuse(StatusCode::UNAUTHORIZED, r.message()),
+        Ok(()) => {}
+    }
+    let account = account.expect("a password only verifies against a real account");
+    if !account.is_active() {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "This account is disabled. Contact your administrator.".into(),
+        );
+    }
+    let memberships = staff::memberships(&state.db, account.id).await?;
+    if memberships.is_empty() && !account.is_superadmin {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "Your account does not work in any portal yet. Ask an administrator to add you to one."
+                .into(),
+        );
+    }
+    let portal_id = requested_portal
+        .filter(|p| account.is_superadmin || memberships.iter().any(|(m, _)| m.id == p.id))
+        .map(|p| p.id)
+        .or(memberships.first().map(|(p, _)| p.id));
+    // A new token at every sign-in: whatever session this browser had here ends now.
+    if let Some(old) = state.cookies.get(&headers, MANAGE_COOKIE) {
+        sessions::end_by_token(&state.db, old).await?;
+    }
+    let token = sessions::start(
+        &state.db,
+        state.sessions,
+        Realm::Manage,
+        Subject::Staff(account.id),
+        portal_id,
+        &client,
+    )
+    .await?;
+    tracing::info!(staff_id = account.id, ip = %client.ip, "staff signed in to management");
+    let target = if account.must_change_password {
+        "/manage/profile?msg=must-change".to_string()
+    } else {
+        safe_next(
+            Some(&form.next)
+                .filter(|n| !n.is_empty())
+                .map(String::as_str),
+            "/manage",
+            "/manage",
+        )
+    };
+    Ok((
+        [(
+            header::SET_COOKIE,
+            state.cookies.set(MANAGE_COOKIE, &token, None),
+        )],
+        Redirect::to(&target),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct EmptyForm {}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    ManageUserPendingPassword(user): ManageUserPendingPassword,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    sessions::end_by_id(&state.db, user.session.id).await?;
+    tracing::info!(staff_id = user.staff.id, "staff signed out of management");
+    Ok((
+        [(header::SET_COOKIE, state.cookies.clear(MANAGE_COOKIE))],
+        Redirect::to("/manage/login?msg=signed-out"),
+    )
+        .into_response())
+}

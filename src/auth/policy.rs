@@ -1,0 +1,243 @@
+//! The password policy. The default is the users' own rule: at least 8 characters with an
+//! upper-case letter, a lower-case letter, a digit and a special character, and never `&` or `#`.
+//! A portal may raise the minimum length or switch to a length-only policy (15+ characters, no
+//! composition rules), which NIST SP 800-63B and OWASP ASVS prefer. Every policy refuses the
+//! most common passwords and allows long ones.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// Longest password accepted; long enough for any passphrase or manager-generated secret.
+pub const MAX_LENGTH: usize = 256;
+pub const DEFAULT_MIN_LENGTH: usize = 8;
+pub const LENGTH_ONLY_MIN_LENGTH: usize = 15;
+/// Characters the users' rule forbids.
+const FORBIDDEN: [char; 2] = ['&', '#'];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// Upper, lower, digit, special; no `&` or `#`.
+    Composition,
+    /// Only a (longer) minimum length.
+    LengthOnly,
+}
+
+impl PolicyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Composition => "composition",
+            PolicyKind::LengthOnly => "length_only",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PolicyKind> {
+        match s {
+            "composition" => Some(PolicyKind::Composition),
+            "length_only" => Some(PolicyKind::LengthOnly),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    pub kind: PolicyKind,
+    pub min_length: usize,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        PasswordPolicy {
+            kind: PolicyKind::Composition,
+            min_length: DEFAULT_MIN_LENGTH,
+        }
+    }
+}
+
+impl PasswordPolicy {
+    pub fn new(kind: PolicyKind, min_length: usize) -> Self {
+        let floor = match kind {
+            PolicyKind::Composition => DEFAULT_MIN_LENGTH,
+            PolicyKind::LengthOnly => LENGTH_ONLY_MIN_LENGTH,
+        };
+        PasswordPolicy {
+            kind,
+            min_length: min_length.clamp(floor, 128),
+        }
+    }
+
+    /// The strictest of two policies: a person who works in several portals needs a password
+    /// that every one of them accepts.
+    pub fn strictest(self, other: PasswordPolicy) -> PasswordPolicy {
+        let kind = if self.kind == PolicyKind::Composition || other.kind == PolicyKind::Composition
+        {
+            PolicyKind::Composition
+        } else {
+            PolicyKind::LengthOnly
+        };
+        PasswordPolicy {
+            kind,
+            min_length: self.min_length.max(other.min_length),
+        }
+    }
+
+    /// The rules, worded for the text beside a password field.
+    pub fn rules(&self) -> Vec<String> {
+        let mut rules = vec![format!(
+            "At least {} characters (at most {MAX_LENGTH})",
+            self.min_length
+        )];
+        if self.kind == PolicyKind::Composition {
+            rules.push("An upper-case letter (A-Z)".into());
+            rules.push("A lower-case letter (a-z)".into());
+            rules.push("A digit (0-9)".into());
+            rules.push("A special character, such as ! ? * @ $ % or -".into());
+            rules.push("Not the characters & or #".into());
+        }
+        rules.push("Not one of the most common passwords".into());
+        rules
+    }
+
+    /// Checks a password; on failure, returns every rule it does not meet.
+    pub fn check(&self, password: &str) -> Result<(), Vec<String>> {
+        let mut unmet = Vec::new();
+        let length = password.chars().count();
+        if length < self.min_length {
+            unmet.push(format!(
+                "It must have at least {} characters (it has {length}).",
+                self.min_length
+            ));
+        }
+        if length > MAX_LENGTH {
+            unmet.push(format!("It must have at most {MAX_LENGTH} characters."));
+        }
+        if self.kind == PolicyKind::Composition {
+            if !password.chars().any(char::is_uppercase) {
+                unmet.push("It needs an upper-case letter.".into());
+            }
+            if !password.chars().any(char::is_lowercase) {
+                unmet.push("It needs a lower-case letter.".into());
+            }
+            if !password.chars().any(|c| c.is_ascii_digit()) {
+                unmet.push("It needs a digit.".into());
+            }
+            if !password.chars().any(is_special) {
+                unmet.push("It needs a special character, such as ! ? * @ $ % or -.".into());
+            }
+            if password.chars().any(|c| FORBIDDEN.contains(&c)) {
+                unmet.push("It must not contain & or #.".into());
+            }
+        }
+        if is_common(password) {
+            unmet.push("It is one of the most common passwords; choose another.".into());
+        }
+        if unmet.is_empty() { Ok(()) } else { Err(unmet) }
+    }
+}
+
+fn is_special(c: char) -> bool {
+    !c.is_alphanumeric() && !c.is_whitespace() && !FORBIDDEN.contains(&c)
+}
+
+/// The most common passwords (20,000 entries, lower-cased), shipped in the binary.
+fn common_passwords() -> &'static HashSet<&'static str> {
+    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        include_str!("../../data/common-passwords.txt")
+            .lines()
+            .filter(|l| !l.is_empty())
+            .collect()
+    })
+}
+
+pub fn is_common(password: &str) -> bool {
+    common_passwords().contains(password.to_lowercase().as_str())
+}
+
+pub fn common_password_count() -> usize {
+    common_passwords().len()
+}
+
+/// A random password that meets the default policy, for first-run administrators and accounts
+/// an administrator creates; its owner must change it at first sign-in.
+pub fn generate_password() -> String {
+    use rand::Rng;
+    use rand::seq::SliceRandom;
+    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
+    const DIGITS: &[u8] = b"23456789";
+    const SPECIAL: &[u8] = b"!?*@$%-+=";
+    let mut rng = rand::rng();
+    let all: Vec<u8> = [UPPER, LOWER, DIGITS, SPECIAL].concat();
+    let mut chars: Vec<u8> = [UPPER, LOWER, DIGITS, SPECIAL]
+        .iter()
+        .map(|set| set[rng.random_range(0..set.len())])
+        .collect();
+    while chars.len() < 20 {
+        chars.push(all[rng.random_range(0..all.len())]);
+    }
+    chars.shuffle(&mut rng);
+    String::from_utf8(chars).expect("ASCII")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_policy_names_every_unmet_rule() {
+        let unmet = PasswordPolicy::default().check("abc&").unwrap_err();
+        let text = unmet.join(" ");
+        for needle in ["at least 8", "upper-case", "digit", "special", "& or #"] {
+            assert!(text.contains(needle), "missing {needle:?} in {text}");
+        }
+        assert!(!text.contains("lower-case"));
+    }
+
+    #[test]
+    fn default_policy_accepts_a_good_password_and_refuses_hash() {
+        assert!(PasswordPolicy::default().check("Tr0pical-Fish").is_ok());
+        assert!(PasswordPolicy::default().check("Tr0pical#Fish").is_err());
+    }
+
+    #[test]
+    fn long_passwords_are_allowed_up_to_the_maximum() {
+        let long = format!("Aa1!{}", "x".repeat(200));
+        assert!(PasswordPolicy::default().check(&long).is_ok());
+        assert!(PasswordPolicy::default().check(&"Aa1!".repeat(70)).is_err());
+    }
+
+    #[test]
+    fn length_only_policy_needs_fifteen_and_nothing_else() {
+        let p = PasswordPolicy::new(PolicyKind::LengthOnly, 8);
+        assert_eq!(p.min_length, 15);
+        assert!(p.check("correct horse battery").is_ok());
+        assert!(p.check("shortpassword").is_err());
+    }
+
+    #[test]
+    fn common_passwords_are_refused() {
+        assert!(common_password_count() >= 10_000);
+        assert!(is_common("Password1"));
+        let p = PasswordPolicy::new(PolicyKind::LengthOnly, 15);
+        let unmet = p.check("1QAZ2wsx3edc4rfv").unwrap_err();
+        assert_eq!(unmet.len(), 1);
+        assert!(unmet[0].contains("most common"));
+    }
+
+    #[test]
+    fn strictest_combines_policies() {
+        let a = PasswordPolicy::default();
+        let b = PasswordPolicy::new(PolicyKind::LengthOnly, 20);
+        let s = a.strictest(b);
+        assert_eq!(s.kind, PolicyKind::Composition);
+        assert_eq!(s.min_length, 20);
+    }
+
+    #[test]
+    fn generated_passwords_meet_the_default_policy() {
+        for _ in 0..50 {
+            let pw = generate_password();
+            assert!(PasswordPolicy::default().check(&pw).is_ok(), "{pw}");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! Sign-in and sign-out for a portal (`/portal/{slug}/login`, or `/login` on the portal's own
+//! host). Customers of the portal sign in here, and so can staff who work in it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::extract::{PortalUser, portal_cookie};
+use super::manage_login::EmptyForm;
+use super::sessions::{self, Realm, Subject};
+use super::signin::{Refusal, check_password, safe_next};
+use crate::accounts::{Email, customers, staff};
+use crate::error::AppResult;
+use crate::portals::Portal;
+use crate::portals::resolve::CurrentPortal;
+use crate::web::client::Client;
+use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/templates/portal_login.html")]
+struct LoginPage {
+    csrf: String,
+    portal: CurrentPortal,
+    email: String,
+    next: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+/// Checks a portal sign-in: the portal's customer with that email, else a staff member who
+/// works in the portal. Returns who signed in, or the status and message to show.
+pub async fn authenticate(
+    state: &AppState,
+    portal: &Portal,
+    email: &str,
+    password: &str,
+    client: &Client,
+) -> AppResult<Result<Subject, (StatusCode, String)>> {
+    let parsed = Email::parse(email).ok();
+    let mut customer = None;
+    let mut member = None;
+    if let Some(e) = &parsed {
+        customer = customers::by_email(&state.db, portal.id, e).await?;
+        if customer.is_none() {
+            if let Some(s) = staff::by_email(&state.db, e).await? {
+                member = staff::in_portal(&state.db, portal.id, s.id)
+                    .await?
+                    .map(|(s, _)| s);
+            }
+        }
+    }
+    let stored = customer
+        .as_ref()
+        .and_then(|c| c.password_hash.as_deref())
+        .or(member.as_ref().and_then(|s| s.password_hash.as_deref()));
+    let key = format!("portal:{}:{}", portal.id, email.trim().to_lowercase());
+    match check_password(state, &key, client, stored, password).await? {
+        Err(r @ Refusal::Throttled(_)) => {
+            return Ok(Err((StatusCode::TOO_MANY_REQUESTS, r.message())));
+        }
+        Err(r) => return Ok(Err((StatusCode::UNAUTHORIZED, r.message()))),
+        Ok(()) => {}
+    }
+    let (active, subject) = match (customer, member) {
+        (Some(c), _) => (c.is_active(), Subject::Customer(c.id)),
+        (None, Some(s)) => (s.is_active(), Subject::Staff(s.id)),
+        (None, None) => unreachable!("a password only verifies against a real account"),
+    };
+    if !active {
+        return Ok(Err((
+            StatusCode::FORBIDDEN,
+            "This account is disabled. Contact the help desk.".into(),
+        )));
+    }
+    Ok(Ok(subject))
+}
+
+/// Starts a portal session (ending the one this browser had in the portal) and returns the
+/// `Set-Cookie` header for it.
+pub async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    portal: &Portal,
+    subject: Subject,
+    client: &Client,
+) -> AppResult<axum::http::HeaderValue> {
+    let cookie = portal_cookie(portal.id);
+    if let Some(old) = state.cookies.get(headers, &cookie) {
+        sessions::end_by_token(&state.db, old).await?;
+    }
+    let token = sessions::start(
+        &state.db,
+        state.sessions,
+        Realm::Portal,
+        subject,
+        Some(portal.id),
+        client,
+    )
+    .await?;
+    tracing::info!(portal = %portal.slug, ?subject, ip = %client.ip, "signed in to portal");
+    Ok(state.cookies.set(&cookie, &token, None))
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    msg: Option<String>,
+}
+
+pub async fn page(
+    portal: CurrentPortal,
+    Query(q): Query<LoginQuery>,
+    CsrfToken(csrf): CsrfToken,
+) -> impl IntoResponse {
+    let notice = match q.msg.as_deref() {
+        Some("signed-out") => Some("You have signed out."),
+        _ => None,
+    };
+    LoginPage {
+        csrf,
+        portal,
+        email: String::new(),
+        next: q.next.unwrap_or_default(),
+        error: None,
+        notice,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    portal: CurrentPortal,
+    client: Client,
+    headers: HeaderMap,
+    CsrfToken(csrf): CsrfToken,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> AppResult<Response> {
+    match authenticate(&state, &portal.portal, &form.email, &form.password, &client).await? {
+        Ok(subject) => {
+            let cookie = start_session(&state, &headers, &portal.portal, subject, &client).await?;
+            let home = format!("{}/", portal.base);
+            let area = if portal.base.is_empty() {
+                "/"
+            } else {
+                portal.base.as_str()
+            };
+            let target = safe_next(
+                Some(form.next.as_str()).filter(|n| !n.is_empty()),
+                area,
+                &home,
+            );
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&target)).into_response())
+        }
+        Err((status, message)) => {
+            let page = LoginPage {
+                csrf,
+                portal,
+                email: form.email,
+                next: form.next,
+                error: Some(message),
+                notice: None,
+            };
+            Ok((status, page).into_response())
+        }
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    user: PortalUser,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    sessions::end_by_id(&state.db, user.session.id).await?;
+    let cookie = state.cookies.clear(&portal_cookie(user.portal.portal.id));
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&format!("{}/login?msg=signed-out", user.portal.base)),
+    )
+        .into_response())
+}

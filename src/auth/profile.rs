@@ -1,0 +1,347 @@
+//! Profile pages for both interfaces: change your password (offering to sign out your other
+//! sessions) and see and end your own sessions.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::extract::{ManageUser, ManageUserPendingPassword, PortalUser};
+use super::policy::PasswordPolicy;
+use super::sessions::{self, Realm, Session, Subject};
+use super::signin::check_password;
+use crate::accounts::{customers, staff};
+use crate::admin::shell::Shell;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::portals::resolve::CurrentPortal;
+use crate::portals::settings;
+use crate::web::client::Client;
+use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::format_time;
+use crate::web::state::AppState;
+
+/// One row of the "where you are signed in" table.
+pub struct SessionView {
+    pub id: i64,
+    pub current: bool,
+    pub area: &'static str,
+    pub device: String,
+    pub ip: String,
+    pub started: String,
+    pub last_seen: String,
+}
+
+fn session_views(list: Vec<Session>, current: i64) -> Vec<SessionView> {
+    list.into_iter()
+        .map(|s| SessionView {
+            id: s.id,
+            current: s.id == current,
+            area: if s.realm == Realm::Manage {
+                "Management interface"
+            } else {
+                "Portal"
+            },
+            device: if s.user_agent.is_empty() {
+                "Unknown browser".into()
+            } else {
+                s.user_agent.chars().take(80).collect()
+            },
+            ip: s.ip,
+            started: format_time(s.created_at),
+            last_seen: format_time(s.last_seen_at),
+        })
+        .collect()
+}
+
+/// The policy a person's new password must meet: their portal's, or for staff the strictest of
+/// every portal they work in.
+pub async fn policy_for(
+    db: &Db,
+    subject: Subject,
+    portal_id: Option<i64>,
+) -> AppResult<PasswordPolicy> {
+    let portal_ids: Vec<i64> = match subject {
+        Subject::Customer(_) => portal_id.into_iter().collect(),
+        Subject::Staff(id) => staff::memberships(db, id)
+            .await?
+            .into_iter()
+            .map(|(p, _)| p.id)
+            .collect(),
+    };
+    let mut policy = PasswordPolicy::default();
+    for pid in portal_ids {
+        policy = policy.strictest(settings::load(db, pid).await?.password_policy);
+    }
+    Ok(policy)
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+    #[serde(default)]
+    sign_out_others: Option<String>,
+}
+
+/// Checks and applies a password change. `Ok(Err(messages))` when the form must be shown again.
+async fn change_password(
+    state: &AppState,
+    client: &Client,
+    subject: Subject,
+    portal_id: Option<i64>,
+    keep_session: i64,
+    form: &PasswordForm,
+) -> AppResult<Result<(), Vec<String>>> {
+    let (stored, key) = match subject {
+        Subject::Staff(id) => (
+            staff::by_id(&state.db, id)
+                .await?
+                .and_then(|s| s.password_hash),
+            format!("reauth:staff:{id}"),
+        ),
+        Subject::Customer(id) => {
+            let pid = portal_id.ok_or(AppError::NotFound)?;
+            (
+                customers::by_id(&state.db, pid, id)
+                    .await?
+                    .and_then(|c| c.password_hash),
+                format!("reauth:customer:{id}"),
+            )
+        }
+    };
+    if let Err(refusal) = check_password(
+        state,
+        &key,
+        client,
+        stored.as_deref(),
+        &form.current_password,
+    )
+    .await?
+    {
+        let msg = match refusal {
+            super::signin::Refusal::WrongCredentials => {
+                "Your current password is not correct.".to_string()
+            }
+            other => other.message(),
+        };
+        return Ok(Err(vec![msg]));
+    }
+    let policy = policy_for(&state.db, subject, portal_id).await?;
+    let mut errors = policy.check(&form.new_password).err().unwrap_or_default();
+    if form.new_password != form.confirm_password {
+        errors.push("The two new passwords are not the same.".into());
+    }
+    if form.new_password == form.current_password {
+        errors.push("The new password must differ from the current one.".into());
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let hash = state.hasher.hash(&form.new_password).await?;
+    match subject {
+        Subject::Staff(id) => staff::set_password(&state.db, id, &hash, false).await?,
+        Subject::Customer(id) => {
+            customers::set_password(&state.db, portal_id.unwrap_or_default(), id, &hash, false)
+                .await?
+        }
+    }
+    if form.sign_out_others.is_some() {
+        sessions::end_all(&state.db, subject, Some(keep_session)).await?;
+    }
+    tracing::info!(?subject, "password changed");
+    Ok(Ok(()))
+}
+
+#[derive(Deserialize)]
+pub struct MsgQuery {
+    msg: Option<String>,
+}
+
+// ---- management interface -------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/templates/manage_profile.html")]
+struct ManageProfilePage {
+    shell: Shell,
+    csrf: String,
+    rules: Vec<String>,
+    errors: Vec<String>,
+    must_change: bool,
+    sessions: Vec<SessionView>,
+}
+
+async fn manage_profile_page(
+    state: &AppState,
+    user: &ManageUser,
+    csrf: String,
+    msg: Option<&str>,
+    errors: Vec<String>,
+) -> AppResult<ManageProfilePage> {
+    let policy = policy_for(&state.db, user.subject(), None).await?;
+    let list = sessions::list(&state.db, state.sessions, user.subject()).await?;
+    Ok(ManageProfilePage {
+        shell: Shell::new(user, csrf.clone(), "/manage/profile", msg),
+        csrf,
+        rules: policy.rules(),
+        errors,
+        must_change: user.staff.must_change_password,
+        sessions: session_views(list, user.session.id),
+    })
+}
+
+pub async fn manage_profile(
+    State(state): State<AppState>,
+    ManageUserPendingPassword(user): ManageUserPendingPassword,
+    CsrfToken(csrf): CsrfToken,
+    Query(q): Query<MsgQuery>,
+) -> AppResult<Response> {
+    Ok(
+        manage_profile_page(&state, &user, csrf, q.msg.as_deref(), vec![])
+            .await?
+            .into_response(),
+    )
+}
+
+pub async fn manage_change_password(
+    State(state): State<AppState>,
+    ManageUserPendingPassword(user): ManageUserPendingPassword,
+    client: Client,
+    CsrfToken(csrf): CsrfToken,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> AppResult<Response> {
+    match change_password(
+        &state,
+        &client,
+        user.subject(),
+        None,
+        user.session.id,
+        &form,
+    )
+    .await?
+    {
+        Ok(()) => Ok(Redirect::to("/manage/profile?msg=password-changed").into_response()),
+        Err(errors) => {
+            let page = manage_profile_page(&state, &user, csrf, None, errors).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+pub async fn manage_end_session(
+    State(state): State<AppState>,
+    ManageUserPendingPassword(user): ManageUserPendingPassword,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<super::manage_login::EmptyForm>,
+) -> AppResult<Response> {
+    if !sessions::end_own(&state.db, user.subject(), id).await? {
+        return Err(AppError::NotFound);
+    }
+    let target = if id == user.session.id {
+        "/manage/login?msg=signed-out"
+    } else {
+        "/manage/profile?msg=session-ended"
+    };
+    Ok(Redirect::to(target).into_response())
+}
+
+// ---- portal ----------------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/templates/portal_profile.html")]
+struct PortalProfilePage {
+    csrf: String,
+    portal: CurrentPortal,
+    u: PortalUser,
+    rules: Vec<String>,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+    sessions: Vec<SessionView>,
+}
+
+async fn portal_profile_page(
+    state: &AppState,
+    user: PortalUser,
+    csrf: String,
+    msg: Option<&str>,
+    errors: Vec<String>,
+) -> AppResult<PortalProfilePage> {
+    let policy = policy_for(&state.db, user.subject(), Some(user.portal.portal.id)).await?;
+    let list: Vec<Session> = sessions::list(&state.db, state.sessions, user.subject())
+        .await?
+        .into_iter()
+        .filter(|s| s.realm == Realm::Portal && s.portal_id == Some(user.portal.portal.id))
+        .collect();
+    let notice = match msg {
+        Some("password-changed") => Some("Your password has been changed."),
+        Some("session-ended") => Some("That session has ended."),
+        Some("must-change") => Some("Choose a new password before you continue."),
+        _ => None,
+    };
+    Ok(PortalProfilePage {
+        csrf,
+        portal: user.portal.clone(),
+        rules: policy.rules(),
+        errors,
+        notice,
+        sessions: session_views(list, user.session.id),
+        u: user,
+    })
+}
+
+pub async fn portal_profile(
+    State(state): State<AppState>,
+    user: PortalUser,
+    CsrfToken(csrf): CsrfToken,
+    Query(q): Query<MsgQuery>,
+) -> AppResult<Response> {
+    Ok(
+        portal_profile_page(&state, user, csrf, q.msg.as_deref(), vec![])
+            .await?
+            .into_response(),
+    )
+}
+
+pub async fn portal_change_password(
+    State(state): State<AppState>,
+    user: PortalUser,
+    client: Client,
+    CsrfToken(csrf): CsrfToken,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> AppResult<Response> {
+    let portal_id = Some(user.portal.portal.id);
+    match change_password(
+        &state,
+        &client,
+        user.subject(),
+        portal_id,
+        user.session.id,
+        &form,
+    )
+    .await?
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "{}/profile?msg=password-changed",
+            user.portal.base
+        ))
+        .into_response()),
+        Err(errors) => {
+            let page = portal_profile_page(&state, user, csrf, None, errors).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+pub async fn portal_end_session(
+    State(state): State<AppState>,
+    user: PortalUser,
+    Path((_slug, id)): Path<(String, i64)>,
+    CsrfForm(_): CsrfForm<super::manage_login::EmptyForm>,
+) -> AppResult<Response> {
+    if !sessions::end_own(&state.db, user.subject(), id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to(&format!("{}/profile?msg=session-ended", user.portal.base)).into_response())
+}

@@ -1,0 +1,234 @@
+//! Server-side sessions. The browser holds a random 256-bit token; the database holds its hash.
+//! A session ends when it has been idle too long, when it reaches its absolute lifetime, at
+//! sign-out, or when an administrator (or its owner) ends it. Every node reads the same table,
+//! so a node can die without signing anyone out.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::config::SessionLimits;
+use crate::db::{Db, now};
+use crate::web::client::Client;
+use crate::web::tokens::{random_token, token_hash};
+
+/// Seen-at times are written at most this often, so that browsing does not write on every page.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Realm {
+    /// The management interface (staff only).
+    Manage,
+    /// One portal (its customers, or staff visiting it).
+    Portal,
+}
+
+impl Realm {
+    fn as_str(self) -> &'static str {
+        match self {
+            Realm::Manage => "manage",
+            Realm::Portal => "portal",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Staff(i64),
+    Customer(i64),
+}
+
+impl Subject {
+    fn columns(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Subject::Staff(id) => (Some(id), None),
+            Subject::Customer(id) => (None, Some(id)),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: i64,
+    pub realm: Realm,
+    pub subject: Subject,
+    pub portal_id: Option<i64>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub user_agent: String,
+    pub ip: String,
+}
+
+const COLUMNS: &str = "id, realm, staff_id, customer_id, portal_id, created_at, last_seen_at, expires_at, user_agent, ip";
+
+fn from_row(row: &AnyRow) -> Result<Session, sqlx::Error> {
+    let staff: Option<i64> = row.try_get("staff_id")?;
+    let customer: Option<i64> = row.try_get("customer_id")?;
+    let subject = match (staff, customer) {
+        (Some(s), _) => Subject::Staff(s),
+        (None, Some(c)) => Subject::Customer(c),
+        (None, None) => return Err(sqlx::Error::Protocol("session without a subject".into())),
+    };
+    let realm: String = row.try_get("realm")?;
+    Ok(Session {
+        id: row.try_get("id")?,
+        realm: if realm == "manage" {
+            Realm::Manage
+        } else {
+            Realm::Portal
+        },
+        subject,
+        portal_id: row.try_get("portal_id")?,
+        created_at: row.try_get("created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+        expires_at: row.try_get("expires_at")?,
+        user_agent: row.try_get("user_agent")?,
+        ip: row.try_get("ip")?,
+    })
+}
+
+/// Starts a session and returns the token for the cookie.
+pub async fn start(
+    db: &Db,
+    limits: SessionLimits,
+    realm: Realm,
+    subject: Subject,
+    portal_id: Option<i64>,
+    client: &Client,
+) -> Result<String, sqlx::Error> {
+    let token = random_token();
+    let (staff_id, customer_id) = subject.columns();
+    let t = now();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, realm, staff_id, customer_id, portal_id, created_at, last_seen_at, \
+         expires_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)",
+    )
+    .bind(token_hash(&token))
+    .bind(realm.as_str())
+    .bind(staff_id)
+    .bind(customer_id)
+    .bind(portal_id)
+    .bind(t)
+    .bind(t + limits.absolute_secs)
+    .bind(&client.user_agent)
+    .bind(&client.ip)
+    .execute(db.pool())
+    .await?;
+    Ok(token)
+}
+
+/// The live session for a token in a realm, or `None`. An expired session is deleted.
+pub async fn find(
+    db: &Db,
+    limits: SessionLimits,
+    realm: Realm,
+    token: &str,
+) -> Result<Option<Session>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM sessions WHERE token_hash = $1 AND realm = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(token_hash(token))
+        .bind(realm.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let session = from_row(&row)?;
+    let t = now();
+    if t >= session.expires_at || t >= session.last_seen_at + limits.idle_secs {
+        end_by_id(db, session.id).await?;
+        return Ok(None);
+    }
+    if t - session.last_seen_at >= TOUCH_EVERY_SECS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(t)
+            .bind(session.id)
+            .execute(db.pool())
+            .await?;
+    }
+    Ok(Some(session))
+}
+
+/// Ends the session a token belongs to (sign-out).
+pub async fn end_by_token(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn end_by_id(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Ends one of a person's own sessions; false when it is not theirs (or already gone).
+pub async fn end_own(db: &Db, subject: Subject, id: i64) -> Result<bool, sqlx::Error> {
+    let (staff_id, customer_id) = subject.columns();
+    let done =
+        sqlx::query("DELETE FROM sessions WHERE id = $1 AND (staff_id = $2 OR customer_id = $3)")
+            .bind(id)
+            .bind(staff_id)
+            .bind(customer_id)
+            .execute(db.pool())
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends every session of a person, in both realms, except `keep` (the current one) if given.
+pub async fn end_all(db: &Db, subject: Subject, keep: Option<i64>) -> Result<u64, sqlx::Error> {
+    let (staff_id, customer_id) = subject.columns();
+    let done =
+        sqlx::query("DELETE FROM sessions WHERE (staff_id = $1 OR customer_id = $2) AND id <> $3")
+            .bind(staff_id)
+            .bind(customer_id)
+            .bind(keep.unwrap_or(-1))
+            .execute(db.pool())
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// A person's live sessions, newest first.
+pub async fn list(
+    db: &Db,
+    limits: SessionLimits,
+    subject: Subject,
+) -> Result<Vec<Session>, sqlx::Error> {
+    let (staff_id, customer_id) = subject.columns();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sessions WHERE (staff_id = $1 OR customer_id = $2) AND expires_at > $3 \
+         AND last_seen_at > $4 ORDER BY last_seen_at DESC"
+    );
+    let t = now();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(staff_id)
+        .bind(customer_id)
+        .bind(t)
+        .bind(t - limits.idle_secs)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Points a management session at another portal (the portal switcher).
+pub async fn set_portal(db: &Db, id: i64, portal_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET portal_id = $1 WHERE id = $2")
+        .bind(portal_id)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Deletes sessions that can no longer be used. Run now and then by the janitor.
+pub async fn purge_expired(db: &Db, limits: SessionLimits) -> Result<u64, sqlx::Error> {
+    let t = now();
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(t)
+        .bind(t - limits.idle_secs)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,392 @@
+//! The command line: `frontdesk serve`, and operator commands to set up portals and accounts
+//! from a script. Every command connects to the same database as the server and migrates it.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::accounts::permissions::{Permission, Role};
+use crate::accounts::staff::{self, NewStaff};
+use crate::accounts::{Email, customers, parse_person_name};
+use crate::auth::hashing::PasswordHasher;
+use crate::auth::policy::PasswordPolicy;
+use crate::auth::profile::policy_for;
+use crate::auth::sessions::{self, Subject};
+use crate::config::{self, Config, DatabaseUrl, Secret, SessionLimits};
+use crate::db::Db;
+use crate::portals::{self, Slug, settings};
+use crate::startup::Application;
+
+const EXAMPLES: &str = "\
+Examples:
+  Start the help desk on a SQLite file (created on first start):
+    frontdesk serve
+  Start it on PostgreSQL, reachable as https://help.example.com behind a proxy:
+    FRONTDESK_DATABASE_URL=postgres://frontdesk@db/frontdesk \\
+    FRONTDESK_PUBLIC_URL=https://help.example.com frontdesk serve --bind 0.0.0.0:8080
+  Add a portal, configure it, and add an agent (password read from standard input):
+    frontdesk portal add acme --name 'Acme Support'
+    frontdesk portal set acme password_policy length_only
+    printf '%s\\n' \"$AGENT_PASSWORD\" | frontdesk user add --portal acme --role agent --email ana@acme.test
+";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "frontdesk",
+    version,
+    about = "A self-hosted help desk: customer portals and a management interface over one database.",
+    long_about = "A self-hosted help desk: customer portals and a management interface over one database.\n\n\
+                  Run `frontdesk serve` to start the web server. The other commands set up portals and \
+                  accounts in the same database, so a desk can be configured from a script. Every setting \
+                  can come from a FRONTDESK_* environment variable or a flag; flags win.",
+    after_help = EXAMPLES
+)]
+pub struct Cli {
+    /// Database: sqlite://PATH (the file is created on first start) or postgres://USER@HOST:PORT/DB.
+    #[arg(
+        long,
+        env = "FRONTDESK_DATABASE_URL",
+        default_value = "sqlite://frontdesk.db",
+        global = true
+    )]
+    database_url: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Start the web server (portals at /login and /portal/SLUG/, management at /manage).
+    Serve(ServeArgs),
+    /// Add, configure and inspect portals.
+    #[command(subcommand)]
+    Portal(PortalCommand),
+    /// Add accounts and set their passwords.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on (host:port). Port 0 picks a free port.
+    #[arg(long, env = "FRONTDESK_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// The address people reach Frontdesk at; links in emails and cookie security follow from it.
+    /// An https URL makes cookies Secure with the __Host- prefix. Default: http://BIND.
+    #[arg(long, env = "FRONTDESK_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "FRONTDESK_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=1440))]
+    session_idle_minutes: i64,
+    /// Hours after sign-in at which a session ends, active or not.
+    #[arg(long, env = "FRONTDESK_SESSION_ABSOLUTE_HOURS", default_value_t = 12, value_parser = clap::value_parser!(i64).range(1..=720))]
+    session_absolute_hours: i64,
+    /// Take the client address from X-Forwarded-For. Only behind a reverse proxy you trust.
+    #[arg(long, env = "FRONTDESK_TRUST_FORWARDED_FOR", default_value_t = false)]
+    trust_forwarded_for: bool,
+    /// Passwords hashed at once (Argon2id is CPU-heavy); default: the number of cores.
+    #[arg(long, env = "FRONTDESK_HASH_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256))]
+    hash_workers: Option<u16>,
+    /// Email of the first administrator, created on first start with an empty database.
+    #[arg(long, env = "FRONTDESK_ADMIN_EMAIL")]
+    admin_email: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum PortalCommand {
+    /// Add a portal. Its pages are at /portal/SLUG/.
+    Add {
+        /// Short name in its address: lower-case letters, digits and dashes.
+        slug: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Change one setting of a portal. Keys: name, host, listed, password_policy, password_min_length.
+    Set {
+        slug: String,
+        key: String,
+        value: String,
+    },
+    /// Print every setting of a portal.
+    Show { slug: String },
+    /// List all portals.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add an account. The password is read from the first line of standard input when that is
+    /// not a terminal, else asked for (never give it on the command line).
+    Add {
+        #[arg(long)]
+        portal: String,
+        /// admin and agent are staff (one account for every portal they work in); customer belongs to the portal.
+        #[arg(long, value_parser = ["admin", "agent", "customer"])]
+        role: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Set an account's password (read like `user add`) and end all its sessions. With --portal,
+    /// the customer of that portal; without, the staff account.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        portal: Option<String>,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(anyhow::anyhow!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn fail(e: anyhow::Error) -> ExitCode {
+    let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+    eprintln!("error: {}", chain.join(": "));
+    ExitCode::FAILURE
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FRONTDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let database_url: DatabaseUrl = cli
+        .database_url
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("FRONTDESK_DATABASE_URL: {e}"))?;
+    match cli.command {
+        Command::Serve(args) => serve(database_url, args).await,
+        Command::Portal(cmd) => portal(&Db::connect(&database_url).await?, cmd).await,
+        Command::User(cmd) => user(&Db::connect(&database_url).await?, cmd).await,
+    }
+}
+
+async fn serve(database_url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()> {
+    let public_url = args
+        .public_url
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(config::parse_public_url)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("FRONTDESK_PUBLIC_URL: {e}"))?;
+    let config = Config {
+        bind: args.bind,
+        public_url,
+        database_url,
+        sessions: SessionLimits {
+            idle_secs: args.session_idle_minutes * 60,
+            absolute_secs: args.session_absolute_hours * 3600,
+        },
+        trust_forwarded_for: args.trust_forwarded_for,
+        hash_workers: args
+            .hash_workers
+            .map(usize::from)
+            .unwrap_or_else(config::default_hash_workers),
+        admin_email: args.admin_email,
+        admin_password: std::env::var("FRONTDESK_ADMIN_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(Secret::new),
+    };
+    let app = Application::build(&config).await?;
+    let base = app.public_url().as_str().trim_end_matches('/').to_string();
+    println!("Frontdesk is running at {base}/");
+    println!("  Management sign-in: {base}/manage/login");
+    println!("  Customer sign-in:   {base}/login");
+    if let Some(first) = &app.first_run {
+        println!(
+            "First start: created the portal {:?} and its administrator",
+            first.portal_slug
+        );
+        println!("  email:    {}", first.email);
+        if first.generated {
+            println!(
+                "  password: {}   (generated: you will choose your own at first sign-in)",
+                first.password.expose()
+            );
+        } else {
+            println!("  password: the one in FRONTDESK_ADMIN_PASSWORD");
+        }
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn find_portal(db: &Db, slug: &str) -> anyhow::Result<portals::Portal> {
+    portals::by_slug(db, slug).await?.ok_or_else(|| {
+        anyhow::anyhow!("there is no portal {slug:?}; `frontdesk portal list` shows them")
+    })
+}
+
+async fn portal(db: &Db, cmd: PortalCommand) -> anyhow::Result<()> {
+    match cmd {
+        PortalCommand::Add { slug, name } => {
+            let slug = Slug::parse(&slug).map_err(anyhow::Error::msg)?;
+            let name = portals::parse_name(&name).map_err(anyhow::Error::msg)?;
+            let p = portals::create(db, &slug, &name).await?;
+            println!(
+                "added portal {} ({}) at /portal/{}/",
+                p.slug, p.name, p.slug
+            );
+        }
+        PortalCommand::Set { slug, key, value } => {
+            let p = find_portal(db, &slug).await?;
+            settings::set(db, &p, &key, &value).await?;
+            println!("{slug}: {key} set");
+        }
+        PortalCommand::Show { slug } => {
+            let p = find_portal(db, &slug).await?;
+            for (key, value) in settings::show(db, &p).await? {
+                println!("{key} = {value}");
+            }
+        }
+        PortalCommand::List => {
+            for p in portals::all(db).await? {
+                println!("{}\t{}\t{}", p.slug, p.name, p.host.unwrap_or_default());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads a password: the first line of standard input, or a hidden prompt (asked twice).
+fn read_password(policy: &PasswordPolicy) -> anyhow::Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        eprintln!("Password rules: {}", policy.rules().join("; "));
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        if first != again {
+            anyhow::bail!("the two passwords are not the same");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    policy.check(&password).map_err(|unmet| {
+        anyhow::anyhow!("the password does not meet the policy: {}", unmet.join(" "))
+    })?;
+    Ok(password)
+}
+
+async fn user(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
+    let hasher = PasswordHasher::new(1);
+    let hash = |p: String| {
+        let hasher = hasher.clone();
+        async move { hasher.hash(&p).await.map_err(|e| anyhow::anyhow!("{e}")) }
+    };
+    match cmd {
+        UserCommand::Add {
+            portal,
+            role,
+            email,
+            name,
+        } => {
+            let p = find_portal(db, &portal).await?;
+            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+            let name = parse_person_name(&name, &email).map_err(anyhow::Error::msg)?;
+            if role == "customer" {
+                let policy = settings::load(db, p.id).await?.password_policy;
+                let password_hash = hash(read_password(&policy)?).await?;
+                let id =
+                    customers::create(db, p.id, &email, &name, Some(&password_hash), false).await?;
+                println!("added customer {email} (id {id}) to portal {}", p.slug);
+            } else {
+                let role = Role::parse(&role).expect("clap checked the role");
+                if let Some(existing) = staff::by_email(db, &email).await? {
+                    staff::set_role(db, existing.id, p.id, role).await?;
+                    println!(
+                        "{email} already has a staff account; now {} in portal {} (password unchanged)",
+                        role.as_str(),
+                        p.slug
+                    );
+                    return Ok(());
+                }
+                let policy = settings::load(db, p.id).await?.password_policy;
+                let password_hash = hash(read_password(&policy)?).await?;
+                let permissions: &[Permission] = if role == Role::Admin {
+                    &Permission::ALL
+                } else {
+                    &[]
+                };
+                let new = NewStaff {
+                    email: &email,
+                    name: &name,
+                    password_hash: Some(&password_hash),
+                    must_change_password: false,
+                    is_superadmin: false,
+                };
+                let id = staff::create_in_portal(db, new, p.id, role, permissions).await?;
+                println!(
+                    "added {} {email} (id {id}) to portal {}",
+                    role.as_str(),
+                    p.slug
+                );
+            }
+        }
+        UserCommand::SetPassword { email, portal } => {
+            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+            let subject = match &portal {
+                Some(slug) => {
+                    let p = find_portal(db, slug).await?;
+                    let c = customers::by_email(db, p.id, &email)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("portal {slug} has no customer {email}"))?;
+                    let policy = policy_for(db, Subject::Customer(c.id), Some(p.id))
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    customers::set_password(
+                        db,
+                        p.id,
+                        c.id,
+                        &hash(read_password(&policy)?).await?,
+                        false,
+                    )
+                    .await?;
+                    Subject::Customer(c.id)
+                }
+                None => {
+                    let s = staff::by_email(db, &email).await?.ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "there is no staff account {email} (for a customer, add --portal SLUG)"
+                        )
+                    })?;
+                    let policy = policy_for(db, Subject::Staff(s.id), None)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    staff::set_password(db, s.id, &hash(read_password(&policy)?).await?, false)
+                        .await?;
+                    Subject::Staff(s.id)
+                }
+            };
+            let ended = sessions::end_all(db, subject, None).await?;
+            println!("password set for {email}; {ended} session(s) ended");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! One `Config` for the server. Values come from defaults, then `FRONTDESK_*` environment
+//! variables, then command-line flags (clap applies that order); see `cli::ServeArgs`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use url::Url;
+
+/// A value that must never reach a log or a `Debug` print.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// Which database engine a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database URL that has been checked to name a backend Frontdesk supports.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    url: String,
+    backend: Backend,
+}
+
+impl DatabaseUrl {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let backend = if s.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(format!(
+                "database URL {:?} is not supported: use sqlite://PATH (for example sqlite://frontdesk.db) \
+                 or postgres://USER@HOST:PORT/DATABASE",
+                redact_url(s)
+            ));
+        };
+        if backend == Backend::Postgres {
+            Url::parse(s).map_err(|e| format!("database URL is not a valid URL: {e}"))?;
+        } else if s
+            .trim_start_matches("sqlite:")
+            .trim_start_matches("//")
+            .is_empty()
+        {
+            return Err(
+                "sqlite URL names no file: use sqlite://PATH, for example sqlite://frontdesk.db"
+                    .into(),
+            );
+        }
+        Ok(DatabaseUrl {
+            url: s.to_string(),
+            backend,
+        })
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", redact_url(&self.url))
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact_url(&self.url))
+    }
+}
+
+/// The URL with any password replaced, for messages and logs.
+fn redact_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => raw.to_string(),
+    }
+}
+
+/// Session lifetimes, in seconds.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionLimits {
+    pub idle_secs: i64,
+    pub absolute_secs: i64,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        SessionLimits {
+            idle_secs: 30 * 60,
+            absolute_secs: 12 * 3600,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address to listen on, `host:port`; port 0 picks a free port.
+    pub bind: String,
+    /// The address users reach the server at; links and cookie security follow from it.
+    /// `None` means "derive from the bound address".
+    pub public_url: Option<Url>,
+    pub database_url: DatabaseUrl,
+    pub sessions: SessionLimits,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    pub trust_forwarded_for: bool,
+    /// Password hashes computed at once; the rest wait their turn.
+    pub hash_workers: usize,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<Secret>,
+}
+
+impl Config {
+    /// A config for tests and embedding: the given database, a free port on loopback.
+    pub fn for_database(database_url: DatabaseUrl) -> Config {
+        Config {
+            bind: "127.0.0.1:0".into(),
+            public_url: None,
+            database_url,
+            sessions: SessionLimits::default(),
+            trust_forwarded_for: false,
+            hash_workers: default_hash_workers(),
+            admin_email: None,
+            admin_password: None,
+        }
+    }
+}
+
+pub fn default_hash_workers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}
+
+/// Parses `FRONTDESK_PUBLIC_URL`: an absolute http(s) URL with no query.
+pub fn parse_public_url(s: &str) -> Result<Url, String> {
+    let url =
+        Url::parse(s.trim()).map_err(|e| format!("public URL {s:?} is not a valid URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!(
+            "public URL {s:?} must start with http:// or https:// and name a host"
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_url_picks_backend_from_scheme() {
+        assert_eq!(
+            "sqlite://x.db".parse::<DatabaseUrl>().unwrap().backend(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            "postgres://u@h/db"
+                .parse::<DatabaseUrl>()
+                .unwrap()
+                .backend(),
+            Backend::Postgres
+        );
+        let err = "mysql://h/db".parse::<DatabaseUrl>().unwrap_err();
+        assert!(err.contains("sqlite://"), "{err}");
+        assert!("sqlite://".parse::<DatabaseUrl>().is_err());
+    }
+
+    #[test]
+    fn secrets_and_url_passwords_stay_out_of_debug() {
+        let url: DatabaseUrl = "postgres://u:hunter2@h/db".parse().unwrap();
+        assert!(!format!("{url:?}").contains("hunter2"));
+        assert!(!format!("{:?}", Secret::new("hunter2")).contains("hunter2"));
+    }
+}

@@ -1,0 +1,114 @@
+//! The database handle the whole app shares.
+//!
+//! Queries are written once in SQL that SQLite and PostgreSQL both accept (`$1` placeholders,
+//! `ON CONFLICT`, `RETURNING`, integers for times and flags) and run through sqlx's `Any` driver.
+//! What differs per engine (connection set-up, migrations, and later full-text search and
+//! notifications) lives in `sqlite.rs` and `postgres.rs`, chosen once from the URL scheme.
+
+mod postgres;
+mod sqlite;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, SqlSafeStr};
+
+pub use crate::config::Backend;
+use crate::config::DatabaseUrl;
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects (creating the SQLite file on first start) and brings the schema up to date.
+    pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = url.backend();
+        let (conn_url, max_connections) = match backend {
+            Backend::Sqlite => (sqlite::connection_url(url.as_str())?, 8),
+            Backend::Postgres => (url.as_str().to_string(), 16),
+        };
+        if backend == Backend::Sqlite {
+            sqlite::prepare_file(&conn_url).await?;
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .min_connections(1)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    match backend {
+                        Backend::Sqlite => sqlite::configure_connection(conn).await,
+                        Backend::Postgres => Ok(()),
+                    }
+                })
+            })
+            .connect(&conn_url)
+            .await
+            .with_context(|| format!("cannot connect to the database at {url}"))?;
+        let db = Db { pool, backend };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> anyhow::Result<()> {
+        let sources: &[(i64, &str, &'static str)] = match self.backend {
+            Backend::Sqlite => sqlite::MIGRATIONS,
+            Backend::Postgres => postgres::MIGRATIONS,
+        };
+        let migrations = sources
+            .iter()
+            .map(|(version, name, sql)| {
+                Migration::new(
+                    *version,
+                    (*name).into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect();
+        Migrator::with_migrations(migrations)
+            .run(&self.pool)
+            .await
+            .context("cannot bring the database schema up to date")
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn is_reachable(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Current time as Unix seconds, the unit every timestamp column uses.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// True when an error is a unique-constraint violation (on either engine).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(e) => e.is_unique_violation(),
+        _ => false,
+    }
+}

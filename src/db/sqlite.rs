@@ -1,0 +1,37 @@
+//! SQLite specifics: the file is created on first start, WAL journaling so readers never block
+//! the writer, and `synchronous=NORMAL`, which in WAL mode keeps every committed write across a
+//! process crash (`kill -9`); only an OS crash or power loss can lose the last commits.
+
+use anyhow::Context;
+use sqlx::{AnyConnection, Connection, Executor};
+
+pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/sqlite/0001_foundation.sql"),
+)];
+
+/// Adds `mode=rwc` so that a missing database file is created.
+pub(super) fn connection_url(url: &str) -> anyhow::Result<String> {
+    if url.contains("mode=") {
+        return Ok(url.to_string());
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Ok(format!("{url}{sep}mode=rwc"))
+}
+
+/// Switches the file to WAL once, on a single connection, before the pool opens more.
+pub(super) async fn prepare_file(conn_url: &str) -> anyhow::Result<()> {
+    let mut conn = AnyConnection::connect(conn_url)
+        .await
+        .with_context(|| "cannot open or create the SQLite database file (does its folder exist and is it writable?)")?;
+    conn.execute("PRAGMA journal_mode=WAL").await?;
+    conn.close().await?;
+    Ok(())
+}
+
+pub(super) async fn configure_connection(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    conn.execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;")
+        .await
+        .map(|_| ())
+}

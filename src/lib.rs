@@ -1,0 +1,16 @@
+//! Frontdesk: a self-hosted help desk.
+//!
+//! Feature modules (`auth`, `portals`, `accounts`, `admin`) own their routes, SQL and templates;
+//! plumbing lives in `config`, `db`, `error`, `startup` and `web`.
+
+pub mod accounts;
+pub mod admin;
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod portals;
+pub mod startup;
+pub mod web;

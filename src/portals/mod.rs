@@ -1,0 +1,179 @@
+//! Portals: the brands or customers that share one Frontdesk. Every portal's data is kept apart
+//! by the application: every query on portal data names its portal.
+
+pub mod resolve;
+pub mod routes;
+pub mod settings;
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::db::{Db, is_unique_violation, now};
+
+#[derive(Clone, Debug)]
+pub struct Portal {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub host: Option<String>,
+}
+
+fn from_row(row: &AnyRow) -> Result<Portal, sqlx::Error> {
+    Ok(Portal {
+        id: row.try_get("id")?,
+        slug: row.try_get("slug")?,
+        name: row.try_get("name")?,
+        host: row.try_get("host")?,
+    })
+}
+
+/// A portal slug: 2 to 40 characters of a-z, 0-9 and '-', starting with a letter or digit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(s: &str) -> Result<Slug, String> {
+        let s = s.trim().to_ascii_lowercase();
+        let ok = (2..=40).contains(&s.len())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !s.starts_with('-')
+            && !s.ends_with('-');
+        if ok {
+            Ok(Slug(s))
+        } else {
+            Err(format!(
+                "{s:?} is not a valid portal slug: use 2 to 40 lower-case letters, digits and dashes, not starting or ending with a dash"
+            ))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A portal's own host name, such as `support.example.com`.
+pub fn parse_host(s: &str) -> Result<Option<String>, String> {
+    let s = s.trim().trim_end_matches('.').to_ascii_lowercase();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let valid = s.len() <= 253
+        && s.split(':').next().is_some_and(|h| {
+            h.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !label.starts_with('-')
+            })
+        })
+        && s.split(':').nth(1).is_none_or(|p| p.parse::<u16>().is_ok());
+    if valid {
+        Ok(Some(s))
+    } else {
+        Err(format!(
+            "{s:?} is not a host name such as support.example.com"
+        ))
+    }
+}
+
+pub fn parse_name(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > 100 {
+        return Err("A portal name needs 1 to 100 characters.".into());
+    }
+    Ok(s.to_string())
+}
+
+pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Portal>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, slug, name, host FROM portals WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<Portal>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, slug, name, host FROM portals WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_host(db: &Db, host: &str) -> Result<Option<Portal>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, slug, name, host FROM portals WHERE host = $1")
+        .bind(host)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn all(db: &Db) -> Result<Vec<Portal>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, slug, name, host FROM portals ORDER BY name, id")
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM portals")
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreatePortalError {
+    #[error("a portal with the slug {0:?} already exists")]
+    SlugTaken(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub async fn create(db: &Db, slug: &Slug, name: &str) -> Result<Portal, CreatePortalError> {
+    let row = sqlx::query(
+        "INSERT INTO portals (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(slug.as_str())
+    .bind(name)
+    .bind(now())
+    .fetch_one(db.pool())
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            CreatePortalError::SlugTaken(slug.as_str().into())
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(Portal {
+        id: row.try_get("id")?,
+        slug: slug.as_str().into(),
+        name: name.into(),
+        host: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_hosts_validate() {
+        assert_eq!(Slug::parse(" Acme-2 ").unwrap().as_str(), "acme-2");
+        assert!(Slug::parse("a").is_err());
+        assert!(Slug::parse("acme corp").is_err());
+        assert!(Slug::parse("-acme").is_err());
+        assert_eq!(
+            parse_host("Support.Example.com.").unwrap().as_deref(),
+            Some("support.example.com")
+        );
+        assert_eq!(parse_host("").unwrap(), None);
+        assert!(parse_host("not a host").is_err());
+        assert_eq!(
+            parse_host("acme.localhost:8080").unwrap().as_deref(),
+            Some("acme.localhost:8080")
+        );
+    }
+}

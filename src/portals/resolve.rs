@@ -1,0 +1,104 @@
+//! Which portal a request is for: the `/portal/{slug}` in its path, or its `Host` header when a
+//! portal has its own host name. Handlers take `CurrentPortal` and never read the slug themselves.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Uri, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::Portal;
+use crate::error::AppError;
+use crate::web::state::AppState;
+
+#[derive(Clone, Debug)]
+pub struct CurrentPortal {
+    pub portal: Portal,
+    /// Prefix for links inside this portal: `/portal/{slug}`, or empty on the portal's own host.
+    pub base: String,
+}
+
+/// Set by `serve_portal_hosts` when the request came in on a portal's own host name.
+#[derive(Clone, Debug)]
+struct HostPortal(Portal);
+
+impl FromRequestParts<AppState> for CurrentPortal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(HostPortal(portal)) = parts.extensions.get::<HostPortal>() {
+            return Ok(CurrentPortal {
+                portal: portal.clone(),
+                base: String::new(),
+            });
+        }
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let slug = params.get("slug").ok_or(AppError::NotFound)?;
+        let portal = super::by_slug(&state.db, slug)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let base = format!("/portal/{}", portal.slug);
+        Ok(CurrentPortal { portal, base })
+    }
+}
+
+/// Paths that belong to the whole server, never to a portal's own host.
+fn is_server_path(path: &str) -> bool {
+    ["/manage", "/static/", "/healthz", "/portal/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// Middleware: a request for a portal's own host name is served as that portal's pages, so
+/// `https://support.example.com/login` is `/portal/{slug}/login`.
+pub async fn serve_portal_hosts(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_ascii_lowercase);
+    let public_host = state
+        .public_url
+        .host_str()
+        .map(|h| match state.public_url.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        });
+    let Some(host) = host.filter(|h| Some(h) != public_host.as_ref()) else {
+        return next.run(req).await;
+    };
+    if is_server_path(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let bare = host.split(':').next().unwrap_or(&host).to_string();
+    let portal = match super::by_host(&state.db, &host).await {
+        Ok(Some(p)) => Some(p),
+        Ok(None) if bare != host => super::by_host(&state.db, &bare).await.ok().flatten(),
+        Ok(None) => None,
+        Err(e) => return axum::response::IntoResponse::into_response(AppError::from(e)),
+    };
+    if let Some(portal) = portal {
+        let path_and_query = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let rewritten = format!("/portal/{}{}", portal.slug, path_and_query);
+        if let Ok(uri) = rewritten.parse::<Uri>() {
+            *req.uri_mut() = uri;
+            req.extensions_mut().insert(HostPortal(portal));
+        }
+    }
+    next.run(req).await
+}

@@ -1,0 +1,187 @@
+//! Portal settings. Every setting an administrator can change in management can also be set
+//! with `frontdesk portal set SLUG KEY VALUE`; both go through `set` here, which validates.
+
+use sqlx::Row;
+
+use super::{Portal, parse_host, parse_name};
+use crate::auth::policy::{PasswordPolicy, PolicyKind};
+use crate::db::{Db, is_unique_violation};
+
+pub struct SettingSpec {
+    pub key: &'static str,
+    pub help: &'static str,
+}
+
+/// Every key `portal set` accepts, with what it takes.
+pub const KEYS: &[SettingSpec] = &[
+    SettingSpec {
+        key: "name",
+        help: "the portal's display name (1-100 characters)",
+    },
+    SettingSpec {
+        key: "host",
+        help: "a host name that serves this portal at its /, e.g. support.example.com (empty: none)",
+    },
+    SettingSpec {
+        key: "listed",
+        help: "true/false: offer this portal on the common sign-in page /login",
+    },
+    SettingSpec {
+        key: "password_policy",
+        help: "composition (upper, lower, digit, special; no & or #) or length_only (15+ characters)",
+    },
+    SettingSpec {
+        key: "password_min_length",
+        help: "minimum password length: 8-128 (composition) or 15-128 (length_only)",
+    },
+];
+
+#[derive(Clone, Debug)]
+pub struct PortalSettings {
+    pub password_policy: PasswordPolicy,
+    pub listed: bool,
+}
+
+impl Default for PortalSettings {
+    fn default() -> Self {
+        PortalSettings {
+            password_policy: PasswordPolicy::default(),
+            listed: true,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub async fn load(db: &Db, portal_id: i64) -> Result<PortalSettings, sqlx::Error> {
+    let rows = sqlx::query("SELECT key, value FROM portal_settings WHERE portal_id = $1")
+        .bind(portal_id)
+        .fetch_all(db.pool())
+        .await?;
+    let mut s = PortalSettings::default();
+    let (mut kind, mut min) = (PolicyKind::Composition, None);
+    for row in rows {
+        let key: String = row.try_get("key")?;
+        let value: String = row.try_get("value")?;
+        match key.as_str() {
+            "listed" => s.listed = value == "true",
+            "password_policy" => {
+                kind = PolicyKind::parse(&value).unwrap_or(PolicyKind::Composition)
+            }
+            "password_min_length" => min = value.parse().ok(),
+            _ => {}
+        }
+    }
+    s.password_policy = PasswordPolicy::new(kind, min.unwrap_or(0));
+    Ok(s)
+}
+
+/// Every setting of a portal as `(key, value)`, for `portal show` and the settings page.
+pub async fn show(db: &Db, portal: &Portal) -> Result<Vec<(&'static str, String)>, sqlx::Error> {
+    let s = load(db, portal.id).await?;
+    Ok(vec![
+        ("slug", portal.slug.clone()),
+        ("name", portal.name.clone()),
+        ("host", portal.host.clone().unwrap_or_default()),
+        ("listed", s.listed.to_string()),
+        ("password_policy", s.password_policy.kind.as_str().into()),
+        (
+            "password_min_length",
+            s.password_policy.min_length.to_string(),
+        ),
+    ])
+}
+
+fn parse_bool(key: &str, value: &str) -> Result<bool, SettingError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" => Ok(true),
+        "false" | "no" | "off" | "0" => Ok(false),
+        _ => Err(SettingError::Invalid(format!(
+            "{key} takes true or false, not {value:?}"
+        ))),
+    }
+}
+
+async fn put(db: &Db, portal_id: i64, key: &str, value: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO portal_settings (portal_id, key, value) VALUES ($1, $2, $3) \
+         ON CONFLICT (portal_id, key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(portal_id)
+    .bind(key)
+    .bind(value)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Validates and stores one setting.
+pub async fn set(db: &Db, portal: &Portal, key: &str, value: &str) -> Result<(), SettingError> {
+    let invalid = SettingError::Invalid;
+    match key {
+        "name" => {
+            let name = parse_name(value).map_err(invalid)?;
+            sqlx::query("UPDATE portals SET name = $1 WHERE id = $2")
+                .bind(name)
+                .bind(portal.id)
+                .execute(db.pool())
+                .await?;
+        }
+        "host" => {
+            let host = parse_host(value).map_err(invalid)?;
+            sqlx::query("UPDATE portals SET host = $1 WHERE id = $2")
+                .bind(host.clone())
+                .bind(portal.id)
+                .execute(db.pool())
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        SettingError::Invalid(format!(
+                            "another portal already uses the host {}",
+                            host.unwrap_or_default()
+                        ))
+                    } else {
+                        e.into()
+                    }
+                })?;
+        }
+        "listed" => put(db, portal.id, key, &parse_bool(key, value)?.to_string()).await?,
+        "password_policy" => {
+            let kind = PolicyKind::parse(value.trim()).ok_or_else(|| {
+                invalid(format!(
+                    "password_policy takes composition or length_only, not {value:?}"
+                ))
+            })?;
+            put(db, portal.id, key, kind.as_str()).await?;
+        }
+        "password_min_length" => {
+            let n: usize = value.trim().parse().map_err(|_| {
+                invalid(format!("password_min_length takes a number, not {value:?}"))
+            })?;
+            let current = load(db, portal.id).await?.password_policy;
+            let policy = PasswordPolicy::new(current.kind, n);
+            if policy.min_length != n {
+                return Err(invalid(format!(
+                    "password_min_length must be between {} and 128 for the {} policy",
+                    PasswordPolicy::new(current.kind, 0).min_length,
+                    current.kind.as_str()
+                )));
+            }
+            put(db, portal.id, key, &n.to_string()).await?;
+        }
+        _ => {
+            let keys: Vec<&str> = KEYS.iter().map(|k| k.key).collect();
+            return Err(invalid(format!(
+                "unknown setting {key:?}; the settings are: {}",
+                keys.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! Builds the server: database, migrations, first-run bootstrap, listener. `Application::build`
+//! binds before it returns, so callers (and tests, which bind port 0) learn the real port.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::ServiceExt;
+use axum::extract::Request;
+use tokio::net::TcpListener;
+use url::Url;
+
+use crate::auth::hashing::PasswordHasher;
+use crate::auth::{sessions, throttle};
+use crate::bootstrap::{self, FirstRun};
+use crate::config::Config;
+use crate::db::Db;
+use crate::web::cookies::CookiePolicy;
+use crate::web::state::{AppState, Inner};
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    local_addr: SocketAddr,
+    /// Set when this start created the first administrator.
+    pub first_run: Option<FirstRun>,
+}
+
+impl Application {
+    pub async fn build(config: &Config) -> anyhow::Result<Application> {
+        let db = Db::connect(&config.database_url).await?;
+        let listener = TcpListener::bind(&config.bind).await.with_context(|| {
+            format!("cannot listen on {}: is another program using that port? Set FRONTDESK_BIND or --bind to another address", config.bind)
+        })?;
+        let local_addr = listener.local_addr()?;
+        let public_url = match &config.public_url {
+            Some(u) => u.clone(),
+            None => {
+                Url::parse(&format!("http://{local_addr}")).context("bound address is not a URL")?
+            }
+        };
+        let first_run = bootstrap::ensure_first_admin(&db, config).await?;
+        let hasher = PasswordHasher::new(config.hash_workers);
+        let state = AppState::new(Inner {
+            cookies: CookiePolicy {
+                secure: public_url.scheme() == "https",
+            },
+            db,
+            hasher,
+            sessions: config.sessions,
+            public_url,
+            trust_forwarded_for: config.trust_forwarded_for,
+        });
+        Ok(Application {
+            listener,
+            state,
+            local_addr,
+            first_run,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    pub fn public_url(&self) -> &Url {
+        &self.state.public_url
+    }
+
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        spawn_janitor(self.state.clone());
+        let router = crate::web::router(self.state.clone());
+        // The portal-host rewrite must wrap the router: it changes the path before routing.
+        let app = axum::middleware::from_fn_with_state(
+            self.state.clone(),
+            crate::portals::resolve::serve_portal_hosts,
+        );
+        let app = tower::Layer::layer(&app, router);
+        tracing::info!(address = %self.local_addr, public_url = %self.state.public_url, "frontdesk is listening");
+        axum::serve(
+            self.listener,
+            ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// Deletes expired sessions and stale throttle counts every few minutes. Safe on every node at
+/// once: the deletes are idempotent.
+fn spawn_janitor(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match (
+                sessions::purge_expired(&state.db, state.sessions).await,
+                throttle::purge_stale(&state.db).await,
+            ) {
+                (Ok(s), Ok(t)) if s + t > 0 => {
+                    tracing::info!(sessions = s, throttle_keys = t, "purged expired records")
+                }
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::warn!(error = %e, "could not purge expired records")
+                }
+                _ => {}
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,138 @@
+//! CSRF protection for every form.
+//!
+//! Each browser gets a random `fd_csrf` cookie (HttpOnly, SameSite=Lax) and every form carries the
+//! same value in a hidden `csrf` field. Another site can make a browser send the cookie but can
+//! neither read it nor guess it, so it cannot fill the field. A form posted with an `Origin`
+//! header naming another site is refused as well, before any of it is read.
+
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+use crate::web::state::AppState;
+use crate::web::tokens::{constant_time_eq, random_token};
+
+const COOKIE: &str = "fd_csrf";
+/// Kept for a year so that a form left open for hours still posts.
+const COOKIE_MAX_AGE: i64 = 365 * 24 * 3600;
+
+/// The token to put in this page's forms.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+/// Middleware: makes sure the browser has a CSRF cookie and the handler knows its value.
+pub async fn ensure_cookie(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let existing = state
+        .cookies
+        .get(req.headers(), COOKIE)
+        .filter(|v| v.len() == 43)
+        .map(str::to_owned);
+    let (token, fresh) = match existing {
+        Some(t) => (t, false),
+        None => (random_token(), true),
+    };
+    req.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut resp = next.run(req).await;
+    if fresh {
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            state.cookies.set(COOKIE, &token, Some(COOKIE_MAX_AGE)),
+        );
+    }
+    resp
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CsrfToken>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("CSRF middleware is not installed")))
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A url-encoded form whose CSRF field has been checked. Use it for every POST handler.
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        check_origin(req.headers(), state)?;
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(AppError::bad_request(
+                "This address takes a submitted form (application/x-www-form-urlencoded).",
+            ));
+        }
+        let cookie = state.cookies.get(req.headers(), COOKIE).map(str::to_owned);
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| {
+                AppError::bad_request("The form is too large or was not received completely.")
+            })?;
+        let field: CsrfField = serde_urlencoded::from_bytes(&body)
+            .map_err(|_| AppError::bad_request("The form could not be read."))?;
+        match cookie {
+            Some(c) if constant_time_eq(&c, &field.csrf) => {}
+            _ => return Err(AppError::Csrf),
+        }
+        let value = serde_urlencoded::from_bytes(&body).map_err(|e| {
+            AppError::bad_request(format!(
+                "The form is missing a field or has a value of the wrong kind ({e})."
+            ))
+        })?;
+        Ok(CsrfForm(value))
+    }
+}
+
+/// Refuses a form whose `Origin` names another host than the one it was sent to.
+fn check_origin(headers: &HeaderMap, state: &AppState) -> Result<(), AppError> {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    if origin == "null" {
+        return Err(AppError::Csrf);
+    }
+    let origin_host = url::Url::parse(origin).ok().and_then(|u| {
+        let host = u.host_str()?.to_string();
+        Some(match u.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host,
+        })
+    });
+    let request_host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let public_host = state
+        .public_url
+        .host_str()
+        .map(|h| match state.public_url.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        });
+    match origin_host {
+        Some(o) if Some(o.as_str()) == request_host || Some(&o) == public_host.as_ref() => Ok(()),
+        _ => Err(AppError::Csrf),
+    }
+}

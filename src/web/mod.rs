@@ -1,0 +1,102 @@
+//! HTTP plumbing shared by every feature: the router, cookies, CSRF, client info, static files.
+
+pub mod client;
+pub mod cookies;
+pub mod csrf;
+pub mod state;
+pub mod tokens;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{StatusCode, header};
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::{common_login, portal_login, profile};
+use crate::portals;
+use state::AppState;
+
+/// Forms are small; anything bigger is refused with 413 before it is read.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(common_login::root))
+        .route("/healthz", get(healthz))
+        .route("/static/app.css", get(stylesheet))
+        .route("/login", get(common_login::page).post(common_login::submit))
+        .route("/portal/{slug}", get(portals::routes::home))
+        .route("/portal/{slug}/", get(portals::routes::home))
+        .route(
+            "/portal/{slug}/login",
+            get(portal_login::page).post(portal_login::submit),
+        )
+        .route("/portal/{slug}/logout", post(portal_login::logout))
+        .route("/portal/{slug}/profile", get(profile::portal_profile))
+        .route(
+            "/portal/{slug}/profile/password",
+            post(profile::portal_change_password),
+        )
+        .route(
+            "/portal/{slug}/sessions/{id}/end",
+            post(profile::portal_end_session),
+        )
+        .merge(crate::admin::routes())
+        .fallback(common_login::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            csrf::ensure_cookie,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            portals::resolve::serve_portal_hosts,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            header::HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            header::HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            header::HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// 200 when the database answers, 503 when it does not.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.db.is_reachable().await {
+        (StatusCode::OK, "ok\n")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
+    }
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+}
+
+/// A Unix time as `2026-11-24 09:30 UTC`.
+pub fn format_time(ts: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
