@@ -15,6 +15,8 @@ pub enum AppError {
     Forbidden(String),
     #[error("CSRF check failed")]
     Csrf,
+    #[error("request body too large")]
+    TooLarge,
     #[error("too many requests: {0}")]
     TooManyRequests(String),
     #[error("unavailable: {0}")]
@@ -39,6 +41,10 @@ impl AppError {
             AppError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "This form has expired or was sent from another site. Go back, reload the page and try again.".into(),
+            ),
+            AppError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "What you sent is too large. Shorten the text and try again.".into(),
             ),
             AppError::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, m.clone()),
             AppError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, m.clone()),

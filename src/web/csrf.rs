@@ -90,8 +90,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let cookie = state.cookies.get(req.headers(), COOKIE).map(str::to_owned);
         let body = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| {
-                AppError::bad_request("The form is too large or was not received completely.")
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::TooLarge
+                } else {
+                    AppError::bad_request("The form was not received completely. Please send it again.")
+                }
             })?;
         let field: CsrfField = serde_urlencoded::from_bytes(&body)
             .map_err(|_| AppError::bad_request("The form could not be read."))?;

@@ -1,0 +1,220 @@
+//! Test harness: starts the real server on a free loopback port against a fresh database, and a
+//! cookie-keeping browser-like client. With `FRONTDESK_TEST_DATABASE_URL=postgres://...` (a
+//! server the tests may create databases on) every test gets a new PostgreSQL database instead
+//! of a new SQLite file, so one suite covers both backends.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use frontdesk::config::{Config, DatabaseUrl, Secret};
+use frontdesk::db::Db;
+use frontdesk::startup::Application;
+use reqwest::StatusCode;
+use reqwest::cookie::{CookieStore, Jar};
+use sqlx::Row;
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "Admin-Passw0rd!";
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub database_url: DatabaseUrl,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh database URL: a new PostgreSQL database, or a SQLite file in `dir`.
+pub async fn fresh_database(dir: &tempfile::TempDir) -> DatabaseUrl {
+    match std::env::var("FRONTDESK_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            use sqlx::Connection;
+            sqlx::any::install_default_drivers();
+            let name = format!("fd_test_{}", frontdesk::web::tokens::random_token().to_lowercase().replace(['-', '_'], "")[..16].to_string());
+            let mut conn = sqlx::AnyConnection::connect(&admin_url).await.expect("connect to the test PostgreSQL server");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create test database");
+            let mut url = url::Url::parse(&admin_url).expect("FRONTDESK_TEST_DATABASE_URL is a URL");
+            url.set_path(&name);
+            url.as_str().parse().expect("postgres URL")
+        }
+        _ => format!("sqlite://{}", dir.path().join("frontdesk.db").display()).parse().expect("sqlite URL"),
+    }
+}
+
+pub async fn spawn() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+/// Starts the server with a config the caller may adjust.
+pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = fresh_database(&dir).await;
+    let mut config = Config::for_database(database_url.clone());
+    config.admin_email = Some(ADMIN_EMAIL.into());
+    config.admin_password = Some(Secret::new(ADMIN_PASSWORD));
+    config.hash_workers = 2;
+    adjust(&mut config);
+    let app = Application::build(&config).await.expect("server starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let db = app.state().db.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp { base, db, database_url, _dir: dir }
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    /// A browser signed in to the management interface.
+    pub async fn manage_as(&self, email: &str, password: &str) -> Browser {
+        let b = self.browser();
+        let page = b.sign_in_manage(email, password).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in as {email} failed: {}", page.body);
+        b
+    }
+
+    pub async fn admin(&self) -> Browser {
+        self.manage_as(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// One integer from a query (`SELECT COUNT(*) AS n ...`).
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        sqlx::query(sql).fetch_one(self.db.pool()).await.expect(sql).try_get("n").expect("column n")
+    }
+
+    /// One text value from a query (`SELECT ... AS v ...`).
+    pub async fn text(&self, sql: &'static str) -> String {
+        sqlx::query(sql).fetch_one(self.db.pool()).await.expect(sql).try_get("v").expect("column v")
+    }
+
+    pub async fn count_with(&self, sql: &'static str, arg: i64) -> i64 {
+        sqlx::query(sql).bind(arg).fetch_one(self.db.pool()).await.expect(sql).try_get("n").expect("column n")
+    }
+
+    /// Runs the `frontdesk` binary against this app's database, with `stdin` as its input.
+    pub fn cli(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        run_cli(&self.database_url, args, stdin)
+    }
+}
+
+pub fn run_cli(database_url: &DatabaseUrl, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(args)
+        .env("FRONTDESK_DATABASE_URL", database_url.as_str())
+        .env("FRONTDESK_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run frontdesk");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("frontdesk finishes")
+}
+
+/// What a request returned.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub body: String,
+    pub location: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Page {
+    pub fn assert_contains(&self, needle: &str) -> &Self {
+        assert!(self.body.contains(needle), "expected {needle:?} in the page (status {}):\n{}", self.status, self.body);
+        self
+    }
+    pub fn assert_lacks(&self, needle: &str) -> &Self {
+        assert!(!self.body.contains(needle), "did not expect {needle:?} in the page:\n{}", self.body);
+        self
+    }
+    pub fn assert_redirect_to(&self, prefix: &str) -> &Self {
+        assert!(self.status.is_redirection(), "expected a redirect, got {}:\n{}", self.status, self.body);
+        let loc = self.location.as_deref().unwrap_or("");
+        assert!(loc.starts_with(prefix), "expected a redirect to {prefix}, got {loc}");
+        self
+    }
+    /// Text between `before` and the next `after`.
+    pub fn between(&self, before: &str, after: &str) -> String {
+        let start = self.body.find(before).unwrap_or_else(|| panic!("{before:?} not in page:\n{}", self.body)) + before.len();
+        let end = self.body[start..].find(after).expect("end marker") + start;
+        self.body[start..end].to_string()
+    }
+}
+
+/// A cookie-keeping client that does not follow redirects, so tests see each step.
+#[derive(Clone)]
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub jar: Arc<Jar>,
+    pub base: String,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        let jar = Arc::new(Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Browser { client, jar, base: base.to_string() }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let url: reqwest::Url = self.base.parse().expect("base URL");
+        let header = self.jar.cookies(&url)?;
+        header.to_str().ok()?.split("; ").filter_map(|p| p.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    }
+
+    async fn page(resp: reqwest::Response) -> Page {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let location = headers.get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let body = resp.text().await.expect("body");
+        Page { status, body, location, headers }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::page(self.client.get(format!("{}{path}", self.base)).send().await.expect("GET")).await
+    }
+
+    /// GET, then follow redirects within the site.
+    pub async fn follow(&self, path: &str) -> Page {
+        let mut page = self.get(path).await;
+        for _ in 0..5 {
+            match (&page.location, page.status.is_redirection()) {
+                (Some(loc), true) => page = self.get(&loc.clone()).await,
+                _ => break,
+            }
+        }
+        page
+    }
+
+    /// POSTs a form with this browser's CSRF token added (fetching a page first if needed).
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        if self.cookie("fd_csrf").is_none() {
+            self.get("/login").await;
+        }
+        let csrf = self.cookie("fd_csrf").expect("csrf cookie");
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.post_raw(path, &form).await
+    }
+
+    /// POSTs exactly these fields, no CSRF token added.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let resp = self.client.post(format!("{}{path}", self.base)).form(fields).send().await.expect("POST");
+        Self::page(resp).await
+    }
+
+    pub async fn sign_in_manage(&self, email: &str, password: &str) -> Page {
+        self.post("/manage/login", &[("email", email), ("password", password)]).await
+    }
+
+    pub async fn sign_in_portal(&self, slug: &str, email: &str, password: &str) -> Page {
+        self.post(&format!("/portal/{slug}/login"), &[("email", email), ("password", password)]).await
+    }
+}
