@@ -33,8 +33,13 @@ impl Db {
             Backend::Sqlite => (sqlite::connection_url(url.as_str())?, 8),
             Backend::Postgres => (url.as_str().to_string(), 16),
         };
-        if backend == Backend::Sqlite {
-            sqlite::prepare_file(&conn_url).await?;
+        // One direct connection first: an unreachable server or unwritable file fails at once,
+        // with the driver's own reason, instead of after the pool's acquire timeout.
+        match backend {
+            Backend::Sqlite => sqlite::prepare_file(&conn_url).await?,
+            Backend::Postgres => postgres::check_reachable(&conn_url)
+                .await
+                .with_context(|| format!("cannot connect to the database at {url}"))?,
         }
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)

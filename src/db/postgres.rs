@@ -6,3 +6,15 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[(
     "foundation",
     include_str!("../../migrations/postgres/0001_foundation.sql"),
 )];
+
+/// Opens and closes one connection, so that a wrong address or credentials fail fast.
+pub(super) async fn check_reachable(url: &str) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use sqlx::Connection;
+    let conn = tokio::time::timeout(std::time::Duration::from_secs(10), sqlx::AnyConnection::connect(url))
+        .await
+        .context("the database server did not answer within 10 seconds")?
+        .context("the connection failed")?;
+    conn.close().await?;
+    Ok(())
+}
