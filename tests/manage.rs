@@ -7,9 +7,15 @@ use reqwest::StatusCode;
 
 /// Creates an agent through the web and returns the one-time password shown to the admin.
 async fn add_agent(admin: &Browser, email: &str, role: &str) -> String {
-    let page = admin.post("/manage/agents", &[("email", email), ("name", "Ana Agent"), ("role", role)]).await;
+    let page = admin
+        .post(
+            "/manage/agents",
+            &[("email", email), ("name", "Ana Agent"), ("role", role)],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    page.assert_contains("Account created").assert_contains(email);
+    page.assert_contains("Account created")
+        .assert_contains(email);
     page.between(r#"<span class="secret" id="one-time-password">"#, "</span>")
 }
 
@@ -18,49 +24,114 @@ async fn an_administrator_adds_an_agent_who_must_choose_a_password_then_works_wi
     let app = spawn().await;
     let admin = app.admin().await;
     let one_time = add_agent(&admin, "ana@example.com", "agent").await;
-    assert!(frontdesk::auth::policy::PasswordPolicy::default().check(&one_time).is_ok());
-    admin.get("/manage/agents").await.assert_contains("ana@example.com").assert_contains("must set password");
-    assert_eq!(app.count("SELECT must_change_password AS n FROM staff WHERE email_lower = 'ana@example.com'").await, 1);
+    assert!(
+        frontdesk::auth::policy::PasswordPolicy::default()
+            .check(&one_time)
+            .is_ok()
+    );
+    admin
+        .get("/manage/agents")
+        .await
+        .assert_contains("ana@example.com")
+        .assert_contains("must set password");
+    assert_eq!(
+        app.count(
+            "SELECT must_change_password AS n FROM staff WHERE email_lower = 'ana@example.com'"
+        )
+        .await,
+        1
+    );
 
     // The agent signs in and is sent to choose a password.
     let ana = app.browser();
-    ana.sign_in_manage("ana@example.com", &one_time).await.assert_redirect_to("/manage/profile?msg=must-change");
-    let profile = ana.get("/manage/profile?msg=must-change").await;
-    profile.assert_contains("Choose a new password").assert_contains("At least 8 characters").assert_contains("Not the characters &#38; or #");
-    let mine = "Quiet-River-77";
-    ana.post("/manage/profile/password", &[("current_password", &one_time), ("new_password", mine), ("confirm_password", mine)])
+    ana.sign_in_manage("ana@example.com", &one_time)
         .await
-        .assert_redirect_to("/manage/profile?msg=password-changed");
+        .assert_redirect_to("/manage/profile?msg=must-change");
+    let profile = ana.get("/manage/profile?msg=must-change").await;
+    profile
+        .assert_contains("Choose a new password")
+        .assert_contains("At least 8 characters")
+        .assert_contains("Not the characters &#38; or #");
+    let mine = "Quiet-River-77";
+    ana.post(
+        "/manage/profile/password",
+        &[
+            ("current_password", &one_time),
+            ("new_password", mine),
+            ("confirm_password", mine),
+        ],
+    )
+    .await
+    .assert_redirect_to("/manage/profile?msg=password-changed");
 
     // With no permissions, the agent sees only Home, and admin pages are refused.
     let home = ana.get("/manage").await;
-    home.assert_contains("no permissions here yet").assert_lacks(r#"href="/manage/agents""#);
+    home.assert_contains("no permissions here yet")
+        .assert_lacks(r#"href="/manage/agents""#);
     let page = ana.get("/manage/departments").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     page.assert_contains("Manage departments");
 
     // The administrator grants a permission and a department.
-    admin.post("/manage/departments", &[("name", "Billing")]).await.assert_redirect_to("/manage/departments?msg=created");
-    let ana_id = app.count("SELECT id AS n FROM staff WHERE email_lower = 'ana@example.com'").await;
-    let dept_id = app.count("SELECT id AS n FROM departments WHERE name = 'Billing'").await.to_string();
+    admin
+        .post("/manage/departments", &[("name", "Billing")])
+        .await
+        .assert_redirect_to("/manage/departments?msg=created");
+    let ana_id = app
+        .count("SELECT id AS n FROM staff WHERE email_lower = 'ana@example.com'")
+        .await;
+    let dept_id = app
+        .count("SELECT id AS n FROM departments WHERE name = 'Billing'")
+        .await
+        .to_string();
     admin
         .post(
             &format!("/manage/agents/{ana_id}"),
-            &[("role", "agent"), ("perm", "manage_departments"), ("perm", "answer_tickets"), ("department", &dept_id)],
+            &[
+                ("role", "agent"),
+                ("perm", "manage_departments"),
+                ("perm", "answer_tickets"),
+                ("department", &dept_id),
+            ],
         )
         .await
         .assert_redirect_to(&format!("/manage/agents/{ana_id}?msg=saved"));
-    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM staff_permissions WHERE staff_id = $1", ana_id).await, 2);
-    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM department_members WHERE staff_id = $1", ana_id).await, 1);
+    assert_eq!(
+        app.count_with(
+            "SELECT COUNT(*) AS n FROM staff_permissions WHERE staff_id = $1",
+            ana_id
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        app.count_with(
+            "SELECT COUNT(*) AS n FROM department_members WHERE staff_id = $1",
+            ana_id
+        )
+        .await,
+        1
+    );
     let detail = admin.get(&format!("/manage/agents/{ana_id}")).await;
-    assert!(detail.body.contains(r#"value="answer_tickets" checked"#), "{}", detail.body);
+    assert!(
+        detail.body.contains(r#"value="answer_tickets" checked"#),
+        "{}",
+        detail.body
+    );
 
     let home = ana.get("/manage").await;
-    home.assert_contains(r#"href="/manage/departments""#).assert_contains("Answer tickets").assert_lacks(r#"href="/manage/agents""#);
+    home.assert_contains(r#"href="/manage/departments""#)
+        .assert_contains("Answer tickets")
+        .assert_lacks(r#"href="/manage/agents""#);
     assert_eq!(ana.get("/manage/departments").await.status, StatusCode::OK);
-    assert_eq!(ana.get("/manage/agents").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        ana.get("/manage/agents").await.status,
+        StatusCode::FORBIDDEN
+    );
     // Settings in the avatar menu: without the permission it leads to the profile.
-    ana.get("/manage/settings").await.assert_redirect_to("/manage/profile");
+    ana.get("/manage/settings")
+        .await
+        .assert_redirect_to("/manage/profile");
 }
 
 #[tokio::test]
@@ -69,28 +140,71 @@ async fn disabling_an_agent_ends_their_sessions_and_refuses_sign_in() {
     let admin = app.admin().await;
     let pw = add_agent(&admin, "dan@example.com", "agent").await;
     let dan = app.browser();
-    dan.sign_in_manage("dan@example.com", &pw).await.assert_redirect_to("/manage/profile");
-    dan.sign_in_portal("default", "dan@example.com", &pw).await.assert_redirect_to("/portal/default/");
-    let dan_id = app.count("SELECT id AS n FROM staff WHERE email_lower = 'dan@example.com'").await;
-    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1", dan_id).await, 2);
+    dan.sign_in_manage("dan@example.com", &pw)
+        .await
+        .assert_redirect_to("/manage/profile");
+    dan.sign_in_portal("default", "dan@example.com", &pw)
+        .await
+        .assert_redirect_to("/portal/default/");
+    let dan_id = app
+        .count("SELECT id AS n FROM staff WHERE email_lower = 'dan@example.com'")
+        .await;
+    assert_eq!(
+        app.count_with(
+            "SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1",
+            dan_id
+        )
+        .await,
+        2
+    );
 
-    admin.post(&format!("/manage/agents/{dan_id}/disable"), &[]).await.assert_redirect_to(&format!("/manage/agents/{dan_id}?msg=disabled"));
-    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1", dan_id).await, 0);
-    dan.get("/manage/profile").await.assert_redirect_to("/manage/login");
+    admin
+        .post(&format!("/manage/agents/{dan_id}/disable"), &[])
+        .await
+        .assert_redirect_to(&format!("/manage/agents/{dan_id}?msg=disabled"));
+    assert_eq!(
+        app.count_with(
+            "SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1",
+            dan_id
+        )
+        .await,
+        0
+    );
+    dan.get("/manage/profile")
+        .await
+        .assert_redirect_to("/manage/login");
     let page = dan.sign_in_manage("dan@example.com", &pw).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     page.assert_contains("disabled");
 
-    admin.post(&format!("/manage/agents/{dan_id}/enable"), &[]).await;
-    dan.sign_in_manage("dan@example.com", &pw).await.assert_redirect_to("/manage/profile");
+    admin
+        .post(&format!("/manage/agents/{dan_id}/enable"), &[])
+        .await;
+    dan.sign_in_manage("dan@example.com", &pw)
+        .await
+        .assert_redirect_to("/manage/profile");
 
     // An administrator can end someone's sessions without disabling them.
-    admin.post(&format!("/manage/agents/{dan_id}/end-sessions"), &[]).await.assert_redirect_to(&format!("/manage/agents/{dan_id}?msg=sessions-ended"));
-    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1", dan_id).await, 0);
+    admin
+        .post(&format!("/manage/agents/{dan_id}/end-sessions"), &[])
+        .await
+        .assert_redirect_to(&format!("/manage/agents/{dan_id}?msg=sessions-ended"));
+    assert_eq!(
+        app.count_with(
+            "SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1",
+            dan_id
+        )
+        .await,
+        0
+    );
 
     // Nobody disables themselves by mistake.
-    let me = app.count("SELECT id AS n FROM staff WHERE email_lower = 'admin@example.com'").await;
-    let page = admin.post(&format!("/manage/agents/{me}/disable"), &[]).await;
+    let me = app
+        .count("SELECT id AS n FROM staff WHERE email_lower = 'admin@example.com'")
+        .await;
+    let page = admin
+        .post(&format!("/manage/agents/{me}/disable"), &[])
+        .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
 }
 
@@ -100,27 +214,78 @@ async fn password_change_names_each_unmet_rule_and_can_sign_out_other_sessions()
     let admin = app.admin().await;
     let laptop = app.admin().await;
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM sessions").await, 2);
-    let page = admin.post("/manage/profile/password", &[("current_password", ADMIN_PASSWORD), ("new_password", "abc#"), ("confirm_password", "abd#")]).await;
+    let page = admin
+        .post(
+            "/manage/profile/password",
+            &[
+                ("current_password", ADMIN_PASSWORD),
+                ("new_password", "abc#"),
+                ("confirm_password", "abd#"),
+            ],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    for rule in ["at least 8 characters", "upper-case letter", "a digit", "special character", "must not contain &#38; or #", "not the same"] {
+    for rule in [
+        "at least 8 characters",
+        "upper-case letter",
+        "a digit",
+        "special character",
+        "must not contain &#38; or #",
+        "not the same",
+    ] {
         page.assert_contains(rule);
     }
-    let page = admin.post("/manage/profile/password", &[("current_password", "wrong"), ("new_password", "Fresh-Start-99"), ("confirm_password", "Fresh-Start-99")]).await;
+    let page = admin
+        .post(
+            "/manage/profile/password",
+            &[
+                ("current_password", "wrong"),
+                ("new_password", "Fresh-Start-99"),
+                ("confirm_password", "Fresh-Start-99"),
+            ],
+        )
+        .await;
     page.assert_contains("Your current password is not correct.");
-    let page = admin.post("/manage/profile/password", &[("current_password", ADMIN_PASSWORD), ("new_password", "P@ssw0rd"), ("confirm_password", "P@ssw0rd")]).await;
+    let page = admin
+        .post(
+            "/manage/profile/password",
+            &[
+                ("current_password", ADMIN_PASSWORD),
+                ("new_password", "P@ssw0rd"),
+                ("confirm_password", "P@ssw0rd"),
+            ],
+        )
+        .await;
     page.assert_contains("most common passwords");
 
     admin
         .post(
             "/manage/profile/password",
-            &[("current_password", ADMIN_PASSWORD), ("new_password", "Fresh-Start-99"), ("confirm_password", "Fresh-Start-99"), ("sign_out_others", "1")],
+            &[
+                ("current_password", ADMIN_PASSWORD),
+                ("new_password", "Fresh-Start-99"),
+                ("confirm_password", "Fresh-Start-99"),
+                ("sign_out_others", "1"),
+            ],
         )
         .await
         .assert_redirect_to("/manage/profile?msg=password-changed");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM sessions").await, 1);
-    laptop.get("/manage").await.assert_redirect_to("/manage/login");
-    assert_eq!(app.browser().sign_in_manage(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
-    app.browser().sign_in_manage(ADMIN_EMAIL, "Fresh-Start-99").await.assert_redirect_to("/manage");
+    laptop
+        .get("/manage")
+        .await
+        .assert_redirect_to("/manage/login");
+    assert_eq!(
+        app.browser()
+            .sign_in_manage(ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    app.browser()
+        .sign_in_manage(ADMIN_EMAIL, "Fresh-Start-99")
+        .await
+        .assert_redirect_to("/manage");
 }
 
 #[tokio::test]
@@ -129,13 +294,24 @@ async fn people_see_and_end_their_own_sessions() {
     let admin = app.admin().await;
     let _phone = app.admin().await;
     let profile = admin.get("/manage/profile").await;
-    profile.assert_contains("Where you are signed in").assert_contains("this session");
+    profile
+        .assert_contains("Where you are signed in")
+        .assert_contains("this session");
     let ids: Vec<i64> = {
         use sqlx::Row;
-        sqlx::query("SELECT id FROM sessions ORDER BY id").fetch_all(app.db.pool()).await.unwrap().iter().map(|r| r.get("id")).collect()
+        sqlx::query("SELECT id FROM sessions ORDER BY id")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("id"))
+            .collect()
     };
     let other = ids[1];
-    admin.post(&format!("/manage/sessions/{other}/end"), &[]).await.assert_redirect_to("/manage/profile?msg=session-ended");
+    admin
+        .post(&format!("/manage/sessions/{other}/end"), &[])
+        .await
+        .assert_redirect_to("/manage/profile?msg=session-ended");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM sessions").await, 1);
     // Someone else's session id is not found.
     let agent_pw = add_agent(&admin, "eve@example.com", "agent").await;
@@ -143,8 +319,20 @@ async fn people_see_and_end_their_own_sessions() {
     eve.sign_in_manage("eve@example.com", &agent_pw).await;
     let eve_session = app.count("SELECT MAX(id) AS n FROM sessions").await;
     let admin_session = ids[0];
-    assert_eq!(eve.post(&format!("/manage/sessions/{admin_session}/end"), &[]).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE id = $1", eve_session).await, 1);
+    assert_eq!(
+        eve.post(&format!("/manage/sessions/{admin_session}/end"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.count_with(
+            "SELECT COUNT(*) AS n FROM sessions WHERE id = $1",
+            eve_session
+        )
+        .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -152,89 +340,219 @@ async fn portal_settings_change_the_password_policy_and_refuse_bad_values() {
     let app = spawn().await;
     let admin = app.admin().await;
     let page = admin.get("/manage/settings").await;
-    page.assert_contains(r#"value="Help desk""#).assert_contains(r#"<option value="composition" selected"#);
+    page.assert_contains(r#"value="Help desk""#)
+        .assert_contains(r#"<option value="composition" selected"#);
 
     let page = admin
-        .post("/manage/settings", &[("name", ""), ("host", "not a host"), ("password_policy", "composition"), ("password_min_length", "7")])
+        .post(
+            "/manage/settings",
+            &[
+                ("name", ""),
+                ("host", "not a host"),
+                ("password_policy", "composition"),
+                ("password_min_length", "7"),
+            ],
+        )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    page.assert_contains("1 to 100 characters").assert_contains("not a host name").assert_contains("between 8 and 128");
+    page.assert_contains("1 to 100 characters")
+        .assert_contains("not a host name")
+        .assert_contains("between 8 and 128");
 
     admin
-        .post("/manage/settings", &[("name", "Acme Support"), ("host", ""), ("listed", "true"), ("password_policy", "length_only"), ("password_min_length", "16")])
+        .post(
+            "/manage/settings",
+            &[
+                ("name", "Acme Support"),
+                ("host", ""),
+                ("listed", "true"),
+                ("password_policy", "length_only"),
+                ("password_min_length", "16"),
+            ],
+        )
         .await
         .assert_redirect_to("/manage/settings?msg=saved");
     let out = app.cli(&["portal", "show", "default"], "");
     let shown = String::from_utf8_lossy(&out.stdout);
-    assert!(shown.contains("name = Acme Support") && shown.contains("password_policy = length_only") && shown.contains("password_min_length = 16"), "{shown}");
+    assert!(
+        shown.contains("name = Acme Support")
+            && shown.contains("password_policy = length_only")
+            && shown.contains("password_min_length = 16"),
+        "{shown}"
+    );
 
     // The new policy applies: a composition password of 14 characters is now too short, and a
     // long passphrase without symbols is fine.
-    let page = admin.post("/manage/profile/password", &[("current_password", ADMIN_PASSWORD), ("new_password", "Sh0rt-but-Ok!!"), ("confirm_password", "Sh0rt-but-Ok!!")]).await;
+    let page = admin
+        .post(
+            "/manage/profile/password",
+            &[
+                ("current_password", ADMIN_PASSWORD),
+                ("new_password", "Sh0rt-but-Ok!!"),
+                ("confirm_password", "Sh0rt-but-Ok!!"),
+            ],
+        )
+        .await;
     page.assert_contains("at least 16 characters");
     admin
         .post(
             "/manage/profile/password",
-            &[("current_password", ADMIN_PASSWORD), ("new_password", "Sh0rt-but-Ok!!-longer"), ("confirm_password", "Sh0rt-but-Ok!!-longer")],
+            &[
+                ("current_password", ADMIN_PASSWORD),
+                ("new_password", "Sh0rt-but-Ok!!-longer"),
+                ("confirm_password", "Sh0rt-but-Ok!!-longer"),
+            ],
         )
         .await
         .assert_redirect_to("/manage/profile?msg=password-changed");
 
     // Unlisting removes the portal from the common page.
-    admin.post("/manage/settings", &[("name", "Acme Support"), ("password_policy", "length_only"), ("password_min_length", "16")]).await;
-    app.browser().get("/login").await.assert_lacks("Acme Support").assert_contains("No portal is open for sign-in here");
+    admin
+        .post(
+            "/manage/settings",
+            &[
+                ("name", "Acme Support"),
+                ("password_policy", "length_only"),
+                ("password_min_length", "16"),
+            ],
+        )
+        .await;
+    app.browser()
+        .get("/login")
+        .await
+        .assert_lacks("Acme Support")
+        .assert_contains("No portal is open for sign-in here");
 }
 
 #[tokio::test]
 async fn superadmins_add_portals_and_switch_between_them() {
     let app = spawn().await;
     let admin = app.admin().await;
-    let page = admin.post("/manage/portals", &[("slug", "Bad Slug"), ("name", "X")]).await;
+    let page = admin
+        .post("/manage/portals", &[("slug", "Bad Slug"), ("name", "X")])
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("not a valid portal slug");
-    admin.post("/manage/portals", &[("slug", "acme"), ("name", "Acme")]).await.assert_redirect_to("/manage/portals?msg=created");
-    let page = admin.post("/manage/portals", &[("slug", "acme"), ("name", "Acme again")]).await;
+    admin
+        .post("/manage/portals", &[("slug", "acme"), ("name", "Acme")])
+        .await
+        .assert_redirect_to("/manage/portals?msg=created");
+    let page = admin
+        .post(
+            "/manage/portals",
+            &[("slug", "acme"), ("name", "Acme again")],
+        )
+        .await;
     page.assert_contains("already exists");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM portals").await, 2);
 
-    admin.post("/manage/switch-portal", &[("portal", "acme")]).await.assert_redirect_to("/manage?msg=switched");
+    admin
+        .post("/manage/switch-portal", &[("portal", "acme")])
+        .await
+        .assert_redirect_to("/manage?msg=switched");
     let home = admin.get("/manage?msg=switched").await;
     home.assert_contains(r#"<span class="muted" id="current-portal">Acme</span>"#);
-    admin.post("/manage/departments", &[("name", "Support")]).await;
-    let acme_id = app.count("SELECT id AS n FROM portals WHERE slug = 'acme'").await;
-    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM departments WHERE portal_id = $1", acme_id).await, 1);
+    admin
+        .post("/manage/departments", &[("name", "Support")])
+        .await;
+    let acme_id = app
+        .count("SELECT id AS n FROM portals WHERE slug = 'acme'")
+        .await;
+    assert_eq!(
+        app.count_with(
+            "SELECT COUNT(*) AS n FROM departments WHERE portal_id = $1",
+            acme_id
+        )
+        .await,
+        1
+    );
 
     // A portal's administrator is not a superadmin and cannot list every portal.
-    let out = app.cli(&["user", "add", "--portal", "acme", "--role", "admin", "--email", "root@acme.test"], "Acme-Admin-Pw1\n");
+    let out = app.cli(
+        &[
+            "user",
+            "add",
+            "--portal",
+            "acme",
+            "--role",
+            "admin",
+            "--email",
+            "root@acme.test",
+        ],
+        "Acme-Admin-Pw1\n",
+    );
     assert!(out.status.success());
     let acme_admin = app.manage_as("root@acme.test", "Acme-Admin-Pw1").await;
-    assert_eq!(acme_admin.get("/manage/portals").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        acme_admin.get("/manage/portals").await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
 async fn customers_are_added_searched_and_disabled() {
     let app = spawn().await;
     let admin = app.admin().await;
-    let page = admin.post("/manage/customers", &[("email", "zoe@client.test"), ("name", "Zoe")]).await;
+    let page = admin
+        .post(
+            "/manage/customers",
+            &[("email", "zoe@client.test"), ("name", "Zoe")],
+        )
+        .await;
     let pw = page.between(r#"id="one-time-password">"#, "</span>");
-    let dup = admin.post("/manage/customers", &[("email", "ZOE@client.test"), ("name", "Zoe 2")]).await;
+    let dup = admin
+        .post(
+            "/manage/customers",
+            &[("email", "ZOE@client.test"), ("name", "Zoe 2")],
+        )
+        .await;
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
     dup.assert_contains("already has a customer");
-    admin.post("/manage/customers", &[("email", "yann@client.test"), ("name", "Yann")]).await;
-    admin.get("/manage/customers?q=zoe").await.assert_contains("zoe@client.test").assert_lacks("yann@client.test");
+    admin
+        .post(
+            "/manage/customers",
+            &[("email", "yann@client.test"), ("name", "Yann")],
+        )
+        .await;
+    admin
+        .get("/manage/customers?q=zoe")
+        .await
+        .assert_contains("zoe@client.test")
+        .assert_lacks("yann@client.test");
 
     let zoe = app.browser();
-    zoe.sign_in_portal("default", "zoe@client.test", &pw).await.assert_redirect_to("/portal/default/");
-    // A password set by someone else must be changed first.
-    zoe.get("/portal/default/").await.assert_redirect_to("/portal/default/profile?msg=must-change");
-    zoe.post("/portal/default/profile/password", &[("current_password", &pw), ("new_password", "Zoe-Own-Pass-1"), ("confirm_password", "Zoe-Own-Pass-1")])
+    zoe.sign_in_portal("default", "zoe@client.test", &pw)
         .await
-        .assert_redirect_to("/portal/default/profile?msg=password-changed");
-    zoe.get("/portal/default/").await.assert_contains("Welcome, Zoe");
+        .assert_redirect_to("/portal/default/");
+    // A password set by someone else must be changed first.
+    zoe.get("/portal/default/")
+        .await
+        .assert_redirect_to("/portal/default/profile?msg=must-change");
+    zoe.post(
+        "/portal/default/profile/password",
+        &[
+            ("current_password", &pw),
+            ("new_password", "Zoe-Own-Pass-1"),
+            ("confirm_password", "Zoe-Own-Pass-1"),
+        ],
+    )
+    .await
+    .assert_redirect_to("/portal/default/profile?msg=password-changed");
+    zoe.get("/portal/default/")
+        .await
+        .assert_contains("Welcome, Zoe");
 
-    let zoe_id = app.count("SELECT id AS n FROM customers WHERE email_lower = 'zoe@client.test'").await;
-    admin.post(&format!("/manage/customers/{zoe_id}/disable"), &[]).await;
-    zoe.get("/portal/default/profile").await.assert_redirect_to("/portal/default/login");
-    let page = zoe.sign_in_portal("default", "zoe@client.test", "Zoe-Own-Pass-1").await;
+    let zoe_id = app
+        .count("SELECT id AS n FROM customers WHERE email_lower = 'zoe@client.test'")
+        .await;
+    admin
+        .post(&format!("/manage/customers/{zoe_id}/disable"), &[])
+        .await;
+    zoe.get("/portal/default/profile")
+        .await
+        .assert_redirect_to("/portal/default/login");
+    let page = zoe
+        .sign_in_portal("default", "zoe@client.test", "Zoe-Own-Pass-1")
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 }

@@ -2,7 +2,7 @@
 //! dummy hash when there is no account), so that an unknown account and a wrong password get
 //! the same answer in the same time.
 
-use crate::auth::throttle::{self, PER_ACCOUNT, PER_ADDRESS};
+use crate::auth::throttle::{self, Admission, PER_ACCOUNT, PER_ADDRESS};
 use crate::error::AppError;
 use crate::web::client::Client;
 use crate::web::state::AppState;
@@ -42,24 +42,24 @@ pub async fn check_password(
     let account_key = format!("account:{account_key}");
     let address_key = format!("address:{}", client.ip);
     let db = &state.db;
-    let wait = throttle::wait_secs(db, &account_key)
-        .await?
-        .max(throttle::wait_secs(db, &address_key).await?);
-    if wait > 0 {
-        return Ok(Err(Refusal::Throttled(wait)));
-    }
-    let account_ok = throttle::count_attempt(db, &account_key).await?;
-    let address_ok = throttle::count_attempt(db, &address_key).await?;
-    if !account_ok || !address_ok {
-        return Ok(Err(Refusal::Throttled(60)));
-    }
+    let account_count = match throttle::admit(db, &account_key).await? {
+        Admission::Wait(secs) => return Ok(Err(Refusal::Throttled(secs))),
+        Admission::Counted(n) => n,
+    };
+    let address_count = match throttle::admit(db, &address_key).await? {
+        Admission::Wait(secs) => {
+            throttle::uncount(db, &account_key).await?;
+            return Ok(Err(Refusal::Throttled(secs)));
+        }
+        Admission::Counted(n) => n,
+    };
     if state.hasher.verify(password, stored_hash).await? {
         throttle::clear(db, &account_key).await?;
         throttle::uncount(db, &address_key).await?;
         return Ok(Ok(()));
     }
-    throttle::record_failure(db, &account_key, PER_ACCOUNT).await?;
-    throttle::record_failure(db, &address_key, PER_ADDRESS).await?;
+    throttle::record_failure(db, &account_key, PER_ACCOUNT, account_count).await?;
+    throttle::record_failure(db, &address_key, PER_ADDRESS, address_count).await?;
     tracing::info!(ip = %client.ip, "failed sign-in");
     Ok(Err(Refusal::WrongCredentials))
 }

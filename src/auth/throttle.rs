@@ -33,61 +33,60 @@ fn delay_after(rule: Rule, failures: i64) -> i64 {
     (1i64 << exp).min(MAX_DELAY_SECS)
 }
 
-/// Seconds to wait before this key may try again, or 0.
-pub async fn wait_secs(db: &Db, key: &str) -> Result<i64, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT failures, window_start, blocked_until FROM signin_throttle WHERE key = $1",
-    )
-    .bind(key)
-    .fetch_optional(db.pool())
-    .await?;
-    let t = now();
-    Ok(match row {
-        None => 0,
-        Some(r) => {
-            let failures: i64 = r.try_get("failures")?;
-            let window_start: i64 = r.try_get("window_start")?;
-            let blocked_until: i64 = r.try_get("blocked_until")?;
-            let cap_wait = if failures >= HOURLY_CAP && window_start + WINDOW_SECS > t {
-                window_start + WINDOW_SECS - t
-            } else {
-                0
-            };
-            (blocked_until - t).max(cap_wait).max(0)
-        }
-    })
+/// The outcome of `admit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// The attempt may go ahead; it is the `n`-th counted in this window.
+    Counted(i64),
+    /// The key must wait this many seconds; nothing was counted.
+    Wait(i64),
 }
 
-/// Counts an attempt for a key before the secret is checked. Returns `false` when the hourly
-/// cap is reached and the attempt must not go ahead.
-pub async fn count_attempt(db: &Db, key: &str) -> Result<bool, sqlx::Error> {
+/// Counts an attempt for a key before the secret is checked, in one statement, unless the key
+/// is waiting out a delay or has reached the hourly cap (then nothing is counted).
+pub async fn admit(db: &Db, key: &str) -> Result<Admission, sqlx::Error> {
     let t = now();
     let row = sqlx::query(
         "INSERT INTO signin_throttle (key, failures, window_start, blocked_until) VALUES ($1, 1, $2, 0) \
          ON CONFLICT (key) DO UPDATE SET \
-           failures = CASE WHEN signin_throttle.window_start <= $3 THEN 1 ELSE signin_throttle.failures + 1 END, \
-           window_start = CASE WHEN signin_throttle.window_start <= $3 THEN $2 ELSE signin_throttle.window_start END \
-         RETURNING failures",
+           failures = CASE \
+             WHEN signin_throttle.blocked_until > $2 THEN signin_throttle.failures \
+             WHEN signin_throttle.window_start <= $3 THEN 1 \
+             WHEN signin_throttle.failures >= $4 THEN signin_throttle.failures \
+             ELSE signin_throttle.failures + 1 END, \
+           window_start = CASE \
+             WHEN signin_throttle.blocked_until > $2 THEN signin_throttle.window_start \
+             WHEN signin_throttle.window_start <= $3 THEN $2 \
+             ELSE signin_throttle.window_start END \
+         RETURNING failures, window_start, blocked_until",
     )
     .bind(key)
     .bind(t)
     .bind(t - WINDOW_SECS)
+    .bind(HOURLY_CAP)
     .fetch_one(db.pool())
     .await?;
     let failures: i64 = row.try_get("failures")?;
-    Ok(failures <= HOURLY_CAP)
+    let window_start: i64 = row.try_get("window_start")?;
+    let blocked_until: i64 = row.try_get("blocked_until")?;
+    Ok(if blocked_until > t {
+        Admission::Wait(blocked_until - t)
+    } else if failures >= HOURLY_CAP {
+        // At the cap the count stops growing; the attempt that reached it was the last allowed.
+        Admission::Wait((window_start + WINDOW_SECS - t).max(1))
+    } else {
+        Admission::Counted(failures)
+    })
 }
 
-/// After a failed attempt (already counted): sets the delay before the next one.
-pub async fn record_failure(db: &Db, key: &str, rule: Rule) -> Result<(), sqlx::Error> {
-    let row = sqlx::query("SELECT failures FROM signin_throttle WHERE key = $1")
-        .bind(key)
-        .fetch_optional(db.pool())
-        .await?;
-    let failures: i64 = match row {
-        Some(r) => r.try_get("failures")?,
-        None => return Ok(()),
-    };
+/// After a failed attempt (counted by `admit` as the `failures`-th): sets the delay before the
+/// next one.
+pub async fn record_failure(
+    db: &Db,
+    key: &str,
+    rule: Rule,
+    failures: i64,
+) -> Result<(), sqlx::Error> {
     let delay = delay_after(rule, failures);
     if delay > 0 {
         sqlx::query("UPDATE signin_throttle SET blocked_until = $1 WHERE key = $2")

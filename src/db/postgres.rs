@@ -11,10 +11,13 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[(
 pub(super) async fn check_reachable(url: &str) -> anyhow::Result<()> {
     use anyhow::Context;
     use sqlx::Connection;
-    let conn = tokio::time::timeout(std::time::Duration::from_secs(10), sqlx::AnyConnection::connect(url))
-        .await
-        .context("the database server did not answer within 10 seconds")?
-        .context("the connection failed")?;
+    let conn = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        sqlx::AnyConnection::connect(url),
+    )
+    .await
+    .context("the database server did not answer within 10 seconds")?
+    .context("the connection failed")?;
     conn.close().await?;
     Ok(())
 }

@@ -94,7 +94,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
                 if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                     AppError::TooLarge
                 } else {
-                    AppError::bad_request("The form was not received completely. Please send it again.")
+                    AppError::bad_request(
+                        "The form was not received completely. Please send it again.",
+                    )
                 }
             })?;
         let field: CsrfField = serde_urlencoded::from_bytes(&body)
