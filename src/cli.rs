@@ -213,27 +213,36 @@ async fn serve(database_url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()>
             .map(Secret::new),
     };
     let app = Application::build(&config).await?;
-    let base = app.public_url().as_str().trim_end_matches('/').to_string();
-    println!("Frontdesk is running at {base}/");
-    println!("  Management sign-in: {base}/manage/login");
-    println!("  Customer sign-in:   {base}/login");
-    if let Some(first) = &app.first_run {
-        println!(
-            "First start: created the portal {:?} and its administrator",
-            first.portal_slug
-        );
-        println!("  email:    {}", first.email);
-        if first.generated {
-            println!(
-                "  password: {}   (generated: you will choose your own at first sign-in)",
-                first.password.expose()
-            );
-        } else {
-            println!("  password: the one in FRONTDESK_ADMIN_PASSWORD");
-        }
-    }
+    print_welcome(&app);
     app.run_until_stopped().await?;
     Ok(())
+}
+
+/// Tells the operator where to sign in (and, on first start, as whom). Written with `writeln!`
+/// so that a closed standard output cannot stop the server.
+fn print_welcome(app: &Application) {
+    use std::io::Write;
+    let base = app.public_url().as_str().trim_end_matches('/').to_string();
+    let mut text = format!(
+        "Frontdesk is running at {base}/\n  Management sign-in: {base}/manage/login\n  Customer sign-in:   {base}/login\n"
+    );
+    if let Some(first) = &app.first_run {
+        text.push_str(&format!(
+            "First start: created the portal {:?} and its administrator\n",
+            first.portal_slug
+        ));
+        text.push_str(&format!("  email:    {}\n", first.email));
+        if first.generated {
+            text.push_str(&format!(
+                "  password: {}   (generated: you will choose your own at first sign-in)\n",
+                first.password.expose()
+            ));
+        } else {
+            text.push_str("  password: the one in FRONTDESK_ADMIN_PASSWORD\n");
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 async fn find_portal(db: &Db, slug: &str) -> anyhow::Result<portals::Portal> {

@@ -120,7 +120,7 @@ pub async fn create(
     .bind(password_hash.map(str::to_owned))
     .bind(must_change_password as i64)
     .bind(now())
-    .fetch_one(db.pool())
+    .fetch_one(db.writer())
     .await
     .map_err(|e| if is_unique_violation(&e) { CreateCustomerError::EmailTaken(email.to_string()) } else { e.into() })?;
     Ok(row.try_get("id")?)
@@ -138,7 +138,7 @@ pub async fn set_password(
         .bind(must_change as i64)
         .bind(id)
         .bind(portal_id)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -150,7 +150,7 @@ pub async fn set_disabled(
     id: i64,
     disabled: bool,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.writer().begin().await?;
     let done =
         sqlx::query("UPDATE customers SET disabled_at = $1 WHERE id = $2 AND portal_id = $3")
             .bind(disabled.then(now))

@@ -58,7 +58,7 @@ pub async fn create(db: &Db, portal_id: i64, name: &str) -> Result<bool, sqlx::E
             .bind(portal_id)
             .bind(name)
             .bind(now())
-            .execute(db.pool())
+            .execute(db.writer())
             .await;
     match result {
         Ok(_) => Ok(true),
@@ -72,7 +72,7 @@ pub async fn delete(db: &Db, portal_id: i64, id: i64) -> Result<bool, sqlx::Erro
     let done = sqlx::query("DELETE FROM departments WHERE id = $1 AND portal_id = $2")
         .bind(id)
         .bind(portal_id)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(done.rows_affected() == 1)
 }

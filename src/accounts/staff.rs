@@ -161,7 +161,7 @@ pub async fn create_in_portal(
     role: Role,
     permissions: &[Permission],
 ) -> Result<i64, CreateStaffError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.writer().begin().await?;
     let row = sqlx::query(
         "INSERT INTO staff (email, email_lower, name, password_hash, must_change_password, is_superadmin, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -215,7 +215,7 @@ pub async fn set_role(
     .bind(portal_id)
     .bind(role.as_str())
     .bind(now())
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -230,7 +230,7 @@ pub async fn update_in_portal(
     permissions: &[Permission],
     department_ids: &[i64],
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.writer().begin().await?;
     sqlx::query("UPDATE staff_portals SET role = $1 WHERE staff_id = $2 AND portal_id = $3")
         .bind(role.as_str())
         .bind(staff_id)
@@ -284,14 +284,14 @@ pub async fn set_password(
         .bind(hash)
         .bind(must_change as i64)
         .bind(id)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
 
 /// Disables or re-enables an account; disabling also ends all its sessions, in one transaction.
 pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.writer().begin().await?;
     sqlx::query("UPDATE staff SET disabled_at = $1 WHERE id = $2")
         .bind(disabled.then(now))
         .bind(id)

@@ -112,7 +112,7 @@ pub async fn start(
     .bind(t + limits.absolute_secs)
     .bind(&client.user_agent)
     .bind(&client.ip)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(token)
 }
@@ -141,7 +141,7 @@ pub async fn find(
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(t)
             .bind(session.id)
-            .execute(db.pool())
+            .execute(db.writer())
             .await?;
     }
     Ok(Some(session))
@@ -151,7 +151,7 @@ pub async fn find(
 pub async fn end_by_token(db: &Db, token: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash(token))
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -159,7 +159,7 @@ pub async fn end_by_token(db: &Db, token: &str) -> Result<(), sqlx::Error> {
 pub async fn end_by_id(db: &Db, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -172,7 +172,7 @@ pub async fn end_own(db: &Db, subject: Subject, id: i64) -> Result<bool, sqlx::E
             .bind(id)
             .bind(staff_id)
             .bind(customer_id)
-            .execute(db.pool())
+            .execute(db.writer())
             .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -185,7 +185,7 @@ pub async fn end_all(db: &Db, subject: Subject, keep: Option<i64>) -> Result<u64
             .bind(staff_id)
             .bind(customer_id)
             .bind(keep.unwrap_or(-1))
-            .execute(db.pool())
+            .execute(db.writer())
             .await?;
     Ok(done.rows_affected())
 }
@@ -217,7 +217,7 @@ pub async fn set_portal(db: &Db, id: i64, portal_id: i64) -> Result<(), sqlx::Er
     sqlx::query("UPDATE sessions SET portal_id = $1 WHERE id = $2")
         .bind(portal_id)
         .bind(id)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -228,7 +228,7 @@ pub async fn purge_expired(db: &Db, limits: SessionLimits) -> Result<u64, sqlx::
     let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
         .bind(t)
         .bind(t - limits.idle_secs)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(done.rows_affected())
 }

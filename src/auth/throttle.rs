@@ -64,7 +64,7 @@ pub async fn admit(db: &Db, key: &str) -> Result<Admission, sqlx::Error> {
     .bind(t)
     .bind(t - WINDOW_SECS)
     .bind(HOURLY_CAP)
-    .fetch_one(db.pool())
+    .fetch_one(db.writer())
     .await?;
     let failures: i64 = row.try_get("failures")?;
     let window_start: i64 = row.try_get("window_start")?;
@@ -92,7 +92,7 @@ pub async fn record_failure(
         sqlx::query("UPDATE signin_throttle SET blocked_until = $1 WHERE key = $2")
             .bind(now() + delay)
             .bind(key)
-            .execute(db.pool())
+            .execute(db.writer())
             .await?;
     }
     Ok(())
@@ -102,7 +102,7 @@ pub async fn record_failure(
 pub async fn clear(db: &Db, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM signin_throttle WHERE key = $1")
         .bind(key)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -113,7 +113,7 @@ pub async fn uncount(db: &Db, key: &str) -> Result<(), sqlx::Error> {
         "UPDATE signin_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0",
     )
     .bind(key)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -125,7 +125,7 @@ pub async fn purge_stale(db: &Db) -> Result<u64, sqlx::Error> {
         sqlx::query("DELETE FROM signin_throttle WHERE window_start <= $1 AND blocked_until <= $2")
             .bind(t - WINDOW_SECS)
             .bind(t)
-            .execute(db.pool())
+            .execute(db.writer())
             .await?;
     Ok(done.rows_affected())
 }

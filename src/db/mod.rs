@@ -21,6 +21,10 @@ use crate::config::DatabaseUrl;
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
+    /// Where writes go. On SQLite a pool of one connection: SQLite allows one writer at a time,
+    /// and writers queued here wait without sleeping, whereas writers contending inside SQLite
+    /// back off in its busy handler for up to 100 ms each. On PostgreSQL the same pool as reads.
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -41,22 +45,32 @@ impl Db {
                 .await
                 .with_context(|| format!("cannot connect to the database at {url}"))?,
         }
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .min_connections(1)
-            .acquire_timeout(std::time::Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    match backend {
-                        Backend::Sqlite => sqlite::configure_connection(conn).await,
-                        Backend::Postgres => Ok(()),
-                    }
+        let open = |max_connections: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max_connections)
+                .min_connections(1)
+                .acquire_timeout(std::time::Duration::from_secs(10))
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        match backend {
+                            Backend::Sqlite => sqlite::configure_connection(conn).await,
+                            Backend::Postgres => Ok(()),
+                        }
+                    })
                 })
-            })
-            .connect(&conn_url)
-            .await
-            .with_context(|| format!("cannot connect to the database at {url}"))?;
-        let db = Db { pool, backend };
+                .connect(&conn_url)
+        };
+        let context = || format!("cannot connect to the database at {url}");
+        let pool = open(max_connections).await.with_context(context)?;
+        let writer = match backend {
+            Backend::Sqlite => open(1).await.with_context(context)?,
+            Backend::Postgres => pool.clone(),
+        };
+        let db = Db {
+            pool,
+            writer,
+            backend,
+        };
         db.migrate().await?;
         Ok(db)
     }
@@ -79,13 +93,19 @@ impl Db {
             })
             .collect();
         Migrator::with_migrations(migrations)
-            .run(&self.pool)
+            .run(&self.writer)
             .await
             .context("cannot bring the database schema up to date")
     }
 
+    /// The pool for reads.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The pool for writes (`INSERT`, `UPDATE`, `DELETE`, transactions that write).
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     pub fn backend(&self) -> Backend {
@@ -99,6 +119,7 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
 

@@ -138,7 +138,7 @@ pub async fn create(db: &Db, slug: &Slug, name: &str) -> Result<Portal, CreatePo
     .bind(slug.as_str())
     .bind(name)
     .bind(now())
-    .fetch_one(db.pool())
+    .fetch_one(db.writer())
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {

@@ -116,7 +116,7 @@ async fn put(db: &Db, portal_id: i64, key: &str, value: &str) -> Result<(), sqlx
     .bind(portal_id)
     .bind(key)
     .bind(value)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -130,7 +130,7 @@ pub async fn set(db: &Db, portal: &Portal, key: &str, value: &str) -> Result<(),
             sqlx::query("UPDATE portals SET name = $1 WHERE id = $2")
                 .bind(name)
                 .bind(portal.id)
-                .execute(db.pool())
+                .execute(db.writer())
                 .await?;
         }
         "host" => {
@@ -138,7 +138,7 @@ pub async fn set(db: &Db, portal: &Portal, key: &str, value: &str) -> Result<(),
             sqlx::query("UPDATE portals SET host = $1 WHERE id = $2")
                 .bind(host.clone())
                 .bind(portal.id)
-                .execute(db.pool())
+                .execute(db.writer())
                 .await
                 .map_err(|e| {
                     if is_unique_violation(&e) {
