@@ -21,8 +21,12 @@ pub fn token_hash(token: &str) -> String {
 
 /// Compares two secrets in time that does not depend on where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    constant_time_eq_bytes(a.as_bytes(), b.as_bytes())
+}
+
+pub fn constant_time_eq_bytes(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+    a.len() == b.len() && bool::from(a.ct_eq(b))
 }
 
 #[cfg(test)]
