@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::portal_login::{authenticate, start_session};
 use crate::error::{AppError, AppResult};
-use crate::portals::{self, Portal, settings};
+use crate::portals::{self, Portal};
 use crate::web::client::Client;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
@@ -27,13 +27,7 @@ struct LoginPage {
 
 /// The portals offered on this page (those with `listed` on).
 async fn listed_portals(state: &AppState) -> AppResult<Vec<Portal>> {
-    let mut listed = Vec::new();
-    for p in portals::all(&state.db).await? {
-        if settings::load(&state.db, p.id).await?.listed {
-            listed.push(p);
-        }
-    }
-    Ok(listed)
+    Ok(portals::listed(&state.db).await?)
 }
 
 pub async fn page(

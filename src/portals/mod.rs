@@ -116,6 +116,17 @@ pub async fn all(db: &Db) -> Result<Vec<Portal>, sqlx::Error> {
     rows.iter().map(from_row).collect()
 }
 
+/// Portals offered on the common sign-in page: all but those whose `listed` setting is off.
+pub async fn listed(db: &Db) -> Result<Vec<Portal>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, slug, name, host FROM portals p WHERE NOT EXISTS (SELECT 1 FROM portal_settings s \
+         WHERE s.portal_id = p.id AND s.key = 'listed' AND s.value = 'false') ORDER BY name, id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) AS n FROM portals")
         .fetch_one(db.pool())
