@@ -73,12 +73,7 @@ pub async fn list(
 ) -> Result<Vec<Customer>, sqlx::Error> {
     let pattern = format!(
         "%{}%",
-        search
-            .trim()
-            .to_lowercase()
-            .replace('\\', "")
-            .replace('%', "")
-            .replace('_', "")
+        search.trim().to_lowercase().replace(['\\', '%', '_'], "")
     );
     let sql = format!(
         "SELECT {COLUMNS} FROM customers WHERE portal_id = $1 AND (email_lower LIKE $2 OR LOWER(name) LIKE $2) \

@@ -75,6 +75,24 @@ pub async fn in_portal(
     row.map(|r| Ok((from_row(&r)?, role_of(&r)?))).transpose()
 }
 
+/// A staff member of one portal, found by email.
+pub async fn in_portal_by_email(
+    db: &Db,
+    portal_id: i64,
+    email: &Email,
+) -> Result<Option<Staff>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id \
+         WHERE sp.portal_id = $1 AND s.email_lower = $2"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(portal_id)
+        .bind(email.lower())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 fn role_of(row: &AnyRow) -> Result<Role, sqlx::Error> {
     let role: String = row.try_get("role")?;
     Role::parse(&role).ok_or_else(|| sqlx::Error::Protocol(format!("unknown role {role}")))

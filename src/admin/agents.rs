@@ -294,18 +294,33 @@ async fn may_disable(state: &AppState, user: &ManageUser, agent: &Staff) -> AppR
     Ok(())
 }
 
+async fn set_disabled(
+    state: AppState,
+    user: ManageUser,
+    id: i64,
+    disabled: bool,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    let (agent, _) = load_agent(&state, &user, id).await?;
+    may_disable(&state, &user, &agent).await?;
+    staff::set_disabled(&state.db, id, disabled).await?;
+    tracing::info!(
+        staff_id = id,
+        by = user.staff.id,
+        disabled,
+        "staff account status changed"
+    );
+    let msg = if disabled { "disabled" } else { "enabled" };
+    Ok(Redirect::to(&format!("/manage/agents/{id}?msg={msg}")).into_response())
+}
+
 pub async fn disable(
     State(state): State<AppState>,
     user: ManageUser,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    user.require(Permission::ManageAgents)?;
-    let (agent, _) = load_agent(&state, &user, id).await?;
-    may_disable(&state, &user, &agent).await?;
-    staff::set_disabled(&state.db, id, true).await?;
-    tracing::info!(staff_id = id, by = user.staff.id, "staff account disabled");
-    Ok(Redirect::to(&format!("/manage/agents/{id}?msg=disabled")).into_response())
+    set_disabled(state, user, id, true).await
 }
 
 pub async fn enable(
@@ -314,11 +329,7 @@ pub async fn enable(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    user.require(Permission::ManageAgents)?;
-    let (agent, _) = load_agent(&state, &user, id).await?;
-    may_disable(&state, &user, &agent).await?;
-    staff::set_disabled(&state.db, id, false).await?;
-    Ok(Redirect::to(&format!("/manage/agents/{id}?msg=enabled")).into_response())
+    set_disabled(state, user, id, false).await
 }
 
 pub async fn end_sessions(

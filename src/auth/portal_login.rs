@@ -46,11 +46,7 @@ pub async fn authenticate(
     if let Some(e) = &parsed {
         customer = customers::by_email(&state.db, portal.id, e).await?;
         if customer.is_none() {
-            if let Some(s) = staff::by_email(&state.db, e).await? {
-                member = staff::in_portal(&state.db, portal.id, s.id)
-                    .await?
-                    .map(|(s, _)| s);
-            }
+            member = staff::in_portal_by_email(&state.db, portal.id, e).await?;
         }
     }
     let stored = customer

@@ -68,13 +68,7 @@ pub async fn serve_portal_hosts(
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .map(str::to_ascii_lowercase);
-    let public_host = state
-        .public_url
-        .host_str()
-        .map(|h| match state.public_url.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_string(),
-        });
+    let public_host = crate::web::host_and_port(&state.public_url);
     let Some(host) = host.filter(|h| Some(h) != public_host.as_ref()) else {
         return next.run(req).await;
     };

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::web::host_and_port;
 use crate::web::state::AppState;
 use crate::web::tokens::{constant_time_eq, random_token};
 
@@ -122,21 +123,12 @@ fn check_origin(headers: &HeaderMap, state: &AppState) -> Result<(), AppError> {
     if origin == "null" {
         return Err(AppError::Csrf);
     }
-    let origin_host = url::Url::parse(origin).ok().and_then(|u| {
-        let host = u.host_str()?.to_string();
-        Some(match u.port() {
-            Some(p) => format!("{host}:{p}"),
-            None => host,
-        })
-    });
+    let origin_host = url::Url::parse(origin)
+        .ok()
+        .as_ref()
+        .and_then(host_and_port);
     let request_host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let public_host = state
-        .public_url
-        .host_str()
-        .map(|h| match state.public_url.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_string(),
-        });
+    let public_host = host_and_port(&state.public_url);
     match origin_host {
         Some(o) if Some(o.as_str()) == request_host || Some(&o) == public_host.as_ref() => Ok(()),
         _ => Err(AppError::Csrf),

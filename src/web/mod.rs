@@ -100,3 +100,12 @@ pub fn format_time(ts: i64) -> String {
         .and_then(|t| t.format(&format).ok())
         .unwrap_or_default()
 }
+
+/// `host` or `host:port` of a URL, as a `Host` header or an `Origin` would name it.
+pub fn host_and_port(url: &url::Url) -> Option<String> {
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    })
+}

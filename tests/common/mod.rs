@@ -29,13 +29,10 @@ pub async fn fresh_database(dir: &tempfile::TempDir) -> DatabaseUrl {
         Ok(admin_url) if !admin_url.is_empty() => {
             use sqlx::Connection;
             sqlx::any::install_default_drivers();
-            let name = format!(
-                "fd_test_{}",
-                frontdesk::web::tokens::random_token()
-                    .to_lowercase()
-                    .replace(['-', '_'], "")[..16]
-                    .to_string()
-            );
+            let random = frontdesk::web::tokens::random_token()
+                .to_lowercase()
+                .replace(['-', '_'], "");
+            let name = format!("fd_test_{}", &random[..16]);
             let mut conn = sqlx::AnyConnection::connect(&admin_url)
                 .await
                 .expect("connect to the test PostgreSQL server");
