@@ -11,15 +11,12 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let threads: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-    });
+    let threads: usize = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     let seconds: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
-    let hash: PasswordHash = Argon2::default()
-        .hash_password(b"Bench-Passw0rd-1")
-        .expect("hash");
+    let hash: PasswordHash = Argon2::default().hash_password(b"Bench-Passw0rd-1").expect("hash");
     let hash = Arc::new(hash.to_string());
     let done = Arc::new(AtomicU64::new(0));
     let end = Instant::now() + Duration::from_secs(seconds);
@@ -29,9 +26,7 @@ fn main() {
             std::thread::spawn(move || {
                 let parsed = PasswordHash::new(&hash).expect("parse");
                 while Instant::now() < end {
-                    Argon2::default()
-                        .verify_password(b"Bench-Passw0rd-1", &parsed)
-                        .expect("verify");
+                    Argon2::default().verify_password(b"Bench-Passw0rd-1", &parsed).expect("verify");
                     done.fetch_add(1, Ordering::Relaxed);
                 }
             })

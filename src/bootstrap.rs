@@ -29,22 +29,13 @@ pub async fn ensure_first_admin(db: &Db, config: &Config) -> anyhow::Result<Opti
     if staff::count(db).await? > 0 {
         return Ok(None);
     }
-    let email_text = config
-        .admin_email
-        .clone()
-        .unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.into());
-    let email =
-        Email::parse(&email_text).map_err(|e| anyhow::anyhow!("FRONTDESK_ADMIN_EMAIL: {e}"))?;
+    let email_text = config.admin_email.clone().unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.into());
+    let email = Email::parse(&email_text).map_err(|e| anyhow::anyhow!("FRONTDESK_ADMIN_EMAIL: {e}"))?;
     let (password, generated) = match &config.admin_password {
         Some(p) => {
-            PasswordPolicy::default()
-                .check(p.expose())
-                .map_err(|unmet| {
-                    anyhow::anyhow!(
-                        "FRONTDESK_ADMIN_PASSWORD does not meet the password policy: {}",
-                        unmet.join(" ")
-                    )
-                })?;
+            PasswordPolicy::default().check(p.expose()).map_err(|unmet| {
+                anyhow::anyhow!("FRONTDESK_ADMIN_PASSWORD does not meet the password policy: {}", unmet.join(" "))
+            })?;
             (p.clone(), false)
         }
         None => (Secret::new(policy::generate_password()), true),
@@ -56,17 +47,14 @@ pub async fn ensure_first_admin(db: &Db, config: &Config) -> anyhow::Result<Opti
             match portals::create(db, &slug, "Help desk").await {
                 Ok(p) => p,
                 // Another node bootstrapping at the same moment made it.
-                Err(CreatePortalError::SlugTaken(_)) => portals::by_slug(db, DEFAULT_PORTAL_SLUG)
-                    .await?
-                    .context("default portal vanished")?,
+                Err(CreatePortalError::SlugTaken(_)) => {
+                    portals::by_slug(db, DEFAULT_PORTAL_SLUG).await?.context("default portal vanished")?
+                }
                 Err(CreatePortalError::Db(e)) => return Err(e.into()),
             }
         }
     };
-    let hash = PasswordHasher::new(1)
-        .hash(password.expose())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = PasswordHasher::new(1).hash(password.expose()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let new = NewStaff {
         email: &email,
         name: "Administrator",
@@ -74,16 +62,12 @@ pub async fn ensure_first_admin(db: &Db, config: &Config) -> anyhow::Result<Opti
         must_change_password: generated,
         is_superadmin: true,
     };
-    match staff::create_in_portal(db, new, portal.id, Role::Admin, &Permission::ALL).await {
-        Ok(_) => {}
+    let mut tx = db.writer().begin().await?;
+    match staff::create_in_portal(&mut tx, new, portal.id, Role::Admin, &Permission::ALL).await {
+        Ok(_) => tx.commit().await?,
         Err(CreateStaffError::EmailTaken(_)) => return Ok(None),
         Err(CreateStaffError::Db(e)) => return Err(e.into()),
     }
     tracing::info!(email = %email, portal = %portal.slug, "created the first administrator");
-    Ok(Some(FirstRun {
-        email: email.to_string(),
-        password,
-        generated,
-        portal_slug: portal.slug,
-    }))
+    Ok(Some(FirstRun { email: email.to_string(), password, generated, portal_slug: portal.slug }))
 }

@@ -13,7 +13,7 @@ use crate::auth::hashing::PasswordHasher;
 use crate::auth::policy::PasswordPolicy;
 use crate::auth::profile::policy_for;
 use crate::auth::sessions::{self, Subject};
-use crate::config::{self, Config, DatabaseUrl, Secret, SessionLimits};
+use crate::config::{self, Config, DatabaseUrl, MailConfig, Secret, SessionLimits, SmtpConfig, SmtpTls};
 use crate::db::Db;
 use crate::portals::{self, Slug, settings};
 use crate::startup::Application;
@@ -44,12 +44,7 @@ Examples:
 )]
 pub struct Cli {
     /// Database: sqlite://PATH (the file is created on first start) or postgres://USER@HOST:PORT/DB.
-    #[arg(
-        long,
-        env = "FRONTDESK_DATABASE_URL",
-        default_value = "sqlite://frontdesk.db",
-        global = true
-    )]
+    #[arg(long, env = "FRONTDESK_DATABASE_URL", default_value = "sqlite://frontdesk.db", global = true)]
     database_url: String,
 
     #[command(subcommand)]
@@ -92,6 +87,24 @@ struct ServeArgs {
     /// Email of the first administrator, created on first start with an empty database.
     #[arg(long, env = "FRONTDESK_ADMIN_EMAIL")]
     admin_email: Option<String>,
+    /// SMTP server for outgoing mail. Without it, mail waits in the outbox undelivered.
+    /// The password is read from FRONTDESK_SMTP_PASSWORD only.
+    #[arg(long, env = "FRONTDESK_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// SMTP port; default 25 (none), 587 (starttls) or 465 (tls).
+    #[arg(long, env = "FRONTDESK_SMTP_PORT")]
+    smtp_port: Option<u16>,
+    /// none, starttls or tls.
+    #[arg(long, env = "FRONTDESK_SMTP_TLS", default_value = "starttls")]
+    smtp_tls: SmtpTls,
+    #[arg(long, env = "FRONTDESK_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    /// Sender of every email: `help@example.com` or `Help desk <help@example.com>`.
+    #[arg(long, env = "FRONTDESK_MAIL_FROM", default_value = "Frontdesk <frontdesk@localhost>")]
+    mail_from: String,
+    /// Seconds before the first retry of a message that could not be sent; doubles each time.
+    #[arg(long, env = "FRONTDESK_OUTBOX_RETRY_SECS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3600))]
+    outbox_retry_secs: i64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -105,11 +118,7 @@ enum PortalCommand {
         name: String,
     },
     /// Change one setting of a portal. Keys: name, host, listed, password_policy, password_min_length.
-    Set {
-        slug: String,
-        key: String,
-        value: String,
-    },
+    Set { slug: String, key: String, value: String },
     /// Print every setting of a portal.
     Show { slug: String },
     /// List all portals.
@@ -144,10 +153,7 @@ enum UserCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => return fail(anyhow::anyhow!("cannot start the async runtime: {e}")),
     };
@@ -174,10 +180,8 @@ fn init_logging() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let database_url: DatabaseUrl = cli
-        .database_url
-        .parse()
-        .map_err(|e: String| anyhow::anyhow!("FRONTDESK_DATABASE_URL: {e}"))?;
+    let database_url: DatabaseUrl =
+        cli.database_url.parse().map_err(|e: String| anyhow::anyhow!("FRONTDESK_DATABASE_URL: {e}"))?;
     match cli.command {
         Command::Serve(args) => serve(database_url, args).await,
         Command::Portal(cmd) => portal(&Db::connect(&database_url).await?, cmd).await,
@@ -202,15 +206,24 @@ async fn serve(database_url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()>
             absolute_secs: args.session_absolute_hours * 3600,
         },
         trust_forwarded_for: args.trust_forwarded_for,
-        hash_workers: args
-            .hash_workers
-            .map(usize::from)
-            .unwrap_or_else(config::default_hash_workers),
+        hash_workers: args.hash_workers.map(usize::from).unwrap_or_else(config::default_hash_workers),
         admin_email: args.admin_email,
-        admin_password: std::env::var("FRONTDESK_ADMIN_PASSWORD")
-            .ok()
-            .filter(|p| !p.is_empty())
-            .map(Secret::new),
+        admin_password: std::env::var("FRONTDESK_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty()).map(Secret::new),
+        mail: MailConfig {
+            smtp: args.smtp_host.filter(|h| !h.is_empty()).map(|host| SmtpConfig {
+                host,
+                port: args.smtp_port.unwrap_or(match args.smtp_tls {
+                    SmtpTls::None => 25,
+                    SmtpTls::StartTls => 587,
+                    SmtpTls::Tls => 465,
+                }),
+                tls: args.smtp_tls,
+                username: args.smtp_username.filter(|u| !u.is_empty()),
+                password: std::env::var("FRONTDESK_SMTP_PASSWORD").ok().filter(|p| !p.is_empty()).map(Secret::new),
+            }),
+            from: args.mail_from,
+            retry_base_secs: args.outbox_retry_secs,
+        },
     };
     let app = Application::build(&config).await?;
     print_welcome(&app);
@@ -227,10 +240,7 @@ fn print_welcome(app: &Application) {
         "Frontdesk is running at {base}/\n  Management sign-in: {base}/manage/login\n  Customer sign-in:   {base}/login\n"
     );
     if let Some(first) = &app.first_run {
-        text.push_str(&format!(
-            "First start: created the portal {:?} and its administrator\n",
-            first.portal_slug
-        ));
+        text.push_str(&format!("First start: created the portal {:?} and its administrator\n", first.portal_slug));
         text.push_str(&format!("  email:    {}\n", first.email));
         if first.generated {
             text.push_str(&format!(
@@ -246,9 +256,9 @@ fn print_welcome(app: &Application) {
 }
 
 async fn find_portal(db: &Db, slug: &str) -> anyhow::Result<portals::Portal> {
-    portals::by_slug(db, slug).await?.ok_or_else(|| {
-        anyhow::anyhow!("there is no portal {slug:?}; `frontdesk portal list` shows them")
-    })
+    portals::by_slug(db, slug)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("there is no portal {slug:?}; `frontdesk portal list` shows them"))
 }
 
 async fn portal(db: &Db, cmd: PortalCommand) -> anyhow::Result<()> {
@@ -257,10 +267,7 @@ async fn portal(db: &Db, cmd: PortalCommand) -> anyhow::Result<()> {
             let slug = Slug::parse(&slug).map_err(anyhow::Error::msg)?;
             let name = portals::parse_name(&name).map_err(anyhow::Error::msg)?;
             let p = portals::create(db, &slug, &name).await?;
-            println!(
-                "added portal {} ({}) at /portal/{}/",
-                p.slug, p.name, p.slug
-            );
+            println!("added portal {} ({}) at /portal/{}/", p.slug, p.name, p.slug);
         }
         PortalCommand::Set { slug, key, value } => {
             let p = find_portal(db, &slug).await?;
@@ -297,9 +304,9 @@ fn read_password(policy: &PasswordPolicy) -> anyhow::Result<String> {
         std::io::stdin().lock().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    policy.check(&password).map_err(|unmet| {
-        anyhow::anyhow!("the password does not meet the policy: {}", unmet.join(" "))
-    })?;
+    policy
+        .check(&password)
+        .map_err(|unmet| anyhow::anyhow!("the password does not meet the policy: {}", unmet.join(" ")))?;
     Ok(password)
 }
 
@@ -310,25 +317,27 @@ async fn user(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
         async move { hasher.hash(&p).await.map_err(|e| anyhow::anyhow!("{e}")) }
     };
     match cmd {
-        UserCommand::Add {
-            portal,
-            role,
-            email,
-            name,
-        } => {
+        UserCommand::Add { portal, role, email, name } => {
             let p = find_portal(db, &portal).await?;
             let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
             let name = parse_person_name(&name, &email).map_err(anyhow::Error::msg)?;
             if role == "customer" {
                 let policy = settings::load(db, p.id).await?.password_policy;
                 let password_hash = hash(read_password(&policy)?).await?;
-                let id =
-                    customers::create(db, p.id, &email, &name, Some(&password_hash), false).await?;
+                let id = customers::create(
+                    &mut *db.writer().acquire().await?,
+                    p.id,
+                    &email,
+                    &name,
+                    Some(&password_hash),
+                    false,
+                )
+                .await?;
                 println!("added customer {email} (id {id}) to portal {}", p.slug);
             } else {
                 let role = Role::parse(&role).expect("clap checked the role");
                 if let Some(existing) = staff::by_email(db, &email).await? {
-                    staff::set_role(db, existing.id, p.id, role).await?;
+                    staff::set_role(&mut *db.writer().acquire().await?, existing.id, p.id, role).await?;
                     println!(
                         "{email} already has a staff account; now {} in portal {} (password unchanged)",
                         role.as_str(),
@@ -338,11 +347,7 @@ async fn user(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
                 }
                 let policy = settings::load(db, p.id).await?.password_policy;
                 let password_hash = hash(read_password(&policy)?).await?;
-                let permissions: &[Permission] = if role == Role::Admin {
-                    &Permission::ALL
-                } else {
-                    &[]
-                };
+                let permissions: &[Permission] = if role == Role::Admin { &Permission::ALL } else { &[] };
                 let new = NewStaff {
                     email: &email,
                     name: &name,
@@ -350,50 +355,41 @@ async fn user(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
                     must_change_password: false,
                     is_superadmin: false,
                 };
-                let id = staff::create_in_portal(db, new, p.id, role, permissions).await?;
-                println!(
-                    "added {} {email} (id {id}) to portal {}",
-                    role.as_str(),
-                    p.slug
-                );
+                let mut tx = db.writer().begin().await?;
+                let id = staff::create_in_portal(&mut tx, new, p.id, role, permissions).await?;
+                tx.commit().await?;
+                println!("added {} {email} (id {id}) to portal {}", role.as_str(), p.slug);
             }
         }
         UserCommand::SetPassword { email, portal } => {
             let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
-            let subject = match &portal {
+            let (subject, portal_id) = match &portal {
                 Some(slug) => {
                     let p = find_portal(db, slug).await?;
                     let c = customers::by_email(db, p.id, &email)
                         .await?
                         .ok_or_else(|| anyhow::anyhow!("portal {slug} has no customer {email}"))?;
-                    let policy = policy_for(db, Subject::Customer(c.id), Some(p.id))
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
-                    customers::set_password(
-                        db,
-                        p.id,
-                        c.id,
-                        &hash(read_password(&policy)?).await?,
-                        false,
-                    )
-                    .await?;
-                    Subject::Customer(c.id)
+                    (Subject::Customer(c.id), Some(p.id))
                 }
                 None => {
                     let s = staff::by_email(db, &email).await?.ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "there is no staff account {email} (for a customer, add --portal SLUG)"
-                        )
+                        anyhow::anyhow!("there is no staff account {email} (for a customer, add --portal SLUG)")
                     })?;
-                    let policy = policy_for(db, Subject::Staff(s.id), None)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
-                    staff::set_password(db, s.id, &hash(read_password(&policy)?).await?, false)
-                        .await?;
-                    Subject::Staff(s.id)
+                    (Subject::Staff(s.id), None)
                 }
             };
-            let ended = sessions::end_all(db, subject, None).await?;
+            let policy = policy_for(db, subject, portal_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let password_hash = hash(read_password(&policy)?).await?;
+            // The new password and the end of every session happen together or not at all.
+            let mut tx = db.writer().begin().await?;
+            match subject {
+                Subject::Customer(id) => {
+                    customers::set_password(&mut tx, portal_id.unwrap_or_default(), id, &password_hash, false).await?
+                }
+                Subject::Staff(id) => staff::set_password(&mut tx, id, &password_hash, false).await?,
+            }
+            let ended = sessions::end_all(&mut tx, subject, None).await?;
+            tx.commit().await?;
             println!("password set for {email}; {ended} session(s) ended");
         }
     }

@@ -66,20 +66,10 @@ impl FromStr for DatabaseUrl {
         };
         if backend == Backend::Postgres {
             Url::parse(s).map_err(|e| format!("database URL is not a valid URL: {e}"))?;
-        } else if s
-            .trim_start_matches("sqlite:")
-            .trim_start_matches("//")
-            .is_empty()
-        {
-            return Err(
-                "sqlite URL names no file: use sqlite://PATH, for example sqlite://frontdesk.db"
-                    .into(),
-            );
+        } else if s.trim_start_matches("sqlite:").trim_start_matches("//").is_empty() {
+            return Err("sqlite URL names no file: use sqlite://PATH, for example sqlite://frontdesk.db".into());
         }
-        Ok(DatabaseUrl {
-            url: s.to_string(),
-            backend,
-        })
+        Ok(DatabaseUrl { url: s.to_string(), backend })
     }
 }
 
@@ -115,10 +105,55 @@ pub struct SessionLimits {
 
 impl Default for SessionLimits {
     fn default() -> Self {
-        SessionLimits {
-            idle_secs: 30 * 60,
-            absolute_secs: 12 * 3600,
+        SessionLimits { idle_secs: 30 * 60, absolute_secs: 12 * 3600 }
+    }
+}
+
+/// How to talk to the SMTP server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP (only for a relay on the same machine or a trusted network).
+    None,
+    /// Upgrade with STARTTLS (usually port 587).
+    StartTls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
+}
+
+impl std::str::FromStr for SmtpTls {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "none" => Ok(SmtpTls::None),
+            "starttls" => Ok(SmtpTls::StartTls),
+            "tls" => Ok(SmtpTls::Tls),
+            other => Err(format!("{other:?} is not an SMTP TLS mode: use none, starttls or tls")),
         }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+}
+
+/// Outgoing mail. Without SMTP settings messages still queue in the outbox, undelivered.
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    pub smtp: Option<SmtpConfig>,
+    /// `address` or `Name <address>`; a portal's sender name replaces the name.
+    pub from: String,
+    /// First retry delay after a temporary failure; it doubles with each attempt.
+    pub retry_base_secs: i64,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig { smtp: None, from: "Frontdesk <frontdesk@localhost>".into(), retry_base_secs: 30 }
     }
 }
 
@@ -137,6 +172,7 @@ pub struct Config {
     pub hash_workers: usize,
     pub admin_email: Option<String>,
     pub admin_password: Option<Secret>,
+    pub mail: MailConfig,
 }
 
 impl Config {
@@ -151,24 +187,20 @@ impl Config {
             hash_workers: default_hash_workers(),
             admin_email: None,
             admin_password: None,
+            mail: MailConfig::default(),
         }
     }
 }
 
 pub fn default_hash_workers() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
 }
 
 /// Parses `FRONTDESK_PUBLIC_URL`: an absolute http(s) URL with no query.
 pub fn parse_public_url(s: &str) -> Result<Url, String> {
-    let url =
-        Url::parse(s.trim()).map_err(|e| format!("public URL {s:?} is not a valid URL: {e}"))?;
+    let url = Url::parse(s.trim()).map_err(|e| format!("public URL {s:?} is not a valid URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(format!(
-            "public URL {s:?} must start with http:// or https:// and name a host"
-        ));
+        return Err(format!("public URL {s:?} must start with http:// or https:// and name a host"));
     }
     Ok(url)
 }
@@ -179,17 +211,8 @@ mod tests {
 
     #[test]
     fn database_url_picks_backend_from_scheme() {
-        assert_eq!(
-            "sqlite://x.db".parse::<DatabaseUrl>().unwrap().backend(),
-            Backend::Sqlite
-        );
-        assert_eq!(
-            "postgres://u@h/db"
-                .parse::<DatabaseUrl>()
-                .unwrap()
-                .backend(),
-            Backend::Postgres
-        );
+        assert_eq!("sqlite://x.db".parse::<DatabaseUrl>().unwrap().backend(), Backend::Sqlite);
+        assert_eq!("postgres://u@h/db".parse::<DatabaseUrl>().unwrap().backend(), Backend::Postgres);
         let err = "mysql://h/db".parse::<DatabaseUrl>().unwrap_err();
         assert!(err.contains("sqlite://"), "{err}");
         assert!("sqlite://".parse::<DatabaseUrl>().is_err());

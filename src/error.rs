@@ -21,6 +21,9 @@ pub enum AppError {
     TooManyRequests(String),
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// A page with its own status and message (a used or expired link, say).
+    #[error("{1}")]
+    Page(StatusCode, String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -42,12 +45,12 @@ impl AppError {
                 StatusCode::FORBIDDEN,
                 "This form has expired or was sent from another site. Go back, reload the page and try again.".into(),
             ),
-            AppError::TooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "What you sent is too large. Shorten the text and try again.".into(),
-            ),
+            AppError::TooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "What you sent is too large. Shorten the text and try again.".into())
+            }
             AppError::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, m.clone()),
             AppError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, m.clone()),
+            AppError::Page(status, m) => (*status, m.clone()),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side. Please try again in a moment.".into(),
@@ -83,11 +86,7 @@ impl IntoResponse for AppError {
 
 /// Renders the error page for a status and a user-facing message.
 pub fn error_page(status: StatusCode, message: &str) -> Response {
-    let page = ErrorPage {
-        status: status.as_u16(),
-        title: status.canonical_reason().unwrap_or("Error"),
-        message,
-    };
+    let page = ErrorPage { status: status.as_u16(), title: status.canonical_reason().unwrap_or("Error"), message };
     let body = page.render().unwrap_or_else(|_| message.to_string());
     (status, Html(body)).into_response()
 }

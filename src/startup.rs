@@ -15,6 +15,8 @@ use crate::auth::{sessions, throttle};
 use crate::bootstrap::{self, FirstRun};
 use crate::config::Config;
 use crate::db::Db;
+use crate::outbox::smtp::SmtpSender;
+use crate::outbox::worker::{self, OutboxSignal};
 use crate::web::cookies::CookiePolicy;
 use crate::web::state::{AppState, Inner};
 
@@ -35,28 +37,35 @@ impl Application {
         let local_addr = listener.local_addr()?;
         let public_url = match &config.public_url {
             Some(u) => u.clone(),
-            None => {
-                Url::parse(&format!("http://{local_addr}")).context("bound address is not a URL")?
-            }
+            None => Url::parse(&format!("http://{local_addr}")).context("bound address is not a URL")?,
         };
         let first_run = bootstrap::ensure_first_admin(&db, config).await?;
         let hasher = PasswordHasher::new(config.hash_workers);
+        let outbox = OutboxSignal::default();
+        let mail_problem = match &config.mail.smtp {
+            Some(smtp) => {
+                let sender = SmtpSender::new(smtp, &config.mail.from)?;
+                worker::spawn_email_worker(db.clone(), sender, outbox.clone(), config.mail.retry_base_secs);
+                None
+            }
+            None => {
+                let problem = "Email is not being delivered: no SMTP server is configured (set FRONTDESK_SMTP_HOST and \
+                               restart). Messages wait in the outbox and go out once it is.";
+                tracing::warn!("{problem}");
+                Some(problem.to_string())
+            }
+        };
         let state = AppState::new(Inner {
-            cookies: CookiePolicy {
-                secure: public_url.scheme() == "https",
-            },
+            cookies: CookiePolicy { secure: public_url.scheme() == "https" },
             db,
             hasher,
             sessions: config.sessions,
             public_url,
             trust_forwarded_for: config.trust_forwarded_for,
+            outbox,
+            mail_problem,
         });
-        Ok(Application {
-            listener,
-            state,
-            local_addr,
-            first_run,
-        })
+        Ok(Application { listener, state, local_addr, first_run })
     }
 
     pub fn port(&self) -> u16 {
@@ -76,18 +85,12 @@ impl Application {
         spawn_janitor(self.state.clone());
         let router = crate::web::router(self.state.clone());
         // The portal-host rewrite must wrap the router: it changes the path before routing.
-        let app = axum::middleware::from_fn_with_state(
-            self.state.clone(),
-            crate::portals::resolve::serve_portal_hosts,
-        );
+        let app = axum::middleware::from_fn_with_state(self.state.clone(), crate::portals::resolve::serve_portal_hosts);
         let app = tower::Layer::layer(&app, router);
         tracing::info!(address = %self.local_addr, public_url = %self.state.public_url, "frontdesk is listening");
-        axum::serve(
-            self.listener,
-            ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        axum::serve(self.listener, ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app))
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
         self.state.db.close().await;
         Ok(())
     }
@@ -100,10 +103,7 @@ fn spawn_janitor(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
-            match (
-                sessions::purge_expired(&state.db, state.sessions).await,
-                throttle::purge_stale(&state.db).await,
-            ) {
+            match (sessions::purge_expired(&state.db, state.sessions).await, throttle::purge_stale(&state.db).await) {
                 (Ok(s), Ok(t)) if s + t > 0 => {
                     tracing::info!(sessions = s, throttle_keys = t, "purged expired records")
                 }
@@ -122,8 +122,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

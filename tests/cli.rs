@@ -5,10 +5,7 @@ mod common;
 use common::*;
 
 fn text(out: &std::process::Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[tokio::test]
@@ -36,34 +33,16 @@ async fn portals_are_added_configured_and_shown_from_the_command_line() {
     ] {
         assert!(shown.contains(line), "{line} missing in {shown}");
     }
-    assert_eq!(
-        app.text("SELECT host AS v FROM portals WHERE slug = 'acme'")
-            .await,
-        "help.acme.test"
-    );
+    assert_eq!(app.text("SELECT host AS v FROM portals WHERE slug = 'acme'").await, "help.acme.test");
 
     // Mistakes get a message that says what to do, and a failing exit.
     let out = app.cli(&["portal", "set", "acme", "colour", "blue"], "");
     assert!(!out.status.success());
-    assert!(
-        text(&out)
-            .1
-            .contains("unknown setting \"colour\"; the settings are: name, host"),
-        "{:?}",
-        text(&out)
-    );
+    assert!(text(&out).1.contains("unknown setting \"colour\"; the settings are: name, host"), "{:?}", text(&out));
     let out = app.cli(&["portal", "set", "acme", "password_min_length", "9"], "");
-    assert!(
-        text(&out).1.contains("between 15 and 128"),
-        "{:?}",
-        text(&out)
-    );
+    assert!(text(&out).1.contains("between 15 and 128"), "{:?}", text(&out));
     let out = app.cli(&["portal", "show", "nope"], "");
-    assert!(
-        text(&out).1.contains("there is no portal \"nope\""),
-        "{:?}",
-        text(&out)
-    );
+    assert!(text(&out).1.contains("there is no portal \"nope\""), "{:?}", text(&out));
     let out = app.cli(&["portal", "add", "acme", "--name", "Again"], "");
     assert!(text(&out).1.contains("already exists"), "{:?}", text(&out));
 }
@@ -71,44 +50,15 @@ async fn portals_are_added_configured_and_shown_from_the_command_line() {
 #[tokio::test]
 async fn users_get_passwords_from_standard_input_checked_against_the_policy() {
     let app = spawn().await;
-    let out = app.cli(
-        &[
-            "user",
-            "add",
-            "--portal",
-            "default",
-            "--role",
-            "agent",
-            "--email",
-            "weak@example.com",
-        ],
-        "password\n",
-    );
+    let out = app
+        .cli(&["user", "add", "--portal", "default", "--role", "agent", "--email", "weak@example.com"], "password\n");
     assert!(!out.status.success());
     let (_, err) = text(&out);
-    assert!(
-        err.contains("does not meet the policy") && err.contains("upper-case"),
-        "{err}"
-    );
-    assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM staff WHERE email_lower = 'weak@example.com'")
-            .await,
-        0
-    );
+    assert!(err.contains("does not meet the policy") && err.contains("upper-case"), "{err}");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM staff WHERE email_lower = 'weak@example.com'").await, 0);
 
     let out = app.cli(
-        &[
-            "user",
-            "add",
-            "--portal",
-            "default",
-            "--role",
-            "agent",
-            "--email",
-            "Ok@Example.com",
-            "--name",
-            "Oki",
-        ],
+        &["user", "add", "--portal", "default", "--role", "agent", "--email", "Ok@Example.com", "--name", "Oki"],
         "Good-Agent-Pw1\n",
     );
     assert!(out.status.success(), "{:?}", text(&out));
@@ -116,10 +66,7 @@ async fn users_get_passwords_from_standard_input_checked_against_the_policy() {
     b.get("/manage").await.assert_contains("Oki");
 
     // set-password replaces the password and ends every session of the account.
-    let out = app.cli(
-        &["user", "set-password", "--email", "ok@example.com"],
-        "Newer-Agent-Pw2\n",
-    );
+    let out = app.cli(&["user", "set-password", "--email", "ok@example.com"], "Newer-Agent-Pw2\n");
     assert!(out.status.success(), "{:?}", text(&out));
     assert!(text(&out).0.contains("1 session(s) ended"));
     b.get("/manage").await.assert_redirect_to("/manage/login");
@@ -129,36 +76,14 @@ async fn users_get_passwords_from_standard_input_checked_against_the_policy() {
     app.cli(&["portal", "add", "beta", "--name", "Beta"], "");
     for portal in ["default", "beta"] {
         let out = app.cli(
-            &[
-                "user",
-                "add",
-                "--portal",
-                portal,
-                "--role",
-                "customer",
-                "--email",
-                "same@client.test",
-            ],
+            &["user", "add", "--portal", portal, "--role", "customer", "--email", "same@client.test"],
             &format!("{portal}-Customer-Pw1\n"),
         );
         assert!(out.status.success(), "{:?}", text(&out));
     }
-    assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM customers WHERE email_lower = 'same@client.test'")
-            .await,
-        2
-    );
-    let out = app.cli(
-        &[
-            "user",
-            "set-password",
-            "--email",
-            "same@client.test",
-            "--portal",
-            "beta",
-        ],
-        "Beta-Changed-Pw9\n",
-    );
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM customers WHERE email_lower = 'same@client.test'").await, 2);
+    let out =
+        app.cli(&["user", "set-password", "--email", "same@client.test", "--portal", "beta"], "Beta-Changed-Pw9\n");
     assert!(out.status.success(), "{:?}", text(&out));
     app.browser()
         .sign_in_portal("beta", "same@client.test", "Beta-Changed-Pw9")
@@ -172,10 +97,7 @@ async fn users_get_passwords_from_standard_input_checked_against_the_policy() {
 
 #[test]
 fn help_teaches_the_commands_and_the_environment() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--help")
-        .output()
-        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk")).arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
     for needle in [
         "serve",
@@ -187,18 +109,11 @@ fn help_teaches_the_commands_and_the_environment() {
     ] {
         assert!(help.contains(needle), "{needle} missing in:\n{help}");
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .args(["serve", "--help"])
-        .output()
-        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk")).args(["serve", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for needle in [
-        "FRONTDESK_BIND",
-        "127.0.0.1:8080",
-        "FRONTDESK_PUBLIC_URL",
-        "__Host-",
-        "FRONTDESK_SESSION_IDLE_MINUTES",
-    ] {
+    for needle in
+        ["FRONTDESK_BIND", "127.0.0.1:8080", "FRONTDESK_PUBLIC_URL", "__Host-", "FRONTDESK_SESSION_IDLE_MINUTES"]
+    {
         assert!(help.contains(needle), "{needle} missing in:\n{help}");
     }
 }

@@ -22,21 +22,10 @@ async fn healthz_answers_when_the_database_does() {
 #[tokio::test]
 async fn first_start_creates_a_portal_and_an_administrator_once() {
     let app = spawn().await;
-    assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM portals WHERE slug = 'default'")
-            .await,
-        1
-    );
-    assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM staff WHERE is_superadmin = 1")
-            .await,
-        1
-    );
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM portals WHERE slug = 'default'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM staff WHERE is_superadmin = 1").await, 1);
     let b = app.admin().await;
-    b.follow("/manage")
-        .await
-        .assert_contains("Help desk")
-        .assert_contains("Administrator");
+    b.follow("/manage").await.assert_contains("Help desk").assert_contains("Administrator");
 }
 
 /// Starts the real binary on a fresh database; returns it with the lines it printed up to the
@@ -55,15 +44,9 @@ fn start_binary(db_url: &str) -> (std::process::Child, Vec<String>) {
         .expect("start frontdesk");
     let mut lines = Vec::new();
     let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
-    while !lines
-        .last()
-        .is_some_and(|l: &String| l.contains("password:"))
-    {
+    while !lines.last().is_some_and(|l: &String| l.contains("password:")) {
         let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).expect("read stdout") > 0,
-            "frontdesk stopped early: {lines:?}"
-        );
+        assert!(reader.read_line(&mut line).expect("read stdout") > 0, "frontdesk stopped early: {lines:?}");
         lines.push(line.trim_end().to_string());
     }
     (child, lines)
@@ -75,45 +58,25 @@ async fn serve_prints_where_to_sign_in_and_a_generated_password_that_must_be_cha
     let db_url = format!("sqlite://{}", dir.path().join("fd.db").display());
     let (mut child, lines) = start_binary(&db_url);
     let text = lines.join("\n");
-    let base = lines[0]
-        .trim_start_matches("Frontdesk is running at ")
-        .trim_end_matches('/')
-        .to_string();
+    let base = lines[0].trim_start_matches("Frontdesk is running at ").trim_end_matches('/').to_string();
     assert!(base.starts_with("http://127.0.0.1:"), "{text}");
     assert!(text.contains("/manage/login"), "{text}");
     assert!(text.contains("email:    admin@example.com"), "{text}");
-    let password = text
-        .split("password: ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let password = text.split("password: ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
 
     let b = Browser::new(&base);
-    b.sign_in_manage("admin@example.com", &password)
-        .await
-        .assert_redirect_to("/manage/profile?msg=must-change");
+    b.sign_in_manage("admin@example.com", &password).await.assert_redirect_to("/manage/profile?msg=must-change");
     // Every other page sends them back to choose a password.
-    b.get("/manage/agents")
-        .await
-        .assert_redirect_to("/manage/profile");
+    b.get("/manage/agents").await.assert_redirect_to("/manage/profile");
     let new = "Sea-Shell-Orange-42";
     let page = b
         .post(
             "/manage/profile/password",
-            &[
-                ("current_password", &password),
-                ("new_password", new),
-                ("confirm_password", new),
-            ],
+            &[("current_password", &password), ("new_password", new), ("confirm_password", new)],
         )
         .await;
     page.assert_redirect_to("/manage/profile?msg=password-changed");
-    b.get("/manage/agents")
-        .await
-        .assert_contains("Agents and administrators");
+    b.get("/manage/agents").await.assert_contains("Agents and administrators");
     child.kill().unwrap();
     child.wait().unwrap();
 }
@@ -126,37 +89,25 @@ fn serve_fails_with_one_clear_line_for_a_bad_url_or_a_busy_port() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("error: FRONTDESK_DATABASE_URL") && err.contains("sqlite://"),
-        "{err}"
-    );
+    assert!(err.contains("error: FRONTDESK_DATABASE_URL") && err.contains("sqlite://"), "{err}");
 
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = busy.local_addr().unwrap().port();
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env(
-            "FRONTDESK_DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("x.db").display()),
-        )
+        .env("FRONTDESK_DATABASE_URL", format!("sqlite://{}", dir.path().join("x.db").display()))
         .env("FRONTDESK_LOG", "off")
         .output()
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(
-        err.contains("cannot listen on") && err.contains("FRONTDESK_BIND"),
-        "{err}"
-    );
+    assert!(err.contains("cannot listen on") && err.contains("FRONTDESK_BIND"), "{err}");
 
     let out = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
         .args(["serve", "--bind", "127.0.0.1:0"])
-        .env(
-            "FRONTDESK_DATABASE_URL",
-            "postgres://nobody@127.0.0.1:1/none",
-        )
+        .env("FRONTDESK_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
         .env("FRONTDESK_LOG", "off")
         .output()
         .unwrap();
@@ -171,34 +122,19 @@ async fn what_the_user_was_told_was_saved_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}", dir.path().join("fd.db").display());
     let (mut child, lines) = start_binary(&db_url);
-    let base = lines[0]
-        .trim_start_matches("Frontdesk is running at ")
-        .trim_end_matches('/')
-        .to_string();
-    let password = lines
-        .iter()
-        .find_map(|l| l.split("password: ").nth(1))
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let base = lines[0].trim_start_matches("Frontdesk is running at ").trim_end_matches('/').to_string();
+    let password =
+        lines.iter().find_map(|l| l.split("password: ").nth(1)).unwrap().split_whitespace().next().unwrap().to_string();
     let b = Browser::new(&base);
     b.sign_in_manage("admin@example.com", &password).await;
     let new = "Survives-Kill-9!";
     b.post(
         "/manage/profile/password",
-        &[
-            ("current_password", &password),
-            ("new_password", new),
-            ("confirm_password", new),
-        ],
+        &[("current_password", &password), ("new_password", new), ("confirm_password", new)],
     )
     .await
     .assert_redirect_to("/manage/profile?msg=password-changed");
-    b.post("/manage/departments", &[("name", "Durable")])
-        .await
-        .assert_redirect_to("/manage/departments?msg=created");
+    b.post("/manage/departments", &[("name", "Durable")]).await.assert_redirect_to("/manage/departments?msg=created");
     let session = b.cookie("fd_manage").unwrap();
     child.kill().unwrap(); // SIGKILL: no shutdown, no flush
     child.wait().unwrap();
@@ -214,14 +150,8 @@ async fn what_the_user_was_told_was_saved_survives_kill_9() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(restarted.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
-        .trim()
-        .trim_start_matches("Frontdesk is running at ")
-        .trim_end_matches('/')
-        .to_string();
+    BufReader::new(restarted.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let base = first.trim().trim_start_matches("Frontdesk is running at ").trim_end_matches('/').to_string();
     let c = Browser::new(&base);
     let resp = c
         .client
@@ -232,9 +162,7 @@ async fn what_the_user_was_told_was_saved_survives_kill_9() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.text().await.unwrap().contains("Durable"));
-    c.sign_in_manage("admin@example.com", new)
-        .await
-        .assert_redirect_to("/manage");
+    c.sign_in_manage("admin@example.com", new).await.assert_redirect_to("/manage");
     restarted.kill().unwrap();
     restarted.wait().unwrap();
 }

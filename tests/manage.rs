@@ -2,72 +2,68 @@
 
 mod common;
 
+use common::mail::SmtpSink;
 use common::*;
 use reqwest::StatusCode;
 
-/// Creates an agent through the web and returns the one-time password shown to the admin.
-async fn add_agent(admin: &Browser, email: &str, role: &str) -> String {
-    let page = admin
-        .post(
-            "/manage/agents",
-            &[("email", email), ("name", "Ana Agent"), ("role", role)],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    page.assert_contains("Account created")
-        .assert_contains(email);
-    page.between(r#"<span class="secret" id="one-time-password">"#, "</span>")
+/// Invites an agent through the web, follows the emailed link as the agent would, sets a
+/// password and returns it.
+async fn invite_agent(app: &TestApp, admin: &Browser, sink: &SmtpSink, email: &str, role: &str) -> String {
+    let page = admin.post("/manage/agents", &[("email", email), ("name", "Ana Agent"), ("role", role)]).await;
+    page.assert_redirect_to("/manage/agents/");
+    assert!(page.location.as_deref().unwrap().ends_with("?msg=invited"));
+    let mail = sink.wait_for(email, "Set your password").await;
+    let link = mail.link("/manage/password/");
+    let agent = app.browser();
+    agent.get(&link).await.assert_contains("Set your password").assert_contains("At least 8 characters");
+    let password = "Quiet-River-77";
+    agent
+        .post(&link, &[("new_password", password), ("confirm_password", password)])
+        .await
+        .assert_redirect_to("/manage/login?msg=password-set");
+    password.to_string()
 }
 
 #[tokio::test]
-async fn an_administrator_adds_an_agent_who_must_choose_a_password_then_works_within_permissions() {
-    let app = spawn().await;
+async fn an_administrator_invites_an_agent_who_sets_a_password_then_works_within_permissions() {
+    let sink = SmtpSink::start();
+    let app = spawn_with_mail(&sink).await;
     let admin = app.admin().await;
-    let one_time = add_agent(&admin, "ana@example.com", "agent").await;
-    assert!(
-        frontdesk::auth::policy::PasswordPolicy::default()
-            .check(&one_time)
-            .is_ok()
-    );
-    admin
-        .get("/manage/agents")
-        .await
-        .assert_contains("ana@example.com")
-        .assert_contains("must set password");
+    let page =
+        admin.post("/manage/agents", &[("email", "ana@example.com"), ("name", "Ana Agent"), ("role", "agent")]).await;
+    let agent_page = page.location.clone().unwrap();
+    // Until the password is set, the agent cannot sign in, whatever they try.
+    admin.get("/manage/agents").await.assert_contains("ana@example.com").assert_contains(">invited<");
     assert_eq!(
-        app.count(
-            "SELECT must_change_password AS n FROM staff WHERE email_lower = 'ana@example.com'"
-        )
-        .await,
+        app.count("SELECT COUNT(*) AS n FROM staff WHERE email_lower = 'ana@example.com' AND password_hash IS NULL")
+            .await,
         1
     );
+    let refused = app.browser().sign_in_manage("ana@example.com", "").await;
+    assert!(refused.status.is_client_error());
 
-    // The agent signs in and is sent to choose a password.
+    let mail = sink.wait_for("ana@example.com", "Set your password").await;
+    assert!(mail.from.contains("help@frontdesk.test"), "{}", mail.from);
+    assert!(mail.text.contains("expires in 72 hours") && mail.html.contains("Set your password"), "{}", mail.text);
+    let link = mail.link("/manage/password/");
+    assert!(mail.text.contains(&format!("{}{link}", app.base)), "links are absolute: {}", mail.text);
     let ana = app.browser();
-    ana.sign_in_manage("ana@example.com", &one_time)
-        .await
-        .assert_redirect_to("/manage/profile?msg=must-change");
-    let profile = ana.get("/manage/profile?msg=must-change").await;
-    profile
-        .assert_contains("Choose a new password")
-        .assert_contains("At least 8 characters")
-        .assert_contains("Not the characters &#38; or #");
+    let form = ana.get(&link).await;
+    form.assert_contains("ana@example.com").assert_contains("Not the characters &#38; or #");
+    let page = ana.post(&link, &[("new_password", "weak"), ("confirm_password", "weak")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("upper-case letter");
     let mine = "Quiet-River-77";
-    ana.post(
-        "/manage/profile/password",
-        &[
-            ("current_password", &one_time),
-            ("new_password", mine),
-            ("confirm_password", mine),
-        ],
-    )
-    .await
-    .assert_redirect_to("/manage/profile?msg=password-changed");
+    ana.post(&link, &[("new_password", mine), ("confirm_password", mine)])
+        .await
+        .assert_redirect_to("/manage/login?msg=password-set");
+    ana.get("/manage/login?msg=password-set").await.assert_contains("Your password is set.");
+    ana.sign_in_manage("ana@example.com", mine).await.assert_redirect_to("/manage");
+    admin.get(&agent_page).await.assert_lacks("password not set yet");
 
     // With no permissions, the agent sees only Home, and admin pages are refused.
     let home = ana.get("/manage").await;
-    home.assert_contains("no permissions here yet")
-        .assert_lacks(r#"href="/manage/agents""#);
+    home.assert_contains("no permissions here yet").assert_lacks(r#"href="/manage/agents""#);
     let page = ana.get("/manage/departments").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     page.assert_contains("Manage departments");
@@ -77,134 +73,65 @@ async fn an_administrator_adds_an_agent_who_must_choose_a_password_then_works_wi
         .post("/manage/departments", &[("name", "Billing")])
         .await
         .assert_redirect_to("/manage/departments?msg=created");
-    let ana_id = app
-        .count("SELECT id AS n FROM staff WHERE email_lower = 'ana@example.com'")
-        .await;
-    let dept_id = app
-        .count("SELECT id AS n FROM departments WHERE name = 'Billing'")
-        .await
-        .to_string();
+    let ana_id = app.count("SELECT id AS n FROM staff WHERE email_lower = 'ana@example.com'").await;
+    let dept_id = app.count("SELECT id AS n FROM departments WHERE name = 'Billing'").await.to_string();
     admin
         .post(
             &format!("/manage/agents/{ana_id}"),
-            &[
-                ("role", "agent"),
-                ("perm", "manage_departments"),
-                ("perm", "answer_tickets"),
-                ("department", &dept_id),
-            ],
+            &[("role", "agent"), ("perm", "manage_departments"), ("perm", "answer_tickets"), ("department", &dept_id)],
         )
         .await
         .assert_redirect_to(&format!("/manage/agents/{ana_id}?msg=saved"));
-    assert_eq!(
-        app.count_with(
-            "SELECT COUNT(*) AS n FROM staff_permissions WHERE staff_id = $1",
-            ana_id
-        )
-        .await,
-        2
-    );
-    assert_eq!(
-        app.count_with(
-            "SELECT COUNT(*) AS n FROM department_members WHERE staff_id = $1",
-            ana_id
-        )
-        .await,
-        1
-    );
+    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM staff_permissions WHERE staff_id = $1", ana_id).await, 2);
+    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM department_members WHERE staff_id = $1", ana_id).await, 1);
     let detail = admin.get(&format!("/manage/agents/{ana_id}")).await;
-    assert!(
-        detail.body.contains(r#"value="answer_tickets" checked"#),
-        "{}",
-        detail.body
-    );
+    assert!(detail.body.contains(r#"value="answer_tickets" checked"#), "{}", detail.body);
 
     let home = ana.get("/manage").await;
     home.assert_contains(r#"href="/manage/departments""#)
         .assert_contains("Answer tickets")
         .assert_lacks(r#"href="/manage/agents""#);
     assert_eq!(ana.get("/manage/departments").await.status, StatusCode::OK);
-    assert_eq!(
-        ana.get("/manage/agents").await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(ana.get("/manage/agents").await.status, StatusCode::FORBIDDEN);
     // Settings in the avatar menu: without the permission it leads to the profile.
-    ana.get("/manage/settings")
-        .await
-        .assert_redirect_to("/manage/profile");
+    ana.get("/manage/settings").await.assert_redirect_to("/manage/profile");
 }
 
 #[tokio::test]
 async fn disabling_an_agent_ends_their_sessions_and_refuses_sign_in() {
-    let app = spawn().await;
+    let sink = SmtpSink::start();
+    let app = spawn_with_mail(&sink).await;
     let admin = app.admin().await;
-    let pw = add_agent(&admin, "dan@example.com", "agent").await;
+    let pw = invite_agent(&app, &admin, &sink, "dan@example.com", "agent").await;
     let dan = app.browser();
-    dan.sign_in_manage("dan@example.com", &pw)
-        .await
-        .assert_redirect_to("/manage/profile");
-    dan.sign_in_portal("default", "dan@example.com", &pw)
-        .await
-        .assert_redirect_to("/portal/default/");
-    let dan_id = app
-        .count("SELECT id AS n FROM staff WHERE email_lower = 'dan@example.com'")
-        .await;
-    assert_eq!(
-        app.count_with(
-            "SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1",
-            dan_id
-        )
-        .await,
-        2
-    );
+    dan.sign_in_manage("dan@example.com", &pw).await.assert_redirect_to("/manage");
+    dan.sign_in_portal("default", "dan@example.com", &pw).await.assert_redirect_to("/portal/default/");
+    let dan_id = app.count("SELECT id AS n FROM staff WHERE email_lower = 'dan@example.com'").await;
+    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1", dan_id).await, 2);
 
     admin
         .post(&format!("/manage/agents/{dan_id}/disable"), &[])
         .await
         .assert_redirect_to(&format!("/manage/agents/{dan_id}?msg=disabled"));
-    assert_eq!(
-        app.count_with(
-            "SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1",
-            dan_id
-        )
-        .await,
-        0
-    );
-    dan.get("/manage/profile")
-        .await
-        .assert_redirect_to("/manage/login");
+    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1", dan_id).await, 0);
+    dan.get("/manage/profile").await.assert_redirect_to("/manage/login");
     let page = dan.sign_in_manage("dan@example.com", &pw).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     page.assert_contains("disabled");
 
-    admin
-        .post(&format!("/manage/agents/{dan_id}/enable"), &[])
-        .await;
-    dan.sign_in_manage("dan@example.com", &pw)
-        .await
-        .assert_redirect_to("/manage/profile");
+    admin.post(&format!("/manage/agents/{dan_id}/enable"), &[]).await;
+    dan.sign_in_manage("dan@example.com", &pw).await.assert_redirect_to("/manage");
 
     // An administrator can end someone's sessions without disabling them.
     admin
         .post(&format!("/manage/agents/{dan_id}/end-sessions"), &[])
         .await
         .assert_redirect_to(&format!("/manage/agents/{dan_id}?msg=sessions-ended"));
-    assert_eq!(
-        app.count_with(
-            "SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1",
-            dan_id
-        )
-        .await,
-        0
-    );
+    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1", dan_id).await, 0);
 
     // Nobody disables themselves by mistake.
-    let me = app
-        .count("SELECT id AS n FROM staff WHERE email_lower = 'admin@example.com'")
-        .await;
-    let page = admin
-        .post(&format!("/manage/agents/{me}/disable"), &[])
-        .await;
+    let me = app.count("SELECT id AS n FROM staff WHERE email_lower = 'admin@example.com'").await;
+    let page = admin.post(&format!("/manage/agents/{me}/disable"), &[]).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
 }
 
@@ -217,11 +144,7 @@ async fn password_change_names_each_unmet_rule_and_can_sign_out_other_sessions()
     let page = admin
         .post(
             "/manage/profile/password",
-            &[
-                ("current_password", ADMIN_PASSWORD),
-                ("new_password", "abc#"),
-                ("confirm_password", "abd#"),
-            ],
+            &[("current_password", ADMIN_PASSWORD), ("new_password", "abc#"), ("confirm_password", "abd#")],
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -249,11 +172,7 @@ async fn password_change_names_each_unmet_rule_and_can_sign_out_other_sessions()
     let page = admin
         .post(
             "/manage/profile/password",
-            &[
-                ("current_password", ADMIN_PASSWORD),
-                ("new_password", "P@ssw0rd"),
-                ("confirm_password", "P@ssw0rd"),
-            ],
+            &[("current_password", ADMIN_PASSWORD), ("new_password", "P@ssw0rd"), ("confirm_password", "P@ssw0rd")],
         )
         .await;
     page.assert_contains("most common passwords");
@@ -271,32 +190,19 @@ async fn password_change_names_each_unmet_rule_and_can_sign_out_other_sessions()
         .await
         .assert_redirect_to("/manage/profile?msg=password-changed");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM sessions").await, 1);
-    laptop
-        .get("/manage")
-        .await
-        .assert_redirect_to("/manage/login");
-    assert_eq!(
-        app.browser()
-            .sign_in_manage(ADMIN_EMAIL, ADMIN_PASSWORD)
-            .await
-            .status,
-        StatusCode::UNAUTHORIZED
-    );
-    app.browser()
-        .sign_in_manage(ADMIN_EMAIL, "Fresh-Start-99")
-        .await
-        .assert_redirect_to("/manage");
+    laptop.get("/manage").await.assert_redirect_to("/manage/login");
+    assert_eq!(app.browser().sign_in_manage(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    app.browser().sign_in_manage(ADMIN_EMAIL, "Fresh-Start-99").await.assert_redirect_to("/manage");
 }
 
 #[tokio::test]
 async fn people_see_and_end_their_own_sessions() {
-    let app = spawn().await;
+    let sink = SmtpSink::start();
+    let app = spawn_with_mail(&sink).await;
     let admin = app.admin().await;
     let _phone = app.admin().await;
     let profile = admin.get("/manage/profile").await;
-    profile
-        .assert_contains("Where you are signed in")
-        .assert_contains("this session");
+    profile.assert_contains("Where you are signed in").assert_contains("this session");
     let ids: Vec<i64> = {
         use sqlx::Row;
         sqlx::query("SELECT id FROM sessions ORDER BY id")
@@ -314,25 +220,13 @@ async fn people_see_and_end_their_own_sessions() {
         .assert_redirect_to("/manage/profile?msg=session-ended");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM sessions").await, 1);
     // Someone else's session id is not found.
-    let agent_pw = add_agent(&admin, "eve@example.com", "agent").await;
+    let agent_pw = invite_agent(&app, &admin, &sink, "eve@example.com", "agent").await;
     let eve = app.browser();
     eve.sign_in_manage("eve@example.com", &agent_pw).await;
     let eve_session = app.count("SELECT MAX(id) AS n FROM sessions").await;
     let admin_session = ids[0];
-    assert_eq!(
-        eve.post(&format!("/manage/sessions/{admin_session}/end"), &[])
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        app.count_with(
-            "SELECT COUNT(*) AS n FROM sessions WHERE id = $1",
-            eve_session
-        )
-        .await,
-        1
-    );
+    assert_eq!(eve.post(&format!("/manage/sessions/{admin_session}/end"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE id = $1", eve_session).await, 1);
 }
 
 #[tokio::test]
@@ -340,24 +234,16 @@ async fn portal_settings_change_the_password_policy_and_refuse_bad_values() {
     let app = spawn().await;
     let admin = app.admin().await;
     let page = admin.get("/manage/settings").await;
-    page.assert_contains(r#"value="Help desk""#)
-        .assert_contains(r#"<option value="composition" selected"#);
+    page.assert_contains(r#"value="Help desk""#).assert_contains(r#"<option value="composition" selected"#);
 
     let page = admin
         .post(
             "/manage/settings",
-            &[
-                ("name", ""),
-                ("host", "not a host"),
-                ("password_policy", "composition"),
-                ("password_min_length", "7"),
-            ],
+            &[("name", ""), ("host", "not a host"), ("password_policy", "composition"), ("password_min_length", "7")],
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    page.assert_contains("1 to 100 characters")
-        .assert_contains("not a host name")
-        .assert_contains("between 8 and 128");
+    page.assert_contains("1 to 100 characters").assert_contains("not a host name").assert_contains("between 8 and 128");
 
     admin
         .post(
@@ -410,11 +296,7 @@ async fn portal_settings_change_the_password_policy_and_refuse_bad_values() {
     admin
         .post(
             "/manage/settings",
-            &[
-                ("name", "Acme Support"),
-                ("password_policy", "length_only"),
-                ("password_min_length", "16"),
-            ],
+            &[("name", "Acme Support"), ("password_policy", "length_only"), ("password_min_length", "16")],
         )
         .await;
     app.browser()
@@ -428,131 +310,62 @@ async fn portal_settings_change_the_password_policy_and_refuse_bad_values() {
 async fn superadmins_add_portals_and_switch_between_them() {
     let app = spawn().await;
     let admin = app.admin().await;
-    let page = admin
-        .post("/manage/portals", &[("slug", "Bad Slug"), ("name", "X")])
-        .await;
+    let page = admin.post("/manage/portals", &[("slug", "Bad Slug"), ("name", "X")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("not a valid portal slug");
     admin
         .post("/manage/portals", &[("slug", "acme"), ("name", "Acme")])
         .await
         .assert_redirect_to("/manage/portals?msg=created");
-    let page = admin
-        .post(
-            "/manage/portals",
-            &[("slug", "acme"), ("name", "Acme again")],
-        )
-        .await;
+    let page = admin.post("/manage/portals", &[("slug", "acme"), ("name", "Acme again")]).await;
     page.assert_contains("already exists");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM portals").await, 2);
 
-    admin
-        .post("/manage/switch-portal", &[("portal", "acme")])
-        .await
-        .assert_redirect_to("/manage?msg=switched");
+    admin.post("/manage/switch-portal", &[("portal", "acme")]).await.assert_redirect_to("/manage?msg=switched");
     let home = admin.get("/manage?msg=switched").await;
     home.assert_contains(r#"<span class="muted" id="current-portal">Acme</span>"#);
-    admin
-        .post("/manage/departments", &[("name", "Support")])
-        .await;
-    let acme_id = app
-        .count("SELECT id AS n FROM portals WHERE slug = 'acme'")
-        .await;
-    assert_eq!(
-        app.count_with(
-            "SELECT COUNT(*) AS n FROM departments WHERE portal_id = $1",
-            acme_id
-        )
-        .await,
-        1
-    );
+    admin.post("/manage/departments", &[("name", "Support")]).await;
+    let acme_id = app.count("SELECT id AS n FROM portals WHERE slug = 'acme'").await;
+    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM departments WHERE portal_id = $1", acme_id).await, 1);
 
     // A portal's administrator is not a superadmin and cannot list every portal.
-    let out = app.cli(
-        &[
-            "user",
-            "add",
-            "--portal",
-            "acme",
-            "--role",
-            "admin",
-            "--email",
-            "root@acme.test",
-        ],
-        "Acme-Admin-Pw1\n",
-    );
+    let out = app
+        .cli(&["user", "add", "--portal", "acme", "--role", "admin", "--email", "root@acme.test"], "Acme-Admin-Pw1\n");
     assert!(out.status.success());
     let acme_admin = app.manage_as("root@acme.test", "Acme-Admin-Pw1").await;
-    assert_eq!(
-        acme_admin.get("/manage/portals").await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(acme_admin.get("/manage/portals").await.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
-async fn customers_are_added_searched_and_disabled() {
-    let app = spawn().await;
+async fn customers_are_invited_searched_and_disabled() {
+    let sink = SmtpSink::start();
+    let app = spawn_with_mail(&sink).await;
     let admin = app.admin().await;
-    let page = admin
-        .post(
-            "/manage/customers",
-            &[("email", "zoe@client.test"), ("name", "Zoe")],
-        )
-        .await;
-    let pw = page.between(r#"id="one-time-password">"#, "</span>");
-    let dup = admin
-        .post(
-            "/manage/customers",
-            &[("email", "ZOE@client.test"), ("name", "Zoe 2")],
-        )
-        .await;
+    admin
+        .post("/manage/customers", &[("email", "zoe@client.test"), ("name", "Zoe")])
+        .await
+        .assert_redirect_to("/manage/customers/");
+    let dup = admin.post("/manage/customers", &[("email", "ZOE@client.test"), ("name", "Zoe 2")]).await;
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
     dup.assert_contains("already has a customer");
-    admin
-        .post(
-            "/manage/customers",
-            &[("email", "yann@client.test"), ("name", "Yann")],
-        )
-        .await;
-    admin
-        .get("/manage/customers?q=zoe")
-        .await
-        .assert_contains("zoe@client.test")
-        .assert_lacks("yann@client.test");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM outbox").await, 1, "a refused form queues nothing");
+    admin.post("/manage/customers", &[("email", "yann@client.test"), ("name", "Yann")]).await;
+    admin.get("/manage/customers?q=zoe").await.assert_contains("zoe@client.test").assert_lacks("yann@client.test");
 
+    // The customer's link leads to their portal's page.
+    let mail = sink.wait_for("zoe@client.test", "Your account at the Help desk help desk").await;
+    let link = mail.link("/portal/default/password/");
     let zoe = app.browser();
-    zoe.sign_in_portal("default", "zoe@client.test", &pw)
+    zoe.get(&link).await.assert_contains("Help desk").assert_contains("zoe@client.test");
+    zoe.post(&link, &[("new_password", "Zoe-Own-Pass-1"), ("confirm_password", "Zoe-Own-Pass-1")])
         .await
-        .assert_redirect_to("/portal/default/");
-    // A password set by someone else must be changed first.
-    zoe.get("/portal/default/")
-        .await
-        .assert_redirect_to("/portal/default/profile?msg=must-change");
-    zoe.post(
-        "/portal/default/profile/password",
-        &[
-            ("current_password", &pw),
-            ("new_password", "Zoe-Own-Pass-1"),
-            ("confirm_password", "Zoe-Own-Pass-1"),
-        ],
-    )
-    .await
-    .assert_redirect_to("/portal/default/profile?msg=password-changed");
-    zoe.get("/portal/default/")
-        .await
-        .assert_contains("Welcome, Zoe");
+        .assert_redirect_to("/portal/default/login?msg=password-set");
+    zoe.sign_in_portal("default", "zoe@client.test", "Zoe-Own-Pass-1").await.assert_redirect_to("/portal/default/");
+    zoe.get("/portal/default/").await.assert_contains("Welcome, Zoe");
 
-    let zoe_id = app
-        .count("SELECT id AS n FROM customers WHERE email_lower = 'zoe@client.test'")
-        .await;
-    admin
-        .post(&format!("/manage/customers/{zoe_id}/disable"), &[])
-        .await;
-    zoe.get("/portal/default/profile")
-        .await
-        .assert_redirect_to("/portal/default/login");
-    let page = zoe
-        .sign_in_portal("default", "zoe@client.test", "Zoe-Own-Pass-1")
-        .await;
+    let zoe_id = app.count("SELECT id AS n FROM customers WHERE email_lower = 'zoe@client.test'").await;
+    admin.post(&format!("/manage/customers/{zoe_id}/disable"), &[]).await;
+    zoe.get("/portal/default/profile").await.assert_redirect_to("/portal/default/login");
+    let page = zoe.sign_in_portal("default", "zoe@client.test", "Zoe-Own-Pass-1").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 }

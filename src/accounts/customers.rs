@@ -1,7 +1,7 @@
 //! Customer accounts. A customer belongs to exactly one portal; every query here names it.
 
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use super::Email;
 use crate::db::{Db, is_unique_violation, now};
@@ -24,8 +24,7 @@ impl Customer {
     }
 }
 
-const COLUMNS: &str =
-    "id, portal_id, email, name, mobile, password_hash, must_change_password, disabled_at";
+const COLUMNS: &str = "id, portal_id, email, name, mobile, password_hash, must_change_password, disabled_at";
 
 fn from_row(row: &AnyRow) -> Result<Customer, sqlx::Error> {
     Ok(Customer {
@@ -40,51 +39,28 @@ fn from_row(row: &AnyRow) -> Result<Customer, sqlx::Error> {
     })
 }
 
-pub async fn by_email(
-    db: &Db,
-    portal_id: i64,
-    email: &Email,
-) -> Result<Option<Customer>, sqlx::Error> {
+pub async fn by_email(db: &Db, portal_id: i64, email: &Email) -> Result<Option<Customer>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE portal_id = $1 AND email_lower = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(portal_id)
-        .bind(email.lower())
-        .fetch_optional(db.pool())
-        .await?;
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(email.lower()).fetch_optional(db.pool()).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn by_id(db: &Db, portal_id: i64, id: i64) -> Result<Option<Customer>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE portal_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(portal_id)
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(id).fetch_optional(db.pool()).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// A page of the portal's customers, optionally those whose email or name contains `search`.
-pub async fn list(
-    db: &Db,
-    portal_id: i64,
-    search: &str,
-    limit: i64,
-) -> Result<Vec<Customer>, sqlx::Error> {
-    let pattern = format!(
-        "%{}%",
-        search.trim().to_lowercase().replace(['\\', '%', '_'], "")
-    );
+pub async fn list(db: &Db, portal_id: i64, search: &str, limit: i64) -> Result<Vec<Customer>, sqlx::Error> {
+    let pattern = format!("%{}%", search.trim().to_lowercase().replace(['\\', '%', '_'], ""));
     let sql = format!(
         "SELECT {COLUMNS} FROM customers WHERE portal_id = $1 AND (email_lower LIKE $2 OR LOWER(name) LIKE $2) \
          ORDER BY email_lower LIMIT $3"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(portal_id)
-        .bind(pattern)
-        .bind(limit)
-        .fetch_all(db.pool())
-        .await?;
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(pattern).bind(limit).fetch_all(db.pool()).await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -96,8 +72,9 @@ pub enum CreateCustomerError {
     Db(#[from] sqlx::Error),
 }
 
+/// Creates a customer inside the caller's transaction or connection.
 pub async fn create(
-    db: &Db,
+    conn: &mut AnyConnection,
     portal_id: i64,
     email: &Email,
     name: &str,
@@ -115,14 +92,15 @@ pub async fn create(
     .bind(password_hash.map(str::to_owned))
     .bind(must_change_password as i64)
     .bind(now())
-    .fetch_one(db.writer())
+    .fetch_one(conn)
     .await
     .map_err(|e| if is_unique_violation(&e) { CreateCustomerError::EmailTaken(email.to_string()) } else { e.into() })?;
     Ok(row.try_get("id")?)
 }
 
+/// Sets a password (clearing "must change") inside the caller's transaction or connection.
 pub async fn set_password(
-    db: &Db,
+    conn: &mut AnyConnection,
     portal_id: i64,
     id: i64,
     hash: &str,
@@ -133,31 +111,22 @@ pub async fn set_password(
         .bind(must_change as i64)
         .bind(id)
         .bind(portal_id)
-        .execute(db.writer())
+        .execute(conn)
         .await?;
     Ok(())
 }
 
 /// Disables or re-enables a customer; disabling also ends all their sessions, atomically.
-pub async fn set_disabled(
-    db: &Db,
-    portal_id: i64,
-    id: i64,
-    disabled: bool,
-) -> Result<bool, sqlx::Error> {
+pub async fn set_disabled(db: &Db, portal_id: i64, id: i64, disabled: bool) -> Result<bool, sqlx::Error> {
     let mut tx = db.writer().begin().await?;
-    let done =
-        sqlx::query("UPDATE customers SET disabled_at = $1 WHERE id = $2 AND portal_id = $3")
-            .bind(disabled.then(now))
-            .bind(id)
-            .bind(portal_id)
-            .execute(&mut *tx)
-            .await?;
+    let done = sqlx::query("UPDATE customers SET disabled_at = $1 WHERE id = $2 AND portal_id = $3")
+        .bind(disabled.then(now))
+        .bind(id)
+        .bind(portal_id)
+        .execute(&mut *tx)
+        .await?;
     if disabled {
-        sqlx::query("DELETE FROM sessions WHERE customer_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE customer_id = $1").bind(id).execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(done.rows_affected() == 1)

@@ -28,13 +28,7 @@ pub async fn list(db: &Db, portal_id: i64) -> Result<Vec<Department>, sqlx::Erro
     .fetch_all(db.pool())
     .await?;
     rows.iter()
-        .map(|r| {
-            Ok(Department {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                members: r.try_get("members")?,
-            })
-        })
+        .map(|r| Ok(Department { id: r.try_get("id")?, name: r.try_get("name")?, members: r.try_get("members")? }))
         .collect()
 }
 
@@ -53,13 +47,12 @@ pub async fn of_staff(db: &Db, portal_id: i64, staff_id: i64) -> Result<Vec<i64>
 
 /// Creates a department; `Ok(false)` when the portal already has one of that name.
 pub async fn create(db: &Db, portal_id: i64, name: &str) -> Result<bool, sqlx::Error> {
-    let result =
-        sqlx::query("INSERT INTO departments (portal_id, name, created_at) VALUES ($1, $2, $3)")
-            .bind(portal_id)
-            .bind(name)
-            .bind(now())
-            .execute(db.writer())
-            .await;
+    let result = sqlx::query("INSERT INTO departments (portal_id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(portal_id)
+        .bind(name)
+        .bind(now())
+        .execute(db.writer())
+        .await;
     match result {
         Ok(_) => Ok(true),
         Err(e) if is_unique_violation(&e) => Ok(false),

@@ -20,11 +20,7 @@ impl Email {
             return Err(bad());
         }
         let (local, domain) = s.rsplit_once('@').ok_or_else(bad)?;
-        if local.is_empty()
-            || local.len() > 64
-            || domain.is_empty()
-            || domain.starts_with('.')
-            || domain.ends_with('.')
+        if local.is_empty() || local.len() > 64 || domain.is_empty() || domain.starts_with('.') || domain.ends_with('.')
         {
             return Err(bad());
         }
@@ -57,12 +53,7 @@ pub fn parse_person_name(name: &str, email: &Email) -> Result<String, String> {
         return Err("A name may have at most 100 characters.".into());
     }
     if name.is_empty() {
-        return Ok(email
-            .as_str()
-            .split('@')
-            .next()
-            .unwrap_or("user")
-            .to_string());
+        return Ok(email.as_str().split('@').next().unwrap_or("user").to_string());
     }
     Ok(name.to_string())
 }

@@ -1,7 +1,7 @@
 //! Staff accounts (administrators and agents) and their places in portals.
 
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use super::Email;
 use super::permissions::{Permission, Role};
@@ -41,55 +41,34 @@ fn from_row(row: &AnyRow) -> Result<Staff, sqlx::Error> {
 
 pub async fn by_email(db: &Db, email: &Email) -> Result<Option<Staff>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM staff s WHERE s.email_lower = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(email.lower())
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(email.lower()).fetch_optional(db.pool()).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Staff>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM staff s WHERE s.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(db.pool()).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// A staff member of one portal, or `None` when they do not work there.
-pub async fn in_portal(
-    db: &Db,
-    portal_id: i64,
-    id: i64,
-) -> Result<Option<(Staff, Role)>, sqlx::Error> {
+pub async fn in_portal(db: &Db, portal_id: i64, id: i64) -> Result<Option<(Staff, Role)>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS}, sp.role FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id \
          WHERE sp.portal_id = $1 AND s.id = $2"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(portal_id)
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(id).fetch_optional(db.pool()).await?;
     row.map(|r| Ok((from_row(&r)?, role_of(&r)?))).transpose()
 }
 
 /// A staff member of one portal, found by email.
-pub async fn in_portal_by_email(
-    db: &Db,
-    portal_id: i64,
-    email: &Email,
-) -> Result<Option<Staff>, sqlx::Error> {
+pub async fn in_portal_by_email(db: &Db, portal_id: i64, email: &Email) -> Result<Option<Staff>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id \
          WHERE sp.portal_id = $1 AND s.email_lower = $2"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(portal_id)
-        .bind(email.lower())
-        .fetch_optional(db.pool())
-        .await?;
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(email.lower()).fetch_optional(db.pool()).await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -104,13 +83,8 @@ pub async fn list_for_portal(db: &Db, portal_id: i64) -> Result<Vec<(Staff, Role
         "SELECT {COLUMNS}, sp.role FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id \
          WHERE sp.portal_id = $1 ORDER BY s.name, s.id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(portal_id)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter()
-        .map(|r| Ok((from_row(r)?, role_of(r)?)))
-        .collect()
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((from_row(r)?, role_of(r)?))).collect()
 }
 
 /// The portals a staff member works in, with their role in each.
@@ -136,18 +110,12 @@ pub async fn memberships(db: &Db, staff_id: i64) -> Result<Vec<(Portal, Role)>, 
 }
 
 /// Permissions granted explicitly in a portal (administrators have all of them regardless).
-pub async fn granted_permissions(
-    db: &Db,
-    staff_id: i64,
-    portal_id: i64,
-) -> Result<Vec<Permission>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT permission FROM staff_permissions WHERE staff_id = $1 AND portal_id = $2",
-    )
-    .bind(staff_id)
-    .bind(portal_id)
-    .fetch_all(db.pool())
-    .await?;
+pub async fn granted_permissions(db: &Db, staff_id: i64, portal_id: i64) -> Result<Vec<Permission>, sqlx::Error> {
+    let rows = sqlx::query("SELECT permission FROM staff_permissions WHERE staff_id = $1 AND portal_id = $2")
+        .bind(staff_id)
+        .bind(portal_id)
+        .fetch_all(db.pool())
+        .await?;
     Ok(rows
         .iter()
         .filter_map(|r| r.try_get::<String, _>("permission").ok())
@@ -171,15 +139,15 @@ pub struct NewStaff<'a> {
     pub is_superadmin: bool,
 }
 
-/// Creates a staff account and places it in a portal with a role and permissions, atomically.
+/// Creates a staff account and places it in a portal with a role and permissions, inside the
+/// caller's transaction (so that, say, its invitation is queued with it or not at all).
 pub async fn create_in_portal(
-    db: &Db,
+    conn: &mut AnyConnection,
     new: NewStaff<'_>,
     portal_id: i64,
     role: Role,
     permissions: &[Permission],
 ) -> Result<i64, CreateStaffError> {
-    let mut tx = db.writer().begin().await?;
     let row = sqlx::query(
         "INSERT INTO staff (email, email_lower, name, password_hash, must_change_password, is_superadmin, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -191,40 +159,26 @@ pub async fn create_in_portal(
     .bind(new.must_change_password as i64)
     .bind(new.is_superadmin as i64)
     .bind(now())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
-    .map_err(|e| if is_unique_violation(&e) { CreateStaffError::EmailTaken(new.email.to_string()) } else { e.into() })?;
+    .map_err(|e| {
+        if is_unique_violation(&e) { CreateStaffError::EmailTaken(new.email.to_string()) } else { e.into() }
+    })?;
     let id: i64 = row.try_get("id")?;
-    sqlx::query(
-        "INSERT INTO staff_portals (staff_id, portal_id, role, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(id)
-    .bind(portal_id)
-    .bind(role.as_str())
-    .bind(now())
-    .execute(&mut *tx)
-    .await?;
+    set_role(&mut *conn, id, portal_id, role).await?;
     for p in permissions {
-        sqlx::query(
-            "INSERT INTO staff_permissions (staff_id, portal_id, permission) VALUES ($1, $2, $3)",
-        )
-        .bind(id)
-        .bind(portal_id)
-        .bind(p.key())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT INTO staff_permissions (staff_id, portal_id, permission) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(portal_id)
+            .bind(p.key())
+            .execute(&mut *conn)
+            .await?;
     }
-    tx.commit().await?;
     Ok(id)
 }
 
-/// Places an existing staff member in a portal (or changes their role there).
-pub async fn set_role(
-    db: &Db,
-    staff_id: i64,
-    portal_id: i64,
-    role: Role,
-) -> Result<(), sqlx::Error> {
+/// Places a staff member in a portal (or changes their role there).
+pub async fn set_role(conn: &mut AnyConnection, staff_id: i64, portal_id: i64, role: Role) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO staff_portals (staff_id, portal_id, role, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (staff_id, portal_id) DO UPDATE SET role = excluded.role",
@@ -233,7 +187,7 @@ pub async fn set_role(
     .bind(portal_id)
     .bind(role.as_str())
     .bind(now())
-    .execute(db.writer())
+    .execute(conn)
     .await?;
     Ok(())
 }
@@ -261,14 +215,12 @@ pub async fn update_in_portal(
         .execute(&mut *tx)
         .await?;
     for p in permissions {
-        sqlx::query(
-            "INSERT INTO staff_permissions (staff_id, portal_id, permission) VALUES ($1, $2, $3)",
-        )
-        .bind(staff_id)
-        .bind(portal_id)
-        .bind(p.key())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT INTO staff_permissions (staff_id, portal_id, permission) VALUES ($1, $2, $3)")
+            .bind(staff_id)
+            .bind(portal_id)
+            .bind(p.key())
+            .execute(&mut *tx)
+            .await?;
     }
     sqlx::query(
         "DELETE FROM department_members WHERE staff_id = $1 \
@@ -292,17 +244,13 @@ pub async fn update_in_portal(
     tx.commit().await
 }
 
-pub async fn set_password(
-    db: &Db,
-    id: i64,
-    hash: &str,
-    must_change: bool,
-) -> Result<(), sqlx::Error> {
+/// Sets a password (clearing "must change") inside the caller's transaction or connection.
+pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str, must_change: bool) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE staff SET password_hash = $1, must_change_password = $2 WHERE id = $3")
         .bind(hash)
         .bind(must_change as i64)
         .bind(id)
-        .execute(db.writer())
+        .execute(conn)
         .await?;
     Ok(())
 }
@@ -316,17 +264,11 @@ pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), sqlx::
         .execute(&mut *tx)
         .await?;
     if disabled {
-        sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
     }
     tx.commit().await
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) AS n FROM staff")
-        .fetch_one(db.pool())
-        .await?
-        .try_get("n")
+    sqlx::query("SELECT COUNT(*) AS n FROM staff").fetch_one(db.pool()).await?.try_get("n")
 }

@@ -15,8 +15,8 @@ use crate::accounts::permissions::{Permission, Role};
 use crate::accounts::staff::{self, CreateStaffError, NewStaff, Staff};
 use crate::accounts::{Email, parse_person_name};
 use crate::auth::ManageUser;
+use crate::auth::invitations::{Invitee, queue_staff_invitation};
 use crate::auth::manage_login::EmptyForm;
-use crate::auth::policy::generate_password;
 use crate::auth::sessions::{self, Subject};
 use crate::error::{AppError, AppResult};
 use crate::web::csrf::{CsrfForm, CsrfToken};
@@ -33,17 +33,6 @@ struct AgentsPage {
     name: String,
 }
 
-/// Shown once after creating an account: the one-time password to hand over.
-#[derive(Template, WebTemplate)]
-#[template(path = "admin/templates/account_created.html")]
-pub struct AccountCreatedPage {
-    pub shell: Shell,
-    pub kind: &'static str,
-    pub email: String,
-    pub password: String,
-    pub back: &'static str,
-}
-
 async fn list_page(
     state: &AppState,
     user: &ManageUser,
@@ -55,14 +44,7 @@ async fn list_page(
 ) -> AppResult<AgentsPage> {
     let shell = Shell::new(user, csrf.clone(), "/manage/agents", msg);
     let agents = staff::list_for_portal(&state.db, user.portal.id).await?;
-    Ok(AgentsPage {
-        shell,
-        csrf,
-        agents,
-        errors,
-        email,
-        name,
-    })
+    Ok(AgentsPage { shell, csrf, agents, errors, email, name })
 }
 
 pub async fn list(
@@ -72,17 +54,7 @@ pub async fn list(
     Query(q): Query<MsgQuery>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
-    Ok(list_page(
-        &state,
-        &user,
-        csrf,
-        q.msg.as_deref(),
-        vec![],
-        String::new(),
-        String::new(),
-    )
-    .await?
-    .into_response())
+    Ok(list_page(&state, &user, csrf, q.msg.as_deref(), vec![], String::new(), String::new()).await?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -101,16 +73,7 @@ pub async fn create(
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     let invalid = |errors: Vec<String>, form: CreateForm| async {
-        let page = list_page(
-            &state,
-            &user,
-            csrf.clone(),
-            None,
-            errors,
-            form.email,
-            form.name,
-        )
-        .await?;
+        let page = list_page(&state, &user, csrf.clone(), None, errors, form.email, form.name).await?;
         Ok::<_, AppError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let email = match Email::parse(&form.email) {
@@ -124,47 +87,67 @@ pub async fn create(
         Ok(n) => n,
         Err(e) => return invalid(vec![e], form).await,
     };
-    // Someone who already works in another portal keeps their account and password here too.
-    if let Some(existing) = staff::by_email(&state.db, &email).await? {
-        if staff::in_portal(&state.db, user.portal.id, existing.id)
-            .await?
-            .is_some()
-        {
-            return invalid(vec![format!("{email} already works in this portal.")], form).await;
-        }
-        staff::set_role(&state.db, existing.id, user.portal.id, role).await?;
-        tracing::info!(staff_id = existing.id, portal = %user.portal.slug, "existing staff added to portal");
-        return Ok(
-            Redirect::to(&format!("/manage/agents/{}?msg=created", existing.id)).into_response(),
-        );
+    // Someone who already works in another portal keeps their account here too; like a new
+    // agent, they are sent a link to set the password they use everywhere.
+    let existing = staff::by_email(&state.db, &email).await?;
+    if let Some(existing) = &existing
+        && staff::in_portal(&state.db, user.portal.id, existing.id).await?.is_some()
+    {
+        return invalid(vec![format!("{email} already works in this portal.")], form).await;
     }
-    let password = generate_password();
-    let hash = state.hasher.hash(&password).await?;
-    let new = NewStaff {
-        email: &email,
-        name: &name,
-        password_hash: Some(&hash),
-        must_change_password: true,
-        is_superadmin: false,
+    let mut tx = state.db.writer().begin().await?;
+    let (id, name) = match existing {
+        Some(existing) => {
+            staff::set_role(&mut tx, existing.id, user.portal.id, role).await?;
+            (existing.id, existing.name)
+        }
+        None => {
+            let new = NewStaff {
+                email: &email,
+                name: &name,
+                password_hash: None,
+                must_change_password: false,
+                is_superadmin: false,
+            };
+            match staff::create_in_portal(&mut tx, new, user.portal.id, role, &[]).await {
+                Ok(id) => (id, name),
+                Err(CreateStaffError::EmailTaken(e)) => {
+                    return invalid(vec![format!("{e} already has a staff account.")], form).await;
+                }
+                Err(CreateStaffError::Db(e)) => return Err(e.into()),
+            }
+        }
     };
-    match staff::create_in_portal(&state.db, new, user.portal.id, role, &[]).await {
-        Ok(id) => {
-            tracing::info!(staff_id = id, portal = %user.portal.slug, "staff account created")
-        }
-        Err(CreateStaffError::EmailTaken(e)) => {
-            return invalid(vec![format!("{e} already has a staff account.")], form).await;
-        }
-        Err(CreateStaffError::Db(e)) => return Err(e.into()),
-    }
-    let shell = Shell::new(&user, csrf, "/manage/agents", None);
-    Ok(AccountCreatedPage {
-        shell,
-        kind: "staff",
-        email: email.to_string(),
-        password,
-        back: "/manage/agents",
-    }
-    .into_response())
+    let who = Invitee { name: &name, email: email.as_str() };
+    let had_account = existing_had_password(&state, id).await?;
+    queue_staff_invitation(&state, &mut tx, id, who, &user.portal, role, had_account).await?;
+    tx.commit().await?;
+    state.outbox.notify();
+    tracing::info!(staff_id = id, portal = %user.portal.slug, by = user.staff.id, "staff invited to portal");
+    Ok(Redirect::to(&format!("/manage/agents/{id}?msg=invited")).into_response())
+}
+
+/// Whether the account already has a password (an existing staff member given another portal).
+async fn existing_had_password(state: &AppState, id: i64) -> AppResult<bool> {
+    Ok(staff::by_id(&state.db, id).await?.is_some_and(|s| s.password_hash.is_some()))
+}
+
+/// Sends the invitation again, with a new link (the earlier ones stop working).
+pub async fn invite(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    let (agent, role) = load_agent(&state, &user, id).await?;
+    let mut tx = state.db.writer().begin().await?;
+    let who = Invitee { name: &agent.name, email: &agent.email };
+    queue_staff_invitation(&state, &mut tx, id, who, &user.portal, role, agent.password_hash.is_some()).await?;
+    tx.commit().await?;
+    state.outbox.notify();
+    tracing::info!(staff_id = id, by = user.staff.id, "staff invitation sent again");
+    Ok(Redirect::to(&format!("/manage/agents/{id}?msg=invited")).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -180,9 +163,7 @@ struct AgentPage {
 }
 
 async fn load_agent(state: &AppState, user: &ManageUser, id: i64) -> AppResult<(Staff, Role)> {
-    staff::in_portal(&state.db, user.portal.id, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    staff::in_portal(&state.db, user.portal.id, id).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn show(
@@ -196,21 +177,15 @@ pub async fn show(
     let (agent, role) = load_agent(&state, &user, id).await?;
     let granted = staff::granted_permissions(&state.db, id, user.portal.id).await?;
     let member_of = departments::of_staff(&state.db, user.portal.id, id).await?;
-    let departments = departments::list(&state.db, user.portal.id)
-        .await?
-        .into_iter()
-        .map(|d| {
-            let on = member_of.contains(&d.id);
-            (d, on)
-        });
+    let departments = departments::list(&state.db, user.portal.id).await?.into_iter().map(|d| {
+        let on = member_of.contains(&d.id);
+        (d, on)
+    });
     Ok(AgentPage {
         shell: Shell::new(&user, csrf.clone(), "/manage/agents", q.msg.as_deref()),
         csrf,
         is_self: agent.id == user.staff.id,
-        permissions: Permission::ALL
-            .into_iter()
-            .map(|p| (p, granted.contains(&p)))
-            .collect(),
+        permissions: Permission::ALL.into_iter().map(|p| (p, granted.contains(&p))).collect(),
         departments: departments.collect(),
         agent,
         role,
@@ -227,12 +202,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     let (agent, _) = load_agent(&state, &user, id).await?;
-    let value = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let value = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     let role = value("role")
         .and_then(Role::parse)
         .ok_or_else(|| AppError::bad_request("Choose a role: agent or administrator."))?;
@@ -243,27 +213,14 @@ pub async fn update(
     }
     let mut permissions = Vec::new();
     for (_, key) in pairs.iter().filter(|(k, _)| k == "perm") {
-        permissions.push(
-            Permission::parse(key)
-                .ok_or_else(|| AppError::bad_request(format!("Unknown permission {key:?}.")))?,
-        );
+        permissions
+            .push(Permission::parse(key).ok_or_else(|| AppError::bad_request(format!("Unknown permission {key:?}.")))?);
     }
     let mut department_ids = Vec::new();
     for (_, v) in pairs.iter().filter(|(k, _)| k == "department") {
-        department_ids.push(
-            v.parse::<i64>()
-                .map_err(|_| AppError::bad_request("A department was not recognised."))?,
-        );
+        department_ids.push(v.parse::<i64>().map_err(|_| AppError::bad_request("A department was not recognised."))?);
     }
-    staff::update_in_portal(
-        &state.db,
-        id,
-        user.portal.id,
-        role,
-        &permissions,
-        &department_ids,
-    )
-    .await?;
+    staff::update_in_portal(&state.db, id, user.portal.id, role, &permissions, &department_ids).await?;
     tracing::info!(staff_id = id, by = user.staff.id, portal = %user.portal.slug, "staff role and permissions updated");
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=saved")).into_response())
 }
@@ -272,19 +229,13 @@ pub async fn update(
 /// in all of them (or a system administrator) may disable it.
 async fn may_disable(state: &AppState, user: &ManageUser, agent: &Staff) -> AppResult<()> {
     if agent.id == user.staff.id {
-        return Err(AppError::bad_request(
-            "You cannot disable your own account.",
-        ));
+        return Err(AppError::bad_request("You cannot disable your own account."));
     }
     if user.staff.is_superadmin {
         return Ok(());
     }
     for (portal, _) in staff::memberships(&state.db, agent.id).await? {
-        if !user
-            .memberships
-            .iter()
-            .any(|(p, role)| p.id == portal.id && *role == Role::Admin)
-        {
+        if !user.memberships.iter().any(|(p, role)| p.id == portal.id && *role == Role::Admin) {
             return Err(AppError::forbidden(format!(
                 "{} also works in {}, where you are not an administrator; ask a system administrator.",
                 agent.name, portal.name
@@ -294,22 +245,12 @@ async fn may_disable(state: &AppState, user: &ManageUser, agent: &Staff) -> AppR
     Ok(())
 }
 
-async fn set_disabled(
-    state: AppState,
-    user: ManageUser,
-    id: i64,
-    disabled: bool,
-) -> AppResult<Response> {
+async fn set_disabled(state: AppState, user: ManageUser, id: i64, disabled: bool) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     let (agent, _) = load_agent(&state, &user, id).await?;
     may_disable(&state, &user, &agent).await?;
     staff::set_disabled(&state.db, id, disabled).await?;
-    tracing::info!(
-        staff_id = id,
-        by = user.staff.id,
-        disabled,
-        "staff account status changed"
-    );
+    tracing::info!(staff_id = id, by = user.staff.id, disabled, "staff account status changed");
     let msg = if disabled { "disabled" } else { "enabled" };
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg={msg}")).into_response())
 }
@@ -341,12 +282,7 @@ pub async fn end_sessions(
     user.require(Permission::ManageAgents)?;
     load_agent(&state, &user, id).await?;
     let keep = (id == user.staff.id).then_some(user.session.id);
-    let ended = sessions::end_all(&state.db, Subject::Staff(id), keep).await?;
-    tracing::info!(
-        staff_id = id,
-        by = user.staff.id,
-        ended,
-        "staff sessions ended by an administrator"
-    );
+    let ended = sessions::end_all(&mut *state.db.writer().acquire().await?, Subject::Staff(id), keep).await?;
+    tracing::info!(staff_id = id, by = user.staff.id, ended, "staff sessions ended by an administrator");
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=sessions-ended")).into_response())
 }

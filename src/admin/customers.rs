@@ -8,14 +8,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::MsgQuery;
-use super::agents::AccountCreatedPage;
 use super::shell::Shell;
 use crate::accounts::customers::{self, CreateCustomerError, Customer};
 use crate::accounts::permissions::Permission;
 use crate::accounts::{Email, parse_person_name};
 use crate::auth::ManageUser;
+use crate::auth::invitations::{Invitee, queue_customer_invitation};
 use crate::auth::manage_login::EmptyForm;
-use crate::auth::policy::generate_password;
 use crate::auth::sessions::{self, Subject};
 use crate::error::{AppError, AppResult};
 use crate::web::csrf::{CsrfForm, CsrfToken};
@@ -48,15 +47,7 @@ async fn list_page(
 ) -> AppResult<CustomersPage> {
     let shell = Shell::new(user, csrf.clone(), "/manage/customers", msg);
     let customers = customers::list(&state.db, user.portal.id, &search, PAGE_SIZE).await?;
-    Ok(CustomersPage {
-        shell,
-        csrf,
-        customers,
-        search,
-        errors,
-        email,
-        name,
-    })
+    Ok(CustomersPage { shell, csrf, customers, search, errors, email, name })
 }
 
 pub async fn list(
@@ -66,18 +57,9 @@ pub async fn list(
     Query(q): Query<MsgQuery>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
-    Ok(list_page(
-        &state,
-        &user,
-        csrf,
-        q.msg.as_deref(),
-        q.q,
-        vec![],
-        String::new(),
-        String::new(),
-    )
-    .await?
-    .into_response())
+    Ok(list_page(&state, &user, csrf, q.msg.as_deref(), q.q, vec![], String::new(), String::new())
+        .await?
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -94,27 +76,19 @@ pub async fn create(
     CsrfForm(form): CsrfForm<CreateForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
-    let parsed =
-        Email::parse(&form.email).and_then(|e| parse_person_name(&form.name, &e).map(|n| (e, n)));
+    let parsed = Email::parse(&form.email).and_then(|e| parse_person_name(&form.name, &e).map(|n| (e, n)));
     let error = match parsed {
         Err(e) => e,
         Ok((email, name)) => {
-            let password = generate_password();
-            let hash = state.hasher.hash(&password).await?;
-            match customers::create(&state.db, user.portal.id, &email, &name, Some(&hash), true)
-                .await
-            {
+            let mut tx = state.db.writer().begin().await?;
+            match customers::create(&mut tx, user.portal.id, &email, &name, None, false).await {
                 Ok(id) => {
-                    tracing::info!(customer_id = id, portal = %user.portal.slug, by = user.staff.id, "customer created");
-                    let shell = Shell::new(&user, csrf, "/manage/customers", None);
-                    let page = AccountCreatedPage {
-                        shell,
-                        kind: "customer",
-                        email: email.to_string(),
-                        password,
-                        back: "/manage/customers",
-                    };
-                    return Ok(page.into_response());
+                    let who = Invitee { name: &name, email: email.as_str() };
+                    queue_customer_invitation(&state, &mut tx, id, who, &user.portal).await?;
+                    tx.commit().await?;
+                    state.outbox.notify();
+                    tracing::info!(customer_id = id, portal = %user.portal.slug, by = user.staff.id, "customer invited");
+                    return Ok(Redirect::to(&format!("/manage/customers/{id}?msg=invited")).into_response());
                 }
                 Err(CreateCustomerError::EmailTaken(e)) => {
                     format!("This portal already has a customer with the email {e}.")
@@ -123,17 +97,7 @@ pub async fn create(
             }
         }
     };
-    let page = list_page(
-        &state,
-        &user,
-        csrf,
-        None,
-        String::new(),
-        vec![error],
-        form.email,
-        form.name,
-    )
-    .await?;
+    let page = list_page(&state, &user, csrf, None, String::new(), vec![error], form.email, form.name).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -146,9 +110,7 @@ struct CustomerPage {
 }
 
 async fn load(state: &AppState, user: &ManageUser, id: i64) -> AppResult<Customer> {
-    customers::by_id(&state.db, user.portal.id, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    customers::by_id(&state.db, user.portal.id, id).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn show(
@@ -160,30 +122,16 @@ pub async fn show(
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     let customer = load(&state, &user, id).await?;
-    Ok(CustomerPage {
-        shell: Shell::new(&user, csrf.clone(), "/manage/customers", q.msg.as_deref()),
-        csrf,
-        customer,
-    }
-    .into_response())
+    Ok(CustomerPage { shell: Shell::new(&user, csrf.clone(), "/manage/customers", q.msg.as_deref()), csrf, customer }
+        .into_response())
 }
 
-async fn set_disabled(
-    state: AppState,
-    user: ManageUser,
-    id: i64,
-    disabled: bool,
-) -> AppResult<Response> {
+async fn set_disabled(state: AppState, user: ManageUser, id: i64, disabled: bool) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     if !customers::set_disabled(&state.db, user.portal.id, id, disabled).await? {
         return Err(AppError::NotFound);
     }
-    tracing::info!(
-        customer_id = id,
-        by = user.staff.id,
-        disabled,
-        "customer account status changed"
-    );
+    tracing::info!(customer_id = id, by = user.staff.id, disabled, "customer account status changed");
     let msg = if disabled { "disabled" } else { "enabled" };
     Ok(Redirect::to(&format!("/manage/customers/{id}?msg={msg}")).into_response())
 }
@@ -206,6 +154,23 @@ pub async fn enable(
     set_disabled(state, user, id, false).await
 }
 
+/// Sends the invitation again, with a new link (the earlier ones stop working).
+pub async fn invite(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    let customer = load(&state, &user, id).await?;
+    let mut tx = state.db.writer().begin().await?;
+    let who = Invitee { name: &customer.name, email: &customer.email };
+    queue_customer_invitation(&state, &mut tx, id, who, &user.portal).await?;
+    tx.commit().await?;
+    state.outbox.notify();
+    Ok(Redirect::to(&format!("/manage/customers/{id}?msg=invited")).into_response())
+}
+
 pub async fn end_sessions(
     State(state): State<AppState>,
     user: ManageUser,
@@ -214,6 +179,6 @@ pub async fn end_sessions(
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     load(&state, &user, id).await?;
-    sessions::end_all(&state.db, Subject::Customer(id), None).await?;
+    sessions::end_all(&mut *state.db.writer().acquire().await?, Subject::Customer(id), None).await?;
     Ok(Redirect::to(&format!("/manage/customers/{id}?msg=sessions-ended")).into_response())
 }

@@ -37,13 +37,7 @@ async fn render(
 ) -> AppResult<DepartmentsPage> {
     let shell = Shell::new(user, csrf.clone(), "/manage/departments", msg);
     let departments = departments::list(&state.db, user.portal.id).await?;
-    Ok(DepartmentsPage {
-        shell,
-        csrf,
-        departments,
-        errors,
-        name,
-    })
+    Ok(DepartmentsPage { shell, csrf, departments, errors, name })
 }
 
 pub async fn page(
@@ -53,11 +47,7 @@ pub async fn page(
     Query(q): Query<MsgQuery>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageDepartments)?;
-    Ok(
-        render(&state, &user, csrf, q.msg.as_deref(), vec![], String::new())
-            .await?
-            .into_response(),
-    )
+    Ok(render(&state, &user, csrf, q.msg.as_deref(), vec![], String::new()).await?.into_response())
 }
 
 #[derive(Deserialize)]

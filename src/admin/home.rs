@@ -9,6 +9,7 @@ use sqlx::Row;
 
 use super::MsgQuery;
 use super::shell::Shell;
+use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::auth::sessions;
 use crate::error::{AppError, AppResult};
@@ -25,14 +26,11 @@ struct HomePage {
     customers: i64,
     departments: i64,
     portal_slug: String,
+    mail_problem: Option<String>,
 }
 
 async fn count(state: &AppState, sql: &'static str, portal_id: i64) -> AppResult<i64> {
-    Ok(sqlx::query(sql)
-        .bind(portal_id)
-        .fetch_one(state.db.pool())
-        .await?
-        .try_get("n")?)
+    Ok(sqlx::query(sql).bind(portal_id).fetch_one(state.db.pool()).await?.try_get("n")?)
 }
 
 pub async fn page(
@@ -42,29 +40,11 @@ pub async fn page(
     Query(q): Query<MsgQuery>,
 ) -> AppResult<Response> {
     let pid = user.portal.id;
-    let agents = count(
-        &state,
-        "SELECT COUNT(*) AS n FROM staff_portals WHERE portal_id = $1",
-        pid,
-    )
-    .await?;
-    let customers = count(
-        &state,
-        "SELECT COUNT(*) AS n FROM customers WHERE portal_id = $1",
-        pid,
-    )
-    .await?;
-    let departments = count(
-        &state,
-        "SELECT COUNT(*) AS n FROM departments WHERE portal_id = $1",
-        pid,
-    )
-    .await?;
-    let permissions = crate::accounts::permissions::Permission::ALL
-        .into_iter()
-        .filter(|p| user.can(*p))
-        .map(|p| p.label())
-        .collect();
+    let agents = count(&state, "SELECT COUNT(*) AS n FROM staff_portals WHERE portal_id = $1", pid).await?;
+    let customers = count(&state, "SELECT COUNT(*) AS n FROM customers WHERE portal_id = $1", pid).await?;
+    let departments = count(&state, "SELECT COUNT(*) AS n FROM departments WHERE portal_id = $1", pid).await?;
+    let permissions =
+        crate::accounts::permissions::Permission::ALL.into_iter().filter(|p| user.can(*p)).map(|p| p.label()).collect();
     Ok(HomePage {
         shell: Shell::new(&user, csrf, "/manage", q.msg.as_deref()),
         role: user.role.label(),
@@ -73,6 +53,7 @@ pub async fn page(
         customers,
         departments,
         portal_slug: user.portal.slug.clone(),
+        mail_problem: state.mail_problem.clone().filter(|_| user.can(Permission::ManagePortalSettings)),
     }
     .into_response())
 }

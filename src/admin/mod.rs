@@ -13,63 +13,39 @@ pub mod shell;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::auth::{manage_login, profile};
+use crate::auth::{forgot, manage_login, password_links, profile};
 use crate::web::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/manage/login",
-            get(manage_login::page).post(manage_login::submit),
-        )
+        .route("/manage/login", get(manage_login::page).post(manage_login::submit))
         .route("/manage/logout", post(manage_login::logout))
+        .route("/manage/forgot", get(forgot::manage_form).post(forgot::manage_submit))
+        .route("/manage/password/{token}", get(password_links::staff_page).post(password_links::staff_submit))
         .route("/manage", get(home::page))
         .route("/manage/", get(home::page))
         .route("/manage/switch-portal", post(home::switch_portal))
         .route("/manage/profile", get(profile::manage_profile))
-        .route(
-            "/manage/profile/password",
-            post(profile::manage_change_password),
-        )
-        .route(
-            "/manage/sessions/{id}/end",
-            post(profile::manage_end_session),
-        )
-        .route(
-            "/manage/settings",
-            get(portal_settings::page).post(portal_settings::save),
-        )
-        .route(
-            "/manage/portals",
-            get(portal_list::page).post(portal_list::create),
-        )
-        .route(
-            "/manage/departments",
-            get(departments::page).post(departments::create),
-        )
+        .route("/manage/profile/password", post(profile::manage_change_password))
+        .route("/manage/sessions/{id}/end", post(profile::manage_end_session))
+        .route("/manage/settings", get(portal_settings::page).post(portal_settings::save))
+        .route("/manage/portals", get(portal_list::page).post(portal_list::create))
+        .route("/manage/departments", get(departments::page).post(departments::create))
         .route("/manage/departments/{id}/delete", post(departments::delete))
         .route("/manage/agents", get(agents::list).post(agents::create))
-        .route(
-            "/manage/agents/{id}",
-            get(agents::show).post(agents::update),
-        )
+        .route("/manage/agents/{id}", get(agents::show).post(agents::update))
         .route("/manage/agents/{id}/disable", post(agents::disable))
         .route("/manage/agents/{id}/enable", post(agents::enable))
-        .route(
-            "/manage/agents/{id}/end-sessions",
-            post(agents::end_sessions),
-        )
-        .route(
-            "/manage/customers",
-            get(customers::list).post(customers::create),
-        )
+        .route("/manage/agents/{id}/end-sessions", post(agents::end_sessions))
+        .route("/manage/agents/{id}/invite", post(agents::invite))
+        .route("/manage/customers", get(customers::list).post(customers::create))
         .route("/manage/customers/{id}", get(customers::show))
         .route("/manage/customers/{id}/disable", post(customers::disable))
         .route("/manage/customers/{id}/enable", post(customers::enable))
-        .route(
-            "/manage/customers/{id}/end-sessions",
-            post(customers::end_sessions),
-        )
+        .route("/manage/customers/{id}/end-sessions", post(customers::end_sessions))
+        .route("/manage/customers/{id}/invite", post(customers::invite))
+        .route("/manage/outbox", get(crate::outbox::routes::page))
+        .route("/manage/outbox/{id}/retry", post(crate::outbox::routes::retry))
 }
 
 /// The `?msg=` a management page may carry after a redirect.

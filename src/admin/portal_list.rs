@@ -30,9 +30,7 @@ fn require_superadmin(user: &ManageUser) -> AppResult<()> {
     if user.staff.is_superadmin {
         Ok(())
     } else {
-        Err(AppError::forbidden(
-            "Only system administrators manage the list of portals.",
-        ))
+        Err(AppError::forbidden("Only system administrators manage the list of portals."))
     }
 }
 
@@ -45,15 +43,7 @@ pub async fn page(
     require_superadmin(&user)?;
     let shell = Shell::new(&user, csrf.clone(), "/manage/portals", q.msg.as_deref());
     let portals = portals::all(&state.db).await?;
-    Ok(PortalsPage {
-        shell,
-        csrf,
-        portals,
-        errors: vec![],
-        slug: String::new(),
-        name: String::new(),
-    }
-    .into_response())
+    Ok(PortalsPage { shell, csrf, portals, errors: vec![], slug: String::new(), name: String::new() }.into_response())
 }
 
 #[derive(Deserialize)]
@@ -70,19 +60,11 @@ pub async fn create(
 ) -> AppResult<Response> {
     require_superadmin(&user)?;
     let result = match (Slug::parse(&form.slug), portals::parse_name(&form.name)) {
-        (Ok(slug), Ok(name)) => {
-            portals::create(&state.db, &slug, &name)
-                .await
-                .map_err(|e| match e {
-                    CreatePortalError::SlugTaken(_) => Ok(e.to_string()),
-                    CreatePortalError::Db(db) => Err(db),
-                })
-        }
-        (slug, name) => Err(Ok([slug.err(), name.err()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" "))),
+        (Ok(slug), Ok(name)) => portals::create(&state.db, &slug, &name).await.map_err(|e| match e {
+            CreatePortalError::SlugTaken(_) => Ok(e.to_string()),
+            CreatePortalError::Db(db) => Err(db),
+        }),
+        (slug, name) => Err(Ok([slug.err(), name.err()].into_iter().flatten().collect::<Vec<_>>().join(" "))),
     };
     match result {
         Ok(portal) => {
@@ -93,14 +75,7 @@ pub async fn create(
         Err(Ok(message)) => {
             let shell = Shell::new(&user, csrf.clone(), "/manage/portals", None);
             let portals = portals::all(&state.db).await?;
-            let page = PortalsPage {
-                shell,
-                csrf,
-                portals,
-                errors: vec![message],
-                slug: form.slug,
-                name: form.name,
-            };
+            let page = PortalsPage { shell, csrf, portals, errors: vec![message], slug: form.slug, name: form.name };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

@@ -32,6 +32,8 @@ pub struct SettingsForm {
     #[serde(default)]
     host: String,
     #[serde(default)]
+    sender_name: String,
+    #[serde(default)]
     listed: Option<String>,
     password_policy: String,
     password_min_length: String,
@@ -39,16 +41,11 @@ pub struct SettingsForm {
 
 async fn current_values(state: &AppState, user: &ManageUser) -> AppResult<SettingsForm> {
     let shown = settings::show(&state.db, &user.portal).await?;
-    let get = |k: &str| {
-        shown
-            .iter()
-            .find(|(key, _)| *key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| shown.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone()).unwrap_or_default();
     Ok(SettingsForm {
         name: get("name"),
         host: get("host"),
+        sender_name: get("sender_name"),
         listed: (get("listed") == "true").then(|| "true".into()),
         password_policy: get("password_policy"),
         password_min_length: get("password_min_length"),
@@ -67,14 +64,7 @@ pub async fn page(
     }
     let values = current_values(&state, &user).await?;
     let shell = Shell::new(&user, csrf.clone(), "/manage/settings", q.msg.as_deref());
-    Ok(SettingsPage {
-        shell,
-        csrf,
-        errors: vec![],
-        values,
-        public_url: state.public_url.to_string(),
-    }
-    .into_response())
+    Ok(SettingsPage { shell, csrf, errors: vec![], values, public_url: state.public_url.to_string() }.into_response())
 }
 
 pub async fn save(
@@ -84,15 +74,12 @@ pub async fn save(
     CsrfForm(form): CsrfForm<SettingsForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManagePortalSettings)?;
-    let listed = if form.listed.is_some() {
-        "true"
-    } else {
-        "false"
-    };
+    let listed = if form.listed.is_some() { "true" } else { "false" };
     // The policy goes first: the allowed minimum length depends on it.
     let pairs = [
         ("name", form.name.as_str()),
         ("host", form.host.as_str()),
+        ("sender_name", form.sender_name.as_str()),
         ("listed", listed),
         ("password_policy", form.password_policy.as_str()),
         ("password_min_length", form.password_min_length.as_str()),
@@ -110,12 +97,6 @@ pub async fn save(
         return Ok(Redirect::to("/manage/settings?msg=saved").into_response());
     }
     let shell = Shell::new(&user, csrf.clone(), "/manage/settings", None);
-    let page = SettingsPage {
-        shell,
-        csrf,
-        errors,
-        values: form,
-        public_url: state.public_url.to_string(),
-    };
+    let page = SettingsPage { shell, csrf, errors, values: form, public_url: state.public_url.to_string() };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

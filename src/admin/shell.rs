@@ -40,62 +40,32 @@ fn notice_for(code: Option<&str>) -> Option<&'static str> {
         "password-changed" => "Your password has been changed.",
         "must-change" => "Choose a new password before you continue.",
         "switched" => "You are now working in this portal.",
+        "requeued" => "The message is queued again and goes out shortly.",
+        "invited" => "An invitation to set a password has been sent.",
         _ => return None,
     })
 }
 
 fn initials(name: &str) -> String {
-    let letters: String = name
-        .split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .take(2)
-        .collect();
-    if letters.is_empty() {
-        "?".into()
-    } else {
-        letters.to_uppercase()
-    }
+    let letters: String = name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect();
+    if letters.is_empty() { "?".into() } else { letters.to_uppercase() }
 }
 
 impl Shell {
     pub fn new(user: &ManageUser, csrf: String, active: &str, msg: Option<&str>) -> Shell {
-        let mut nav = vec![NavItem {
-            href: "/manage",
-            label: "Home",
-            active: false,
-        }];
+        let mut nav = vec![NavItem { href: "/manage", label: "Home", active: false }];
         if user.can(Permission::ManageAgents) {
-            nav.push(NavItem {
-                href: "/manage/agents",
-                label: "Agents",
-                active: false,
-            });
-            nav.push(NavItem {
-                href: "/manage/customers",
-                label: "Customers",
-                active: false,
-            });
+            nav.push(NavItem { href: "/manage/agents", label: "Agents", active: false });
+            nav.push(NavItem { href: "/manage/customers", label: "Customers", active: false });
         }
         if user.can(Permission::ManageDepartments) {
-            nav.push(NavItem {
-                href: "/manage/departments",
-                label: "Departments",
-                active: false,
-            });
+            nav.push(NavItem { href: "/manage/departments", label: "Departments", active: false });
         }
         if user.can(Permission::ManagePortalSettings) {
-            nav.push(NavItem {
-                href: "/manage/settings",
-                label: "Portal settings",
-                active: false,
-            });
+            nav.push(NavItem { href: "/manage/settings", label: "Portal settings", active: false });
         }
         if user.staff.is_superadmin {
-            nav.push(NavItem {
-                href: "/manage/portals",
-                label: "Portals",
-                active: false,
-            });
+            nav.push(NavItem { href: "/manage/portals", label: "Portals", active: false });
         }
         for item in &mut nav {
             item.active = item.href == active;

@@ -30,20 +30,10 @@ async fn listed_portals(state: &AppState) -> AppResult<Vec<Portal>> {
     Ok(portals::listed(&state.db).await?)
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    CsrfToken(csrf): CsrfToken,
-) -> AppResult<Response> {
+pub async fn page(State(state): State<AppState>, CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
     let portals = listed_portals(&state).await?;
     let selected = portals.first().map(|p| p.slug.clone()).unwrap_or_default();
-    Ok(LoginPage {
-        csrf,
-        portals,
-        selected,
-        email: String::new(),
-        error: None,
-    }
-    .into_response())
+    Ok(LoginPage { csrf, portals, selected, email: String::new(), error: None }.into_response())
 }
 
 #[derive(Deserialize)]
@@ -66,11 +56,7 @@ pub async fn submit(
     match authenticate(&state, &portal, &form.email, &form.password, &client).await? {
         Ok(subject) => {
             let cookie = start_session(&state, &headers, &portal, subject, &client).await?;
-            Ok((
-                [(header::SET_COOKIE, cookie)],
-                Redirect::to(&format!("/portal/{}/", portal.slug)),
-            )
-                .into_response())
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&format!("/portal/{}/", portal.slug))).into_response())
         }
         Err((status, message)) => {
             let page = LoginPage {

@@ -64,81 +64,44 @@ pub struct ManageUserPendingPassword(pub ManageUser);
 
 async fn load_manage_user(parts: &mut Parts, state: &AppState) -> Result<ManageUser, Response> {
     let to_login = |parts: &Parts| {
-        let here = parts
-            .extensions
-            .get::<OriginalUri>()
-            .map(|u| u.0.to_string())
-            .unwrap_or_else(|| "/manage".into());
+        let here = parts.extensions.get::<OriginalUri>().map(|u| u.0.to_string()).unwrap_or_else(|| "/manage".into());
         let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
         Redirect::to(&format!("/manage/login?next={next}")).into_response()
     };
-    let Some(token) = state
-        .cookies
-        .get(&parts.headers, MANAGE_COOKIE)
-        .map(str::to_owned)
-    else {
+    let Some(token) = state.cookies.get(&parts.headers, MANAGE_COOKIE).map(str::to_owned) else {
         return Err(to_login(parts));
     };
     let err = |e: sqlx::Error| AppError::from(e).into_response();
-    let Some(session) = sessions::find(&state.db, state.sessions, Realm::Manage, &token)
-        .await
-        .map_err(err)?
-    else {
+    let Some(session) = sessions::find(&state.db, state.sessions, Realm::Manage, &token).await.map_err(err)? else {
         return Err(to_login(parts));
     };
     let Subject::Staff(staff_id) = session.subject else {
         return Err(to_login(parts));
     };
-    let Some(staff) = staff::by_id(&state.db, staff_id)
-        .await
-        .map_err(err)?
-        .filter(Staff::is_active)
-    else {
+    let Some(staff) = staff::by_id(&state.db, staff_id).await.map_err(err)?.filter(Staff::is_active) else {
         return Err(to_login(parts));
     };
     let memberships = if staff.is_superadmin {
-        portals::all(&state.db)
-            .await
-            .map_err(err)?
-            .into_iter()
-            .map(|p| (p, Role::Admin))
-            .collect()
+        portals::all(&state.db).await.map_err(err)?.into_iter().map(|p| (p, Role::Admin)).collect()
     } else {
         staff::memberships(&state.db, staff.id).await.map_err(err)?
     };
-    let current = memberships
-        .iter()
-        .find(|(p, _)| Some(p.id) == session.portal_id)
-        .or(memberships.first())
-        .cloned();
+    let current = memberships.iter().find(|(p, _)| Some(p.id) == session.portal_id).or(memberships.first()).cloned();
     let Some((portal, role)) = current else {
         return Err(AppError::forbidden(
             "Your account does not work in any portal yet. Ask an administrator to add you to one.",
         )
         .into_response());
     };
-    let permissions = staff::granted_permissions(&state.db, staff.id, portal.id)
-        .await
-        .map_err(err)?
-        .into_iter()
-        .collect();
-    Ok(ManageUser {
-        session,
-        staff,
-        portal,
-        role,
-        permissions,
-        memberships,
-    })
+    let permissions =
+        staff::granted_permissions(&state.db, staff.id, portal.id).await.map_err(err)?.into_iter().collect();
+    Ok(ManageUser { session, staff, portal, role, permissions, memberships })
 }
 
 impl FromRequestParts<AppState> for ManageUser {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = load_manage_user(parts, state).await?;
         if user.staff.must_change_password {
             return Err(Redirect::to("/manage/profile?msg=must-change").into_response());
@@ -150,13 +113,8 @@ impl FromRequestParts<AppState> for ManageUser {
 impl FromRequestParts<AppState> for ManageUserPendingPassword {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        load_manage_user(parts, state)
-            .await
-            .map(ManageUserPendingPassword)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        load_manage_user(parts, state).await.map(ManageUserPendingPassword)
     }
 }
 
@@ -207,14 +165,10 @@ pub async fn load_portal_user(
     state: &AppState,
     portal: &CurrentPortal,
 ) -> Result<Option<PortalUser>, AppError> {
-    let Some(token) = state
-        .cookies
-        .get(&parts.headers, &portal_cookie(portal.portal.id))
-    else {
+    let Some(token) = state.cookies.get(&parts.headers, &portal_cookie(portal.portal.id)) else {
         return Ok(None);
     };
-    let Some(session) = sessions::find(&state.db, state.sessions, Realm::Portal, token).await?
-    else {
+    let Some(session) = sessions::find(&state.db, state.sessions, Realm::Portal, token).await? else {
         return Ok(None);
     };
     if session.portal_id != Some(portal.portal.id) {
@@ -231,27 +185,15 @@ pub async fn load_portal_user(
             .filter(Staff::is_active)
             .map(PortalPerson::Staff),
     };
-    Ok(person.map(|person| PortalUser {
-        session,
-        portal: portal.clone(),
-        person,
-    }))
+    Ok(person.map(|person| PortalUser { session, portal: portal.clone(), person }))
 }
 
 impl FromRequestParts<AppState> for PortalUser {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let portal = CurrentPortal::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        match load_portal_user(parts, state, &portal)
-            .await
-            .map_err(IntoResponse::into_response)?
-        {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let portal = CurrentPortal::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        match load_portal_user(parts, state, &portal).await.map_err(IntoResponse::into_response)? {
             Some(user) => Ok(user),
             None => Err(Redirect::to(&format!("{}/login", portal.base)).into_response()),
         }
@@ -264,10 +206,7 @@ pub struct MaybePortalUser(pub CurrentPortal, pub Option<PortalUser>);
 impl FromRequestParts<AppState> for MaybePortalUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let portal = CurrentPortal::from_request_parts(parts, state).await?;
         let user = load_portal_user(parts, state, &portal).await?;
         Ok(MaybePortalUser(portal, user))

@@ -29,17 +29,12 @@ impl PasswordHasher {
     pub fn new(workers: usize) -> Self {
         let dummy = super::policy::generate_password();
         let dummy_hash = hash_blocking(&dummy).expect("hashing a generated password cannot fail");
-        PasswordHasher {
-            slots: Arc::new(Semaphore::new(workers.max(1))),
-            dummy_hash: Arc::new(dummy_hash),
-        }
+        PasswordHasher { slots: Arc::new(Semaphore::new(workers.max(1))), dummy_hash: Arc::new(dummy_hash) }
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
         let password = password.to_owned();
-        self.run(move || hash_blocking(&password))
-            .await?
-            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
+        self.run(move || hash_blocking(&password)).await?.map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
     }
 
     /// Verifies a password against a stored hash, or against the dummy hash when there is no
@@ -54,15 +49,9 @@ impl PasswordHasher {
         Ok(ok && real)
     }
 
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, AppError> {
-        let busy = || {
-            AppError::Unavailable(
-                "The server is very busy signing people in. Please try again in a minute.".into(),
-            )
-        };
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let busy =
+            || AppError::Unavailable("The server is very busy signing people in. Please try again in a minute.".into());
         let permit = tokio::time::timeout(QUEUE_TIMEOUT, self.slots.clone().acquire_owned())
             .await
             .map_err(|_| busy())?
@@ -78,9 +67,7 @@ impl PasswordHasher {
 }
 
 fn hash_blocking(password: &str) -> Result<String, String> {
-    let hash: PasswordHash = Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|e| e.to_string())?;
+    let hash: PasswordHash = Argon2::default().hash_password(password.as_bytes()).map_err(|e| e.to_string())?;
     Ok(hash.to_string())
 }
 
@@ -115,14 +102,7 @@ fn verify_blocking(password: &str, stored: &str) -> bool {
     let ok = MEMORY.with(|memory| {
         let mut memory = memory.borrow_mut();
         memory.resize(params.block_count(), Block::default());
-        argon
-            .hash_password_into_with_memory(
-                password.as_bytes(),
-                salt.as_ref(),
-                &mut computed,
-                &mut memory[..],
-            )
-            .is_ok()
+        argon.hash_password_into_with_memory(password.as_bytes(), salt.as_ref(), &mut computed, &mut memory[..]).is_ok()
     });
     ok && crate::web::tokens::constant_time_eq_bytes(&computed, expected.as_bytes())
 }

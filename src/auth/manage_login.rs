@@ -47,17 +47,11 @@ pub async fn page(
     };
     let notice = match q.msg.as_deref() {
         Some("signed-out") => Some("You have signed out."),
+        Some("password-set") => Some("Your password is set. Sign in with it."),
         _ => None,
     };
-    Ok(LoginPage {
-        csrf,
-        email: String::new(),
-        next: q.next.unwrap_or_default(),
-        portal,
-        error: None,
-        notice,
-    }
-    .into_response())
+    Ok(LoginPage { csrf, email: String::new(), next: q.next.unwrap_or_default(), portal, error: None, notice }
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -108,17 +102,13 @@ pub async fn submit(
     }
     let account = account.expect("a password only verifies against a real account");
     if !account.is_active() {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "This account is disabled. Contact your administrator.".into(),
-        );
+        return refuse(StatusCode::FORBIDDEN, "This account is disabled. Contact your administrator.".into());
     }
     let memberships = staff::memberships(&state.db, account.id).await?;
     if memberships.is_empty() && !account.is_superadmin {
         return refuse(
             StatusCode::FORBIDDEN,
-            "Your account does not work in any portal yet. Ask an administrator to add you to one."
-                .into(),
+            "Your account does not work in any portal yet. Ask an administrator to add you to one.".into(),
         );
     }
     let portal_id = requested_portal
@@ -129,35 +119,16 @@ pub async fn submit(
     if let Some(old) = state.cookies.get(&headers, MANAGE_COOKIE) {
         sessions::end_by_token(&state.db, old).await?;
     }
-    let token = sessions::start(
-        &state.db,
-        state.sessions,
-        Realm::Manage,
-        Subject::Staff(account.id),
-        portal_id,
-        &client,
-    )
-    .await?;
+    let token =
+        sessions::start(&state.db, state.sessions, Realm::Manage, Subject::Staff(account.id), portal_id, &client)
+            .await?;
     tracing::info!(staff_id = account.id, ip = %client.ip, "staff signed in to management");
     let target = if account.must_change_password {
         "/manage/profile?msg=must-change".to_string()
     } else {
-        safe_next(
-            Some(&form.next)
-                .filter(|n| !n.is_empty())
-                .map(String::as_str),
-            "/manage",
-            "/manage",
-        )
+        safe_next(Some(&form.next).filter(|n| !n.is_empty()).map(String::as_str), "/manage", "/manage")
     };
-    Ok((
-        [(
-            header::SET_COOKIE,
-            state.cookies.set(MANAGE_COOKIE, &token, None),
-        )],
-        Redirect::to(&target),
-    )
-        .into_response())
+    Ok(([(header::SET_COOKIE, state.cookies.set(MANAGE_COOKIE, &token, None))], Redirect::to(&target)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -170,9 +141,6 @@ pub async fn logout(
 ) -> AppResult<Response> {
     sessions::end_by_id(&state.db, user.session.id).await?;
     tracing::info!(staff_id = user.staff.id, "staff signed out of management");
-    Ok((
-        [(header::SET_COOKIE, state.cookies.clear(MANAGE_COOKIE))],
-        Redirect::to("/manage/login?msg=signed-out"),
-    )
+    Ok(([(header::SET_COOKIE, state.cookies.clear(MANAGE_COOKIE))], Redirect::to("/manage/login?msg=signed-out"))
         .into_response())
 }

@@ -1,9 +1,14 @@
 //! Signing in and out, sessions, passwords and throttling, for both interfaces.
 
 pub mod common_login;
+pub mod emails;
 pub mod extract;
+pub mod forgot;
 pub mod hashing;
+pub mod invitations;
+pub mod links;
 pub mod manage_login;
+pub mod password_links;
 pub mod policy;
 pub mod portal_login;
 pub mod profile;

@@ -46,10 +46,7 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        PasswordPolicy {
-            kind: PolicyKind::Composition,
-            min_length: DEFAULT_MIN_LENGTH,
-        }
+        PasswordPolicy { kind: PolicyKind::Composition, min_length: DEFAULT_MIN_LENGTH }
     }
 }
 
@@ -59,33 +56,23 @@ impl PasswordPolicy {
             PolicyKind::Composition => DEFAULT_MIN_LENGTH,
             PolicyKind::LengthOnly => LENGTH_ONLY_MIN_LENGTH,
         };
-        PasswordPolicy {
-            kind,
-            min_length: min_length.clamp(floor, 128),
-        }
+        PasswordPolicy { kind, min_length: min_length.clamp(floor, 128) }
     }
 
     /// The strictest of two policies: a person who works in several portals needs a password
     /// that every one of them accepts.
     pub fn strictest(self, other: PasswordPolicy) -> PasswordPolicy {
-        let kind = if self.kind == PolicyKind::Composition || other.kind == PolicyKind::Composition
-        {
+        let kind = if self.kind == PolicyKind::Composition || other.kind == PolicyKind::Composition {
             PolicyKind::Composition
         } else {
             PolicyKind::LengthOnly
         };
-        PasswordPolicy {
-            kind,
-            min_length: self.min_length.max(other.min_length),
-        }
+        PasswordPolicy { kind, min_length: self.min_length.max(other.min_length) }
     }
 
     /// The rules, worded for the text beside a password field.
     pub fn rules(&self) -> Vec<String> {
-        let mut rules = vec![format!(
-            "At least {} characters (at most {MAX_LENGTH})",
-            self.min_length
-        )];
+        let mut rules = vec![format!("At least {} characters (at most {MAX_LENGTH})", self.min_length)];
         if self.kind == PolicyKind::Composition {
             rules.push("An upper-case letter (A-Z)".into());
             rules.push("A lower-case letter (a-z)".into());
@@ -102,10 +89,7 @@ impl PasswordPolicy {
         let mut unmet = Vec::new();
         let length = password.chars().count();
         if length < self.min_length {
-            unmet.push(format!(
-                "It must have at least {} characters (it has {length}).",
-                self.min_length
-            ));
+            unmet.push(format!("It must have at least {} characters (it has {length}).", self.min_length));
         }
         if length > MAX_LENGTH {
             unmet.push(format!("It must have at most {MAX_LENGTH} characters."));
@@ -141,12 +125,7 @@ fn is_special(c: char) -> bool {
 /// The most common passwords (20,000 entries, lower-cased), shipped in the binary.
 fn common_passwords() -> &'static HashSet<&'static str> {
     static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        include_str!("../../data/common-passwords.txt")
-            .lines()
-            .filter(|l| !l.is_empty())
-            .collect()
-    })
+    LIST.get_or_init(|| include_str!("../../data/common-passwords.txt").lines().filter(|l| !l.is_empty()).collect())
 }
 
 pub fn is_common(password: &str) -> bool {
@@ -168,10 +147,8 @@ pub fn generate_password() -> String {
     const SPECIAL: &[u8] = b"!?*@$%-+=";
     let mut rng = rand::rng();
     let all: Vec<u8> = [UPPER, LOWER, DIGITS, SPECIAL].concat();
-    let mut chars: Vec<u8> = [UPPER, LOWER, DIGITS, SPECIAL]
-        .iter()
-        .map(|set| set[rng.random_range(0..set.len())])
-        .collect();
+    let mut chars: Vec<u8> =
+        [UPPER, LOWER, DIGITS, SPECIAL].iter().map(|set| set[rng.random_range(0..set.len())]).collect();
     while chars.len() < 20 {
         chars.push(all[rng.random_range(0..all.len())]);
     }

@@ -67,10 +67,7 @@ pub async fn authenticate(
         (None, None) => unreachable!("a password only verifies against a real account"),
     };
     if !active {
-        return Ok(Err((
-            StatusCode::FORBIDDEN,
-            "This account is disabled. Contact the help desk.".into(),
-        )));
+        return Ok(Err((StatusCode::FORBIDDEN, "This account is disabled. Contact the help desk.".into())));
     }
     Ok(Ok(subject))
 }
@@ -88,15 +85,7 @@ pub async fn start_session(
     if let Some(old) = state.cookies.get(headers, &cookie) {
         sessions::end_by_token(&state.db, old).await?;
     }
-    let token = sessions::start(
-        &state.db,
-        state.sessions,
-        Realm::Portal,
-        subject,
-        Some(portal.id),
-        client,
-    )
-    .await?;
+    let token = sessions::start(&state.db, state.sessions, Realm::Portal, subject, Some(portal.id), client).await?;
     tracing::info!(portal = %portal.slug, ?subject, ip = %client.ip, "signed in to portal");
     Ok(state.cookies.set(&cookie, &token, None))
 }
@@ -107,23 +96,13 @@ pub struct LoginQuery {
     msg: Option<String>,
 }
 
-pub async fn page(
-    portal: CurrentPortal,
-    Query(q): Query<LoginQuery>,
-    CsrfToken(csrf): CsrfToken,
-) -> impl IntoResponse {
+pub async fn page(portal: CurrentPortal, Query(q): Query<LoginQuery>, CsrfToken(csrf): CsrfToken) -> impl IntoResponse {
     let notice = match q.msg.as_deref() {
         Some("signed-out") => Some("You have signed out."),
+        Some("password-set") => Some("Your password is set. Sign in with it."),
         _ => None,
     };
-    LoginPage {
-        csrf,
-        portal,
-        email: String::new(),
-        next: q.next.unwrap_or_default(),
-        error: None,
-        notice,
-    }
+    LoginPage { csrf, portal, email: String::new(), next: q.next.unwrap_or_default(), error: None, notice }
 }
 
 #[derive(Deserialize)]
@@ -146,27 +125,13 @@ pub async fn submit(
         Ok(subject) => {
             let cookie = start_session(&state, &headers, &portal.portal, subject, &client).await?;
             let home = format!("{}/", portal.base);
-            let area = if portal.base.is_empty() {
-                "/"
-            } else {
-                portal.base.as_str()
-            };
-            let target = safe_next(
-                Some(form.next.as_str()).filter(|n| !n.is_empty()),
-                area,
-                &home,
-            );
+            let area = if portal.base.is_empty() { "/" } else { portal.base.as_str() };
+            let target = safe_next(Some(form.next.as_str()).filter(|n| !n.is_empty()), area, &home);
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&target)).into_response())
         }
         Err((status, message)) => {
-            let page = LoginPage {
-                csrf,
-                portal,
-                email: form.email,
-                next: form.next,
-                error: Some(message),
-                notice: None,
-            };
+            let page =
+                LoginPage { csrf, portal, email: form.email, next: form.next, error: Some(message), notice: None };
             Ok((status, page).into_response())
         }
     }
@@ -179,9 +144,6 @@ pub async fn logout(
 ) -> AppResult<Response> {
     sessions::end_by_id(&state.db, user.session.id).await?;
     let cookie = state.cookies.clear(&portal_cookie(user.portal.portal.id));
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to(&format!("{}/login?msg=signed-out", user.portal.base)),
-    )
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&format!("{}/login?msg=signed-out", user.portal.base)))
         .into_response())
 }

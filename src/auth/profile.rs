@@ -38,11 +38,7 @@ fn session_views(list: Vec<Session>, current: i64) -> Vec<SessionView> {
         .map(|s| SessionView {
             id: s.id,
             current: s.id == current,
-            area: if s.realm == Realm::Manage {
-                "Management interface"
-            } else {
-                "Portal"
-            },
+            area: if s.realm == Realm::Manage { "Management interface" } else { "Portal" },
             device: if s.user_agent.is_empty() {
                 "Unknown browser".into()
             } else {
@@ -57,18 +53,10 @@ fn session_views(list: Vec<Session>, current: i64) -> Vec<SessionView> {
 
 /// The policy a person's new password must meet: their portal's, or for staff the strictest of
 /// every portal they work in.
-pub async fn policy_for(
-    db: &Db,
-    subject: Subject,
-    portal_id: Option<i64>,
-) -> AppResult<PasswordPolicy> {
+pub async fn policy_for(db: &Db, subject: Subject, portal_id: Option<i64>) -> AppResult<PasswordPolicy> {
     let portal_ids: Vec<i64> = match subject {
         Subject::Customer(_) => portal_id.into_iter().collect(),
-        Subject::Staff(id) => staff::memberships(db, id)
-            .await?
-            .into_iter()
-            .map(|(p, _)| p.id)
-            .collect(),
+        Subject::Staff(id) => staff::memberships(db, id).await?.into_iter().map(|(p, _)| p.id).collect(),
     };
     let mut policy = PasswordPolicy::default();
     for pid in portal_ids {
@@ -96,35 +84,17 @@ async fn change_password(
     form: &PasswordForm,
 ) -> AppResult<Result<(), Vec<String>>> {
     let (stored, key) = match subject {
-        Subject::Staff(id) => (
-            staff::by_id(&state.db, id)
-                .await?
-                .and_then(|s| s.password_hash),
-            format!("reauth:staff:{id}"),
-        ),
+        Subject::Staff(id) => {
+            (staff::by_id(&state.db, id).await?.and_then(|s| s.password_hash), format!("reauth:staff:{id}"))
+        }
         Subject::Customer(id) => {
             let pid = portal_id.ok_or(AppError::NotFound)?;
-            (
-                customers::by_id(&state.db, pid, id)
-                    .await?
-                    .and_then(|c| c.password_hash),
-                format!("reauth:customer:{id}"),
-            )
+            (customers::by_id(&state.db, pid, id).await?.and_then(|c| c.password_hash), format!("reauth:customer:{id}"))
         }
     };
-    if let Err(refusal) = check_password(
-        state,
-        &key,
-        client,
-        stored.as_deref(),
-        &form.current_password,
-    )
-    .await?
-    {
+    if let Err(refusal) = check_password(state, &key, client, stored.as_deref(), &form.current_password).await? {
         let msg = match refusal {
-            super::signin::Refusal::WrongCredentials => {
-                "Your current password is not correct.".to_string()
-            }
+            super::signin::Refusal::WrongCredentials => "Your current password is not correct.".to_string(),
             other => other.message(),
         };
         return Ok(Err(vec![msg]));
@@ -141,16 +111,17 @@ async fn change_password(
         return Ok(Err(errors));
     }
     let hash = state.hasher.hash(&form.new_password).await?;
+    let mut tx = state.db.writer().begin().await?;
     match subject {
-        Subject::Staff(id) => staff::set_password(&state.db, id, &hash, false).await?,
+        Subject::Staff(id) => staff::set_password(&mut tx, id, &hash, false).await?,
         Subject::Customer(id) => {
-            customers::set_password(&state.db, portal_id.unwrap_or_default(), id, &hash, false)
-                .await?
+            customers::set_password(&mut tx, portal_id.unwrap_or_default(), id, &hash, false).await?
         }
     }
     if form.sign_out_others.is_some() {
-        sessions::end_all(&state.db, subject, Some(keep_session)).await?;
+        sessions::end_all(&mut tx, subject, Some(keep_session)).await?;
     }
+    tx.commit().await?;
     tracing::info!(?subject, "password changed");
     Ok(Ok(()))
 }
@@ -198,11 +169,7 @@ pub async fn manage_profile(
     CsrfToken(csrf): CsrfToken,
     Query(q): Query<MsgQuery>,
 ) -> AppResult<Response> {
-    Ok(
-        manage_profile_page(&state, &user, csrf, q.msg.as_deref(), vec![])
-            .await?
-            .into_response(),
-    )
+    Ok(manage_profile_page(&state, &user, csrf, q.msg.as_deref(), vec![]).await?.into_response())
 }
 
 pub async fn manage_change_password(
@@ -212,16 +179,7 @@ pub async fn manage_change_password(
     CsrfToken(csrf): CsrfToken,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> AppResult<Response> {
-    match change_password(
-        &state,
-        &client,
-        user.subject(),
-        None,
-        user.session.id,
-        &form,
-    )
-    .await?
-    {
+    match change_password(&state, &client, user.subject(), None, user.session.id, &form).await? {
         Ok(()) => Ok(Redirect::to("/manage/profile?msg=password-changed").into_response()),
         Err(errors) => {
             let page = manage_profile_page(&state, &user, csrf, None, errors).await?;
@@ -239,11 +197,8 @@ pub async fn manage_end_session(
     if !sessions::end_own(&state.db, user.subject(), id).await? {
         return Err(AppError::NotFound);
     }
-    let target = if id == user.session.id {
-        "/manage/login?msg=signed-out"
-    } else {
-        "/manage/profile?msg=session-ended"
-    };
+    let target =
+        if id == user.session.id { "/manage/login?msg=signed-out" } else { "/manage/profile?msg=session-ended" };
     Ok(Redirect::to(target).into_response())
 }
 
@@ -297,11 +252,7 @@ pub async fn portal_profile(
     CsrfToken(csrf): CsrfToken,
     Query(q): Query<MsgQuery>,
 ) -> AppResult<Response> {
-    Ok(
-        portal_profile_page(&state, user, csrf, q.msg.as_deref(), vec![])
-            .await?
-            .into_response(),
-    )
+    Ok(portal_profile_page(&state, user, csrf, q.msg.as_deref(), vec![]).await?.into_response())
 }
 
 pub async fn portal_change_password(
@@ -312,21 +263,8 @@ pub async fn portal_change_password(
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> AppResult<Response> {
     let portal_id = Some(user.portal.portal.id);
-    match change_password(
-        &state,
-        &client,
-        user.subject(),
-        portal_id,
-        user.session.id,
-        &form,
-    )
-    .await?
-    {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "{}/profile?msg=password-changed",
-            user.portal.base
-        ))
-        .into_response()),
+    match change_password(&state, &client, user.subject(), portal_id, user.session.id, &form).await? {
+        Ok(()) => Ok(Redirect::to(&format!("{}/profile?msg=password-changed", user.portal.base)).into_response()),
         Err(errors) => {
             let page = portal_profile_page(&state, user, csrf, None, errors).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

@@ -3,8 +3,8 @@
 //! sign-out, or when an administrator (or its owner) ends it. Every node reads the same table,
 //! so a node can die without signing anyone out.
 
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use crate::config::SessionLimits;
 use crate::db::{Db, now};
@@ -59,7 +59,8 @@ pub struct Session {
     pub ip: String,
 }
 
-const COLUMNS: &str = "id, realm, staff_id, customer_id, portal_id, created_at, last_seen_at, expires_at, user_agent, ip";
+const COLUMNS: &str =
+    "id, realm, staff_id, customer_id, portal_id, created_at, last_seen_at, expires_at, user_agent, ip";
 
 fn from_row(row: &AnyRow) -> Result<Session, sqlx::Error> {
     let staff: Option<i64> = row.try_get("staff_id")?;
@@ -72,11 +73,7 @@ fn from_row(row: &AnyRow) -> Result<Session, sqlx::Error> {
     let realm: String = row.try_get("realm")?;
     Ok(Session {
         id: row.try_get("id")?,
-        realm: if realm == "manage" {
-            Realm::Manage
-        } else {
-            Realm::Portal
-        },
+        realm: if realm == "manage" { Realm::Manage } else { Realm::Portal },
         subject,
         portal_id: row.try_get("portal_id")?,
         created_at: row.try_get("created_at")?,
@@ -118,12 +115,7 @@ pub async fn start(
 }
 
 /// The live session for a token in a realm, or `None`. An expired session is deleted.
-pub async fn find(
-    db: &Db,
-    limits: SessionLimits,
-    realm: Realm,
-    token: &str,
-) -> Result<Option<Session>, sqlx::Error> {
+pub async fn find(db: &Db, limits: SessionLimits, realm: Realm, token: &str) -> Result<Option<Session>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM sessions WHERE token_hash = $1 AND realm = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(token_hash(token))
@@ -149,53 +141,42 @@ pub async fn find(
 
 /// Ends the session a token belongs to (sign-out).
 pub async fn end_by_token(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash(token))
-        .execute(db.writer())
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(db.writer()).await?;
     Ok(())
 }
 
 pub async fn end_by_id(db: &Db, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1")
-        .bind(id)
-        .execute(db.writer())
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(db.writer()).await?;
     Ok(())
 }
 
 /// Ends one of a person's own sessions; false when it is not theirs (or already gone).
 pub async fn end_own(db: &Db, subject: Subject, id: i64) -> Result<bool, sqlx::Error> {
     let (staff_id, customer_id) = subject.columns();
-    let done =
-        sqlx::query("DELETE FROM sessions WHERE id = $1 AND (staff_id = $2 OR customer_id = $3)")
-            .bind(id)
-            .bind(staff_id)
-            .bind(customer_id)
-            .execute(db.writer())
-            .await?;
+    let done = sqlx::query("DELETE FROM sessions WHERE id = $1 AND (staff_id = $2 OR customer_id = $3)")
+        .bind(id)
+        .bind(staff_id)
+        .bind(customer_id)
+        .execute(db.writer())
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Ends every session of a person, in both realms, except `keep` (the current one) if given.
-pub async fn end_all(db: &Db, subject: Subject, keep: Option<i64>) -> Result<u64, sqlx::Error> {
+/// Takes a connection so that it can run in the same transaction as the change that causes it.
+pub async fn end_all(conn: &mut AnyConnection, subject: Subject, keep: Option<i64>) -> Result<u64, sqlx::Error> {
     let (staff_id, customer_id) = subject.columns();
-    let done =
-        sqlx::query("DELETE FROM sessions WHERE (staff_id = $1 OR customer_id = $2) AND id <> $3")
-            .bind(staff_id)
-            .bind(customer_id)
-            .bind(keep.unwrap_or(-1))
-            .execute(db.writer())
-            .await?;
+    let done = sqlx::query("DELETE FROM sessions WHERE (staff_id = $1 OR customer_id = $2) AND id <> $3")
+        .bind(staff_id)
+        .bind(customer_id)
+        .bind(keep.unwrap_or(-1))
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected())
 }
 
 /// A person's live sessions, newest first.
-pub async fn list(
-    db: &Db,
-    limits: SessionLimits,
-    subject: Subject,
-) -> Result<Vec<Session>, sqlx::Error> {
+pub async fn list(db: &Db, limits: SessionLimits, subject: Subject) -> Result<Vec<Session>, sqlx::Error> {
     let (staff_id, customer_id) = subject.columns();
     let sql = format!(
         "SELECT {COLUMNS} FROM sessions WHERE (staff_id = $1 OR customer_id = $2) AND expires_at > $3 \

@@ -81,12 +81,7 @@ pub async fn admit(db: &Db, key: &str) -> Result<Admission, sqlx::Error> {
 
 /// After a failed attempt (counted by `admit` as the `failures`-th): sets the delay before the
 /// next one.
-pub async fn record_failure(
-    db: &Db,
-    key: &str,
-    rule: Rule,
-    failures: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn record_failure(db: &Db, key: &str, rule: Rule, failures: i64) -> Result<(), sqlx::Error> {
     let delay = delay_after(rule, failures);
     if delay > 0 {
         sqlx::query("UPDATE signin_throttle SET blocked_until = $1 WHERE key = $2")
@@ -100,33 +95,27 @@ pub async fn record_failure(
 
 /// After a success: the attempt did not fail, so forget the key's count.
 pub async fn clear(db: &Db, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM signin_throttle WHERE key = $1")
+    sqlx::query("DELETE FROM signin_throttle WHERE key = $1").bind(key).execute(db.writer()).await?;
+    Ok(())
+}
+
+/// After a success from an address: the attempt counted in advance was not a failure.
+pub async fn uncount(db: &Db, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE signin_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0")
         .bind(key)
         .execute(db.writer())
         .await?;
     Ok(())
 }
 
-/// After a success from an address: the attempt counted in advance was not a failure.
-pub async fn uncount(db: &Db, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE signin_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0",
-    )
-    .bind(key)
-    .execute(db.writer())
-    .await?;
-    Ok(())
-}
-
 /// Forgets keys whose window and delay are both over. Run now and then by the janitor.
 pub async fn purge_stale(db: &Db) -> Result<u64, sqlx::Error> {
     let t = now();
-    let done =
-        sqlx::query("DELETE FROM signin_throttle WHERE window_start <= $1 AND blocked_until <= $2")
-            .bind(t - WINDOW_SECS)
-            .bind(t)
-            .execute(db.writer())
-            .await?;
+    let done = sqlx::query("DELETE FROM signin_throttle WHERE window_start <= $1 AND blocked_until <= $2")
+        .bind(t - WINDOW_SECS)
+        .bind(t)
+        .execute(db.writer())
+        .await?;
     Ok(done.rows_affected())
 }
 

@@ -66,11 +66,7 @@ impl Db {
             Backend::Sqlite => open(1).await.with_context(context)?,
             Backend::Postgres => pool.clone(),
         };
-        let db = Db {
-            pool,
-            writer,
-            backend,
-        };
+        let db = Db { pool, writer, backend };
         db.migrate().await?;
         Ok(db)
     }
@@ -83,13 +79,7 @@ impl Db {
         let migrations = sources
             .iter()
             .map(|(version, name, sql)| {
-                Migration::new(
-                    *version,
-                    (*name).into(),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
+                Migration::new(*version, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false)
             })
             .collect();
         Migrator::with_migrations(migrations)
@@ -112,6 +102,14 @@ impl Db {
         self.backend
     }
 
+    /// The statement that claims due outbox messages: `$1` lease end, `$2` now, `$3` how many.
+    pub fn outbox_claim_sql(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => sqlite::OUTBOX_CLAIM,
+            Backend::Postgres => postgres::OUTBOX_CLAIM,
+        }
+    }
+
     /// True when the database answers a trivial query.
     pub async fn is_reachable(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
@@ -125,10 +123,7 @@ impl Db {
 
 /// Current time as Unix seconds, the unit every timestamp column uses.
 pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// True when an error is a unique-constraint violation (on either engine).

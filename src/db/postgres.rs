@@ -1,23 +1,28 @@
 //! PostgreSQL specifics. Several `frontdesk` nodes may share one database: migrations take
 //! sqlx's advisory lock, so nodes starting together apply each migration once.
 
-pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/postgres/0001_foundation.sql"),
-)];
+pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../../migrations/postgres/0001_foundation.sql")),
+    (2, "outbox and links", include_str!("../../migrations/postgres/0002_outbox_and_links.sql")),
+];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.
 pub(super) async fn check_reachable(url: &str) -> anyhow::Result<()> {
     use anyhow::Context;
     use sqlx::Connection;
-    let conn = tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        sqlx::AnyConnection::connect(url),
-    )
-    .await
-    .context("the database server did not answer within 10 seconds")?
-    .context("the connection failed")?;
+    let conn = tokio::time::timeout(std::time::Duration::from_secs(10), sqlx::AnyConnection::connect(url))
+        .await
+        .context("the database server did not answer within 10 seconds")?
+        .context("the connection failed")?;
     conn.close().await?;
     Ok(())
 }
+
+/// Claims due outbox rows of one kind (`$4`) with a lease. `SKIP LOCKED` lets several nodes claim at once without
+/// waiting on each other, and the outer conditions are checked again on the locked row, so no
+/// row is ever claimed by two nodes.
+pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND kind = $4 AND next_attempt_at <= $2 \
+       AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+       AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $2) \
+     RETURNING id, portal_id, kind, recipient, sender_name, subject, body_text, body_html, attempts";

@@ -5,11 +5,10 @@
 use anyhow::Context;
 use sqlx::{AnyConnection, Connection, Executor};
 
-pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-)];
+pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../../migrations/sqlite/0001_foundation.sql")),
+    (2, "outbox and links", include_str!("../../migrations/sqlite/0002_outbox_and_links.sql")),
+];
 
 /// Adds `mode=rwc` so that a missing database file is created.
 pub(super) fn connection_url(url: &str) -> anyhow::Result<String> {
@@ -22,16 +21,20 @@ pub(super) fn connection_url(url: &str) -> anyhow::Result<String> {
 
 /// Switches the file to WAL once, on a single connection, before the pool opens more.
 pub(super) async fn prepare_file(conn_url: &str) -> anyhow::Result<()> {
-    let mut conn = AnyConnection::connect(conn_url)
-        .await
-        .with_context(|| "cannot open or create the SQLite database file (does its folder exist and is it writable?)")?;
+    let mut conn = AnyConnection::connect(conn_url).await.with_context(
+        || "cannot open or create the SQLite database file (does its folder exist and is it writable?)",
+    )?;
     conn.execute("PRAGMA journal_mode=WAL").await?;
     conn.close().await?;
     Ok(())
 }
 
 pub(super) async fn configure_connection(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    conn.execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;")
-        .await
-        .map(|_| ())
+    conn.execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;").await.map(|_| ())
 }
+
+/// Claims due outbox rows of one kind (`$4`) with a lease. One writer at a time, so no row is claimed twice.
+pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND kind = $4 AND next_attempt_at <= $2 \
+       AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3) \
+     RETURNING id, portal_id, kind, recipient, sender_name, subject, body_text, body_html, attempts";

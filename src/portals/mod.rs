@@ -35,8 +35,7 @@ impl Slug {
     pub fn parse(s: &str) -> Result<Slug, String> {
         let s = s.trim().to_ascii_lowercase();
         let ok = (2..=40).contains(&s.len())
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-')
             && !s.ends_with('-');
         if ok {
@@ -68,13 +67,7 @@ pub fn parse_host(s: &str) -> Result<Option<String>, String> {
             })
         })
         && s.split(':').nth(1).is_none_or(|p| p.parse::<u16>().is_ok());
-    if valid {
-        Ok(Some(s))
-    } else {
-        Err(format!(
-            "{s:?} is not a host name such as support.example.com"
-        ))
-    }
+    if valid { Ok(Some(s)) } else { Err(format!("{s:?} is not a host name such as support.example.com")) }
 }
 
 pub fn parse_name(s: &str) -> Result<String, String> {
@@ -110,9 +103,7 @@ pub async fn by_host(db: &Db, host: &str) -> Result<Option<Portal>, sqlx::Error>
 }
 
 pub async fn all(db: &Db) -> Result<Vec<Portal>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, slug, name, host FROM portals ORDER BY name, id")
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query("SELECT id, slug, name, host FROM portals ORDER BY name, id").fetch_all(db.pool()).await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -128,10 +119,7 @@ pub async fn listed(db: &Db) -> Result<Vec<Portal>, sqlx::Error> {
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) AS n FROM portals")
-        .fetch_one(db.pool())
-        .await?
-        .try_get("n")
+    sqlx::query("SELECT COUNT(*) AS n FROM portals").fetch_one(db.pool()).await?.try_get("n")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -143,27 +131,17 @@ pub enum CreatePortalError {
 }
 
 pub async fn create(db: &Db, slug: &Slug, name: &str) -> Result<Portal, CreatePortalError> {
-    let row = sqlx::query(
-        "INSERT INTO portals (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(slug.as_str())
-    .bind(name)
-    .bind(now())
-    .fetch_one(db.writer())
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            CreatePortalError::SlugTaken(slug.as_str().into())
-        } else {
-            e.into()
-        }
-    })?;
-    Ok(Portal {
-        id: row.try_get("id")?,
-        slug: slug.as_str().into(),
-        name: name.into(),
-        host: None,
-    })
+    let row =
+        sqlx::query("INSERT INTO portals (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(slug.as_str())
+            .bind(name)
+            .bind(now())
+            .fetch_one(db.writer())
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) { CreatePortalError::SlugTaken(slug.as_str().into()) } else { e.into() }
+            })?;
+    Ok(Portal { id: row.try_get("id")?, slug: slug.as_str().into(), name: name.into(), host: None })
 }
 
 #[cfg(test)]
@@ -176,15 +154,9 @@ mod tests {
         assert!(Slug::parse("a").is_err());
         assert!(Slug::parse("acme corp").is_err());
         assert!(Slug::parse("-acme").is_err());
-        assert_eq!(
-            parse_host("Support.Example.com.").unwrap().as_deref(),
-            Some("support.example.com")
-        );
+        assert_eq!(parse_host("Support.Example.com.").unwrap().as_deref(), Some("support.example.com"));
         assert_eq!(parse_host("").unwrap(), None);
         assert!(parse_host("not a host").is_err());
-        assert_eq!(
-            parse_host("acme.localhost:8080").unwrap().as_deref(),
-            Some("acme.localhost:8080")
-        );
+        assert_eq!(parse_host("acme.localhost:8080").unwrap().as_deref(), Some("acme.localhost:8080"));
     }
 }

@@ -27,23 +27,14 @@ struct HostPortal(Portal);
 impl FromRequestParts<AppState> for CurrentPortal {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(HostPortal(portal)) = parts.extensions.get::<HostPortal>() {
-            return Ok(CurrentPortal {
-                portal: portal.clone(),
-                base: String::new(),
-            });
+            return Ok(CurrentPortal { portal: portal.clone(), base: String::new() });
         }
-        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound)?;
+        let Path(params) =
+            Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
         let slug = params.get("slug").ok_or(AppError::NotFound)?;
-        let portal = super::by_slug(&state.db, slug)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let portal = super::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
         let base = format!("/portal/{}", portal.slug);
         Ok(CurrentPortal { portal, base })
     }
@@ -51,23 +42,13 @@ impl FromRequestParts<AppState> for CurrentPortal {
 
 /// Paths that belong to the whole server, never to a portal's own host.
 fn is_server_path(path: &str) -> bool {
-    ["/manage", "/static/", "/healthz", "/portal/"]
-        .iter()
-        .any(|p| path.starts_with(p))
+    ["/manage", "/static/", "/healthz", "/portal/"].iter().any(|p| path.starts_with(p))
 }
 
 /// Middleware: a request for a portal's own host name is served as that portal's pages, so
 /// `https://support.example.com/login` is `/portal/{slug}/login`.
-pub async fn serve_portal_hosts(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_ascii_lowercase);
+pub async fn serve_portal_hosts(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
     let public_host = crate::web::host_and_port(&state.public_url);
     let Some(host) = host.filter(|h| Some(h) != public_host.as_ref()) else {
         return next.run(req).await;
@@ -83,11 +64,7 @@ pub async fn serve_portal_hosts(
         Err(e) => return axum::response::IntoResponse::into_response(AppError::from(e)),
     };
     if let Some(portal) = portal {
-        let path_and_query = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
+        let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let rewritten = format!("/portal/{}{}", portal.slug, path_and_query);
         if let Ok(uri) = rewritten.parse::<Uri>() {
             *req.uri_mut() = uri;

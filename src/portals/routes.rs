@@ -16,10 +16,7 @@ struct HomePage {
     user: Option<PortalUser>,
 }
 
-pub async fn home(
-    MaybePortalUser(portal, user): MaybePortalUser,
-    CsrfToken(csrf): CsrfToken,
-) -> Response {
+pub async fn home(MaybePortalUser(portal, user): MaybePortalUser, CsrfToken(csrf): CsrfToken) -> Response {
     if user.as_ref().is_some_and(PortalUser::must_change_password) {
         return Redirect::to(&format!("{}/profile?msg=must-change", portal.base)).into_response();
     }

@@ -14,18 +14,12 @@ pub struct SettingSpec {
 
 /// Every key `portal set` accepts, with what it takes.
 pub const KEYS: &[SettingSpec] = &[
-    SettingSpec {
-        key: "name",
-        help: "the portal's display name (1-100 characters)",
-    },
+    SettingSpec { key: "name", help: "the portal's display name (1-100 characters)" },
     SettingSpec {
         key: "host",
         help: "a host name that serves this portal at its /, e.g. support.example.com (empty: none)",
     },
-    SettingSpec {
-        key: "listed",
-        help: "true/false: offer this portal on the common sign-in page /login",
-    },
+    SettingSpec { key: "listed", help: "true/false: offer this portal on the common sign-in page /login" },
     SettingSpec {
         key: "password_policy",
         help: "composition (upper, lower, digit, special; no & or #) or length_only (15+ characters)",
@@ -40,14 +34,12 @@ pub const KEYS: &[SettingSpec] = &[
 pub struct PortalSettings {
     pub password_policy: PasswordPolicy,
     pub listed: bool,
+    pub sender_name: Option<String>,
 }
 
 impl Default for PortalSettings {
     fn default() -> Self {
-        PortalSettings {
-            password_policy: PasswordPolicy::default(),
-            listed: true,
-        }
+        PortalSettings { password_policy: PasswordPolicy::default(), listed: true, sender_name: None }
     }
 }
 
@@ -71,9 +63,8 @@ pub async fn load(db: &Db, portal_id: i64) -> Result<PortalSettings, sqlx::Error
         let value: String = row.try_get("value")?;
         match key.as_str() {
             "listed" => s.listed = value == "true",
-            "password_policy" => {
-                kind = PolicyKind::parse(&value).unwrap_or(PolicyKind::Composition)
-            }
+            "sender_name" => s.sender_name = Some(value).filter(|v| !v.is_empty()),
+            "password_policy" => kind = PolicyKind::parse(&value).unwrap_or(PolicyKind::Composition),
             "password_min_length" => min = value.parse().ok(),
             _ => {}
         }
@@ -89,12 +80,11 @@ pub async fn show(db: &Db, portal: &Portal) -> Result<Vec<(&'static str, String)
         ("slug", portal.slug.clone()),
         ("name", portal.name.clone()),
         ("host", portal.host.clone().unwrap_or_default()),
+        ("sender_name", s.sender_name.clone().unwrap_or_default()),
+        ("sender_name", s.sender_name.clone().unwrap_or_default()),
         ("listed", s.listed.to_string()),
         ("password_policy", s.password_policy.kind.as_str().into()),
-        (
-            "password_min_length",
-            s.password_policy.min_length.to_string(),
-        ),
+        ("password_min_length", s.password_policy.min_length.to_string()),
     ])
 }
 
@@ -102,9 +92,7 @@ fn parse_bool(key: &str, value: &str) -> Result<bool, SettingError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" | "yes" | "on" | "1" => Ok(true),
         "false" | "no" | "off" | "0" => Ok(false),
-        _ => Err(SettingError::Invalid(format!(
-            "{key} takes true or false, not {value:?}"
-        ))),
+        _ => Err(SettingError::Invalid(format!("{key} takes true or false, not {value:?}"))),
     }
 }
 
@@ -152,18 +140,23 @@ pub async fn set(db: &Db, portal: &Portal, key: &str, value: &str) -> Result<(),
                 })?;
         }
         "listed" => put(db, portal.id, key, &parse_bool(key, value)?.to_string()).await?,
+        "sender_name" => {
+            let name = value.trim();
+            if name.chars().count() > 100 || name.chars().any(|c| c.is_control() || c == '<' || c == '>' || c == '"') {
+                return Err(invalid("sender_name takes up to 100 characters, without < > \" or line breaks".into()));
+            }
+            put(db, portal.id, key, name).await?;
+        }
         "password_policy" => {
-            let kind = PolicyKind::parse(value.trim()).ok_or_else(|| {
-                invalid(format!(
-                    "password_policy takes composition or length_only, not {value:?}"
-                ))
-            })?;
+            let kind = PolicyKind::parse(value.trim())
+                .ok_or_else(|| invalid(format!("password_policy takes composition or length_only, not {value:?}")))?;
             put(db, portal.id, key, kind.as_str()).await?;
         }
         "password_min_length" => {
-            let n: usize = value.trim().parse().map_err(|_| {
-                invalid(format!("password_min_length takes a number, not {value:?}"))
-            })?;
+            let n: usize = value
+                .trim()
+                .parse()
+                .map_err(|_| invalid(format!("password_min_length takes a number, not {value:?}")))?;
             let current = load(db, portal.id).await?.password_policy;
             let policy = PasswordPolicy::new(current.kind, n);
             if policy.min_length != n {
@@ -177,10 +170,7 @@ pub async fn set(db: &Db, portal: &Portal, key: &str, value: &str) -> Result<(),
         }
         _ => {
             let keys: Vec<&str> = KEYS.iter().map(|k| k.key).collect();
-            return Err(invalid(format!(
-                "unknown setting {key:?}; the settings are: {}",
-                keys.join(", ")
-            )));
+            return Err(invalid(format!("unknown setting {key:?}; the settings are: {}", keys.join(", "))));
         }
     }
     Ok(())

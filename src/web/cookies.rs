@@ -12,19 +12,12 @@ pub struct CookiePolicy {
 impl CookiePolicy {
     /// The full cookie name for a base name, with `__Host-` on https.
     pub fn name(&self, base: &str) -> String {
-        if self.secure {
-            format!("__Host-{base}")
-        } else {
-            base.to_string()
-        }
+        if self.secure { format!("__Host-{base}") } else { base.to_string() }
     }
 
     /// A `Set-Cookie` value. `max_age` of `None` makes a browser-session cookie.
     pub fn set(&self, base: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
-        let mut s = format!(
-            "{}={value}; Path=/; HttpOnly; SameSite=Lax",
-            self.name(base)
-        );
+        let mut s = format!("{}={value}; Path=/; HttpOnly; SameSite=Lax", self.name(base));
         if let Some(age) = max_age {
             s.push_str(&format!("; Max-Age={age}"));
         }
@@ -35,10 +28,7 @@ impl CookiePolicy {
     }
 
     pub fn clear(&self, base: &str) -> HeaderValue {
-        let mut s = format!(
-            "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
-            self.name(base)
-        );
+        let mut s = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0", self.name(base));
         if self.secure {
             s.push_str("; Secure");
         }
@@ -77,10 +67,7 @@ mod tests {
     fn reads_one_cookie_among_many() {
         let p = CookiePolicy { secure: false };
         let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; fd_csrf=tok; b=2"),
-        );
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; fd_csrf=tok; b=2"));
         assert_eq!(p.get(&h, "fd_csrf"), Some("tok"));
         assert_eq!(p.get(&h, "nope"), None);
     }

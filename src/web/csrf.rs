@@ -27,16 +27,8 @@ const COOKIE_MAX_AGE: i64 = 365 * 24 * 3600;
 pub struct CsrfToken(pub String);
 
 /// Middleware: makes sure the browser has a CSRF cookie and the handler knows its value.
-pub async fn ensure_cookie(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let existing = state
-        .cookies
-        .get(req.headers(), COOKIE)
-        .filter(|v| v.len() == 43)
-        .map(str::to_owned);
+pub async fn ensure_cookie(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let existing = state.cookies.get(req.headers(), COOKIE).filter(|v| v.len() == 43).map(str::to_owned);
     let (token, fresh) = match existing {
         Some(t) => (t, false),
         None => (random_token(), true),
@@ -44,10 +36,7 @@ pub async fn ensure_cookie(
     req.extensions_mut().insert(CsrfToken(token.clone()));
     let mut resp = next.run(req).await;
     if fresh {
-        resp.headers_mut().append(
-            header::SET_COOKIE,
-            state.cookies.set(COOKIE, &token, Some(COOKIE_MAX_AGE)),
-        );
+        resp.headers_mut().append(header::SET_COOKIE, state.cookies.set(COOKIE, &token, Some(COOKIE_MAX_AGE)));
     }
     resp
 }
@@ -89,27 +78,21 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             ));
         }
         let cookie = state.cookies.get(req.headers(), COOKIE).map(str::to_owned);
-        let body = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::TooLarge
-                } else {
-                    AppError::bad_request(
-                        "The form was not received completely. Please send it again.",
-                    )
-                }
-            })?;
-        let field: CsrfField = serde_urlencoded::from_bytes(&body)
-            .map_err(|_| AppError::bad_request("The form could not be read."))?;
+        let body = axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge
+            } else {
+                AppError::bad_request("The form was not received completely. Please send it again.")
+            }
+        })?;
+        let field: CsrfField =
+            serde_urlencoded::from_bytes(&body).map_err(|_| AppError::bad_request("The form could not be read."))?;
         match cookie {
             Some(c) if constant_time_eq(&c, &field.csrf) => {}
             _ => return Err(AppError::Csrf),
         }
         let value = serde_urlencoded::from_bytes(&body).map_err(|e| {
-            AppError::bad_request(format!(
-                "The form is missing a field or has a value of the wrong kind ({e})."
-            ))
+            AppError::bad_request(format!("The form is missing a field or has a value of the wrong kind ({e})."))
         })?;
         Ok(CsrfForm(value))
     }
@@ -123,10 +106,7 @@ fn check_origin(headers: &HeaderMap, state: &AppState) -> Result<(), AppError> {
     if origin == "null" {
         return Err(AppError::Csrf);
     }
-    let origin_host = url::Url::parse(origin)
-        .ok()
-        .as_ref()
-        .and_then(host_and_port);
+    let origin_host = url::Url::parse(origin).ok().as_ref().and_then(host_and_port);
     let request_host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let public_host = host_and_port(&state.public_url);
     match origin_host {

@@ -16,7 +16,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::{common_login, portal_login, profile};
+use crate::auth::{common_login, forgot, password_links, portal_login, profile};
 use crate::portals;
 use state::AppState;
 
@@ -31,30 +31,21 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(common_login::page).post(common_login::submit))
         .route("/portal/{slug}", get(portals::routes::home))
         .route("/portal/{slug}/", get(portals::routes::home))
-        .route(
-            "/portal/{slug}/login",
-            get(portal_login::page).post(portal_login::submit),
-        )
+        .route("/portal/{slug}/login", get(portal_login::page).post(portal_login::submit))
         .route("/portal/{slug}/logout", post(portal_login::logout))
         .route("/portal/{slug}/profile", get(profile::portal_profile))
+        .route("/portal/{slug}/profile/password", post(profile::portal_change_password))
+        .route("/portal/{slug}/sessions/{id}/end", post(profile::portal_end_session))
+        .route("/portal/{slug}/forgot", get(forgot::portal_form).post(forgot::portal_submit))
         .route(
-            "/portal/{slug}/profile/password",
-            post(profile::portal_change_password),
+            "/portal/{slug}/password/{token}",
+            get(password_links::customer_page).post(password_links::customer_submit),
         )
-        .route(
-            "/portal/{slug}/sessions/{id}/end",
-            post(profile::portal_end_session),
-        )
+        .route("/forgot", get(forgot::common_form).post(forgot::common_submit))
         .merge(crate::admin::routes())
         .fallback(common_login::not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            csrf::ensure_cookie,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            portals::resolve::serve_portal_hosts,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::ensure_cookie))
+        .layer(middleware::from_fn_with_state(state.clone(), portals::resolve::serve_portal_hosts))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
@@ -84,10 +75,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 async fn stylesheet() -> impl IntoResponse {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../static/app.css"),
     )
 }
@@ -95,10 +83,7 @@ async fn stylesheet() -> impl IntoResponse {
 /// A Unix time as `2026-11-24 09:30 UTC`.
 pub fn format_time(ts: i64) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
+    time::OffsetDateTime::from_unix_timestamp(ts).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
 }
 
 /// `host` or `host:port` of a URL, as a `Host` header or an `Origin` would name it.

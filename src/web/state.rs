@@ -7,6 +7,7 @@ use url::Url;
 use crate::auth::hashing::PasswordHasher;
 use crate::config::SessionLimits;
 use crate::db::Db;
+use crate::outbox::worker::OutboxSignal;
 use crate::web::cookies::CookiePolicy;
 
 #[derive(Clone)]
@@ -19,11 +20,31 @@ pub struct Inner {
     pub sessions: SessionLimits,
     pub public_url: Url,
     pub trust_forwarded_for: bool,
+    /// Wakes this node's outbox worker after a message was queued.
+    pub outbox: OutboxSignal,
+    /// `None` while email is delivered; otherwise why it is not, for administrators.
+    pub mail_problem: Option<String>,
 }
 
 impl AppState {
     pub fn new(inner: Inner) -> Self {
         AppState(Arc::new(inner))
+    }
+}
+
+impl AppState {
+    /// An absolute URL for a path on this server, for links in emails.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.as_str().trim_end_matches('/'))
+    }
+
+    /// The absolute address of a portal's pages (its own host when it has one), without a
+    /// trailing slash.
+    pub fn portal_url(&self, portal: &crate::portals::Portal) -> String {
+        match &portal.host {
+            Some(host) => format!("{}://{host}", self.public_url.scheme()),
+            None => self.absolute(&format!("/portal/{}", portal.slug)),
+        }
     }
 }
 

@@ -4,9 +4,11 @@
 //! of a new SQLite file, so one suite covers both backends.
 #![allow(dead_code)]
 
+pub mod mail;
+
 use std::sync::Arc;
 
-use frontdesk::config::{Config, DatabaseUrl, Secret};
+use frontdesk::config::{Config, DatabaseUrl, Secret, SmtpConfig, SmtpTls};
 use frontdesk::db::Db;
 use frontdesk::startup::Application;
 use reqwest::StatusCode;
@@ -29,25 +31,19 @@ pub async fn fresh_database(dir: &tempfile::TempDir) -> DatabaseUrl {
         Ok(admin_url) if !admin_url.is_empty() => {
             use sqlx::Connection;
             sqlx::any::install_default_drivers();
-            let random = frontdesk::web::tokens::random_token()
-                .to_lowercase()
-                .replace(['-', '_'], "");
+            let random = frontdesk::web::tokens::random_token().to_lowercase().replace(['-', '_'], "");
             let name = format!("fd_test_{}", &random[..16]);
-            let mut conn = sqlx::AnyConnection::connect(&admin_url)
-                .await
-                .expect("connect to the test PostgreSQL server");
+            let mut conn =
+                sqlx::AnyConnection::connect(&admin_url).await.expect("connect to the test PostgreSQL server");
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(&mut conn)
                 .await
                 .expect("create test database");
-            let mut url =
-                url::Url::parse(&admin_url).expect("FRONTDESK_TEST_DATABASE_URL is a URL");
+            let mut url = url::Url::parse(&admin_url).expect("FRONTDESK_TEST_DATABASE_URL is a URL");
             url.set_path(&name);
             url.as_str().parse().expect("postgres URL")
         }
-        _ => format!("sqlite://{}", dir.path().join("frontdesk.db").display())
-            .parse()
-            .expect("sqlite URL"),
+        _ => format!("sqlite://{}", dir.path().join("frontdesk.db").display()).parse().expect("sqlite URL"),
     }
 }
 
@@ -55,10 +51,28 @@ pub async fn spawn() -> TestApp {
     spawn_with(|_| {}).await
 }
 
+/// Starts the server with mail going to a real SMTP server (`sink`); retries after 1 s.
+pub async fn spawn_with_mail(sink: &mail::SmtpSink) -> TestApp {
+    let port = sink.port;
+    spawn_with(|c| use_smtp(c, port)).await
+}
+
+pub fn use_smtp(config: &mut Config, port: u16) {
+    config.mail.smtp =
+        Some(SmtpConfig { host: "127.0.0.1".into(), port, tls: SmtpTls::None, username: None, password: None });
+    config.mail.from = "Help Desk <help@frontdesk.test>".into();
+    config.mail.retry_base_secs = 1;
+}
+
 /// Starts the server with a config the caller may adjust.
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database(&dir).await;
+    spawn_on(database_url, dir, adjust).await
+}
+
+/// Starts a server on an existing database: a second node beside another.
+pub async fn spawn_on(database_url: DatabaseUrl, dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::for_database(database_url.clone());
     config.admin_email = Some(ADMIN_EMAIL.into());
     config.admin_password = Some(Secret::new(ADMIN_PASSWORD));
@@ -68,12 +82,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let base = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp {
-        base,
-        db,
-        database_url,
-        _dir: dir,
-    }
+    TestApp { base, db, database_url, _dir: dir }
 }
 
 impl TestApp {
@@ -85,12 +94,7 @@ impl TestApp {
     pub async fn manage_as(&self, email: &str, password: &str) -> Browser {
         let b = self.browser();
         let page = b.sign_in_manage(email, password).await;
-        assert_eq!(
-            page.status,
-            StatusCode::SEE_OTHER,
-            "sign-in as {email} failed: {}",
-            page.body
-        );
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in as {email} failed: {}", page.body);
         b
     }
 
@@ -100,32 +104,16 @@ impl TestApp {
 
     /// One integer from a query (`SELECT COUNT(*) AS n ...`).
     pub async fn count(&self, sql: &'static str) -> i64 {
-        sqlx::query(sql)
-            .fetch_one(self.db.pool())
-            .await
-            .expect(sql)
-            .try_get("n")
-            .expect("column n")
+        sqlx::query(sql).fetch_one(self.db.pool()).await.expect(sql).try_get("n").expect("column n")
     }
 
     /// One text value from a query (`SELECT ... AS v ...`).
     pub async fn text(&self, sql: &'static str) -> String {
-        sqlx::query(sql)
-            .fetch_one(self.db.pool())
-            .await
-            .expect(sql)
-            .try_get("v")
-            .expect("column v")
+        sqlx::query(sql).fetch_one(self.db.pool()).await.expect(sql).try_get("v").expect("column v")
     }
 
     pub async fn count_with(&self, sql: &'static str, arg: i64) -> i64 {
-        sqlx::query(sql)
-            .bind(arg)
-            .fetch_one(self.db.pool())
-            .await
-            .expect(sql)
-            .try_get("n")
-            .expect("column n")
+        sqlx::query(sql).bind(arg).fetch_one(self.db.pool()).await.expect(sql).try_get("n").expect("column n")
     }
 
     /// Runs the `frontdesk` binary against this app's database, with `stdin` as its input.
@@ -145,12 +133,7 @@ pub fn run_cli(database_url: &DatabaseUrl, args: &[&str], stdin: &str) -> std::p
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("run frontdesk");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
     child.wait_with_output().expect("frontdesk finishes")
 }
 
@@ -165,43 +148,23 @@ pub struct Page {
 
 impl Page {
     pub fn assert_contains(&self, needle: &str) -> &Self {
-        assert!(
-            self.body.contains(needle),
-            "expected {needle:?} in the page (status {}):\n{}",
-            self.status,
-            self.body
-        );
+        assert!(self.body.contains(needle), "expected {needle:?} in the page (status {}):\n{}", self.status, self.body);
         self
     }
     pub fn assert_lacks(&self, needle: &str) -> &Self {
-        assert!(
-            !self.body.contains(needle),
-            "did not expect {needle:?} in the page:\n{}",
-            self.body
-        );
+        assert!(!self.body.contains(needle), "did not expect {needle:?} in the page:\n{}", self.body);
         self
     }
     pub fn assert_redirect_to(&self, prefix: &str) -> &Self {
-        assert!(
-            self.status.is_redirection(),
-            "expected a redirect, got {}:\n{}",
-            self.status,
-            self.body
-        );
+        assert!(self.status.is_redirection(), "expected a redirect, got {}:\n{}", self.status, self.body);
         let loc = self.location.as_deref().unwrap_or("");
-        assert!(
-            loc.starts_with(prefix),
-            "expected a redirect to {prefix}, got {loc}"
-        );
+        assert!(loc.starts_with(prefix), "expected a redirect to {prefix}, got {loc}");
         self
     }
     /// Text between `before` and the next `after`.
     pub fn between(&self, before: &str, after: &str) -> String {
-        let start = self
-            .body
-            .find(before)
-            .unwrap_or_else(|| panic!("{before:?} not in page:\n{}", self.body))
-            + before.len();
+        let start =
+            self.body.find(before).unwrap_or_else(|| panic!("{before:?} not in page:\n{}", self.body)) + before.len();
         let end = self.body[start..].find(after).expect("end marker") + start;
         self.body[start..end].to_string()
     }
@@ -223,11 +186,7 @@ impl Browser {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Browser {
-            client,
-            jar,
-            base: base.to_string(),
-        }
+        Browser { client, jar, base: base.to_string() }
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
@@ -245,28 +204,13 @@ impl Browser {
     async fn page(resp: reqwest::Response) -> Page {
         let status = resp.status();
         let headers = resp.headers().clone();
-        let location = headers
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let location = headers.get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
         let body = resp.text().await.expect("body");
-        Page {
-            status,
-            body,
-            location,
-            headers,
-        }
+        Page { status, body, location, headers }
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        Self::page(
-            self.client
-                .get(format!("{}{path}", self.base))
-                .send()
-                .await
-                .expect("GET"),
-        )
-        .await
+        Self::page(self.client.get(format!("{}{path}", self.base)).send().await.expect("GET")).await
     }
 
     /// GET, then follow redirects within the site.
@@ -294,26 +238,15 @@ impl Browser {
 
     /// POSTs exactly these fields, no CSRF token added.
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let resp = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .form(fields)
-            .send()
-            .await
-            .expect("POST");
+        let resp = self.client.post(format!("{}{path}", self.base)).form(fields).send().await.expect("POST");
         Self::page(resp).await
     }
 
     pub async fn sign_in_manage(&self, email: &str, password: &str) -> Page {
-        self.post("/manage/login", &[("email", email), ("password", password)])
-            .await
+        self.post("/manage/login", &[("email", email), ("password", password)]).await
     }
 
     pub async fn sign_in_portal(&self, slug: &str, email: &str, password: &str) -> Page {
-        self.post(
-            &format!("/portal/{slug}/login"),
-            &[("email", email), ("password", password)],
-        )
-        .await
+        self.post(&format!("/portal/{slug}/login"), &[("email", email), ("password", password)]).await
     }
 }

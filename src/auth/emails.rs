@@ -1,0 +1,183 @@
+//! The emails sign-in sends: invitations, password resets, "your password was changed". Each has
+//! a plain-text and an HTML part made from one description, absolute links, and a subject that
+//! says what it is.
+
+use askama::Template;
+
+use crate::outbox::Email;
+
+#[derive(Template)]
+#[template(path = "auth/templates/email.txt")]
+struct TextPart<'a> {
+    greeting: &'a str,
+    paragraphs: &'a [String],
+    action: &'a Option<(String, String)>,
+    after: &'a [String],
+    signature: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "auth/templates/email.html")]
+struct HtmlPart<'a> {
+    subject: &'a str,
+    greeting: &'a str,
+    paragraphs: &'a [String],
+    action: &'a Option<(String, String)>,
+    after: &'a [String],
+    signature: &'a str,
+}
+
+/// What an email says, before it is rendered into its two parts.
+pub struct EmailContent {
+    pub subject: String,
+    pub greeting: String,
+    pub paragraphs: Vec<String>,
+    /// Button label and absolute URL.
+    pub action: Option<(String, String)>,
+    pub after: Vec<String>,
+    pub signature: String,
+}
+
+impl EmailContent {
+    pub fn to(self, recipient: &str, portal_id: Option<i64>, sender_name: Option<String>) -> Email {
+        let text = TextPart {
+            greeting: &self.greeting,
+            paragraphs: &self.paragraphs,
+            action: &self.action,
+            after: &self.after,
+            signature: &self.signature,
+        }
+        .render()
+        .expect("email text template renders");
+        let html = HtmlPart {
+            subject: &self.subject,
+            greeting: &self.greeting,
+            paragraphs: &self.paragraphs,
+            action: &self.action,
+            after: &self.after,
+            signature: &self.signature,
+        }
+        .render()
+        .expect("email html template renders");
+        Email { portal_id, to: recipient.to_string(), sender_name, subject: self.subject, text, html }
+    }
+}
+
+/// Where the email comes from, in words: the portal's name or the product's.
+pub struct Origin<'a> {
+    pub portal_name: Option<&'a str>,
+}
+
+impl Origin<'_> {
+    fn place(&self) -> String {
+        match self.portal_name {
+            Some(n) => format!("the {n} help desk"),
+            None => "Frontdesk".into(),
+        }
+    }
+    fn signature(&self) -> String {
+        self.portal_name.map(|n| format!("{n} help desk")).unwrap_or_else(|| "Frontdesk".into())
+    }
+}
+
+pub fn staff_invitation(
+    name: &str,
+    origin: &Origin,
+    role: &str,
+    link: &str,
+    already_had_account: bool,
+) -> EmailContent {
+    let place = origin.place();
+    let mut paragraphs = vec![format!("You have been made {role} in {place}.")];
+    if already_had_account {
+        paragraphs.push(
+            "Set your password with the link below. The password you set is the one you use everywhere you work \
+             in Frontdesk; until you set it, your current password keeps working."
+                .into(),
+        );
+    } else {
+        paragraphs.push(
+            "Choose your password with the link below; then sign in to the management interface with your email \
+             address and that password."
+                .into(),
+        );
+    }
+    EmailContent {
+        subject: format!("Set your password for {place}"),
+        greeting: format!("Hello {name},"),
+        paragraphs,
+        action: Some(("Set your password".into(), link.into())),
+        after: vec![
+            "The link works once and expires in 72 hours. If you did not expect this email, you can ignore it.".into(),
+        ],
+        signature: origin.signature(),
+    }
+}
+
+pub fn customer_invitation(name: &str, origin: &Origin, link: &str) -> EmailContent {
+    let place = origin.place();
+    EmailContent {
+        subject: format!("Your account at {place}"),
+        greeting: format!("Hello {name},"),
+        paragraphs: vec![format!(
+            "An account has been created for you at {place}. Choose your password with the link below to sign in \
+             and follow your requests."
+        )],
+        action: Some(("Set your password".into(), link.into())),
+        after: vec![
+            "The link works once and expires in 72 hours. If you did not expect this email, you can ignore it.".into(),
+        ],
+        signature: origin.signature(),
+    }
+}
+
+pub fn password_reset(name: &str, origin: &Origin, link: &str) -> EmailContent {
+    let place = origin.place();
+    EmailContent {
+        subject: format!("Reset your password for {place}"),
+        greeting: format!("Hello {name},"),
+        paragraphs: vec![format!(
+            "Someone, hopefully you, asked to reset the password of your account at {place}. Choose a new password \
+             with the link below."
+        )],
+        action: Some(("Choose a new password".into(), link.into())),
+        after: vec![
+            "The link works once and expires in 1 hour. If you did not ask for it, ignore this email: your password \
+             stays as it is."
+                .into(),
+        ],
+        signature: origin.signature(),
+    }
+}
+
+pub fn password_changed(name: &str, origin: &Origin, email: &str, sign_in_url: &str) -> EmailContent {
+    let place = origin.place();
+    EmailContent {
+        subject: format!("Your password for {place} was changed"),
+        greeting: format!("Hello {name},"),
+        paragraphs: vec![
+            format!("The password of your account {email} at {place} has just been changed."),
+            "Every other session of your account has been signed out.".into(),
+        ],
+        action: Some(("Sign in".into(), sign_in_url.into())),
+        after: vec!["If you did not change it, contact your administrator at once.".into()],
+        signature: origin.signature(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_parts_carry_the_link_and_html_is_escaped() {
+        let origin = Origin { portal_name: Some("Acme <Support>") };
+        let email =
+            password_reset("Ana", &origin, "https://help.example.com/manage/password/abc").to("ana@x.test", None, None);
+        assert_eq!(email.subject, "Reset your password for the Acme <Support> help desk");
+        assert!(email.text.contains("https://help.example.com/manage/password/abc"));
+        assert!(email.text.contains("Acme <Support>"));
+        assert!(email.html.contains(r#"href="https://help.example.com/manage/password/abc""#));
+        assert!(email.html.contains("Acme &#60;Support&#62;") || email.html.contains("Acme &lt;Support&gt;"));
+    }
+}

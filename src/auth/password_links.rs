@@ -1,0 +1,236 @@
+//! Pages behind one-time links: set a first password (invitation) or choose a new one (reset).
+//! Staff links are `/manage/password/{token}`; customers' are `{portal}/password/{token}`.
+//! Opening the page spends nothing; submitting a valid password uses the link, sets the
+//! password, ends every session of the account and (for a reset) queues a "your password was
+//! changed" email, all in one transaction.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::emails::{self, Origin};
+use super::links::{self, Link, LinkState, Purpose};
+use super::profile::policy_for;
+use super::sessions::{self, Subject};
+use crate::accounts::{customers, staff};
+use crate::error::{AppError, AppResult};
+use crate::outbox;
+use crate::portals::resolve::CurrentPortal;
+use crate::portals::settings;
+use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/templates/set_password.html")]
+struct SetPasswordPage {
+    csrf: String,
+    heading: &'static str,
+    place: String,
+    email: String,
+    action: String,
+    rules: Vec<String>,
+    errors: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NewPasswordForm {
+    new_password: String,
+    confirm_password: String,
+}
+
+/// The page a link that cannot be used leads to: what happened and what to do.
+fn link_problem(state: LinkState, forgot_url: &str) -> AppError {
+    match state {
+        LinkState::Used(_) => AppError::Page(
+            StatusCode::GONE,
+            format!(
+                "This link has already been used. If you still need to set your password, ask for a new link at {forgot_url}."
+            ),
+        ),
+        LinkState::Expired(_) => AppError::Page(
+            StatusCode::GONE,
+            format!(
+                "This link has expired. Ask for a new one at {forgot_url}, or ask your administrator to send the invitation again."
+            ),
+        ),
+        LinkState::Unknown | LinkState::Valid(_) => AppError::Page(
+            StatusCode::NOT_FOUND,
+            "This link is not valid. Check that you opened the whole link from the email, or ask for a new one.".into(),
+        ),
+    }
+}
+
+/// Who a valid link is for: their email and display name.
+async fn holder(state: &AppState, link: &Link) -> AppResult<(String, String)> {
+    match link.subject {
+        Subject::Staff(id) => {
+            let s = staff::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+            Ok((s.email, s.name))
+        }
+        Subject::Customer(id) => {
+            let c =
+                customers::by_id(&state.db, link.portal_id.unwrap_or_default(), id).await?.ok_or(AppError::NotFound)?;
+            Ok((c.email, c.name))
+        }
+    }
+}
+
+fn heading(purpose: Purpose) -> &'static str {
+    match purpose {
+        Purpose::Invite => "Set your password",
+        Purpose::Reset => "Choose a new password",
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    link: &Link,
+    csrf: String,
+    action: String,
+    place: String,
+    errors: Vec<String>,
+) -> AppResult<SetPasswordPage> {
+    let (email, _) = holder(state, link).await?;
+    let policy = policy_for(&state.db, link.subject, link.portal_id).await?;
+    Ok(SetPasswordPage { csrf, heading: heading(link.purpose), place, email, action, rules: policy.rules(), errors })
+}
+
+/// Checks the new password, then uses the link and applies everything in one transaction.
+/// `Ok(Err(errors))` when the form must be shown again.
+async fn complete(
+    state: &AppState,
+    token: &str,
+    link: &Link,
+    form: &NewPasswordForm,
+    sign_in_url: &str,
+) -> AppResult<Result<(), Vec<String>>> {
+    let policy = policy_for(&state.db, link.subject, link.portal_id).await?;
+    let mut errors = policy.check(&form.new_password).err().unwrap_or_default();
+    if form.new_password != form.confirm_password {
+        errors.push("The two passwords are not the same.".into());
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let hash = state.hasher.hash(&form.new_password).await?;
+    let (email, name) = holder(state, link).await?;
+    let portal = match link.portal_id {
+        Some(id) => crate::portals::by_id(&state.db, id).await?,
+        None => None,
+    };
+    let sender_name = match &portal {
+        Some(p) => settings::load(&state.db, p.id).await?.sender_name,
+        None => None,
+    };
+    let mut tx = state.db.writer().begin().await?;
+    let Some(used) = links::consume(&mut tx, token).await? else {
+        // Used or expired between opening the page and submitting it: change nothing.
+        return Err(link_problem(links::inspect(&state.db, token).await?, sign_in_url));
+    };
+    match used.subject {
+        Subject::Staff(id) => staff::set_password(&mut tx, id, &hash, false).await?,
+        Subject::Customer(id) => {
+            customers::set_password(&mut tx, used.portal_id.unwrap_or_default(), id, &hash, false).await?
+        }
+    }
+    sessions::end_all(&mut tx, used.subject, None).await?;
+    if used.purpose == Purpose::Reset {
+        let origin = Origin { portal_name: portal.as_ref().map(|p| p.name.as_str()) };
+        let message =
+            emails::password_changed(&name, &origin, &email, sign_in_url).to(&email, used.portal_id, sender_name);
+        outbox::enqueue_email(&mut tx, &message).await?;
+    }
+    tx.commit().await?;
+    state.outbox.notify();
+    tracing::info!(subject = ?used.subject, purpose = ?used.purpose, "password set through a one-time link");
+    Ok(Ok(()))
+}
+
+// ---- staff ------------------------------------------------------------------------------------
+
+async fn staff_link(state: &AppState, token: &str) -> AppResult<Link> {
+    let link_state = links::inspect(&state.db, token).await?;
+    match link_state {
+        LinkState::Valid(link) if matches!(link.subject, Subject::Staff(_)) => Ok(link),
+        _ if link_state.link().is_some_and(|l| matches!(l.subject, Subject::Staff(_))) => {
+            Err(link_problem(link_state, &state.absolute("/manage/forgot")))
+        }
+        _ => Err(link_problem(LinkState::Unknown, "")),
+    }
+}
+
+pub async fn staff_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    let link = staff_link(&state, &token).await?;
+    let page = form_page(&state, &link, csrf, format!("/manage/password/{token}"), "Frontdesk".into(), vec![]).await?;
+    Ok(page.into_response())
+}
+
+pub async fn staff_submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    CsrfToken(csrf): CsrfToken,
+    CsrfForm(form): CsrfForm<NewPasswordForm>,
+) -> AppResult<Response> {
+    let link = staff_link(&state, &token).await?;
+    match complete(&state, &token, &link, &form, &state.absolute("/manage/login")).await? {
+        Ok(()) => Ok(Redirect::to("/manage/login?msg=password-set").into_response()),
+        Err(errors) => {
+            let page =
+                form_page(&state, &link, csrf, format!("/manage/password/{token}"), "Frontdesk".into(), errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+// ---- customers ---------------------------------------------------------------------------------
+
+/// A customer's link, only under the portal it was issued for (another portal's address gets
+/// "not valid", whatever the link's state).
+async fn customer_link(state: &AppState, portal: &CurrentPortal, token: &str) -> AppResult<Link> {
+    let link_state = links::inspect(&state.db, token).await?;
+    let ours = |l: &Link| matches!(l.subject, Subject::Customer(_)) && l.portal_id == Some(portal.portal.id);
+    match link_state {
+        LinkState::Valid(link) if ours(&link) => Ok(link),
+        _ if link_state.link().is_some_and(ours) => {
+            Err(link_problem(link_state, &format!("{}/forgot", state.portal_url(&portal.portal))))
+        }
+        _ => Err(link_problem(LinkState::Unknown, "")),
+    }
+}
+
+pub async fn customer_page(
+    State(state): State<AppState>,
+    portal: CurrentPortal,
+    Path((_slug, token)): Path<(String, String)>,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    let link = customer_link(&state, &portal, &token).await?;
+    let action = format!("{}/password/{token}", portal.base);
+    Ok(form_page(&state, &link, csrf, action, portal.portal.name.clone(), vec![]).await?.into_response())
+}
+
+pub async fn customer_submit(
+    State(state): State<AppState>,
+    portal: CurrentPortal,
+    Path((_slug, token)): Path<(String, String)>,
+    CsrfToken(csrf): CsrfToken,
+    CsrfForm(form): CsrfForm<NewPasswordForm>,
+) -> AppResult<Response> {
+    let link = customer_link(&state, &portal, &token).await?;
+    let sign_in = format!("{}/login", state.portal_url(&portal.portal));
+    match complete(&state, &token, &link, &form, &sign_in).await? {
+        Ok(()) => Ok(Redirect::to(&format!("{}/login?msg=password-set", portal.base)).into_response()),
+        Err(errors) => {
+            let action = format!("{}/password/{token}", portal.base);
+            let page = form_page(&state, &link, csrf, action, portal.portal.name.clone(), errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
