@@ -1,7 +1,8 @@
 // Starts the real `frontdesk` binary on a fresh SQLite file and a free loopback port, and a
 // headless Debian Chromium through playwright-core.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,7 +12,37 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = process.env.FRONTDESK_BIN || join(ROOT, 'target/debug/frontdesk');
 export const ADMIN = { email: 'admin@example.com', password: 'Browser-Admin-Pw1' };
 
-export async function startServer() {
+/** A real SMTP server (tests/smtp_sink.py, aiosmtpd) writing each message to a folder. */
+export async function startSmtp() {
+  const dir = mkdtempSync(join(tmpdir(), 'frontdesk-smtp-'));
+  const port = await freePort();
+  const child = spawn('python3', [join(ROOT, 'tests/smtp_sink.py'), String(port), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((ok) => createInterface({ input: child.stdout }).once('line', ok));
+  const messages = () => readdirSync(dir).filter((f) => f.endsWith('.eml')).sort()
+    .map((f) => decodeQuotedPrintable(readFileSync(join(dir, f), 'utf8')));
+  const waitFor = async (needle) => {
+    for (let i = 0; i < 300; i++) {
+      const found = messages().find((m) => m.includes(needle));
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no email containing ${needle}`);
+  };
+  return { port, waitFor, stop: () => { child.kill(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+function decodeQuotedPrintable(text) {
+  return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+}
+
+function freePort() {
+  return new Promise((ok) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
+  });
+}
+
+export async function startServer(extraEnv = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'frontdesk-browser-'));
   const env = {
     ...process.env,
@@ -20,6 +51,7 @@ export async function startServer() {
     FRONTDESK_ADMIN_EMAIL: ADMIN.email,
     FRONTDESK_ADMIN_PASSWORD: ADMIN.password,
     FRONTDESK_LOG: 'warn',
+    ...extraEnv,
   };
   const child = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
