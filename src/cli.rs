@@ -6,14 +6,18 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::accounts::customers::NewCustomer;
 use crate::accounts::permissions::{Permission, Role};
+use crate::accounts::phone::Mobile;
 use crate::accounts::staff::{self, NewStaff};
 use crate::accounts::{Email, customers, parse_person_name};
 use crate::auth::hashing::PasswordHasher;
 use crate::auth::policy::PasswordPolicy;
 use crate::auth::profile::policy_for;
 use crate::auth::sessions::{self, Subject};
-use crate::config::{self, Config, DatabaseUrl, MailConfig, Secret, SessionLimits, SmtpConfig, SmtpTls};
+use crate::config::{
+    self, Config, DatabaseUrl, MailConfig, Secret, SessionLimits, SmsConfig, SmsFormat, SmtpConfig, SmtpTls,
+};
 use crate::db::Db;
 use crate::portals::{self, Slug, settings};
 use crate::startup::Application;
@@ -102,6 +106,22 @@ struct ServeArgs {
     /// Sender of every email: `help@example.com` or `Help desk <help@example.com>`.
     #[arg(long, env = "FRONTDESK_MAIL_FROM", default_value = "Frontdesk <frontdesk@localhost>")]
     mail_from: String,
+    /// SMS gateway endpoint (for Twilio, its API base such as https://api.twilio.com). Without it,
+    /// portals cannot send sign-in codes by SMS. A bearer token comes from FRONTDESK_SMS_TOKEN,
+    /// Basic credentials from FRONTDESK_SMS_USERNAME and FRONTDESK_SMS_PASSWORD.
+    #[arg(long, env = "FRONTDESK_SMS_URL")]
+    sms_url: Option<String>,
+    /// json ({"to", "body"}), form (to=&body=) or twilio (Messages API).
+    #[arg(long, env = "FRONTDESK_SMS_FORMAT", default_value = "json")]
+    sms_format: SmsFormat,
+    #[arg(long, env = "FRONTDESK_SMS_USERNAME")]
+    sms_username: Option<String>,
+    /// Sender number or name for SMS (required by Twilio).
+    #[arg(long, env = "FRONTDESK_SMS_FROM")]
+    sms_from: Option<String>,
+    /// Minutes a sign-in code stays valid.
+    #[arg(long, env = "FRONTDESK_CODE_MINUTES", default_value_t = 10, value_parser = clap::value_parser!(i64).range(1..=60))]
+    code_minutes: i64,
     /// Seconds before the first retry of a message that could not be sent; doubles each time.
     #[arg(long, env = "FRONTDESK_OUTBOX_RETRY_SECS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3600))]
     outbox_retry_secs: i64,
@@ -139,6 +159,10 @@ enum UserCommand {
         email: String,
         #[arg(long, default_value = "")]
         name: String,
+        /// A customer's mobile number with country code, for sign-in codes by SMS
+        /// (as people write it: "+1 (555) 123-0001").
+        #[arg(long)]
+        mobile: Option<String>,
     },
     /// Set an account's password (read like `user add`) and end all its sessions. With --portal,
     /// the customer of that portal; without, the staff account.
@@ -224,6 +248,19 @@ async fn serve(database_url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()>
             from: args.mail_from,
             retry_base_secs: args.outbox_retry_secs,
         },
+        sms: match args.sms_url.filter(|u| !u.is_empty()) {
+            None => None,
+            Some(url) => Some(SmsConfig {
+                url: url::Url::parse(&url)
+                    .map_err(|e| anyhow::anyhow!("FRONTDESK_SMS_URL {url:?} is not a URL: {e}"))?,
+                format: args.sms_format,
+                token: env_secret("FRONTDESK_SMS_TOKEN"),
+                username: args.sms_username.filter(|u| !u.is_empty()),
+                password: env_secret("FRONTDESK_SMS_PASSWORD"),
+                from: args.sms_from.filter(|f| !f.is_empty()),
+            }),
+        },
+        code_lifetime_secs: args.code_minutes * 60,
     };
     let app = Application::build(&config).await?;
     print_welcome(&app);
@@ -253,6 +290,11 @@ fn print_welcome(app: &Application) {
     }
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// A secret from the environment only (never a flag: flags show in process lists).
+fn env_secret(name: &str) -> Option<Secret> {
+    std::env::var(name).ok().filter(|v| !v.is_empty()).map(Secret::new)
 }
 
 async fn find_portal(db: &Db, slug: &str) -> anyhow::Result<portals::Portal> {
@@ -317,24 +359,26 @@ async fn user(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
         async move { hasher.hash(&p).await.map_err(|e| anyhow::anyhow!("{e}")) }
     };
     match cmd {
-        UserCommand::Add { portal, role, email, name } => {
+        UserCommand::Add { portal, role, email, name, mobile } => {
             let p = find_portal(db, &portal).await?;
             let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
             let name = parse_person_name(&name, &email).map_err(anyhow::Error::msg)?;
             if role == "customer" {
                 let policy = settings::load(db, p.id).await?.password_policy;
                 let password_hash = hash(read_password(&policy)?).await?;
-                let id = customers::create(
-                    &mut *db.writer().acquire().await?,
-                    p.id,
-                    &email,
-                    &name,
-                    Some(&password_hash),
-                    false,
-                )
-                .await?;
+                let mobile = mobile.as_deref().map(Mobile::parse).transpose().map_err(anyhow::Error::msg)?;
+                let new = NewCustomer {
+                    email: &email,
+                    name: &name,
+                    mobile: mobile.as_ref(),
+                    password_hash: Some(&password_hash),
+                };
+                let id = customers::create(&mut *db.writer().acquire().await?, p.id, new).await?;
                 println!("added customer {email} (id {id}) to portal {}", p.slug);
             } else {
+                if mobile.is_some() {
+                    anyhow::bail!("--mobile is for customers (staff sign in with a password)");
+                }
                 let role = Role::parse(&role).expect("clap checked the role");
                 if let Some(existing) = staff::by_email(db, &email).await? {
                     staff::set_role(&mut *db.writer().acquire().await?, existing.id, p.id, role).await?;

@@ -157,6 +157,43 @@ impl Default for MailConfig {
     }
 }
 
+/// How the SMS gateway wants its requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmsFormat {
+    /// POST JSON `{"to": "+1555...", "body": "..."}`.
+    Json,
+    /// POST a form `to=...&body=...`.
+    Form,
+    /// Twilio's Messages API: form `To`, `From`, `Body` to
+    /// `{url}/2010-04-01/Accounts/{username}/Messages.json` with Basic auth.
+    Twilio,
+}
+
+impl std::str::FromStr for SmsFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "json" => Ok(SmsFormat::Json),
+            "form" => Ok(SmsFormat::Form),
+            "twilio" => Ok(SmsFormat::Twilio),
+            other => Err(format!("{other:?} is not an SMS gateway format: use json, form or twilio")),
+        }
+    }
+}
+
+/// The HTTP gateway that sends SMS. Credentials: a bearer token, or a username and password
+/// (Basic auth; for Twilio the account SID and auth token).
+#[derive(Clone, Debug)]
+pub struct SmsConfig {
+    pub url: Url,
+    pub format: SmsFormat,
+    pub token: Option<Secret>,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// Sender number or name (required by Twilio).
+    pub from: Option<String>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Address to listen on, `host:port`; port 0 picks a free port.
@@ -173,6 +210,9 @@ pub struct Config {
     pub admin_email: Option<String>,
     pub admin_password: Option<Secret>,
     pub mail: MailConfig,
+    pub sms: Option<SmsConfig>,
+    /// How long a sign-in code stays valid.
+    pub code_lifetime_secs: i64,
 }
 
 impl Config {
@@ -188,6 +228,8 @@ impl Config {
             admin_email: None,
             admin_password: None,
             mail: MailConfig::default(),
+            sms: None,
+            code_lifetime_secs: 600,
         }
     }
 }

@@ -11,12 +11,13 @@ use tokio::net::TcpListener;
 use url::Url;
 
 use crate::auth::hashing::PasswordHasher;
-use crate::auth::{sessions, throttle};
+use crate::auth::{codes, sessions, throttle};
 use crate::bootstrap::{self, FirstRun};
 use crate::config::Config;
 use crate::db::Db;
+use crate::outbox::sms::SmsSender;
 use crate::outbox::smtp::SmtpSender;
-use crate::outbox::worker::{self, OutboxSignal};
+use crate::outbox::worker::{self, OutboxSignal, Sender};
 use crate::web::cookies::CookiePolicy;
 use crate::web::state::{AppState, Inner};
 
@@ -44,8 +45,8 @@ impl Application {
         let outbox = OutboxSignal::default();
         let mail_problem = match &config.mail.smtp {
             Some(smtp) => {
-                let sender = SmtpSender::new(smtp, &config.mail.from)?;
-                worker::spawn_email_worker(db.clone(), sender, outbox.clone(), config.mail.retry_base_secs);
+                let sender = Sender::Email(SmtpSender::new(smtp, &config.mail.from)?);
+                worker::spawn_worker(db.clone(), sender, outbox.clone(), config.mail.retry_base_secs);
                 None
             }
             None => {
@@ -54,6 +55,18 @@ impl Application {
                 tracing::warn!("{problem}");
                 Some(problem.to_string())
             }
+        };
+        let sms_problem = match &config.sms {
+            Some(sms) => {
+                let sender = Sender::Sms(SmsSender::new(sms)?);
+                worker::spawn_worker(db.clone(), sender, outbox.clone(), config.mail.retry_base_secs);
+                None
+            }
+            None => Some(
+                "SMS is not being sent: no SMS gateway is configured (set FRONTDESK_SMS_URL and restart). Portals \
+                 cannot offer sign-in codes by SMS until it is."
+                    .to_string(),
+            ),
         };
         let state = AppState::new(Inner {
             cookies: CookiePolicy { secure: public_url.scheme() == "https" },
@@ -64,6 +77,8 @@ impl Application {
             trust_forwarded_for: config.trust_forwarded_for,
             outbox,
             mail_problem,
+            sms_problem,
+            code_lifetime_secs: config.code_lifetime_secs,
         });
         Ok(Application { listener, state, local_addr, first_run })
     }
@@ -103,14 +118,17 @@ fn spawn_janitor(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
-            match (sessions::purge_expired(&state.db, state.sessions).await, throttle::purge_stale(&state.db).await) {
-                (Ok(s), Ok(t)) if s + t > 0 => {
-                    tracing::info!(sessions = s, throttle_keys = t, "purged expired records")
-                }
-                (Err(e), _) | (_, Err(e)) => {
-                    tracing::warn!(error = %e, "could not purge expired records")
-                }
-                _ => {}
+            let purged = async {
+                Ok::<_, sqlx::Error>(
+                    sessions::purge_expired(&state.db, state.sessions).await?
+                        + throttle::purge_stale(&state.db).await?
+                        + codes::purge_stale(&state.db).await?,
+                )
+            };
+            match purged.await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(records = n, "purged expired sessions, throttle counts and codes"),
+                Err(e) => tracing::warn!(error = %e, "could not purge expired records"),
             }
         }
     });

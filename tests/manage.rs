@@ -243,7 +243,10 @@ async fn portal_settings_change_the_password_policy_and_refuse_bad_values() {
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    page.assert_contains("1 to 100 characters").assert_contains("not a host name").assert_contains("between 8 and 128");
+    page.assert_contains("1 to 100 characters")
+        .assert_contains("not a host name")
+        .assert_contains("between 8 and 128")
+        .assert_contains("customer_signin needs at least one");
 
     admin
         .post(
@@ -252,6 +255,8 @@ async fn portal_settings_change_the_password_policy_and_refuse_bad_values() {
                 ("name", "Acme Support"),
                 ("host", ""),
                 ("listed", "true"),
+                ("signin_password", "1"),
+                ("signin_email_code", "1"),
                 ("password_policy", "length_only"),
                 ("password_min_length", "16"),
             ],
@@ -260,12 +265,14 @@ async fn portal_settings_change_the_password_policy_and_refuse_bad_values() {
         .assert_redirect_to("/manage/settings?msg=saved");
     let out = app.cli(&["portal", "show", "default"], "");
     let shown = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        shown.contains("name = Acme Support")
-            && shown.contains("password_policy = length_only")
-            && shown.contains("password_min_length = 16"),
-        "{shown}"
-    );
+    for line in [
+        "name = Acme Support",
+        "password_policy = length_only",
+        "password_min_length = 16",
+        "customer_signin = password,email_code",
+    ] {
+        assert!(shown.contains(line), "{line} missing in {shown}");
+    }
 
     // The new policy applies: a composition password of 14 characters is now too short, and a
     // long passphrase without symbols is fine.
@@ -296,9 +303,15 @@ async fn portal_settings_change_the_password_policy_and_refuse_bad_values() {
     admin
         .post(
             "/manage/settings",
-            &[("name", "Acme Support"), ("password_policy", "length_only"), ("password_min_length", "16")],
+            &[
+                ("name", "Acme Support"),
+                ("signin_password", "1"),
+                ("password_policy", "length_only"),
+                ("password_min_length", "16"),
+            ],
         )
-        .await;
+        .await
+        .assert_redirect_to("/manage/settings?msg=saved");
     app.browser()
         .get("/login")
         .await

@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::Email;
+use super::phone::Mobile;
 use crate::db::{Db, is_unique_violation, now};
 
 #[derive(Clone, Debug)]
@@ -46,6 +47,46 @@ pub async fn by_email(db: &Db, portal_id: i64, email: &Email) -> Result<Option<C
     row.as_ref().map(from_row).transpose()
 }
 
+pub async fn by_mobile(db: &Db, portal_id: i64, mobile: &Mobile) -> Result<Option<Customer>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM customers WHERE portal_id = $1 AND mobile = $2");
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(mobile.as_str()).fetch_optional(db.pool()).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateCustomerError {
+    #[error("another customer of this portal already uses the mobile number {0}")]
+    MobileTaken(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Changes a customer's name and mobile number (`None` removes it).
+pub async fn update_details(
+    db: &Db,
+    portal_id: i64,
+    id: i64,
+    name: &str,
+    mobile: Option<&Mobile>,
+) -> Result<(), UpdateCustomerError> {
+    sqlx::query("UPDATE customers SET name = $1, mobile = $2 WHERE id = $3 AND portal_id = $4")
+        .bind(name)
+        .bind(mobile.map(|m| m.as_str().to_owned()))
+        .bind(id)
+        .bind(portal_id)
+        .execute(db.writer())
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                UpdateCustomerError::MobileTaken(mobile.map(|m| m.to_string()).unwrap_or_default())
+            } else {
+                e.into()
+            }
+        })?;
+    Ok(())
+}
+
 pub async fn by_id(db: &Db, portal_id: i64, id: i64) -> Result<Option<Customer>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE portal_id = $1 AND id = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(id).fetch_optional(db.pool()).await?;
@@ -68,33 +109,53 @@ pub async fn list(db: &Db, portal_id: i64, search: &str, limit: i64) -> Result<V
 pub enum CreateCustomerError {
     #[error("this portal already has a customer with the email {0}")]
     EmailTaken(String),
+    #[error("another customer of this portal already uses the mobile number {0}")]
+    MobileTaken(String),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+}
+
+pub struct NewCustomer<'a> {
+    pub email: &'a Email,
+    pub name: &'a str,
+    pub mobile: Option<&'a Mobile>,
+    pub password_hash: Option<&'a str>,
+}
+
+/// True when a unique violation is the one on (portal, mobile).
+fn is_mobile_conflict(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d.constraint() == Some("customers_by_mobile") || d.message().contains("mobile"),
+        _ => false,
+    }
 }
 
 /// Creates a customer inside the caller's transaction or connection.
 pub async fn create(
     conn: &mut AnyConnection,
     portal_id: i64,
-    email: &Email,
-    name: &str,
-    password_hash: Option<&str>,
-    must_change_password: bool,
+    new: NewCustomer<'_>,
 ) -> Result<i64, CreateCustomerError> {
     let row = sqlx::query(
-        "INSERT INTO customers (portal_id, email, email_lower, name, password_hash, must_change_password, created_at) \
+        "INSERT INTO customers (portal_id, email, email_lower, name, mobile, password_hash, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(portal_id)
-    .bind(email.as_str())
-    .bind(email.lower())
-    .bind(name)
-    .bind(password_hash.map(str::to_owned))
-    .bind(must_change_password as i64)
+    .bind(new.email.as_str())
+    .bind(new.email.lower())
+    .bind(new.name)
+    .bind(new.mobile.map(|m| m.as_str().to_owned()))
+    .bind(new.password_hash.map(str::to_owned))
     .bind(now())
     .fetch_one(conn)
     .await
-    .map_err(|e| if is_unique_violation(&e) { CreateCustomerError::EmailTaken(email.to_string()) } else { e.into() })?;
+    .map_err(|e| match () {
+        _ if is_mobile_conflict(&e) => {
+            CreateCustomerError::MobileTaken(new.mobile.map(|m| m.to_string()).unwrap_or_default())
+        }
+        _ if is_unique_violation(&e) => CreateCustomerError::EmailTaken(new.email.to_string()),
+        _ => e.into(),
+    })?;
     Ok(row.try_get("id")?)
 }
 

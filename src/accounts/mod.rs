@@ -4,6 +4,7 @@
 pub mod customers;
 pub mod departments;
 pub mod permissions;
+pub mod phone;
 pub mod staff;
 
 use std::fmt;

@@ -9,8 +9,9 @@ use serde::Deserialize;
 
 use super::MsgQuery;
 use super::shell::Shell;
-use crate::accounts::customers::{self, CreateCustomerError, Customer};
+use crate::accounts::customers::{self, CreateCustomerError, Customer, NewCustomer, UpdateCustomerError};
 use crate::accounts::permissions::Permission;
+use crate::accounts::phone::Mobile;
 use crate::accounts::{Email, parse_person_name};
 use crate::auth::ManageUser;
 use crate::auth::invitations::{Invitee, queue_customer_invitation};
@@ -67,6 +68,13 @@ pub struct CreateForm {
     email: String,
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    mobile: String,
+}
+
+/// An optional mobile number from a form: empty means none.
+fn optional_mobile(typed: &str) -> Result<Option<Mobile>, String> {
+    if typed.trim().is_empty() { Ok(None) } else { Mobile::parse(typed).map(Some) }
 }
 
 pub async fn create(
@@ -76,12 +84,15 @@ pub async fn create(
     CsrfForm(form): CsrfForm<CreateForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
-    let parsed = Email::parse(&form.email).and_then(|e| parse_person_name(&form.name, &e).map(|n| (e, n)));
+    let parsed = Email::parse(&form.email)
+        .and_then(|e| parse_person_name(&form.name, &e).map(|n| (e, n)))
+        .and_then(|(e, n)| optional_mobile(&form.mobile).map(|m| (e, n, m)));
     let error = match parsed {
         Err(e) => e,
-        Ok((email, name)) => {
+        Ok((email, name, mobile)) => {
             let mut tx = state.db.writer().begin().await?;
-            match customers::create(&mut tx, user.portal.id, &email, &name, None, false).await {
+            let new = NewCustomer { email: &email, name: &name, mobile: mobile.as_ref(), password_hash: None };
+            match customers::create(&mut tx, user.portal.id, new).await {
                 Ok(id) => {
                     let who = Invitee { name: &name, email: email.as_str() };
                     queue_customer_invitation(&state, &mut tx, id, who, &user.portal).await?;
@@ -90,8 +101,8 @@ pub async fn create(
                     tracing::info!(customer_id = id, portal = %user.portal.slug, by = user.staff.id, "customer invited");
                     return Ok(Redirect::to(&format!("/manage/customers/{id}?msg=invited")).into_response());
                 }
-                Err(CreateCustomerError::EmailTaken(e)) => {
-                    format!("This portal already has a customer with the email {e}.")
+                Err(e @ (CreateCustomerError::EmailTaken(_) | CreateCustomerError::MobileTaken(_))) => {
+                    format!("This portal {}.", e.to_string().trim_start_matches("this portal "))
                 }
                 Err(CreateCustomerError::Db(e)) => return Err(e.into()),
             }
@@ -107,6 +118,45 @@ struct CustomerPage {
     shell: Shell,
     csrf: String,
     customer: Customer,
+    errors: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct DetailsForm {
+    name: String,
+    #[serde(default)]
+    mobile: String,
+}
+
+/// An agent corrects a customer's name or mobile number.
+pub async fn update(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfToken(csrf): CsrfToken,
+    CsrfForm(form): CsrfForm<DetailsForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    let customer = load(&state, &user, id).await?;
+    let email = Email::parse(&customer.email).map_err(AppError::BadRequest)?;
+    let result = match (parse_person_name(&form.name, &email), optional_mobile(&form.mobile)) {
+        (Ok(name), Ok(mobile)) => customers::update_details(&state.db, user.portal.id, id, &name, mobile.as_ref())
+            .await
+            .map_err(|e| match e {
+                UpdateCustomerError::MobileTaken(_) => Ok(e.to_string()),
+                UpdateCustomerError::Db(db) => Err(db),
+            }),
+        (name, mobile) => Err(Ok([name.err(), mobile.err()].into_iter().flatten().collect::<Vec<_>>().join(" "))),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/manage/customers/{id}?msg=saved")).into_response()),
+        Err(Err(db)) => Err(db.into()),
+        Err(Ok(message)) => {
+            let shell = Shell::new(&user, csrf.clone(), "/manage/customers", None);
+            let page = CustomerPage { shell, csrf, customer, errors: vec![message] };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
 }
 
 async fn load(state: &AppState, user: &ManageUser, id: i64) -> AppResult<Customer> {
@@ -122,8 +172,13 @@ pub async fn show(
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     let customer = load(&state, &user, id).await?;
-    Ok(CustomerPage { shell: Shell::new(&user, csrf.clone(), "/manage/customers", q.msg.as_deref()), csrf, customer }
-        .into_response())
+    Ok(CustomerPage {
+        shell: Shell::new(&user, csrf.clone(), "/manage/customers", q.msg.as_deref()),
+        csrf,
+        customer,
+        errors: vec![],
+    }
+    .into_response())
 }
 
 async fn set_disabled(state: AppState, user: ManageUser, id: i64, disabled: bool) -> AppResult<Response> {

@@ -39,7 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/agents/{id}/end-sessions", post(agents::end_sessions))
         .route("/manage/agents/{id}/invite", post(agents::invite))
         .route("/manage/customers", get(customers::list).post(customers::create))
-        .route("/manage/customers/{id}", get(customers::show))
+        .route("/manage/customers/{id}", get(customers::show).post(customers::update))
         .route("/manage/customers/{id}/disable", post(customers::disable))
         .route("/manage/customers/{id}/enable", post(customers::enable))
         .route("/manage/customers/{id}/end-sessions", post(customers::end_sessions))

@@ -12,7 +12,7 @@ use super::shell::Shell;
 use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::error::AppResult;
-use crate::portals::settings::{self, SettingError};
+use crate::portals::settings::{self, SettingError, SignInMethods};
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
 
@@ -24,6 +24,7 @@ struct SettingsPage {
     errors: Vec<String>,
     values: SettingsForm,
     public_url: String,
+    sms_problem: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -35,6 +36,12 @@ pub struct SettingsForm {
     sender_name: String,
     #[serde(default)]
     listed: Option<String>,
+    #[serde(default)]
+    signin_password: Option<String>,
+    #[serde(default)]
+    signin_email_code: Option<String>,
+    #[serde(default)]
+    signin_sms_code: Option<String>,
     password_policy: String,
     password_min_length: String,
 }
@@ -47,6 +54,9 @@ async fn current_values(state: &AppState, user: &ManageUser) -> AppResult<Settin
         host: get("host"),
         sender_name: get("sender_name"),
         listed: (get("listed") == "true").then(|| "true".into()),
+        signin_password: get("customer_signin").split(',').any(|m| m == "password").then(|| "1".into()),
+        signin_email_code: get("customer_signin").split(',').any(|m| m == "email_code").then(|| "1".into()),
+        signin_sms_code: get("customer_signin").split(',').any(|m| m == "sms_code").then(|| "1".into()),
         password_policy: get("password_policy"),
         password_min_length: get("password_min_length"),
     })
@@ -64,7 +74,15 @@ pub async fn page(
     }
     let values = current_values(&state, &user).await?;
     let shell = Shell::new(&user, csrf.clone(), "/manage/settings", q.msg.as_deref());
-    Ok(SettingsPage { shell, csrf, errors: vec![], values, public_url: state.public_url.to_string() }.into_response())
+    Ok(SettingsPage {
+        shell,
+        csrf,
+        errors: vec![],
+        values,
+        public_url: state.public_url.to_string(),
+        sms_problem: state.sms_problem.clone(),
+    }
+    .into_response())
 }
 
 pub async fn save(
@@ -75,12 +93,19 @@ pub async fn save(
 ) -> AppResult<Response> {
     user.require(Permission::ManagePortalSettings)?;
     let listed = if form.listed.is_some() { "true" } else { "false" };
+    let methods = SignInMethods {
+        password: form.signin_password.is_some(),
+        email_code: form.signin_email_code.is_some(),
+        sms_code: form.signin_sms_code.is_some(),
+    }
+    .as_value();
     // The policy goes first: the allowed minimum length depends on it.
     let pairs = [
         ("name", form.name.as_str()),
         ("host", form.host.as_str()),
         ("sender_name", form.sender_name.as_str()),
         ("listed", listed),
+        ("customer_signin", methods.as_str()),
         ("password_policy", form.password_policy.as_str()),
         ("password_min_length", form.password_min_length.as_str()),
     ];
@@ -97,6 +122,13 @@ pub async fn save(
         return Ok(Redirect::to("/manage/settings?msg=saved").into_response());
     }
     let shell = Shell::new(&user, csrf.clone(), "/manage/settings", None);
-    let page = SettingsPage { shell, csrf, errors, values: form, public_url: state.public_url.to_string() };
+    let page = SettingsPage {
+        shell,
+        csrf,
+        errors,
+        values: form,
+        public_url: state.public_url.to_string(),
+        sms_problem: state.sms_problem.clone(),
+    };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

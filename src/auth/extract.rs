@@ -145,6 +145,13 @@ impl PortalUser {
             PortalPerson::Staff(s) => &s.email,
         }
     }
+    /// A customer's mobile number (staff have none here).
+    pub fn mobile(&self) -> Option<&str> {
+        match &self.person {
+            PortalPerson::Customer(c) => c.mobile.as_deref(),
+            PortalPerson::Staff(_) => None,
+        }
+    }
     pub fn is_staff(&self) -> bool {
         matches!(self.person, PortalPerson::Staff(_))
     }

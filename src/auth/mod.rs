@@ -1,5 +1,7 @@
 //! Signing in and out, sessions, passwords and throttling, for both interfaces.
 
+pub mod code_login;
+pub mod codes;
 pub mod common_login;
 pub mod emails;
 pub mod extract;

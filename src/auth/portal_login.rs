@@ -16,6 +16,7 @@ use crate::accounts::{Email, customers, staff};
 use crate::error::AppResult;
 use crate::portals::Portal;
 use crate::portals::resolve::CurrentPortal;
+use crate::portals::settings::{self, SignInMethods};
 use crate::web::client::Client;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
@@ -25,6 +26,7 @@ use crate::web::state::AppState;
 struct LoginPage {
     csrf: String,
     portal: CurrentPortal,
+    methods: SignInMethods,
     email: String,
     next: String,
     error: Option<String>,
@@ -40,6 +42,12 @@ pub async fn authenticate(
     password: &str,
     client: &Client,
 ) -> AppResult<Result<Subject, (StatusCode, String)>> {
+    if !settings::load(&state.db, portal.id).await?.customer_signin.password {
+        return Ok(Err((
+            StatusCode::BAD_REQUEST,
+            format!("{} does not use passwords: sign in with a code on its sign-in page.", portal.name),
+        )));
+    }
     let parsed = Email::parse(email).ok();
     let mut customer = None;
     let mut member = None;
@@ -96,13 +104,20 @@ pub struct LoginQuery {
     msg: Option<String>,
 }
 
-pub async fn page(portal: CurrentPortal, Query(q): Query<LoginQuery>, CsrfToken(csrf): CsrfToken) -> impl IntoResponse {
+pub async fn page(
+    State(state): State<AppState>,
+    portal: CurrentPortal,
+    Query(q): Query<LoginQuery>,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    let methods = settings::load(&state.db, portal.portal.id).await?.customer_signin;
     let notice = match q.msg.as_deref() {
         Some("signed-out") => Some("You have signed out."),
         Some("password-set") => Some("Your password is set. Sign in with it."),
         _ => None,
     };
-    LoginPage { csrf, portal, email: String::new(), next: q.next.unwrap_or_default(), error: None, notice }
+    let next = q.next.unwrap_or_default();
+    Ok(LoginPage { csrf, portal, methods, email: String::new(), next, error: None, notice }.into_response())
 }
 
 #[derive(Deserialize)]
@@ -130,8 +145,16 @@ pub async fn submit(
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&target)).into_response())
         }
         Err((status, message)) => {
-            let page =
-                LoginPage { csrf, portal, email: form.email, next: form.next, error: Some(message), notice: None };
+            let methods = settings::load(&state.db, portal.portal.id).await?.customer_signin;
+            let page = LoginPage {
+                csrf,
+                portal,
+                methods,
+                email: form.email,
+                next: form.next,
+                error: Some(message),
+                notice: None,
+            };
             Ok((status, page).into_response())
         }
     }

@@ -11,6 +11,8 @@ use super::extract::{ManageUser, ManageUserPendingPassword, PortalUser};
 use super::policy::PasswordPolicy;
 use super::sessions::{self, Realm, Session, Subject};
 use super::signin::check_password;
+use crate::accounts::customers::UpdateCustomerError;
+use crate::accounts::phone::Mobile;
 use crate::accounts::{customers, staff};
 use crate::admin::shell::Shell;
 use crate::db::Db;
@@ -233,6 +235,7 @@ async fn portal_profile_page(
         Some("password-changed") => Some("Your password has been changed."),
         Some("session-ended") => Some("That session has ended."),
         Some("must-change") => Some("Choose a new password before you continue."),
+        Some("saved") => Some("Saved."),
         _ => None,
     };
     Ok(PortalProfilePage {
@@ -282,4 +285,41 @@ pub async fn portal_end_session(
         return Err(AppError::NotFound);
     }
     Ok(Redirect::to(&format!("{}/profile?msg=session-ended", user.portal.base)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DetailsForm {
+    name: String,
+    #[serde(default)]
+    mobile: String,
+}
+
+/// A customer changes their name or mobile number.
+pub async fn portal_update_details(
+    State(state): State<AppState>,
+    user: PortalUser,
+    CsrfToken(csrf): CsrfToken,
+    CsrfForm(form): CsrfForm<DetailsForm>,
+) -> AppResult<Response> {
+    let Subject::Customer(id) = user.subject() else {
+        return Err(AppError::bad_request("Staff details are changed in the management interface."));
+    };
+    let email = crate::accounts::Email::parse(user.email()).map_err(AppError::BadRequest)?;
+    let name = crate::accounts::parse_person_name(&form.name, &email);
+    let mobile = match form.mobile.trim() {
+        "" => Ok(None),
+        typed => Mobile::parse(typed).map(Some),
+    };
+    let error = match (name, mobile) {
+        (Ok(name), Ok(mobile)) => {
+            match customers::update_details(&state.db, user.portal.portal.id, id, &name, mobile.as_ref()).await {
+                Ok(()) => return Ok(Redirect::to(&format!("{}/profile?msg=saved", user.portal.base)).into_response()),
+                Err(e @ UpdateCustomerError::MobileTaken(_)) => e.to_string(),
+                Err(UpdateCustomerError::Db(e)) => return Err(e.into()),
+            }
+        }
+        (name, mobile) => [name.err(), mobile.err()].into_iter().flatten().collect::<Vec<_>>().join(" "),
+    };
+    let page = portal_profile_page(&state, user, csrf, None, vec![error]).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -4,6 +4,7 @@
 //! A restart loses nothing, and no message is claimed by two nodes at once.
 
 pub mod routes;
+pub mod sms;
 pub mod smtp;
 pub mod worker;
 
@@ -37,6 +38,28 @@ pub async fn enqueue_email(conn: &mut AnyConnection, email: &Email) -> Result<i6
     .bind(&email.subject)
     .bind(&email.text)
     .bind(&email.html)
+    .bind(t)
+    .fetch_one(conn)
+    .await?;
+    row.try_get("id")
+}
+
+/// Queues a text message inside the caller's transaction.
+pub async fn enqueue_sms(
+    conn: &mut AnyConnection,
+    portal_id: Option<i64>,
+    to: &str,
+    text: &str,
+) -> Result<i64, sqlx::Error> {
+    let t = now();
+    let row = sqlx::query(
+        "INSERT INTO outbox (portal_id, kind, recipient, subject, body_text, status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, 'sms', $2, $3, $4, 'pending', 0, $5, $5) RETURNING id",
+    )
+    .bind(portal_id)
+    .bind(to)
+    .bind(format!("SMS to {to}"))
+    .bind(text)
     .bind(t)
     .fetch_one(conn)
     .await?;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+use super::sms::SmsSender;
 use super::smtp::{SendError, SmtpSender};
 use super::{Claimed, claim, mark_failed, mark_retry, mark_sent};
 use crate::db::{Db, now};
@@ -19,13 +20,22 @@ const POLL: Duration = Duration::from_secs(2);
 pub const MAX_ATTEMPTS: i64 = 12;
 const MAX_DELAY_SECS: i64 = 6 * 3600;
 
-/// Wakes the local worker when a message was queued, so it goes out at once.
+/// Wakes the local workers when a message was queued, so it goes out at once. One `Notify` per
+/// kind: `notify_one` keeps a wake-up for a worker that is busy right now.
 #[derive(Clone, Default)]
-pub struct OutboxSignal(Arc<Notify>);
+pub struct OutboxSignal {
+    email: Arc<Notify>,
+    sms: Arc<Notify>,
+}
 
 impl OutboxSignal {
     pub fn notify(&self) {
-        self.0.notify_one();
+        self.email.notify_one();
+        self.sms.notify_one();
+    }
+
+    fn for_kind(&self, kind: &str) -> Arc<Notify> {
+        if kind == "sms" { self.sms.clone() } else { self.email.clone() }
     }
 }
 
@@ -35,10 +45,35 @@ pub fn retry_delay(base_secs: i64, attempts: i64) -> i64 {
     base_secs.saturating_mul(1i64 << exp).min(MAX_DELAY_SECS)
 }
 
-pub fn spawn_email_worker(db: Db, sender: SmtpSender, signal: OutboxSignal, retry_base_secs: i64) {
+/// Delivers one kind of message.
+#[derive(Clone)]
+pub enum Sender {
+    Email(SmtpSender),
+    Sms(SmsSender),
+}
+
+impl Sender {
+    fn kind(&self) -> &'static str {
+        match self {
+            Sender::Email(_) => "email",
+            Sender::Sms(_) => "sms",
+        }
+    }
+
+    async fn send(&self, message: &Claimed) -> Result<(), SendError> {
+        match self {
+            Sender::Email(s) => s.send(message).await,
+            Sender::Sms(s) => s.send(message).await,
+        }
+    }
+}
+
+/// Runs a worker for one kind of message until the process ends.
+pub fn spawn_worker(db: Db, sender: Sender, signal: OutboxSignal, retry_base_secs: i64) {
+    let wake = signal.for_kind(sender.kind());
     tokio::spawn(async move {
         loop {
-            let batch = match claim(&db, "email", LEASE_SECS, BATCH).await {
+            let batch = match claim(&db, sender.kind(), LEASE_SECS, BATCH).await {
                 Ok(b) => b,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox: could not claim messages");
@@ -54,7 +89,7 @@ pub fn spawn_email_worker(db: Db, sender: SmtpSender, signal: OutboxSignal, retr
             }
             if idle {
                 tokio::select! {
-                    _ = signal.0.notified() => {}
+                    _ = wake.notified() => {}
                     _ = tokio::time::sleep(POLL) => {}
                 }
             }
@@ -70,20 +105,20 @@ async fn record(
 ) -> Result<(), sqlx::Error> {
     match outcome {
         Ok(()) => {
-            tracing::info!(id = message.id, to = %message.recipient, subject = %message.subject, "email sent");
+            tracing::info!(id = message.id, kind = %message.kind, to = %message.recipient, subject = %message.subject, "message sent");
             mark_sent(db, message.id).await
         }
         Err(SendError::Permanent(reason)) => {
-            tracing::warn!(id = message.id, to = %message.recipient, %reason, "email refused; marked failed");
+            tracing::warn!(id = message.id, to = %message.recipient, %reason, "message refused; marked failed");
             mark_failed(db, message.id, &reason).await
         }
         Err(SendError::Temporary(reason)) if message.attempts >= MAX_ATTEMPTS => {
-            tracing::warn!(id = message.id, to = %message.recipient, %reason, "email gave up after {MAX_ATTEMPTS} attempts");
+            tracing::warn!(id = message.id, to = %message.recipient, %reason, "message gave up after {MAX_ATTEMPTS} attempts");
             mark_failed(db, message.id, &format!("gave up after {MAX_ATTEMPTS} attempts: {reason}")).await
         }
         Err(SendError::Temporary(reason)) => {
             let delay = retry_delay(retry_base_secs, message.attempts);
-            tracing::info!(id = message.id, to = %message.recipient, %reason, retry_in_secs = delay, "email not sent yet; will retry");
+            tracing::info!(id = message.id, to = %message.recipient, %reason, retry_in_secs = delay, "message not sent yet; will retry");
             mark_retry(db, message.id, now() + delay, &reason).await
         }
     }

@@ -30,8 +30,67 @@ pub const KEYS: &[SettingSpec] = &[
     },
 ];
 
+/// How a portal's customers may sign in (at least one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignInMethods {
+    pub password: bool,
+    pub email_code: bool,
+    pub sms_code: bool,
+}
+
+impl Default for SignInMethods {
+    fn default() -> Self {
+        SignInMethods { password: true, email_code: false, sms_code: false }
+    }
+}
+
+impl SignInMethods {
+    pub fn parse(value: &str) -> Result<SignInMethods, String> {
+        let mut m = SignInMethods { password: false, email_code: false, sms_code: false };
+        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part {
+                "password" => m.password = true,
+                "email_code" => m.email_code = true,
+                "sms_code" => m.sms_code = true,
+                other => {
+                    return Err(format!(
+                        "customer_signin: {other:?} is not a sign-in method; use password, email_code and/or sms_code"
+                    ));
+                }
+            }
+        }
+        if !m.any() {
+            return Err("customer_signin needs at least one of password, email_code, sms_code".into());
+        }
+        Ok(m)
+    }
+
+    pub fn any(&self) -> bool {
+        self.password || self.email_code || self.sms_code
+    }
+
+    pub fn codes(&self) -> bool {
+        self.email_code || self.sms_code
+    }
+
+    pub fn as_value(&self) -> String {
+        let mut parts = Vec::new();
+        if self.password {
+            parts.push("password");
+        }
+        if self.email_code {
+            parts.push("email_code");
+        }
+        if self.sms_code {
+            parts.push("sms_code");
+        }
+        parts.join(",")
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct PortalSettings {
+    pub customer_signin: SignInMethods,
     pub password_policy: PasswordPolicy,
     pub listed: bool,
     pub sender_name: Option<String>,
@@ -39,7 +98,12 @@ pub struct PortalSettings {
 
 impl Default for PortalSettings {
     fn default() -> Self {
-        PortalSettings { password_policy: PasswordPolicy::default(), listed: true, sender_name: None }
+        PortalSettings {
+            customer_signin: SignInMethods::default(),
+            password_policy: PasswordPolicy::default(),
+            listed: true,
+            sender_name: None,
+        }
     }
 }
 
@@ -64,6 +128,7 @@ pub async fn load(db: &Db, portal_id: i64) -> Result<PortalSettings, sqlx::Error
         match key.as_str() {
             "listed" => s.listed = value == "true",
             "sender_name" => s.sender_name = Some(value).filter(|v| !v.is_empty()),
+            "customer_signin" => s.customer_signin = SignInMethods::parse(&value).unwrap_or_default(),
             "password_policy" => kind = PolicyKind::parse(&value).unwrap_or(PolicyKind::Composition),
             "password_min_length" => min = value.parse().ok(),
             _ => {}
@@ -83,6 +148,7 @@ pub async fn show(db: &Db, portal: &Portal) -> Result<Vec<(&'static str, String)
         ("sender_name", s.sender_name.clone().unwrap_or_default()),
         ("sender_name", s.sender_name.clone().unwrap_or_default()),
         ("listed", s.listed.to_string()),
+        ("customer_signin", s.customer_signin.as_value()),
         ("password_policy", s.password_policy.kind.as_str().into()),
         ("password_min_length", s.password_policy.min_length.to_string()),
     ])
@@ -140,6 +206,10 @@ pub async fn set(db: &Db, portal: &Portal, key: &str, value: &str) -> Result<(),
                 })?;
         }
         "listed" => put(db, portal.id, key, &parse_bool(key, value)?.to_string()).await?,
+        "customer_signin" => {
+            let methods = SignInMethods::parse(value).map_err(invalid)?;
+            put(db, portal.id, key, &methods.as_value()).await?;
+        }
         "sender_name" => {
             let name = value.trim();
             if name.chars().count() > 100 || name.chars().any(|c| c.is_control() || c == '<' || c == '>' || c == '"') {

@@ -16,7 +16,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::{common_login, forgot, password_links, portal_login, profile};
+use crate::auth::{code_login, common_login, forgot, password_links, portal_login, profile};
 use crate::portals;
 use state::AppState;
 
@@ -34,8 +34,11 @@ pub fn router(state: AppState) -> Router {
         .route("/portal/{slug}/login", get(portal_login::page).post(portal_login::submit))
         .route("/portal/{slug}/logout", post(portal_login::logout))
         .route("/portal/{slug}/profile", get(profile::portal_profile))
+        .route("/portal/{slug}/profile/details", post(profile::portal_update_details))
         .route("/portal/{slug}/profile/password", post(profile::portal_change_password))
         .route("/portal/{slug}/sessions/{id}/end", post(profile::portal_end_session))
+        .route("/portal/{slug}/login/code/request", post(code_login::request))
+        .route("/portal/{slug}/login/code", get(code_login::page).post(code_login::verify))
         .route("/portal/{slug}/forgot", get(forgot::portal_form).post(forgot::portal_submit))
         .route(
             "/portal/{slug}/password/{token}",

@@ -24,6 +24,10 @@ pub struct Inner {
     pub outbox: OutboxSignal,
     /// `None` while email is delivered; otherwise why it is not, for administrators.
     pub mail_problem: Option<String>,
+    /// `None` while SMS is sent; otherwise why it is not.
+    pub sms_problem: Option<String>,
+    /// How long a sign-in code stays valid, in seconds.
+    pub code_lifetime_secs: i64,
 }
 
 impl AppState {

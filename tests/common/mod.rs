@@ -5,10 +5,11 @@
 #![allow(dead_code)]
 
 pub mod mail;
+pub mod sms;
 
 use std::sync::Arc;
 
-use frontdesk::config::{Config, DatabaseUrl, Secret, SmtpConfig, SmtpTls};
+use frontdesk::config::{Config, DatabaseUrl, Secret, SmsConfig, SmsFormat, SmtpConfig, SmtpTls};
 use frontdesk::db::Db;
 use frontdesk::startup::Application;
 use reqwest::StatusCode;
@@ -62,6 +63,18 @@ pub fn use_smtp(config: &mut Config, port: u16) {
         Some(SmtpConfig { host: "127.0.0.1".into(), port, tls: SmtpTls::None, username: None, password: None });
     config.mail.from = "Help Desk <help@frontdesk.test>".into();
     config.mail.retry_base_secs = 1;
+}
+
+/// Sends SMS to `gateway` in its JSON format with a bearer token.
+pub fn use_sms(config: &mut Config, gateway: &sms::SmsGateway) {
+    config.sms = Some(SmsConfig {
+        url: gateway.url().parse().unwrap(),
+        format: SmsFormat::Json,
+        token: Some(Secret::new("gateway-token")),
+        username: None,
+        password: None,
+        from: Some("Frontdesk".into()),
+    });
 }
 
 /// Starts the server with a config the caller may adjust.

@@ -1,0 +1,173 @@
+//! One-time sign-in codes: 6 digits from a CSPRNG, valid for 10 minutes (configurable), usable
+//! once, dead after 5 wrong tries, and bound to the browser that asked for them (a random request
+//! token in its cookie; the database keeps only hashes). Requests are limited per identity as
+//! typed and per client address, whether or not an account exists.
+
+use rand::Rng;
+use sqlx::{AnyConnection, Row};
+
+use crate::db::{Db, now};
+use crate::web::tokens::{constant_time_eq, token_hash};
+
+pub const MAX_WRONG_TRIES: i64 = 5;
+
+/// How often one key may ask for a code.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestLimit {
+    pub min_interval_secs: i64,
+    pub per_hour: i64,
+}
+
+/// Per account (as typed): one code every 30 seconds, five an hour.
+pub const PER_IDENTITY: RequestLimit = RequestLimit { min_interval_secs: 30, per_hour: 5 };
+/// Per client address: thirty an hour, however many accounts they are for.
+pub const PER_ADDRESS: RequestLimit = RequestLimit { min_interval_secs: 0, per_hour: 30 };
+
+pub fn generate_code() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+}
+
+fn code_hash(request_token: &str, code: &str) -> String {
+    token_hash(&format!("{request_token}:{code}"))
+}
+
+/// Records a request for a code under each key, or returns the seconds to wait when any key is
+/// over its limit (then nothing is recorded).
+pub async fn admit_request(db: &Db, keys: &[(String, RequestLimit)]) -> Result<Result<(), i64>, sqlx::Error> {
+    let t = now();
+    let mut tx = db.writer().begin().await?;
+    let mut wait = 0;
+    for (key, limit) in keys {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MAX(created_at) AS last, MIN(created_at) AS first FROM code_requests \
+             WHERE key = $1 AND created_at > $2",
+        )
+        .bind(key)
+        .bind(t - 3600)
+        .fetch_one(&mut *tx)
+        .await?;
+        let count: i64 = row.try_get("n")?;
+        let last: Option<i64> = row.try_get("last")?;
+        let first: Option<i64> = row.try_get("first")?;
+        if let Some(last) = last {
+            wait = wait.max(last + limit.min_interval_secs - t);
+        }
+        if count >= limit.per_hour {
+            wait = wait.max(first.unwrap_or(t) + 3600 - t);
+        }
+    }
+    if wait > 0 {
+        return Ok(Err(wait));
+    }
+    for (key, _) in keys {
+        sqlx::query("INSERT INTO code_requests (key, created_at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Stores a code for the browser holding `request_token`, inside the caller's transaction.
+pub async fn store(
+    conn: &mut AnyConnection,
+    portal_id: i64,
+    customer_id: i64,
+    request_token: &str,
+    code: &str,
+    lifetime_secs: i64,
+) -> Result<(), sqlx::Error> {
+    let t = now();
+    sqlx::query(
+        "INSERT INTO sign_in_codes (portal_id, customer_id, request_hash, code_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(portal_id)
+    .bind(customer_id)
+    .bind(token_hash(request_token))
+    .bind(code_hash(request_token, code))
+    .bind(t)
+    .bind(t + lifetime_secs)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Right code: it is now used. The customer to sign in.
+    SignIn(i64),
+    /// Wrong, expired, used, dead after too many tries, or never sent: one answer for all.
+    Refused,
+}
+
+/// Checks a code typed in the browser holding `request_token`.
+pub async fn verify(db: &Db, portal_id: i64, request_token: &str, code: &str) -> Result<Verdict, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, customer_id, code_hash, expires_at, used_at, attempts FROM sign_in_codes \
+         WHERE request_hash = $1 AND portal_id = $2",
+    )
+    .bind(token_hash(request_token))
+    .bind(portal_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(Verdict::Refused) };
+    let id: i64 = row.try_get("id")?;
+    let used: Option<i64> = row.try_get("used_at")?;
+    let expires: i64 = row.try_get("expires_at")?;
+    let attempts: i64 = row.try_get("attempts")?;
+    let t = now();
+    if used.is_some() || expires <= t || attempts >= MAX_WRONG_TRIES {
+        return Ok(Verdict::Refused);
+    }
+    let stored: String = row.try_get("code_hash")?;
+    let typed: String = code.chars().filter(char::is_ascii_digit).collect();
+    if typed.len() == 6 && constant_time_eq(&stored, &code_hash(request_token, &typed)) {
+        // Only one request can use it, even if two arrive together.
+        let done = sqlx::query(
+            "UPDATE sign_in_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND attempts < $3 AND expires_at > $1",
+        )
+        .bind(t)
+        .bind(id)
+        .bind(MAX_WRONG_TRIES)
+        .execute(db.writer())
+        .await?;
+        if done.rows_affected() == 1 {
+            return Ok(Verdict::SignIn(row.try_get("customer_id")?));
+        }
+        return Ok(Verdict::Refused);
+    }
+    sqlx::query("UPDATE sign_in_codes SET attempts = attempts + 1 WHERE id = $1").bind(id).execute(db.writer()).await?;
+    Ok(Verdict::Refused)
+}
+
+/// Forgets old requests and codes. Run now and then by the janitor.
+pub async fn purge_stale(db: &Db) -> Result<u64, sqlx::Error> {
+    let t = now();
+    let requests =
+        sqlx::query("DELETE FROM code_requests WHERE created_at <= $1").bind(t - 3600).execute(db.writer()).await?;
+    let codes =
+        sqlx::query("DELETE FROM sign_in_codes WHERE expires_at <= $1").bind(t - 86400).execute(db.writer()).await?;
+    Ok(requests.rows_affected() + codes.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_digits() {
+        for _ in 0..100 {
+            let c = generate_code();
+            assert_eq!(c.len(), 6);
+            assert!(c.chars().all(|ch| ch.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn the_stored_hash_depends_on_the_request() {
+        assert_ne!(code_hash("a", "123456"), code_hash("b", "123456"));
+    }
+}
