@@ -213,7 +213,10 @@ struct PortalProfilePage {
     portal: CurrentPortal,
     u: PortalUser,
     rules: Vec<String>,
+    /// Errors of the password form.
     errors: Vec<String>,
+    /// Errors of the details form.
+    details_errors: Vec<String>,
     notice: Option<&'static str>,
     sessions: Vec<SessionView>,
 }
@@ -243,6 +246,7 @@ async fn portal_profile_page(
         portal: user.portal.clone(),
         rules: policy.rules(),
         errors,
+        details_errors: vec![],
         notice,
         sessions: session_views(list, user.session.id),
         u: user,
@@ -320,6 +324,7 @@ pub async fn portal_update_details(
         }
         (name, mobile) => [name.err(), mobile.err()].into_iter().flatten().collect::<Vec<_>>().join(" "),
     };
-    let page = portal_profile_page(&state, user, csrf, None, vec![error]).await?;
+    let mut page = portal_profile_page(&state, user, csrf, None, vec![]).await?;
+    page.details_errors = vec![error];
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
