@@ -110,7 +110,7 @@ async fn disabling_an_agent_ends_their_sessions_and_refuses_sign_in() {
     assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1", dan_id).await, 2);
 
     admin
-        .post(&format!("/manage/agents/{dan_id}/disable"), &[])
+        .post(&format!("/manage/agents/{dan_id}/status"), &[("disabled", "true")])
         .await
         .assert_redirect_to(&format!("/manage/agents/{dan_id}?msg=disabled"));
     assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE staff_id = $1", dan_id).await, 0);
@@ -119,7 +119,7 @@ async fn disabling_an_agent_ends_their_sessions_and_refuses_sign_in() {
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     page.assert_contains("disabled");
 
-    admin.post(&format!("/manage/agents/{dan_id}/enable"), &[]).await;
+    admin.post(&format!("/manage/agents/{dan_id}/status"), &[("disabled", "false")]).await;
     dan.sign_in_manage("dan@example.com", &pw).await.assert_redirect_to("/manage");
 
     // An administrator can end someone's sessions without disabling them.
@@ -131,7 +131,7 @@ async fn disabling_an_agent_ends_their_sessions_and_refuses_sign_in() {
 
     // Nobody disables themselves by mistake.
     let me = app.count("SELECT id AS n FROM staff WHERE email_lower = 'admin@example.com'").await;
-    let page = admin.post(&format!("/manage/agents/{me}/disable"), &[]).await;
+    let page = admin.post(&format!("/manage/agents/{me}/status"), &[("disabled", "true")]).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
 }
 
@@ -377,7 +377,7 @@ async fn customers_are_invited_searched_and_disabled() {
     zoe.get("/portal/default/").await.assert_contains("Welcome, Zoe");
 
     let zoe_id = app.count("SELECT id AS n FROM customers WHERE email_lower = 'zoe@client.test'").await;
-    admin.post(&format!("/manage/customers/{zoe_id}/disable"), &[]).await;
+    admin.post(&format!("/manage/customers/{zoe_id}/status"), &[("disabled", "true")]).await;
     zoe.get("/portal/default/profile").await.assert_redirect_to("/portal/default/login");
     let page = zoe.sign_in_portal("default", "zoe@client.test", "Zoe-Own-Pass-1").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);

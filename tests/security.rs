@@ -167,7 +167,7 @@ async fn portals_are_kept_apart() {
     boss.get("/manage/agents").await.assert_lacks("agent@alpha.test");
     let page = boss.post("/manage/switch-portal", &[("portal", "default")]).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
-    let page = boss.post(&format!("/manage/customers/{alpha_customer}/disable"), &[]).await;
+    let page = boss.post(&format!("/manage/customers/{alpha_customer}/status"), &[("disabled", "true")]).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert_eq!(
         app.count_with("SELECT COUNT(*) AS n FROM customers WHERE id = $1 AND disabled_at IS NULL", alpha_customer)

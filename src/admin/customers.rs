@@ -191,22 +191,19 @@ async fn set_disabled(state: AppState, user: ManageUser, id: i64, disabled: bool
     Ok(Redirect::to(&format!("/manage/customers/{id}?msg={msg}")).into_response())
 }
 
-pub async fn disable(
-    State(state): State<AppState>,
-    user: ManageUser,
-    Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
-) -> AppResult<Response> {
-    set_disabled(state, user, id, true).await
+#[derive(Deserialize)]
+pub struct StatusForm {
+    /// "true" to disable the account, "false" to enable it again.
+    disabled: bool,
 }
 
-pub async fn enable(
+pub async fn status(
     State(state): State<AppState>,
     user: ManageUser,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
+    CsrfForm(form): CsrfForm<StatusForm>,
 ) -> AppResult<Response> {
-    set_disabled(state, user, id, false).await
+    set_disabled(state, user, id, form.disabled).await
 }
 
 /// Sends the invitation again, with a new link (the earlier ones stop working).

@@ -34,19 +34,28 @@ impl SmtpSink {
     }
 
     pub fn up(&mut self) {
+        assert!(self.try_up(), "SMTP sink did not start on port {}", self.port);
+    }
+
+    fn try_up(&mut self) -> bool {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_sink.py");
         let mut child = Command::new("python3")
             .arg(script)
             .arg(self.port.to_string())
             .arg(&self.dir)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::null())
             .spawn()
             .expect("start the SMTP sink (python3 with aiosmtpd: scripts/install-test-deps)");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        assert_eq!(line.trim(), "ready", "SMTP sink did not start");
+        if line.trim() != "ready" {
+            let _ = child.kill();
+            let _ = child.wait();
+            return false;
+        }
         self.child = Some(child);
+        true
     }
 
     pub fn messages(&self) -> Vec<Mail> {

@@ -47,8 +47,9 @@ async fn receive(
 
 impl SmsGateway {
     pub async fn start() -> SmsGateway {
-        let mut g = SmsGateway::down();
-        g.up().await;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let mut g = SmsGateway { port: listener.local_addr().unwrap().port(), inbox: Inbox::default(), server: None };
+        g.serve(listener);
         g
     }
 
@@ -58,8 +59,12 @@ impl SmsGateway {
     }
 
     pub async fn up(&mut self) {
-        let app = Router::new().route("/{*path}", post(receive)).with_state(self.inbox.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await.unwrap();
+        self.serve(listener);
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let app = Router::new().route("/{*path}", post(receive)).with_state(self.inbox.clone());
         self.server = Some(tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         }));
