@@ -210,7 +210,7 @@ async fn staff_given_another_portal_are_invited_and_keep_their_password_until_th
         .post("/manage/agents", &[("email", "vo@example.com"), ("role", "agent")])
         .await
         .assert_redirect_to("/manage/agents/");
-    let mail = sink.wait_for("vo@example.com", "Set your password for the Omnichannel help desk").await;
+    let mail = sink.wait_for("vo@example.com", "Set your password for Omnichannel").await;
     assert!(mail.text.contains("the one you use everywhere"), "{}", mail.text);
     app.manage_as("vo@example.com", "Voice-Agent-Pw1").await;
 

@@ -366,7 +366,7 @@ async fn customers_are_invited_searched_and_disabled() {
     admin.get("/manage/customers?q=zoe").await.assert_contains("zoe@client.test").assert_lacks("yann@client.test");
 
     // The customer's link leads to their portal's page.
-    let mail = sink.wait_for("zoe@client.test", "Your account at the Help desk help desk").await;
+    let mail = sink.wait_for("zoe@client.test", "Your account at Help desk").await;
     let link = mail.link("/portal/default/password/");
     let zoe = app.browser();
     zoe.get(&link).await.assert_contains("Help desk").assert_contains("zoe@client.test");

@@ -157,7 +157,7 @@ async fn send_code(
                 "It expires in {minutes} minutes and works once, in the browser where you asked for it. If you did not \
                  ask for it, ignore this email; nobody can sign in without it."
             )],
-            signature: format!("{name} help desk"),
+            signature: name.clone(),
         }
         .to(&customer.email, Some(pid), sender);
         outbox::enqueue_email(&mut tx, &email).await?;

@@ -70,13 +70,10 @@ pub struct Origin<'a> {
 
 impl Origin<'_> {
     fn place(&self) -> String {
-        match self.portal_name {
-            Some(n) => format!("the {n} help desk"),
-            None => "Frontdesk".into(),
-        }
+        self.portal_name.unwrap_or("Frontdesk").to_string()
     }
     fn signature(&self) -> String {
-        self.portal_name.map(|n| format!("{n} help desk")).unwrap_or_else(|| "Frontdesk".into())
+        self.place()
     }
 }
 
@@ -174,7 +171,7 @@ mod tests {
         let origin = Origin { portal_name: Some("Acme <Support>") };
         let email =
             password_reset("Ana", &origin, "https://help.example.com/manage/password/abc").to("ana@x.test", None, None);
-        assert_eq!(email.subject, "Reset your password for the Acme <Support> help desk");
+        assert_eq!(email.subject, "Reset your password for Acme <Support>");
         assert!(email.text.contains("https://help.example.com/manage/password/abc"));
         assert!(email.text.contains("Acme <Support>"));
         assert!(email.html.contains(r#"href="https://help.example.com/manage/password/abc""#));
