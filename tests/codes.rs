@@ -301,3 +301,33 @@ async fn the_twilio_format_posts_to_the_messages_api_with_basic_auth() {
     let code = six_digits(&get("Body"));
     b.post("/portal/default/login/code", &[("code", &code)]).await.assert_redirect_to("/portal/default/");
 }
+
+#[tokio::test]
+async fn codes_are_limited_to_five_an_hour_per_account_and_thirty_per_address() {
+    let (app, _sink, _gateway) = setup("email_code").await;
+    let now = frontdesk::db::now();
+    // Five requests in the last hour, the latest long enough ago for the 30-second rule.
+    for minutes_ago in [50, 40, 30, 20, 10] {
+        sqlx::query("INSERT INTO code_requests (key, created_at) VALUES ($1, $2)")
+            .bind(format!("code:1:{CUSTOMER}"))
+            .bind(now - minutes_ago * 60)
+            .execute(app.db.writer())
+            .await
+            .unwrap();
+    }
+    let page = request_code(&app.browser(), CUSTOMER).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    page.assert_contains("You can ask for another in 10 minutes");
+
+    // Thirty requests from one address in the hour, whatever accounts they were for.
+    for i in 0..30 {
+        sqlx::query("INSERT INTO code_requests (key, created_at) VALUES ('code-ip:127.0.0.1', $1)")
+            .bind(now - 3000 + i)
+            .execute(app.db.writer())
+            .await
+            .unwrap();
+    }
+    let page = request_code(&app.browser(), "someone-else@client.test").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    page.assert_contains("minutes");
+}

@@ -268,3 +268,36 @@ async fn two_nodes_on_one_database_never_send_a_message_twice() {
     assert_eq!(subjects.len(), N);
     drop(second);
 }
+
+#[tokio::test]
+async fn messages_queued_before_a_restart_are_sent_after_it() {
+    // A node without SMTP queues an invitation; the next start (with SMTP) sends it.
+    let first = spawn().await;
+    let admin = first.admin().await;
+    admin.post("/manage/customers", &[("email", "later@client.test"), ("name", "Later")]).await;
+    assert_eq!(outbox_status(&first, "later@client.test").await, "pending");
+    let sink = SmtpSink::start();
+    let port = sink.port;
+    let restarted = spawn_on(first.database_url.clone(), tempfile::tempdir().unwrap(), |c| use_smtp(c, port)).await;
+    let mail = sink.wait_for("later@client.test", "Your account at Help desk").await;
+    assert!(mail.text.contains("/portal/default/password/"));
+    wait_until("sent", async || outbox_status(&restarted, "later@client.test").await == "sent").await;
+}
+
+#[tokio::test]
+async fn links_for_a_portal_with_its_own_host_use_that_host() {
+    let sink = SmtpSink::start();
+    let app = spawn_with_mail(&sink).await;
+    app.cli(&["portal", "set", "default", "host", "help.acme.test"], "");
+    let admin = app.admin().await;
+    admin.post("/manage/customers", &[("email", "hosted@client.test"), ("name", "Hosted")]).await;
+    let mail = sink.wait_for("hosted@client.test", "Your account").await;
+    assert!(mail.text.contains("http://help.acme.test/password/"), "{}", mail.text);
+    // Staff links stay on the public URL.
+    admin.post("/manage/agents", &[("email", "staffer@example.com"), ("role", "agent")]).await;
+    let mail = sink.wait_for("staffer@example.com", "Set your password").await;
+    assert!(mail.text.contains(&format!("{}/manage/password/", app.base)), "{}", mail.text);
+    // And it opens the set-password page.
+    let staff_link = mail.link("/manage/password/");
+    app.browser().get(&staff_link).await.assert_contains("Set your password");
+}
