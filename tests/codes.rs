@@ -10,16 +10,25 @@ use reqwest::StatusCode;
 
 const CUSTOMER: &str = "cara@client.test";
 
+/// An app sending mail to `sink` and SMS to `gateway`, with further config changes.
+async fn spawn_messaging(
+    sink: &SmtpSink,
+    gateway: &SmsGateway,
+    adjust: impl FnOnce(&mut frontdesk::config::Config),
+) -> TestApp {
+    spawn_with(|c| {
+        use_smtp(c, sink.port);
+        use_sms(c, gateway);
+        adjust(c);
+    })
+    .await
+}
+
 /// An app with mail and SMS, a customer with a mobile number, and the given sign-in methods.
 async fn setup(methods: &str) -> (TestApp, SmtpSink, SmsGateway) {
     let sink = SmtpSink::start();
     let gateway = SmsGateway::start().await;
-    let port = sink.port;
-    let app = spawn_with(|c| {
-        use_smtp(c, port);
-        use_sms(c, &gateway);
-    })
-    .await;
+    let app = spawn_messaging(&sink, &gateway, |_| {}).await;
     let out = app.cli(
         &[
             "user",
@@ -188,12 +197,7 @@ async fn a_portal_without_sms_codes_sends_none_and_one_without_codes_refuses_the
 async fn an_sms_sent_while_the_gateway_is_down_arrives_when_it_is_up() {
     let sink = SmtpSink::start();
     let mut gateway = SmsGateway::down();
-    let port = sink.port;
-    let app = spawn_with(|c| {
-        use_smtp(c, port);
-        use_sms(c, &gateway);
-    })
-    .await;
+    let app = spawn_messaging(&sink, &gateway, |_| {}).await;
     app.cli(
         &[
             "user",
@@ -269,12 +273,10 @@ async fn mobile_numbers_are_edited_by_the_customer_and_by_agents() {
 async fn the_twilio_format_posts_to_the_messages_api_with_basic_auth() {
     let sink = SmtpSink::start();
     let gateway = SmsGateway::start().await;
-    let port = sink.port;
-    let app = spawn_with(|c| {
-        use_smtp(c, port);
-        use_sms(c, &gateway);
+    let gateway_port = gateway.port;
+    let app = spawn_messaging(&sink, &gateway, |c| {
         let sms = c.sms.as_mut().unwrap();
-        sms.url = format!("http://127.0.0.1:{}", gateway.port).parse().unwrap();
+        sms.url = format!("http://127.0.0.1:{gateway_port}").parse().unwrap();
         sms.format = frontdesk::config::SmsFormat::Twilio;
         sms.token = None;
         sms.username = Some("AC0123456789".into());

@@ -196,7 +196,10 @@ async fn when_one_node_dies_another_keeps_the_session_and_the_data() {
     let (mut b, base_b, _out_b) = start_node(db_url.as_str());
     let browser = Browser::new(&base_a);
     browser.sign_in_manage(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_redirect_to("/manage");
-    browser.post("/manage/departments", &[("name", "Night shift")]).await.assert_redirect_to("/manage/departments?msg=created");
+    browser
+        .post("/manage/departments", &[("name", "Night shift")])
+        .await
+        .assert_redirect_to("/manage/departments?msg=created");
     let session = browser.cookie("fd_manage").unwrap();
     let csrf = browser.cookie("fd_csrf").unwrap();
     a.kill().unwrap(); // kill -9
