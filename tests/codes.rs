@@ -333,3 +333,20 @@ async fn codes_are_limited_to_five_an_hour_per_account_and_thirty_per_address() 
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     page.assert_contains("minutes");
 }
+
+#[tokio::test]
+async fn simultaneous_requests_for_one_identity_send_one_code() {
+    let (app, sink, _gateway) = setup("email_code").await;
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let b = app.browser();
+        b.get("/portal/default/login").await;
+        requests.spawn(async move { request_code(&b, CUSTOMER).await.status });
+    }
+    let statuses = requests.join_all().await;
+    let admitted = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(admitted, 1, "{statuses:?}");
+    sink.wait_for(CUSTOMER, "sign-in code").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 1);
+}

@@ -36,6 +36,9 @@ fn code_hash(request_token: &str, code: &str) -> String {
 pub async fn admit_request(db: &Db, keys: &[(String, RequestLimit)]) -> Result<Result<(), i64>, sqlx::Error> {
     let t = now();
     let mut tx = db.writer().begin().await?;
+    for (key, _) in keys {
+        db.lock_key(&mut tx, key).await?;
+    }
     let mut wait = 0;
     for (key, limit) in keys {
         let row = sqlx::query(

@@ -110,6 +110,19 @@ impl Db {
         }
     }
 
+    /// Takes a lock on `key` for the rest of the caller's transaction (a no-op on SQLite, whose
+    /// write transactions never overlap).
+    pub async fn lock_key(&self, conn: &mut sqlx::AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+        let sql = match self.backend {
+            Backend::Sqlite => sqlite::KEY_LOCK,
+            Backend::Postgres => postgres::KEY_LOCK,
+        };
+        if let Some(sql) = sql {
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key).execute(conn).await?;
+        }
+        Ok(())
+    }
+
     /// True when the database answers a trivial query.
     pub async fn is_reachable(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

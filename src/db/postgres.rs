@@ -27,3 +27,7 @@ pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, att
        AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
        AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $2) \
      RETURNING id, portal_id, kind, recipient, sender_name, subject, body_text, body_html, attempts";
+
+/// Serialises transactions that count and then record requests for the same key (sign-in code
+/// limits), so two requests at the same moment cannot both pass a limit. Released at commit.
+pub(super) const KEY_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");

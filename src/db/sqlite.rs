@@ -39,3 +39,6 @@ pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, att
      WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND kind = $4 AND next_attempt_at <= $2 \
        AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3) \
      RETURNING id, portal_id, kind, recipient, sender_name, subject, body_text, body_html, attempts";
+
+/// SQLite needs no key lock: every write transaction already runs alone on the writer connection.
+pub(super) const KEY_LOCK: Option<&str> = None;
