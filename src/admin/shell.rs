@@ -63,6 +63,7 @@ impl Shell {
         }
         if user.can(Permission::ManagePortalSettings) {
             nav.push(NavItem { href: "/manage/settings", label: "Portal settings", active: false });
+            nav.push(NavItem { href: "/manage/outbox", label: "Outbox", active: false });
         }
         if user.staff.is_superadmin {
             nav.push(NavItem { href: "/manage/portals", label: "Portals", active: false });
