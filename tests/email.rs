@@ -307,7 +307,10 @@ async fn administrators_find_the_outbox_in_the_menu_and_agents_do_not() {
     let app = spawn().await;
     let admin = app.admin().await;
     admin.get("/manage").await.assert_contains(r#"<a href="/manage/outbox">Outbox</a>"#);
-    app.cli(&["user", "add", "--portal", "default", "--role", "agent", "--email", "plain@example.com"], "Plain-Agent-Pw1\n");
+    app.cli(
+        &["user", "add", "--portal", "default", "--role", "agent", "--email", "plain@example.com"],
+        "Plain-Agent-Pw1\n",
+    );
     let agent = app.manage_as("plain@example.com", "Plain-Agent-Pw1").await;
     agent.get("/manage").await.assert_lacks("/manage/outbox");
     assert_eq!(agent.get("/manage/outbox").await.status, StatusCode::FORBIDDEN);
