@@ -42,6 +42,9 @@ impl Application {
         };
         let first_run = bootstrap::ensure_first_admin(&db, config).await?;
         let hasher = PasswordHasher::new(config.hash_workers);
+        // Make the dummy hash now, so the first sign-in for an unknown account takes no longer
+        // than any other.
+        hasher.verify("", None).await?;
         let outbox = OutboxSignal::default();
         let mail_problem = match &config.mail.smtp {
             Some(smtp) => {

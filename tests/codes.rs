@@ -24,29 +24,24 @@ async fn spawn_messaging(
     .await
 }
 
+/// Adds the test customer, with a mobile number, through the CLI.
+fn add_customer(app: &TestApp, mobile: &str) {
+    let out = app.cli(
+        &[
+            "user", "add", "--portal", "default", "--role", "customer", "--email", CUSTOMER, "--name", "Cara",
+            "--mobile", mobile,
+        ],
+        "Cust0mer-Secret!\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 /// An app with mail and SMS, a customer with a mobile number, and the given sign-in methods.
 async fn setup(methods: &str) -> (TestApp, SmtpSink, SmsGateway) {
     let sink = SmtpSink::start();
     let gateway = SmsGateway::start().await;
     let app = spawn_messaging(&sink, &gateway, |_| {}).await;
-    let out = app.cli(
-        &[
-            "user",
-            "add",
-            "--portal",
-            "default",
-            "--role",
-            "customer",
-            "--email",
-            CUSTOMER,
-            "--name",
-            "Cara",
-            "--mobile",
-            "+1 (555) 123-0001",
-        ],
-        "Cust0mer-Secret!\n",
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    add_customer(&app, "+1 (555) 123-0001");
     let out = app.cli(&["portal", "set", "default", "customer_signin", methods], "");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     (app, sink, gateway)
@@ -198,21 +193,7 @@ async fn an_sms_sent_while_the_gateway_is_down_arrives_when_it_is_up() {
     let sink = SmtpSink::start();
     let mut gateway = SmsGateway::down();
     let app = spawn_messaging(&sink, &gateway, |_| {}).await;
-    app.cli(
-        &[
-            "user",
-            "add",
-            "--portal",
-            "default",
-            "--role",
-            "customer",
-            "--email",
-            CUSTOMER,
-            "--mobile",
-            "+44 7700 900123",
-        ],
-        "Cust0mer-Secret!\n",
-    );
+    add_customer(&app, "+44 7700 900123");
     app.cli(&["portal", "set", "default", "customer_signin", "sms_code"], "");
     let b = app.browser();
     request_code(&b, CUSTOMER).await.assert_contains("by SMS");
@@ -284,10 +265,7 @@ async fn the_twilio_format_posts_to_the_messages_api_with_basic_auth() {
         sms.from = Some("+15550000000".into());
     })
     .await;
-    app.cli(
-        &["user", "add", "--portal", "default", "--role", "customer", "--email", CUSTOMER, "--mobile", "+15551230001"],
-        "Cust0mer-Secret!\n",
-    );
+    add_customer(&app, "+15551230001");
     app.cli(&["portal", "set", "default", "customer_signin", "sms_code"], "");
     let b = app.browser();
     request_code(&b, "+15551230001").await;

@@ -4,7 +4,7 @@
 //! on the async runtime: a semaphore admits as many hashes as there are cores and the rest
 //! queue, so a flood of sign-ins waits for its turn while other pages stay fast.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use std::cell::RefCell;
@@ -21,15 +21,13 @@ const QUEUE_TIMEOUT: Duration = Duration::from_secs(20);
 pub struct PasswordHasher {
     slots: Arc<Semaphore>,
     /// A real hash of a random password: unknown accounts are verified against it so that they
-    /// take as long as known ones.
-    dummy_hash: Arc<String>,
+    /// take as long as known ones. Made on first use, on the hashing pool.
+    dummy_hash: Arc<OnceLock<String>>,
 }
 
 impl PasswordHasher {
     pub fn new(workers: usize) -> Self {
-        let dummy = super::policy::generate_password();
-        let dummy_hash = hash_blocking(&dummy).expect("hashing a generated password cannot fail");
-        PasswordHasher { slots: Arc::new(Semaphore::new(workers.max(1))), dummy_hash: Arc::new(dummy_hash) }
+        PasswordHasher { slots: Arc::new(Semaphore::new(workers.max(1))), dummy_hash: Arc::new(OnceLock::new()) }
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
@@ -40,13 +38,21 @@ impl PasswordHasher {
     /// Verifies a password against a stored hash, or against the dummy hash when there is no
     /// account (or no password yet), so that the answer takes the same time either way.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, AppError> {
-        let (hash, real) = match stored {
-            Some(h) => (h.to_owned(), true),
-            None => ((*self.dummy_hash).clone(), false),
-        };
+        let stored = stored.map(str::to_owned);
+        let dummy = self.dummy_hash.clone();
         let password = password.to_owned();
-        let ok = self.run(move || verify_blocking(&password, &hash)).await?;
-        Ok(ok && real)
+        self.run(move || match stored {
+            Some(hash) => verify_blocking(&password, &hash),
+            None => {
+                let dummy = dummy.get_or_init(|| {
+                    hash_blocking(&super::policy::generate_password())
+                        .expect("hashing a generated password cannot fail")
+                });
+                verify_blocking(&password, dummy);
+                false
+            }
+        })
+        .await
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {

@@ -1,18 +1,14 @@
 // A customer signs in to their portal with a one-time code that arrives by email.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startServer, startSmtp } from './harness.mjs';
+import { launchBrowser, startServerWithMail, startSmtp } from './harness.mjs';
 
 let smtp;
 let server;
 let browser;
 before(async () => {
   smtp = await startSmtp();
-  server = await startServer({
-    FRONTDESK_SMTP_HOST: '127.0.0.1',
-    FRONTDESK_SMTP_PORT: String(smtp.port),
-    FRONTDESK_SMTP_TLS: 'none',
-  });
+  server = await startServerWithMail(smtp);
   server.cli(['user', 'add', '--portal', 'default', '--role', 'customer', '--email', 'lu@client.test', '--name', 'Lu'], 'Cust0mer-Secret!\n');
   server.cli(['portal', 'set', 'default', 'customer_signin', 'email_code']);
   browser = await launchBrowser();

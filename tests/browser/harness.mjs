@@ -83,3 +83,13 @@ export async function launchBrowser() {
     ],
   });
 }
+
+/** The server with its mail going to `smtp` (a `startSmtp()` server) over plain SMTP. */
+export function startServerWithMail(smtp, extraEnv = {}) {
+  return startServer({
+    FRONTDESK_SMTP_HOST: '127.0.0.1',
+    FRONTDESK_SMTP_PORT: String(smtp.port),
+    FRONTDESK_SMTP_TLS: 'none',
+    ...extraEnv,
+  });
+}

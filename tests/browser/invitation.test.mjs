@@ -2,19 +2,14 @@
 // password on the page that shows the policy, and signs in for the first time.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, launchBrowser, startServer, startSmtp } from './harness.mjs';
+import { ADMIN, launchBrowser, startServerWithMail, startSmtp } from './harness.mjs';
 
 let smtp;
 let server;
 let browser;
 before(async () => {
   smtp = await startSmtp();
-  server = await startServer({
-    FRONTDESK_SMTP_HOST: '127.0.0.1',
-    FRONTDESK_SMTP_PORT: String(smtp.port),
-    FRONTDESK_SMTP_TLS: 'none',
-    FRONTDESK_MAIL_FROM: 'Help Desk <help@frontdesk.test>',
-  });
+  server = await startServerWithMail(smtp, { FRONTDESK_MAIL_FROM: 'Help Desk <help@frontdesk.test>' });
   browser = await launchBrowser();
 });
 after(async () => {
