@@ -20,6 +20,7 @@ use crate::config::{
 };
 use crate::db::Db;
 use crate::portals::{self, Slug, settings};
+use crate::secrets::SecretKey;
 use crate::startup::Application;
 
 const EXAMPLES: &str = "\
@@ -137,7 +138,12 @@ enum PortalCommand {
         #[arg(long)]
         name: String,
     },
-    /// Change one setting of a portal. Keys: name, host, listed, password_policy, password_min_length.
+    /// Change one setting of a portal. Keys: name, host, listed, sender_name, customer_signin,
+    /// password_policy, password_min_length, and for staff sign-in with Microsoft Entra ID:
+    /// entra_tenant_id, entra_client_id, entra_client_secret, entra_authority_host,
+    /// entra_link_rule (match_username or create_pending) and entra_enabled (true/false).
+    /// Give the client secret as - to read it from standard input (or a hidden prompt), so it stays
+    /// out of process lists and shell history; storing it needs FRONTDESK_SECRET_KEY.
     Set { slug: String, key: String, value: String },
     /// Print every setting of a portal.
     Show { slug: String },
@@ -261,6 +267,7 @@ async fn serve(database_url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()>
             }),
         },
         code_lifetime_secs: args.code_minutes * 60,
+        secret_key: SecretKey::from_env().map_err(anyhow::Error::msg)?,
     };
     let app = Application::build(&config).await?;
     print_welcome(&app);
@@ -313,7 +320,9 @@ async fn portal(db: &Db, cmd: PortalCommand) -> anyhow::Result<()> {
         }
         PortalCommand::Set { slug, key, value } => {
             let p = find_portal(db, &slug).await?;
-            settings::set(db, &p, &key, &value).await?;
+            let secret_key = SecretKey::from_env().map_err(anyhow::Error::msg)?;
+            let value = if key == "entra_client_secret" { read_secret_value(value)? } else { value };
+            settings::set(db, secret_key.as_ref(), &p, &key, &value).await?;
             println!("{slug}: {key} set");
         }
         PortalCommand::Show { slug } => {
@@ -329,6 +338,31 @@ async fn portal(db: &Db, cmd: PortalCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A secret setting's value: `-` reads it from standard input (or a hidden prompt); a value on
+/// the command line still works, with a warning.
+fn read_secret_value(value: String) -> anyhow::Result<String> {
+    if value != "-" {
+        if !value.is_empty() {
+            eprintln!(
+                "warning: a secret on the command line can be seen in process lists and shell history; next time give \
+                 - and pass it on standard input"
+            );
+        }
+        return Ok(value);
+    }
+    let secret = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Client secret: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    if secret.is_empty() {
+        anyhow::bail!("no secret was given on standard input");
+    }
+    Ok(secret)
 }
 
 /// Reads a password: the first line of standard input, or a hidden prompt (asked twice).

@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use url::Url;
 
+use crate::secrets::SecretKey;
+
 /// A value that must never reach a log or a `Debug` print.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -213,6 +215,8 @@ pub struct Config {
     pub sms: Option<SmsConfig>,
     /// How long a sign-in code stays valid.
     pub code_lifetime_secs: i64,
+    /// From `FRONTDESK_SECRET_KEY`: seals stored secrets (a portal's Entra ID client secret).
+    pub secret_key: Option<SecretKey>,
 }
 
 impl Config {
@@ -230,6 +234,7 @@ impl Config {
             mail: MailConfig::default(),
             sms: None,
             code_lifetime_secs: 600,
+            secret_key: None,
         }
     }
 }

@@ -13,5 +13,7 @@ pub mod db;
 pub mod error;
 pub mod outbox;
 pub mod portals;
+pub mod secrets;
+pub mod sso;
 pub mod startup;
 pub mod web;

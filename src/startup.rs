@@ -82,6 +82,8 @@ impl Application {
             mail_problem,
             sms_problem,
             code_lifetime_secs: config.code_lifetime_secs,
+            secret_key: config.secret_key.clone(),
+            oidc_http: crate::sso::provider::http_client(),
         });
         Ok(Application { listener, state, local_addr, first_run })
     }
@@ -125,12 +127,15 @@ fn spawn_janitor(state: AppState) {
                 Ok::<_, sqlx::Error>(
                     sessions::purge_expired(&state.db, state.sessions).await?
                         + throttle::purge_stale(&state.db).await?
-                        + codes::purge_stale(&state.db).await?,
+                        + codes::purge_stale(&state.db).await?
+                        + crate::sso::flows::purge(&state.db).await?,
                 )
             };
             match purged.await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(records = n, "purged expired sessions, throttle counts and codes"),
+                Ok(n) => {
+                    tracing::info!(records = n, "purged expired sessions, throttle counts, codes and sign-in flows")
+                }
                 Err(e) => tracing::warn!(error = %e, "could not purge expired records"),
             }
         }

@@ -17,15 +17,29 @@ pub struct Staff {
     pub must_change_password: bool,
     pub is_superadmin: bool,
     pub disabled_at: Option<i64>,
+    /// Created by a first Microsoft sign-in and not yet approved by an administrator.
+    pub awaiting_approval: bool,
 }
 
 impl Staff {
+    /// May sign in: neither disabled nor waiting for approval.
     pub fn is_active(&self) -> bool {
-        self.disabled_at.is_none()
+        self.disabled_at.is_none() && !self.awaiting_approval
+    }
+
+    /// Why this account may not sign in, in words for its owner; `None` when it may.
+    pub fn refusal(&self) -> Option<&'static str> {
+        if self.disabled_at.is_some() {
+            Some("This account is disabled. Contact your administrator.")
+        } else if self.awaiting_approval {
+            Some("Your account is waiting for an administrator's approval. You can sign in once it is approved.")
+        } else {
+            None
+        }
     }
 }
 
-const COLUMNS: &str = "s.id, s.email, s.name, s.password_hash, s.must_change_password, s.is_superadmin, s.disabled_at";
+const COLUMNS: &str = "s.id, s.email, s.name, s.password_hash, s.must_change_password, s.is_superadmin, s.disabled_at, s.awaiting_approval";
 
 fn from_row(row: &AnyRow) -> Result<Staff, sqlx::Error> {
     Ok(Staff {
@@ -36,6 +50,7 @@ fn from_row(row: &AnyRow) -> Result<Staff, sqlx::Error> {
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         is_superadmin: row.try_get::<i64, _>("is_superadmin")? != 0,
         disabled_at: row.try_get("disabled_at")?,
+        awaiting_approval: row.try_get::<i64, _>("awaiting_approval")? != 0,
     })
 }
 
@@ -267,6 +282,12 @@ pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), sqlx::
         sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
     }
     tx.commit().await
+}
+
+/// Approves an account that was waiting (created by a first Microsoft sign-in).
+pub async fn approve(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE staff SET awaiting_approval = 0 WHERE id = $1").bind(id).execute(db.writer()).await?;
+    Ok(())
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {

@@ -19,6 +19,7 @@ use crate::auth::invitations::{Invitee, queue_staff_invitation};
 use crate::auth::manage_login::EmptyForm;
 use crate::auth::sessions::{self, Subject};
 use crate::error::{AppError, AppResult};
+use crate::sso::identities::{self, Identity};
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
 
@@ -160,6 +161,9 @@ struct AgentPage {
     permissions: Vec<(Permission, bool)>,
     departments: Vec<(Department, bool)>,
     is_self: bool,
+    /// Microsoft accounts linked through this portal.
+    microsoft: Vec<Identity>,
+    self_managed: bool,
 }
 
 async fn load_agent(state: &AppState, user: &ManageUser, id: i64) -> AppResult<(Staff, Role)> {
@@ -185,6 +189,8 @@ pub async fn show(
         shell: Shell::new(&user, csrf.clone(), "/manage/agents", q.msg.as_deref()),
         csrf,
         is_self: agent.id == user.staff.id,
+        microsoft: identities::of_staff_in_portal(&state.db, id, user.portal.id).await?,
+        self_managed: identities::is_self_managed(&state.db, id).await?,
         permissions: Permission::ALL.into_iter().map(|p| (p, granted.contains(&p))).collect(),
         departments: departments.collect(),
         agent,
@@ -282,4 +288,33 @@ pub async fn end_sessions(
     let ended = sessions::end_all(&mut *state.db.writer().acquire().await?, Subject::Staff(id), keep).await?;
     tracing::info!(staff_id = id, by = user.staff.id, ended, "staff sessions ended by an administrator");
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=sessions-ended")).into_response())
+}
+
+/// Lets an agent created by a first Microsoft sign-in sign in.
+pub async fn approve(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    load_agent(&state, &user, id).await?;
+    staff::approve(&state.db, id).await?;
+    tracing::info!(staff_id = id, by = user.staff.id, "staff account approved");
+    Ok(Redirect::to(&format!("/manage/agents/{id}?msg=approved")).into_response())
+}
+
+/// Removes the link to a Microsoft account made through this portal; the account can then be
+/// sent a link to set a password, or be linked again at its next Microsoft sign-in.
+pub async fn unlink_microsoft(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    load_agent(&state, &user, id).await?;
+    let removed = identities::unlink(&state.db, id, user.portal.id).await?;
+    tracing::info!(staff_id = id, by = user.staff.id, removed, "Microsoft account unlinked");
+    Ok(Redirect::to(&format!("/manage/agents/{id}?msg=unlinked")).into_response())
 }

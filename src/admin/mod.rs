@@ -37,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/agents/{id}/status", post(agents::status))
         .route("/manage/agents/{id}/end-sessions", post(agents::end_sessions))
         .route("/manage/agents/{id}/invite", post(agents::invite))
+        .route("/manage/agents/{id}/approve", post(agents::approve))
+        .route("/manage/agents/{id}/unlink-microsoft", post(agents::unlink_microsoft))
         .route("/manage/customers", get(customers::list).post(customers::create))
         .route("/manage/customers/{id}", get(customers::show).post(customers::update))
         .route("/manage/customers/{id}/status", post(customers::status))

@@ -13,6 +13,8 @@ use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::error::AppResult;
 use crate::portals::settings::{self, SettingError, SignInMethods};
+use crate::secrets::NO_KEY_MESSAGE;
+use crate::sso;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
 
@@ -25,6 +27,37 @@ struct SettingsPage {
     values: SettingsForm,
     public_url: String,
     sms_problem: Option<String>,
+    entra: EntraPanel,
+}
+
+/// What the Microsoft Entra ID part of the page shows besides the form values.
+struct EntraPanel {
+    redirect_uri: String,
+    signed_out_uri: String,
+    staff_link: String,
+    secret_stored: bool,
+    /// Why secrets cannot be stored or read here, if so.
+    secret_problem: Option<String>,
+}
+
+impl EntraPanel {
+    async fn new(state: &AppState, user: &ManageUser) -> AppResult<EntraPanel> {
+        let entra = sso::settings::load(&state.db, user.portal.id).await?;
+        let secret_problem = match (&state.secret_key, &entra.sealed_secret) {
+            (None, _) => Some(NO_KEY_MESSAGE.to_string()),
+            (Some(key), Some(sealed)) => {
+                key.open(sealed, &sso::settings::secret_context(user.portal.id)).err().map(|e| e.to_string())
+            }
+            (Some(_), None) => None,
+        };
+        Ok(EntraPanel {
+            redirect_uri: state.absolute(sso::CALLBACK_PATH),
+            signed_out_uri: state.absolute(sso::SIGNED_OUT_PATH),
+            staff_link: state.absolute(&format!("/manage/login?portal={}", user.portal.slug)),
+            secret_stored: entra.sealed_secret.is_some(),
+            secret_problem,
+        })
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -44,6 +77,19 @@ pub struct SettingsForm {
     signin_sms_code: Option<String>,
     password_policy: String,
     password_min_length: String,
+    #[serde(default)]
+    entra_enabled: Option<String>,
+    #[serde(default)]
+    entra_tenant_id: String,
+    #[serde(default)]
+    entra_client_id: String,
+    /// Empty keeps the stored secret.
+    #[serde(default)]
+    entra_client_secret: String,
+    #[serde(default)]
+    entra_authority_host: String,
+    #[serde(default)]
+    entra_link_rule: String,
 }
 
 async fn current_values(state: &AppState, user: &ManageUser) -> AppResult<SettingsForm> {
@@ -59,6 +105,12 @@ async fn current_values(state: &AppState, user: &ManageUser) -> AppResult<Settin
         signin_sms_code: get("customer_signin").split(',').any(|m| m == "sms_code").then(|| "1".into()),
         password_policy: get("password_policy"),
         password_min_length: get("password_min_length"),
+        entra_enabled: (get("entra_enabled") == "true").then(|| "true".into()),
+        entra_tenant_id: get("entra_tenant_id"),
+        entra_client_id: get("entra_client_id"),
+        entra_client_secret: String::new(),
+        entra_authority_host: get("entra_authority_host"),
+        entra_link_rule: get("entra_link_rule"),
     })
 }
 
@@ -81,6 +133,7 @@ pub async fn page(
         values,
         public_url: state.public_url.to_string(),
         sms_problem: state.sms_problem.clone(),
+        entra: EntraPanel::new(&state, &user).await?,
     }
     .into_response())
 }
@@ -108,10 +161,20 @@ pub async fn save(
         ("customer_signin", methods.as_str()),
         ("password_policy", form.password_policy.as_str()),
         ("password_min_length", form.password_min_length.as_str()),
+        ("entra_tenant_id", form.entra_tenant_id.as_str()),
+        ("entra_client_id", form.entra_client_id.as_str()),
+        ("entra_client_secret", form.entra_client_secret.as_str()),
+        ("entra_authority_host", form.entra_authority_host.as_str()),
+        ("entra_link_rule", form.entra_link_rule.as_str()),
+        // Last: turning it on checks the values above.
+        ("entra_enabled", if form.entra_enabled.is_some() { "true" } else { "false" }),
     ];
     let mut errors = Vec::new();
     for (key, value) in pairs {
-        match settings::set(&state.db, &user.portal, key, value).await {
+        if key == "entra_client_secret" && value.is_empty() {
+            continue;
+        }
+        match settings::set(&state.db, state.secret_key.as_ref(), &user.portal, key, value).await {
             Ok(()) => {}
             Err(SettingError::Invalid(m)) => errors.push(m),
             Err(SettingError::Db(e)) => return Err(e.into()),
@@ -126,9 +189,10 @@ pub async fn save(
         shell,
         csrf,
         errors,
-        values: form,
+        values: SettingsForm { entra_client_secret: String::new(), ..form },
         public_url: state.public_url.to_string(),
         sms_problem: state.sms_problem.clone(),
+        entra: EntraPanel::new(&state, &user).await?,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -42,6 +42,10 @@ fn notice_for(code: Option<&str>) -> Option<&'static str> {
         "switched" => "You are now working in this portal.",
         "requeued" => "The message is queued again and goes out shortly.",
         "invited" => "An invitation to set a password has been sent.",
+        "approved" => "The account is approved: they can sign in with Microsoft now.",
+        "unlinked" => {
+            "The Microsoft account is unlinked. Send a set-password link, or let them sign in with Microsoft again."
+        }
         _ => return None,
     })
 }

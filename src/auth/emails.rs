@@ -162,6 +162,45 @@ pub fn password_changed(name: &str, origin: &Origin, email: &str, sign_in_url: &
     }
 }
 
+/// The answer to "Forgot your password?" for an account whose sign-in its organisation's
+/// directory manages (Microsoft Entra ID): there is no Frontdesk password to reset.
+pub fn self_managed(name: &str, origin: &Origin, sign_in_url: &str) -> EmailContent {
+    let place = origin.place();
+    EmailContent {
+        subject: format!("About your password for {place}"),
+        greeting: format!("Hello {name},"),
+        paragraphs: vec![
+            format!("Someone, hopefully you, asked to reset the password of your account at {place}."),
+            format!(
+                "{} You sign in with your Microsoft account, so there is no Frontdesk password to reset.",
+                crate::sso::SELF_MANAGED
+            ),
+        ],
+        action: Some(("Sign in with Microsoft".into(), sign_in_url.into())),
+        after: vec!["If you did not ask for this, you can ignore this email.".into()],
+        signature: origin.signature(),
+    }
+}
+
+/// Tells a portal's administrators that someone signed in with Microsoft for the first time and
+/// waits for their approval.
+pub fn approval_needed(admin_name: &str, origin: &Origin, who: &str, email: &str, link: &str) -> EmailContent {
+    let place = origin.place();
+    EmailContent {
+        subject: format!("{who} is waiting for approval in {place}"),
+        greeting: format!("Hello {admin_name},"),
+        paragraphs: vec![
+            format!(
+                "{who} ({email}) signed in to {place} with Microsoft for the first time. An agent account with no                  permissions was created for them; they cannot sign in until an administrator approves it."
+            ),
+            "Open the account to approve it, give it permissions and departments, or disable it.".into(),
+        ],
+        action: Some(("Review the account".into(), link.into())),
+        after: vec![],
+        signature: origin.signature(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::outbox;
 use crate::portals::resolve::CurrentPortal;
 use crate::portals::{self, Portal, settings};
+use crate::sso;
 use crate::web::client::Client;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
@@ -38,6 +39,9 @@ struct ForgotPage {
     portals: Vec<Portal>,
     email: String,
     sent_to: Option<String>,
+    /// The portal's staff sign in with Microsoft: there is no password to reset (the seed's
+    /// message instead of the form).
+    self_managed: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -69,7 +73,35 @@ async fn admit_address(state: &AppState, client: &Client) -> AppResult<()> {
     }
 }
 
+/// Tells a staff member whose sign-in their directory manages that there is no password to
+/// reset, at most as often as reset links are sent.
+async fn send_self_managed(state: &AppState, staff_id: i64, name: &str, email: &str) -> AppResult<()> {
+    let recent: i64 = sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE recipient = $1 AND created_at > $2")
+        .bind(email)
+        .bind(now() - 3600)
+        .fetch_one(state.db.pool())
+        .await
+        .and_then(|r| sqlx::Row::try_get(&r, "n"))?;
+    if recent >= PER_HOUR {
+        tracing::info!(staff_id, "self-managed notice not sent: too many emails lately");
+        return Ok(());
+    }
+    let origin = Origin { portal_name: None };
+    let message = emails::self_managed(name, &origin, &state.absolute("/manage/login")).to(email, None, None);
+    let mut tx = state.db.writer().begin().await?;
+    outbox::enqueue_email(&mut tx, &message).await?;
+    tx.commit().await?;
+    state.outbox.notify();
+    tracing::info!(staff_id, "password reset asked for a self-managed account; told so by email");
+    Ok(())
+}
+
 async fn send_reset(state: AppState, target: Target) -> AppResult<()> {
+    if let Target::Staff { id, name, email, .. } = &target
+        && sso::identities::is_self_managed(&state.db, *id).await?
+    {
+        return send_self_managed(&state, *id, name, email).await;
+    }
     let (subject, email, name, portal) = match &target {
         Target::Staff { id, name, email, portal } => (Subject::Staff(*id), email, name, portal.as_ref()),
         Target::Customer { id, name, email, portal } => (Subject::Customer(*id), email, name, Some(portal)),
@@ -134,11 +166,30 @@ fn manage_page(csrf: String, email: String, sent_to: Option<String>) -> ForgotPa
         portals: vec![],
         email,
         sent_to,
+        self_managed: None,
     }
 }
 
-pub async fn manage_form(CsrfToken(csrf): CsrfToken) -> Response {
-    manage_page(csrf, String::new(), None).into_response()
+#[derive(Deserialize)]
+pub struct ManageForgotQuery {
+    portal: Option<String>,
+}
+
+/// From a portal's staff sign-in page (`?portal=SLUG`): when that portal's staff sign in with
+/// Microsoft, the answer is that their directory manages their password.
+pub async fn manage_form(
+    State(state): State<AppState>,
+    Query(q): Query<ManageForgotQuery>,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    let mut page = manage_page(csrf, String::new(), None);
+    if let Some(portal) = portals::by_slug(&state.db, q.portal.as_deref().unwrap_or_default()).await?
+        && sso::settings::load(&state.db, portal.id).await?.enabled
+    {
+        page.self_managed = Some(sso::SELF_MANAGED);
+        page.back = format!("/manage/login?portal={}", portal.slug);
+    }
+    Ok(page.into_response())
 }
 
 pub async fn manage_submit(
@@ -186,6 +237,7 @@ fn portal_page(csrf: String, portal: &CurrentPortal, email: String, sent_to: Opt
         portals: vec![],
         email,
         sent_to,
+        self_managed: None,
     }
 }
 
@@ -219,6 +271,7 @@ pub async fn common_form(State(state): State<AppState>, CsrfToken(csrf): CsrfTok
         portals,
         email: String::new(),
         sent_to: None,
+        self_managed: None,
     }
     .into_response())
 }
@@ -244,6 +297,7 @@ pub async fn common_submit(
         portals: portals::listed(&state.db).await?,
         email: email.clone(),
         sent_to: Some(confirmation(&email)),
+        self_managed: None,
     }
     .into_response())
 }

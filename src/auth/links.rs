@@ -75,6 +75,20 @@ fn columns(subject: Subject) -> (Option<i64>, Option<i64>) {
     }
 }
 
+/// Spends every unused link of a person (their account stopped using passwords).
+pub async fn void_all(conn: &mut AnyConnection, subject: Subject) -> Result<(), sqlx::Error> {
+    let (staff_id, customer_id) = columns(subject);
+    sqlx::query(
+        "UPDATE one_time_tokens SET used_at = $1 WHERE used_at IS NULL AND (staff_id = $2 OR customer_id = $3)",
+    )
+    .bind(now())
+    .bind(staff_id)
+    .bind(customer_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Issues a link inside the caller's transaction and returns its token.
 pub async fn issue(
     conn: &mut AnyConnection,

@@ -14,6 +14,7 @@ use super::signin::{Refusal, check_password, safe_next};
 use crate::accounts::{Email, staff};
 use crate::error::AppResult;
 use crate::portals::{self, Portal};
+use crate::sso;
 use crate::web::client::Client;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
@@ -27,6 +28,41 @@ struct LoginPage {
     portal: Option<Portal>,
     error: Option<String>,
     notice: Option<&'static str>,
+    microsoft: MicrosoftSignIn,
+}
+
+/// The "Sign in with Microsoft" part of the page.
+#[derive(Default)]
+struct MicrosoftSignIn {
+    /// The portal's own page, when that portal uses Microsoft: where its button goes.
+    start: Option<String>,
+    /// The common page: listed portals that use Microsoft, to pick one's organisation from.
+    organisations: Vec<Portal>,
+}
+
+impl MicrosoftSignIn {
+    async fn for_page(state: &AppState, portal: Option<&Portal>, next: &str) -> AppResult<MicrosoftSignIn> {
+        let enabled = sso::settings::enabled_portal_ids(&state.db).await?;
+        Ok(match portal {
+            Some(p) if enabled.contains(&p.id) => {
+                let mut start = sso::start_path(&p.slug);
+                if !next.is_empty() {
+                    start.push_str("&next=");
+                    start.extend(url::form_urlencoded::byte_serialize(next.as_bytes()));
+                }
+                MicrosoftSignIn { start: Some(start), organisations: vec![] }
+            }
+            Some(_) => MicrosoftSignIn::default(),
+            None => MicrosoftSignIn {
+                start: None,
+                organisations: portals::listed(&state.db)
+                    .await?
+                    .into_iter()
+                    .filter(|p| enabled.contains(&p.id))
+                    .collect(),
+            },
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -47,11 +83,16 @@ pub async fn page(
     };
     let notice = match q.msg.as_deref() {
         Some("signed-out") => Some("You have signed out."),
+        Some("signed-out-here") => Some(
+            "You have signed out of Frontdesk. Microsoft could not be reached to end your session there too: close \
+             the browser to end it.",
+        ),
         Some("password-set") => Some("Your password is set. Sign in with it."),
         _ => None,
     };
-    Ok(LoginPage { csrf, email: String::new(), next: q.next.unwrap_or_default(), portal, error: None, notice }
-        .into_response())
+    let next = q.next.unwrap_or_default();
+    let microsoft = MicrosoftSignIn::for_page(&state, portal.as_ref(), &next).await?;
+    Ok(LoginPage { csrf, email: String::new(), next, portal, error: None, notice, microsoft }.into_response())
 }
 
 #[derive(Deserialize)]
@@ -75,6 +116,7 @@ pub async fn submit(
         "" => None,
         slug => portals::by_slug(&state.db, slug).await?,
     };
+    let microsoft = MicrosoftSignIn::for_page(&state, requested_portal.as_ref(), &form.next).await?;
     let refuse = |status: StatusCode, message: String| {
         let page = LoginPage {
             csrf: csrf.clone(),
@@ -83,6 +125,7 @@ pub async fn submit(
             portal: requested_portal.clone(),
             error: Some(message),
             notice: None,
+            microsoft,
         };
         Ok((status, page).into_response())
     };
@@ -101,8 +144,12 @@ pub async fn submit(
         Ok(()) => {}
     }
     let account = account.expect("a password only verifies against a real account");
-    if !account.is_active() {
-        return refuse(StatusCode::FORBIDDEN, "This account is disabled. Contact your administrator.".into());
+    if let Some(why) = account.refusal() {
+        return refuse(StatusCode::FORBIDDEN, why.into());
+    }
+    // Only said after the right password, so it tells nothing to someone guessing.
+    if sso::identities::is_self_managed(&state.db, account.id).await? {
+        return refuse(StatusCode::FORBIDDEN, format!("{} Sign in with Microsoft.", sso::SELF_MANAGED));
     }
     let memberships = staff::memberships(&state.db, account.id).await?;
     if memberships.is_empty() && !account.is_superadmin {
@@ -141,6 +188,6 @@ pub async fn logout(
 ) -> AppResult<Response> {
     sessions::end_by_id(&state.db, user.session.id).await?;
     tracing::info!(staff_id = user.staff.id, "staff signed out of management");
-    Ok(([(header::SET_COOKIE, state.cookies.clear(MANAGE_COOKIE))], Redirect::to("/manage/login?msg=signed-out"))
-        .into_response())
+    let target = crate::sso::routes::after_sign_out(&state, &user.session).await?;
+    Ok(([(header::SET_COOKIE, state.cookies.clear(MANAGE_COOKIE))], Redirect::to(&target)).into_response())
 }

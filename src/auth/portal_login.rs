@@ -69,15 +69,20 @@ pub async fn authenticate(
         Err(r) => return Ok(Err((StatusCode::UNAUTHORIZED, r.message()))),
         Ok(()) => {}
     }
-    let (active, subject) = match (customer, member) {
-        (Some(c), _) => (c.is_active(), Subject::Customer(c.id)),
-        (None, Some(s)) => (s.is_active(), Subject::Staff(s.id)),
+    let refusal = match (customer, member) {
+        (Some(c), _) if !c.is_active() => Some("This account is disabled. Contact the help desk.".to_string()),
+        (Some(c), _) => return Ok(Ok(Subject::Customer(c.id))),
+        (None, Some(s)) => match s.refusal() {
+            Some(why) => Some(why.to_string()),
+            // Only said after the right password, so it tells nothing to someone guessing.
+            None if crate::sso::identities::is_self_managed(&state.db, s.id).await? => {
+                Some(format!("{} Sign in with Microsoft.", crate::sso::SELF_MANAGED))
+            }
+            None => return Ok(Ok(Subject::Staff(s.id))),
+        },
         (None, None) => unreachable!("a password only verifies against a real account"),
     };
-    if !active {
-        return Ok(Err((StatusCode::FORBIDDEN, "This account is disabled. Contact the help desk.".into())));
-    }
-    Ok(Ok(subject))
+    Ok(Err((StatusCode::FORBIDDEN, refusal.unwrap_or_default())))
 }
 
 /// Starts a portal session (ending the one this browser had in the portal) and returns the

@@ -57,10 +57,12 @@ pub struct Session {
     pub expires_at: i64,
     pub user_agent: String,
     pub ip: String,
+    /// The portal whose identity provider signed this session in, if one did.
+    pub sso_portal_id: Option<i64>,
 }
 
-const COLUMNS: &str =
-    "id, realm, staff_id, customer_id, portal_id, created_at, last_seen_at, expires_at, user_agent, ip";
+const COLUMNS: &str = "id, realm, staff_id, customer_id, portal_id, created_at, last_seen_at, expires_at, user_agent, \
+     ip, sso_portal_id";
 
 fn from_row(row: &AnyRow) -> Result<Session, sqlx::Error> {
     let staff: Option<i64> = row.try_get("staff_id")?;
@@ -81,6 +83,7 @@ fn from_row(row: &AnyRow) -> Result<Session, sqlx::Error> {
         expires_at: row.try_get("expires_at")?,
         user_agent: row.try_get("user_agent")?,
         ip: row.try_get("ip")?,
+        sso_portal_id: row.try_get("sso_portal_id")?,
     })
 }
 
@@ -93,12 +96,26 @@ pub async fn start(
     portal_id: Option<i64>,
     client: &Client,
 ) -> Result<String, sqlx::Error> {
+    start_signed_in_by(db, limits, realm, subject, portal_id, client, None).await
+}
+
+/// Starts a session that a portal's identity provider signed in (`sso_portal_id`), so that
+/// signing out also goes through that provider.
+pub async fn start_signed_in_by(
+    db: &Db,
+    limits: SessionLimits,
+    realm: Realm,
+    subject: Subject,
+    portal_id: Option<i64>,
+    client: &Client,
+    sso_portal_id: Option<i64>,
+) -> Result<String, sqlx::Error> {
     let token = random_token();
     let (staff_id, customer_id) = subject.columns();
     let t = now();
     sqlx::query(
         "INSERT INTO sessions (token_hash, realm, staff_id, customer_id, portal_id, created_at, last_seen_at, \
-         expires_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)",
+         expires_at, user_agent, ip, sso_portal_id) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10)",
     )
     .bind(token_hash(&token))
     .bind(realm.as_str())
@@ -109,6 +126,7 @@ pub async fn start(
     .bind(t + limits.absolute_secs)
     .bind(&client.user_agent)
     .bind(&client.ip)
+    .bind(sso_portal_id)
     .execute(db.writer())
     .await?;
     Ok(token)

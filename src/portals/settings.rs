@@ -6,6 +6,7 @@ use sqlx::Row;
 use super::{Portal, parse_host, parse_name};
 use crate::auth::policy::{PasswordPolicy, PolicyKind};
 use crate::db::{Db, is_unique_violation};
+use crate::secrets::SecretKey;
 
 pub struct SettingSpec {
     pub key: &'static str,
@@ -141,28 +142,30 @@ pub async fn load(db: &Db, portal_id: i64) -> Result<PortalSettings, sqlx::Error
 /// Every setting of a portal as `(key, value)`, for `portal show` and the settings page.
 pub async fn show(db: &Db, portal: &Portal) -> Result<Vec<(&'static str, String)>, sqlx::Error> {
     let s = load(db, portal.id).await?;
-    Ok(vec![
+    Ok([
         ("slug", portal.slug.clone()),
         ("name", portal.name.clone()),
         ("host", portal.host.clone().unwrap_or_default()),
-        ("sender_name", s.sender_name.clone().unwrap_or_default()),
         ("sender_name", s.sender_name.clone().unwrap_or_default()),
         ("listed", s.listed.to_string()),
         ("customer_signin", s.customer_signin.as_value()),
         ("password_policy", s.password_policy.kind.as_str().into()),
         ("password_min_length", s.password_policy.min_length.to_string()),
-    ])
+    ]
+    .into_iter()
+    .chain(crate::sso::settings::show(&crate::sso::settings::load(db, portal.id).await?))
+    .collect())
 }
 
-fn parse_bool(key: &str, value: &str) -> Result<bool, SettingError> {
+pub fn parse_bool(key: &str, value: &str) -> Result<bool, String> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" | "yes" | "on" | "1" => Ok(true),
         "false" | "no" | "off" | "0" => Ok(false),
-        _ => Err(SettingError::Invalid(format!("{key} takes true or false, not {value:?}"))),
+        _ => Err(format!("{key} takes true or false, not {value:?}")),
     }
 }
 
-async fn put(db: &Db, portal_id: i64, key: &str, value: &str) -> Result<(), sqlx::Error> {
+pub async fn put(db: &Db, portal_id: i64, key: &str, value: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO portal_settings (portal_id, key, value) VALUES ($1, $2, $3) \
          ON CONFLICT (portal_id, key) DO UPDATE SET value = excluded.value",
@@ -175,10 +178,20 @@ async fn put(db: &Db, portal_id: i64, key: &str, value: &str) -> Result<(), sqlx
     Ok(())
 }
 
-/// Validates and stores one setting.
-pub async fn set(db: &Db, portal: &Portal, key: &str, value: &str) -> Result<(), SettingError> {
+/// Validates and stores one setting. `secrets` seals the ones that are secret (the Entra ID
+/// client secret); without it they are refused.
+pub async fn set(
+    db: &Db,
+    secrets: Option<&SecretKey>,
+    portal: &Portal,
+    key: &str,
+    value: &str,
+) -> Result<(), SettingError> {
     let invalid = SettingError::Invalid;
     match key {
+        _ if key.starts_with("entra_") => {
+            crate::sso::settings::set(db, secrets, portal, key, value).await?.map_err(invalid)?
+        }
         "name" => {
             let name = parse_name(value).map_err(invalid)?;
             sqlx::query("UPDATE portals SET name = $1 WHERE id = $2")
@@ -205,7 +218,7 @@ pub async fn set(db: &Db, portal: &Portal, key: &str, value: &str) -> Result<(),
                     }
                 })?;
         }
-        "listed" => put(db, portal.id, key, &parse_bool(key, value)?.to_string()).await?,
+        "listed" => put(db, portal.id, key, &parse_bool(key, value).map_err(invalid)?.to_string()).await?,
         "customer_signin" => {
             let methods = SignInMethods::parse(value).map_err(invalid)?;
             put(db, portal.id, key, &methods.as_value()).await?;
@@ -239,7 +252,8 @@ pub async fn set(db: &Db, portal: &Portal, key: &str, value: &str) -> Result<(),
             put(db, portal.id, key, &n.to_string()).await?;
         }
         _ => {
-            let keys: Vec<&str> = KEYS.iter().map(|k| k.key).collect();
+            let keys: Vec<&str> =
+                KEYS.iter().map(|k| k.key).chain(crate::sso::settings::KEYS.iter().map(|(k, _)| *k)).collect();
             return Err(invalid(format!("unknown setting {key:?}; the settings are: {}", keys.join(", "))));
         }
     }

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/forgot", get(forgot::common_form).post(forgot::common_submit))
         .merge(crate::admin::routes())
+        .merge(crate::sso::routes())
         .fallback(common_login::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::ensure_cookie))
         .layer(middleware::from_fn_with_state(state.clone(), portals::resolve::serve_portal_hosts))

@@ -8,6 +8,7 @@ use crate::auth::hashing::PasswordHasher;
 use crate::config::SessionLimits;
 use crate::db::Db;
 use crate::outbox::worker::OutboxSignal;
+use crate::secrets::SecretKey;
 use crate::web::cookies::CookiePolicy;
 
 #[derive(Clone)]
@@ -28,6 +29,10 @@ pub struct Inner {
     pub sms_problem: Option<String>,
     /// How long a sign-in code stays valid, in seconds.
     pub code_lifetime_secs: i64,
+    /// Seals and opens stored secrets; `None` when `FRONTDESK_SECRET_KEY` is not set.
+    pub secret_key: Option<SecretKey>,
+    /// For OpenID Connect providers (no redirects, short deadlines).
+    pub oidc_http: reqwest::Client,
 }
 
 impl AppState {

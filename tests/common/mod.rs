@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod mail;
+pub mod oidc;
 pub mod sms;
 
 use std::sync::Arc;
@@ -136,9 +137,20 @@ impl TestApp {
 }
 
 pub fn run_cli(database_url: &DatabaseUrl, args: &[&str], stdin: &str) -> std::process::Output {
+    run_cli_with_env(database_url, args, stdin, &[])
+}
+
+pub fn run_cli_with_env(
+    database_url: &DatabaseUrl,
+    args: &[&str],
+    stdin: &str,
+    env: &[(&str, &str)],
+) -> std::process::Output {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
         .args(args)
+        .env_remove("FRONTDESK_SECRET_KEY")
+        .envs(env.iter().copied())
         .env("FRONTDESK_DATABASE_URL", database_url.as_str())
         .env("FRONTDESK_LOG", "warn")
         .stdin(std::process::Stdio::piped())
@@ -222,8 +234,17 @@ impl Browser {
         Page { status, body, location, headers }
     }
 
+    /// A path on the app, or an absolute URL elsewhere (an identity provider).
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Page {
-        Self::page(self.client.get(format!("{}{path}", self.base)).send().await.expect("GET")).await
+        Self::page(self.client.get(self.url(path)).send().await.expect("GET")).await
     }
 
     /// GET, then follow redirects within the site.
@@ -251,7 +272,7 @@ impl Browser {
 
     /// POSTs exactly these fields, no CSRF token added.
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let resp = self.client.post(format!("{}{path}", self.base)).form(fields).send().await.expect("POST");
+        let resp = self.client.post(self.url(path)).form(fields).send().await.expect("POST");
         Self::page(resp).await
     }
 

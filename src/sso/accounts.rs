@@ -1,0 +1,190 @@
+//! Which staff account a directory user signs in as. A linked account is found by `tid` + `oid`;
+//! at a first sign-in the portal's link rule decides: match the user name to an existing staff
+//! account of the portal, or create an agent who waits for approval.
+
+use super::identities;
+use super::provider::DirectoryUser;
+use super::settings::{EntraSettings, LinkRule};
+use crate::accounts::permissions::{Permission, Role};
+use crate::accounts::staff::{self, CreateStaffError, NewStaff, Staff};
+use crate::accounts::{Email, parse_person_name};
+use crate::auth::emails::{self, Origin};
+use crate::auth::links;
+use crate::auth::sessions::Subject;
+use crate::db::is_unique_violation;
+use crate::error::AppResult;
+use crate::outbox;
+use crate::portals::{Portal, settings as portal_settings};
+use crate::web::state::AppState;
+
+pub enum Resolution {
+    /// Sign in as this account.
+    SignIn(Staff),
+    /// A new agent was created (or exists) and waits for an administrator.
+    AwaitingApproval,
+    /// No sign-in: a heading and what to do.
+    Refused(&'static str, String),
+}
+
+pub async fn resolve(
+    state: &AppState,
+    portal: &Portal,
+    entra: &EntraSettings,
+    user: &DirectoryUser,
+) -> AppResult<Resolution> {
+    if let Some(identity) = identities::find(&state.db, &user.tenant_id, &user.object_id).await? {
+        identities::touch(&state.db, identity.id, user).await?;
+        return linked(state, portal, identity.staff_id).await;
+    }
+    match entra.link_rule {
+        LinkRule::MatchUsername => match_username(state, portal, user).await,
+        LinkRule::CreatePending => create_pending(state, portal, user).await,
+    }
+}
+
+async fn linked(state: &AppState, portal: &Portal, staff_id: i64) -> AppResult<Resolution> {
+    let Some(account) = staff::by_id(&state.db, staff_id).await? else {
+        return Ok(Resolution::Refused("No account", "Your Frontdesk account no longer exists.".into()));
+    };
+    if account.awaiting_approval {
+        return Ok(Resolution::AwaitingApproval);
+    }
+    if let Some(why) = account.refusal() {
+        return Ok(Resolution::Refused("Account disabled", why.into()));
+    }
+    let works_here = account.is_superadmin || staff::in_portal(&state.db, portal.id, account.id).await?.is_some();
+    if !works_here {
+        return Ok(Resolution::Refused(
+            "Not staff of this portal",
+            format!(
+                "Your account does not work in {} (any more). Ask one of its administrators to add you.",
+                portal.name
+            ),
+        ));
+    }
+    Ok(Resolution::SignIn(account))
+}
+
+async fn match_username(state: &AppState, portal: &Portal, user: &DirectoryUser) -> AppResult<Resolution> {
+    let unknown = |name: &str| {
+        Resolution::Refused(
+            "No matching account",
+            format!(
+                "There is no staff account for {name} in {}. Ask one of its administrators to add you with this \
+                 address, then sign in with Microsoft again.",
+                portal.name
+            ),
+        )
+    };
+    let Some(username) = user.username.as_deref() else {
+        return Ok(Resolution::Refused(
+            "No user name",
+            "Microsoft did not give your user name, so your account cannot be matched. Ask your administrator.".into(),
+        ));
+    };
+    let Ok(email) = Email::parse(username) else { return Ok(unknown(username)) };
+    let Some(account) = staff::in_portal_by_email(&state.db, portal.id, &email).await? else {
+        return Ok(unknown(username));
+    };
+    if identities::linked_in_tenant(&state.db, account.id, &user.tenant_id).await? {
+        return Ok(Resolution::Refused(
+            "Already linked",
+            format!(
+                "The staff account {} is already linked to another Microsoft account. Ask an administrator of {}.",
+                account.email, portal.name
+            ),
+        ));
+    }
+    let mut tx = state.db.writer().begin().await?;
+    if let Err(e) = identities::link(&mut tx, portal.id, account.id, user).await {
+        return if is_unique_violation(&e) { Ok(busy()) } else { Err(e.into()) };
+    }
+    // From now on the directory decides who this is: the old password and any link to set one
+    // stop working.
+    sqlx::query("UPDATE staff SET password_hash = NULL, must_change_password = 0 WHERE id = $1")
+        .bind(account.id)
+        .execute(&mut *tx)
+        .await?;
+    links::void_all(&mut tx, Subject::Staff(account.id)).await?;
+    tx.commit().await?;
+    tracing::info!(staff_id = account.id, portal = %portal.slug, "Microsoft account linked by user name");
+    linked(state, portal, account.id).await
+}
+
+/// Two first sign-ins of one user at the same moment: one links, the other is told to retry.
+fn busy() -> Resolution {
+    Resolution::Refused("Try again", "Your account was being set up at the same moment. Sign in again.".into())
+}
+
+async fn create_pending(state: &AppState, portal: &Portal, user: &DirectoryUser) -> AppResult<Resolution> {
+    let address =
+        [user.email.as_deref(), user.username.as_deref()].into_iter().flatten().find_map(|a| Email::parse(a).ok());
+    let Some(email) = address else {
+        return Ok(Resolution::Refused(
+            "No email address",
+            "Microsoft gave neither an email address nor a user name that is one, so no account can be created. Ask \
+             your administrator."
+                .into(),
+        ));
+    };
+    let name = user
+        .name
+        .as_deref()
+        .and_then(|n| parse_person_name(n, &email).ok())
+        .or_else(|| parse_person_name("", &email).ok())
+        .unwrap_or_else(|| email.to_string());
+    let mut tx = state.db.writer().begin().await?;
+    let new =
+        NewStaff { email: &email, name: &name, password_hash: None, must_change_password: false, is_superadmin: false };
+    let id = match staff::create_in_portal(&mut tx, new, portal.id, Role::Agent, &[]).await {
+        Ok(id) => id,
+        Err(CreateStaffError::EmailTaken(_)) => {
+            return Ok(Resolution::Refused(
+                "Account not linked",
+                format!(
+                    "A staff account with the address {email} already exists, but it is not linked to your Microsoft \
+                     account. Ask an administrator of {} to link it.",
+                    portal.name
+                ),
+            ));
+        }
+        Err(CreateStaffError::Db(e)) => return Err(e.into()),
+    };
+    sqlx::query("UPDATE staff SET awaiting_approval = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    if let Err(e) = identities::link(&mut tx, portal.id, id, user).await {
+        return if is_unique_violation(&e) { Ok(busy()) } else { Err(e.into()) };
+    }
+    notify_administrators(state, &mut tx, portal, id, &name, email.as_str()).await?;
+    tx.commit().await?;
+    state.outbox.notify();
+    tracing::info!(staff_id = id, portal = %portal.slug, "agent created by a first Microsoft sign-in; awaiting approval");
+    Ok(Resolution::AwaitingApproval)
+}
+
+/// Emails every active administrator of the portal who may manage agents.
+async fn notify_administrators(
+    state: &AppState,
+    tx: &mut sqlx::AnyConnection,
+    portal: &Portal,
+    new_id: i64,
+    name: &str,
+    email: &str,
+) -> AppResult<()> {
+    let sender_name = portal_settings::load(&state.db, portal.id).await?.sender_name;
+    let link = state.absolute(&format!("/manage/agents/{new_id}"));
+    for (admin, role) in staff::list_for_portal(&state.db, portal.id).await? {
+        let may_approve = role == Role::Admin
+            || staff::granted_permissions(&state.db, admin.id, portal.id).await?.contains(&Permission::ManageAgents);
+        if admin.id == new_id || !admin.is_active() || !may_approve {
+            continue;
+        }
+        let origin = Origin { portal_name: Some(&portal.name) };
+        let message = emails::approval_needed(&admin.name, &origin, name, email, &link).to(
+            &admin.email,
+            Some(portal.id),
+            sender_name.clone(),
+        );
+        outbox::enqueue_email(tx, &message).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! Staff sign-in with a portal's own Microsoft Entra ID (OpenID Connect, authorization code flow
+//! with PKCE). One redirect URI serves every portal: `{public URL}/auth/oidc/callback`; the
+//! flow's `state` says which portal a sign-in belongs to.
+//!
+//! - `settings`: the `entra_*` portal settings (the client secret sealed, see `crate::secrets`).
+//! - `provider`: discovery, the authorization URL, redeeming the code, verifying the ID token.
+//! - `flows`: sign-ins under way, in the database so any node can finish them.
+//! - `identities` and `accounts`: which staff account a directory user is (`tid` + `oid`).
+//! - `routes`: the three addresses below and the sign-out through the provider.
+
+pub mod accounts;
+pub mod flows;
+pub mod identities;
+pub mod provider;
+pub mod routes;
+pub mod settings;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::web::state::AppState;
+
+/// What a person whose sign-in their organisation's directory manages is told when they look
+/// for a Frontdesk password (the words of the seed document).
+pub const SELF_MANAGED: &str = "This user belongs to a self-managed group. Contact the account administrator.";
+
+pub const CALLBACK_PATH: &str = "/auth/oidc/callback";
+pub const SIGNED_OUT_PATH: &str = "/auth/oidc/signed-out";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/oidc/start", get(routes::start))
+        .route(CALLBACK_PATH, get(routes::callback))
+        .route(SIGNED_OUT_PATH, get(routes::signed_out))
+}
+
+/// The address that starts a Microsoft sign-in for a portal's staff.
+pub fn start_path(slug: &str) -> String {
+    format!("/auth/oidc/start?portal={slug}")
+}

@@ -1,0 +1,385 @@
+//! `/auth/oidc/start` sends a person to their portal's Microsoft sign-in; `/auth/oidc/callback`
+//! takes the answer and signs them in to the management interface; `/auth/oidc/signed-out` is
+//! where the provider sends them back after signing out. Every failure a person can meet ends
+//! on a page that says what happened and what to do; the technical cause goes to the log.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::accounts::{self, Resolution};
+use super::flows::{self, BROWSER_COOKIE, FLOW_SECS, FLOWS_PER_ADDRESS, Taken};
+use super::provider::{self, Directory, ProviderError};
+use super::settings::{self, EntraSettings, secret_context};
+use super::{CALLBACK_PATH, SIGNED_OUT_PATH, start_path};
+use crate::auth::extract::MANAGE_COOKIE;
+use crate::auth::sessions::{self, Realm, Session, Subject};
+use crate::auth::signin::safe_next;
+use crate::error::{AppError, AppResult};
+use crate::portals::{self, Portal};
+use crate::web::client::Client;
+use crate::web::state::AppState;
+use crate::web::tokens::{constant_time_eq, random_token, token_hash};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sso/templates/outcome.html")]
+struct Outcome {
+    title: &'static str,
+    message: String,
+    good: bool,
+    retry: Option<String>,
+    back: String,
+}
+
+fn login_path(portal: Option<&Portal>) -> String {
+    match portal {
+        Some(p) => format!("/manage/login?portal={}", p.slug),
+        None => "/manage/login".into(),
+    }
+}
+
+/// A page that ends a sign-in that did not succeed. `retry` offers to start again.
+fn outcome(status: StatusCode, title: &'static str, message: String, portal: Option<&Portal>, retry: bool) -> Response {
+    let page = Outcome {
+        title,
+        message,
+        good: false,
+        retry: portal.filter(|_| retry).map(|p| start_path(&p.slug)),
+        back: login_path(portal),
+    };
+    (status, page).into_response()
+}
+
+fn provider_failed(e: &ProviderError, portal: &Portal) -> Response {
+    tracing::warn!(portal = %portal.slug, error = %e, "Microsoft sign-in failed");
+    match e {
+        ProviderError::Unreachable(_) => outcome(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Microsoft sign-in is unreachable",
+            format!(
+                "We could not reach {}'s Microsoft sign-in just now. Try again in a few minutes; if it keeps \
+                 failing, tell your administrator.",
+                portal.name
+            ),
+            Some(portal),
+            true,
+        ),
+        ProviderError::Refused(_) => outcome(
+            StatusCode::BAD_GATEWAY,
+            "Microsoft refused the sign-in",
+            "Microsoft did not accept this sign-in (it may have expired or been used already). Try again; if it \
+             keeps happening, tell your administrator: the portal's Entra ID settings may need attention."
+                .into(),
+            Some(portal),
+            true,
+        ),
+        ProviderError::Rejected(_) => outcome(
+            StatusCode::UNAUTHORIZED,
+            "Sign-in could not be verified",
+            "The answer from Microsoft did not pass our checks, so you are not signed in. Try again; if it keeps \
+             happening, tell your administrator."
+                .into(),
+            Some(portal),
+            true,
+        ),
+    }
+}
+
+fn not_enabled(portal: &Portal) -> Response {
+    outcome(
+        StatusCode::NOT_FOUND,
+        "Microsoft sign-in is off",
+        format!("{} does not use Microsoft sign-in. Sign in with your email address and password.", portal.name),
+        Some(portal),
+        false,
+    )
+}
+
+/// The tenant's provider, or the page to show when it cannot be reached.
+async fn directory(state: &AppState, portal: &Portal, entra: &EntraSettings) -> Result<Directory, Response> {
+    let (Some(issuer), Some(client_id)) = (entra.issuer(), entra.client_id.as_deref()) else {
+        return Err(not_enabled(portal));
+    };
+    provider::discover(&state.oidc_http, &issuer, client_id).await.map_err(|e| provider_failed(&e, portal))
+}
+
+#[derive(Deserialize)]
+pub struct StartQuery {
+    #[serde(default)]
+    portal: String,
+    #[serde(default)]
+    next: String,
+    login_hint: Option<String>,
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    Query(q): Query<StartQuery>,
+) -> AppResult<Response> {
+    let portal = portals::by_slug(&state.db, &q.portal).await?.ok_or(AppError::NotFound)?;
+    let entra = settings::load(&state.db, portal.id).await?;
+    if !entra.enabled {
+        return Ok(not_enabled(&portal));
+    }
+    if flows::started_from(&state.db, &client.ip).await? >= FLOWS_PER_ADDRESS {
+        return Err(AppError::TooManyRequests(
+            "Too many sign-ins were started from your network. Wait a few minutes and try again.".into(),
+        ));
+    }
+    let directory = match directory(&state, &portal, &entra).await {
+        Ok(d) => d,
+        Err(page) => return Ok(page),
+    };
+    // One secret per browser, kept across flows, so two tabs signing in at once both work.
+    let browser_secret = state.cookies.get(&headers, BROWSER_COOKIE).map(str::to_owned).unwrap_or_else(random_token);
+    let flow_state = random_token();
+    let next = safe_next(Some(q.next.as_str()).filter(|n| !n.is_empty()), "/manage", "/manage");
+    flows::create(&state.db, &flow_state, portal.id, &browser_secret, &next, &client.ip).await?;
+    let hint = q.login_hint.as_deref().filter(|h| !h.is_empty() && h.len() <= 256);
+    let url = directory
+        .authorize_url(
+            &state.absolute(CALLBACK_PATH),
+            &flow_state,
+            &flows::derive("nonce", &browser_secret, &flow_state),
+            &flows::derive("pkce", &browser_secret, &flow_state),
+            hint,
+        )
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("authorization URL: {e}")))?;
+    tracing::info!(portal = %portal.slug, ip = %client.ip, "Microsoft sign-in started");
+    let cookie = state.cookies.set(BROWSER_COOKIE, &browser_secret, Some(FLOW_SECS));
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(url.as_str())).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+    /// RFC 9207: the provider names itself, so an answer from another provider is caught.
+    iss: Option<String>,
+}
+
+pub async fn callback(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    Query(q): Query<CallbackQuery>,
+) -> AppResult<Response> {
+    let Some(flow_state) = q.state.as_deref().filter(|s| !s.is_empty()) else {
+        tracing::warn!(ip = %client.ip, "Microsoft sign-in answer without state");
+        return Ok(outcome(
+            StatusCode::BAD_REQUEST,
+            "Incomplete sign-in",
+            "This answer from Microsoft does not say which sign-in it belongs to. Start again from the sign-in page."
+                .into(),
+            None,
+            false,
+        ));
+    };
+    let flow = match flows::take(&state.db, flow_state).await? {
+        Taken::Fresh(flow) => flow,
+        other => return stale_flow(&state, other, &client).await,
+    };
+    let portal = portals::by_id(&state.db, flow.portal_id).await?.ok_or(AppError::NotFound)?;
+    let browser_secret = state.cookies.get(&headers, BROWSER_COOKIE).unwrap_or_default().to_owned();
+    if browser_secret.is_empty() || !constant_time_eq(&token_hash(&browser_secret), &flow.browser_hash) {
+        tracing::warn!(portal = %portal.slug, ip = %client.ip, "Microsoft sign-in answer in another browser");
+        return Ok(outcome(
+            StatusCode::BAD_REQUEST,
+            "Sign-in started elsewhere",
+            "This sign-in was started in another browser (or this browser's cookies were cleared). Start again here."
+                .into(),
+            Some(&portal),
+            true,
+        ));
+    }
+    if let Some(error) = q.error.as_deref() {
+        return Ok(provider_said_no(&portal, error, q.error_description.as_deref()));
+    }
+    let Some(code) = q.code.as_deref().filter(|c| !c.is_empty()) else {
+        return Ok(outcome(
+            StatusCode::BAD_REQUEST,
+            "Incomplete sign-in",
+            "The answer from Microsoft has no authorization code. Start again.".into(),
+            Some(&portal),
+            true,
+        ));
+    };
+    let entra = settings::load(&state.db, portal.id).await?;
+    if !entra.enabled {
+        return Ok(not_enabled(&portal));
+    }
+    if let Some(iss) = q.iss.as_deref()
+        && Some(iss) != entra.issuer().as_deref()
+    {
+        return Ok(provider_failed(&ProviderError::Rejected(format!("answer from issuer {iss}")), &portal));
+    }
+    let Some(secret) = client_secret(&state, &portal, &entra) else {
+        return Ok(outcome(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Microsoft sign-in is misconfigured",
+            "This server cannot read the portal's client secret. Tell your administrator: they need to enter it \
+             again in the portal settings (and check FRONTDESK_SECRET_KEY)."
+                .into(),
+            Some(&portal),
+            false,
+        ));
+    };
+    let directory = match directory(&state, &portal, &entra).await {
+        Ok(d) => d,
+        Err(page) => return Ok(page),
+    };
+    let tenant = entra.tenant_id.as_deref().unwrap_or_default();
+    let nonce = flows::derive("nonce", &browser_secret, flow_state);
+    let verifier = flows::derive("pkce", &browser_secret, flow_state);
+    let user = match directory
+        .redeem(&state.oidc_http, &secret, &state.absolute(CALLBACK_PATH), code, &verifier, &nonce, tenant)
+        .await
+    {
+        Ok(user) => user,
+        Err(e) => return Ok(provider_failed(&e, &portal)),
+    };
+    match accounts::resolve(&state, &portal, &entra, &user).await? {
+        Resolution::SignIn(account) => {
+            let token = sessions::start_signed_in_by(
+                &state.db,
+                state.sessions,
+                Realm::Manage,
+                Subject::Staff(account.id),
+                Some(portal.id),
+                &client,
+                Some(portal.id),
+            )
+            .await?;
+            if let Some(old) = state.cookies.get(&headers, MANAGE_COOKIE) {
+                sessions::end_by_token(&state.db, old).await?;
+            }
+            tracing::info!(staff_id = account.id, portal = %portal.slug, ip = %client.ip, "staff signed in with Microsoft");
+            let target = safe_next(Some(&flow.next), "/manage", "/manage");
+            let mut response = Redirect::to(&target).into_response();
+            let headers = response.headers_mut();
+            headers.append(header::SET_COOKIE, state.cookies.set(MANAGE_COOKIE, &token, None));
+            headers.append(header::SET_COOKIE, state.cookies.clear(BROWSER_COOKIE));
+            Ok(response)
+        }
+        Resolution::AwaitingApproval => {
+            let page = Outcome {
+                title: "Waiting for approval",
+                message: format!(
+                    "Your account in {} is waiting for an administrator's approval; they have been told. Sign in \
+                     with Microsoft again once it is approved.",
+                    portal.name
+                ),
+                good: true,
+                retry: None,
+                back: login_path(Some(&portal)),
+            };
+            Ok((StatusCode::FORBIDDEN, page).into_response())
+        }
+        Resolution::Refused(title, message) => {
+            tracing::info!(portal = %portal.slug, tid = %user.tenant_id, oid = %user.object_id, why = %message, "Microsoft sign-in refused");
+            Ok(outcome(StatusCode::FORBIDDEN, title, message, Some(&portal), false))
+        }
+    }
+}
+
+/// The answer of a flow that was used already, expired, or never existed.
+async fn stale_flow(state: &AppState, taken: Taken, client: &Client) -> AppResult<Response> {
+    let (title, message, portal_id) = match taken {
+        Taken::Used(p) => (
+            "Sign-in already used",
+            "This sign-in was already completed once and cannot be used again. If you are not signed in, start again.",
+            Some(p),
+        ),
+        Taken::Expired(p) => {
+            ("Sign-in expired", "This sign-in took longer than 10 minutes and has expired. Start again.", Some(p))
+        }
+        _ => ("Unknown sign-in", "This answer does not belong to any sign-in we started. Start again.", None),
+    };
+    tracing::warn!(ip = %client.ip, title, "Microsoft sign-in answer refused");
+    let portal = match portal_id {
+        Some(id) => portals::by_id(&state.db, id).await?,
+        None => None,
+    };
+    Ok(outcome(StatusCode::BAD_REQUEST, title, message.into(), portal.as_ref(), true))
+}
+
+fn provider_said_no(portal: &Portal, error: &str, description: Option<&str>) -> Response {
+    tracing::info!(portal = %portal.slug, error, description, "Microsoft sign-in ended at the provider");
+    if error == "access_denied" {
+        return outcome(
+            StatusCode::UNAUTHORIZED,
+            "Sign-in cancelled",
+            "The sign-in was cancelled at Microsoft, so you are not signed in. Nothing was changed.".into(),
+            Some(portal),
+            true,
+        );
+    }
+    let shown: String = error.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
+    outcome(
+        StatusCode::BAD_GATEWAY,
+        "Microsoft did not sign you in",
+        format!(
+            "Microsoft ended the sign-in with the error \"{shown}\". Try again; if it keeps happening, tell your \
+             administrator."
+        ),
+        Some(portal),
+        true,
+    )
+}
+
+fn client_secret(state: &AppState, portal: &Portal, entra: &EntraSettings) -> Option<String> {
+    let sealed = entra.sealed_secret.as_deref()?;
+    let Some(key) = state.secret_key.as_ref() else {
+        tracing::error!(portal = %portal.slug, "FRONTDESK_SECRET_KEY is not set: the Entra ID client secret cannot be read");
+        return None;
+    };
+    key.open(sealed, &secret_context(portal.id))
+        .inspect_err(|e| tracing::error!(portal = %portal.slug, error = %e, "Entra ID client secret"))
+        .ok()
+}
+
+/// Where the browser goes after the local session ended: the provider's end-session endpoint
+/// when the session came from it, else the sign-in page.
+pub async fn after_sign_out(state: &AppState, session: &Session) -> AppResult<String> {
+    let Some(portal_id) = session.sso_portal_id else { return Ok("/manage/login?msg=signed-out".into()) };
+    let Some(portal) = portals::by_id(&state.db, portal_id).await? else {
+        return Ok("/manage/login?msg=signed-out".into());
+    };
+    let local = format!("{}&msg=signed-out", login_path(Some(&portal)));
+    let entra = settings::load(&state.db, portal.id).await?;
+    let (Some(issuer), Some(client_id)) = (entra.issuer(), entra.client_id.as_deref()) else { return Ok(local) };
+    match provider::discover(&state.oidc_http, &issuer, client_id).await {
+        Ok(directory) => Ok(directory
+            .end_session_url(&state.absolute(SIGNED_OUT_PATH), &portal.slug)
+            .map(String::from)
+            .unwrap_or(local)),
+        Err(e) => {
+            tracing::warn!(portal = %portal.slug, error = %e, "could not reach the provider to sign out there");
+            Ok(format!("{}&msg=signed-out-here", login_path(Some(&portal))))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignedOutQuery {
+    #[serde(default)]
+    state: String,
+}
+
+/// Back from the provider's sign-out: on to the portal's staff sign-in page.
+pub async fn signed_out(State(state): State<AppState>, Query(q): Query<SignedOutQuery>) -> AppResult<Response> {
+    let portal = portals::by_slug(&state.db, &q.state).await?;
+    Ok(Redirect::to(&format!(
+        "{}{}msg=signed-out",
+        login_path(portal.as_ref()),
+        if portal.is_some() { "&" } else { "?" }
+    ))
+    .into_response())
+}

@@ -1,0 +1,285 @@
+//! A portal's Microsoft Entra ID connection: the `entra_*` portal settings. They are set like
+//! every other setting (`frontdesk portal set`, or the settings page); the client secret is kept
+//! sealed with `FRONTDESK_SECRET_KEY` and never shown again.
+
+use sqlx::Row;
+
+use crate::db::Db;
+use crate::portals::Portal;
+use crate::secrets::{NO_KEY_MESSAGE, SecretKey};
+
+pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com";
+
+pub const KEYS: &[(&str, &str)] = &[
+    ("entra_enabled", "true/false: staff of this portal sign in with Microsoft Entra ID"),
+    ("entra_tenant_id", "the directory (tenant) ID, a GUID from the Entra admin center"),
+    ("entra_client_id", "the application (client) ID of the app registration, a GUID"),
+    (
+        "entra_client_secret",
+        "the app's client secret (give - to read it from standard input); needs FRONTDESK_SECRET_KEY",
+    ),
+    ("entra_authority_host", "https://login.microsoftonline.com, or a national cloud's sign-in host"),
+    (
+        "entra_link_rule",
+        "match_username (link to the staff account whose email is the user's username) or create_pending (create an agent awaiting approval)",
+    ),
+];
+
+/// What happens at a directory user's first sign-in, when no staff account is linked to them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkRule {
+    /// Link to the portal's staff account whose email equals `preferred_username`.
+    MatchUsername,
+    /// Create a new agent with no permissions, who waits for an administrator's approval.
+    CreatePending,
+}
+
+impl LinkRule {
+    pub fn parse(s: &str) -> Option<LinkRule> {
+        match s.trim() {
+            "match_username" => Some(LinkRule::MatchUsername),
+            "create_pending" => Some(LinkRule::CreatePending),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkRule::MatchUsername => "match_username",
+            LinkRule::CreatePending => "create_pending",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct EntraSettings {
+    pub enabled: bool,
+    pub tenant_id: Option<String>,
+    pub client_id: Option<String>,
+    /// As stored: sealed, see `crate::secrets`.
+    pub sealed_secret: Option<String>,
+    pub authority_host: String,
+    pub link_rule: LinkRule,
+}
+
+impl Default for EntraSettings {
+    fn default() -> Self {
+        EntraSettings {
+            enabled: false,
+            tenant_id: None,
+            client_id: None,
+            sealed_secret: None,
+            authority_host: DEFAULT_AUTHORITY_HOST.into(),
+            link_rule: LinkRule::MatchUsername,
+        }
+    }
+}
+
+impl EntraSettings {
+    /// The tenant's issuer, as Entra ID names it: `{authority host}/{tenant}/v2.0`.
+    pub fn issuer(&self) -> Option<String> {
+        self.tenant_id.as_ref().map(|t| format!("{}/{t}/v2.0", self.authority_host.trim_end_matches('/')))
+    }
+}
+
+/// The associated data a portal's sealed client secret is bound to.
+pub fn secret_context(portal_id: i64) -> String {
+    format!("portal:{portal_id}:entra_client_secret")
+}
+
+pub async fn load(db: &Db, portal_id: i64) -> Result<EntraSettings, sqlx::Error> {
+    let rows = sqlx::query("SELECT key, value FROM portal_settings WHERE portal_id = $1 AND key LIKE 'entra_%'")
+        .bind(portal_id)
+        .fetch_all(db.pool())
+        .await?;
+    let mut s = EntraSettings::default();
+    for row in rows {
+        let key: String = row.try_get("key")?;
+        let value: String = row.try_get("value")?;
+        let value = Some(value).filter(|v| !v.is_empty());
+        match key.as_str() {
+            "entra_enabled" => s.enabled = value.as_deref() == Some("true"),
+            "entra_tenant_id" => s.tenant_id = value,
+            "entra_client_id" => s.client_id = value,
+            "entra_client_secret" => s.sealed_secret = value,
+            "entra_authority_host" => s.authority_host = value.unwrap_or_else(|| DEFAULT_AUTHORITY_HOST.into()),
+            "entra_link_rule" => s.link_rule = value.as_deref().and_then(LinkRule::parse).unwrap_or(s.link_rule),
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+/// The portals whose staff sign in with Microsoft.
+pub async fn enabled_portal_ids(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
+    let rows = sqlx::query("SELECT portal_id FROM portal_settings WHERE key = 'entra_enabled' AND value = 'true'")
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(|r| r.try_get("portal_id")).collect()
+}
+
+/// Entra's directory and application IDs are GUIDs; they are stored in lower case.
+fn parse_guid(key: &str, what: &str, value: &str) -> Result<String, String> {
+    let v = value.trim().to_ascii_lowercase();
+    let groups: Vec<&str> = v.split('-').collect();
+    let lengths_ok = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12]);
+    if lengths_ok && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit())) {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{key}: the {what} is a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47 (find it on the app's Overview \
+             page in the Entra admin center), not {value:?}"
+        ))
+    }
+}
+
+/// `https://host[:port]`, no path. Plain http only for this machine (a test provider).
+fn parse_authority_host(value: &str) -> Result<String, String> {
+    let v = value.trim().trim_end_matches('/');
+    if v.is_empty() {
+        return Ok(DEFAULT_AUTHORITY_HOST.into());
+    }
+    let bad = || {
+        format!(
+            "entra_authority_host takes an address such as {DEFAULT_AUTHORITY_HOST} (https, no path), not {value:?}"
+        )
+    };
+    let url = url::Url::parse(v).map_err(|_| bad())?;
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+    if !scheme_ok || url.host_str().is_none() || url.path() != "/" || url.query().is_some() {
+        return Err(bad());
+    }
+    Ok(v.to_string())
+}
+
+async fn put(db: &Db, portal_id: i64, key: &str, value: &str) -> Result<(), sqlx::Error> {
+    crate::portals::settings::put(db, portal_id, key, value).await
+}
+
+/// Validates and stores one `entra_*` setting. `Err(Ok(message))` is a refusal to show.
+pub async fn set(
+    db: &Db,
+    key_for_secrets: Option<&SecretKey>,
+    portal: &Portal,
+    key: &str,
+    value: &str,
+) -> Result<Result<(), String>, sqlx::Error> {
+    let stored = match key {
+        "entra_tenant_id" | "entra_client_id" if value.trim().is_empty() => String::new(),
+        "entra_tenant_id" => match parse_guid(key, "directory (tenant) ID", value) {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        },
+        "entra_client_id" => match parse_guid(key, "application (client) ID", value) {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        },
+        "entra_client_secret" if value.is_empty() => String::new(),
+        "entra_client_secret" => {
+            let Some(secret_key) = key_for_secrets else { return Ok(Err(NO_KEY_MESSAGE.into())) };
+            if value.chars().count() > 1024 || value.chars().any(char::is_control) {
+                return Ok(Err("entra_client_secret: that does not look like a client secret (up to 1024 \
+                               characters on one line)"
+                    .into()));
+            }
+            secret_key.seal(value, &secret_context(portal.id))
+        }
+        "entra_authority_host" => match parse_authority_host(value) {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        },
+        "entra_link_rule" if value.trim().is_empty() => LinkRule::MatchUsername.as_str().into(),
+        "entra_link_rule" => match LinkRule::parse(value) {
+            Some(rule) => rule.as_str().into(),
+            None => {
+                return Ok(Err(format!("entra_link_rule takes match_username or create_pending, not {value:?}")));
+            }
+        },
+        "entra_enabled" => {
+            let on = match crate::portals::settings::parse_bool(key, value) {
+                Ok(on) => on,
+                Err(e) => return Ok(Err(e)),
+            };
+            if on && let Err(e) = ready(&load(db, portal.id).await?, portal.id, key_for_secrets) {
+                return Ok(Err(e));
+            }
+            on.to_string()
+        }
+        _ => return Ok(Err(format!("unknown setting {key:?}"))),
+    };
+    put(db, portal.id, key, &stored).await?;
+    Ok(Ok(()))
+}
+
+/// Whether sign-in with Entra ID can be turned on: every part is set, and the secret opens with
+/// this server's key.
+fn ready(s: &EntraSettings, portal_id: i64, key: Option<&SecretKey>) -> Result<(), String> {
+    let mut missing = Vec::new();
+    if s.tenant_id.is_none() {
+        missing.push("the directory (tenant) ID");
+    }
+    if s.client_id.is_none() {
+        missing.push("the application (client) ID");
+    }
+    if s.sealed_secret.is_none() {
+        missing.push("the client secret");
+    }
+    if !missing.is_empty() {
+        return Err(format!("Microsoft sign-in cannot be turned on yet: enter {} first.", missing.join(", ")));
+    }
+    let key = key.ok_or_else(|| NO_KEY_MESSAGE.to_string())?;
+    key.open(s.sealed_secret.as_deref().unwrap_or_default(), &secret_context(portal_id)).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The settings as `portal show` lists them; the secret only as whether one is stored.
+pub fn show(s: &EntraSettings) -> Vec<(&'static str, String)> {
+    vec![
+        ("entra_enabled", s.enabled.to_string()),
+        ("entra_tenant_id", s.tenant_id.clone().unwrap_or_default()),
+        ("entra_client_id", s.client_id.clone().unwrap_or_default()),
+        ("entra_client_secret", if s.sealed_secret.is_some() { "(stored, encrypted)".into() } else { String::new() }),
+        ("entra_authority_host", s.authority_host.clone()),
+        ("entra_link_rule", s.link_rule.as_str().into()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_are_checked_and_lower_cased() {
+        assert_eq!(
+            parse_guid("k", "x", " 72F988BF-86F1-41AF-91AB-2D7CD011DB47 ").unwrap(),
+            "72f988bf-86f1-41af-91ab-2d7cd011db47"
+        );
+        for bad in [
+            "contoso.onmicrosoft.com",
+            "common",
+            "72f988bf86f141af91ab2d7cd011db47",
+            "72f988bf-86f1-41af-91ab-2d7cd011dbzz",
+        ] {
+            assert!(parse_guid("k", "x", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn authority_hosts_are_https_origins_or_loopback_http() {
+        assert_eq!(
+            parse_authority_host("https://login.microsoftonline.us/").unwrap(),
+            "https://login.microsoftonline.us"
+        );
+        assert_eq!(parse_authority_host("").unwrap(), DEFAULT_AUTHORITY_HOST);
+        assert_eq!(parse_authority_host("http://127.0.0.1:4000").unwrap(), "http://127.0.0.1:4000");
+        for bad in ["http://login.example.com", "https://login.example.com/tenant", "ftp://x", "not a url"] {
+            assert!(parse_authority_host(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_issuer_follows_entra_layout() {
+        let s = EntraSettings { tenant_id: Some("t-1".into()), ..Default::default() };
+        assert_eq!(s.issuer().unwrap(), "https://login.microsoftonline.com/t-1/v2.0");
+    }
+}
