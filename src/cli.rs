@@ -34,6 +34,11 @@ Examples:
     frontdesk portal add acme --name 'Acme Support'
     frontdesk portal set acme password_policy length_only
     printf '%s\\n' \"$AGENT_PASSWORD\" | frontdesk user add --portal acme --role agent --email ana@acme.test
+  Let acme's staff sign in with its Microsoft Entra ID (FRONTDESK_SECRET_KEY must be set):
+    frontdesk portal set acme entra_tenant_id 72f988bf-86f1-41af-91ab-2d7cd011db47
+    frontdesk portal set acme entra_client_id 0f1e2d3c-4b5a-4697-8877-665544332211
+    printf '%s\\n' \"$CLIENT_SECRET\" | frontdesk portal set acme entra_client_secret -
+    frontdesk portal set acme entra_enabled true
 ";
 
 #[derive(Parser, Debug)]
@@ -59,6 +64,10 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Start the web server (portals at /login and /portal/SLUG/, management at /manage).
+    ///
+    /// Secrets come from the environment only: FRONTDESK_ADMIN_PASSWORD, FRONTDESK_SMTP_PASSWORD,
+    /// FRONTDESK_SMS_TOKEN, FRONTDESK_SMS_PASSWORD, and FRONTDESK_SECRET_KEY (32+ characters, the
+    /// same on every node), which seals stored secrets such as a portal's Entra ID client secret.
     Serve(ServeArgs),
     /// Add, configure and inspect portals.
     #[command(subcommand)]

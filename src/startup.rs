@@ -71,6 +71,12 @@ impl Application {
                     .to_string(),
             ),
         };
+        if config.secret_key.is_none() && !crate::sso::settings::enabled_portal_ids(&db).await?.is_empty() {
+            tracing::warn!(
+                "FRONTDESK_SECRET_KEY is not set, so sign-in with Microsoft cannot work for the portals that use it: \
+                 set it (the same on every node) and restart"
+            );
+        }
         let state = AppState::new(Inner {
             cookies: CookiePolicy { secure: public_url.scheme() == "https" },
             db,

@@ -36,6 +36,14 @@ const IMPOSTOR: DirectoryUser = DirectoryUser {
     name: "Not Ana",
     email: Some("ana@contoso.test"),
 };
+/// A directory account with the desk's system administrator's address.
+const ADMIN_IN_DIRECTORY: DirectoryUser = DirectoryUser {
+    login: ADMIN_EMAIL,
+    username: None,
+    oid: "d4d4d4d4-0000-4000-8000-000000000004",
+    name: "Administrator",
+    email: None,
+};
 const AGENT_PASSWORD: &str = "Agent-Passw0rd!";
 
 /// A server with a secret key, a provider with the test directory, and the portal `default`
@@ -43,7 +51,7 @@ const AGENT_PASSWORD: &str = "Agent-Passw0rd!";
 async fn setup(link_rule: &str) -> (TestApp, OidcProvider) {
     let provider = OidcProvider::start();
     let app = common::spawn_with(|c| c.secret_key = Some(secret_key())).await;
-    provider.add_tenant(TENANT, &app, &[ANA, BRUNO, IMPOSTOR]).await;
+    provider.add_tenant(TENANT, &app, &[ANA, BRUNO, IMPOSTOR, ADMIN_IN_DIRECTORY]).await;
     connect_portal(&app, "default", &provider.url, link_rule).await;
     (app, provider)
 }
@@ -331,6 +339,14 @@ async fn problems_end_on_pages_that_say_what_to_do() {
     page.assert_contains("There is no staff account for ana@contoso.test in");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM staff").await, 1, "nothing created under match_username");
 
+    // The desk's system administrator is never tied to a portal's directory: their password
+    // must keep working whatever happens to it.
+    let page = sign_in_with_microsoft(&app.browser(), "default", ADMIN_IN_DIRECTORY.login).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    page.assert_contains("system administrators sign in with their email address and password");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM sso_identities").await, 0);
+    app.admin().await;
+
     // The provider cannot be reached.
     let portal = frontdesk::portals::by_slug(&app.db, "default").await.unwrap().unwrap();
     let closed = format!("http://127.0.0.1:{}", common::mail::free_port());
@@ -470,4 +486,27 @@ fn settings_form(page: &common::Page) -> Vec<(String, String)> {
 
 fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
     fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[tokio::test]
+async fn a_sign_in_started_on_one_node_finishes_on_another() {
+    let (first, _provider) = setup("match_username").await;
+    add_agent(&first, "ana@contoso.test", "Ana Silva").await;
+    // Both nodes answer at one public address, as behind a load balancer.
+    let public: url::Url = first.base.parse().unwrap();
+    let second = common::spawn_on(first.database_url.clone(), tempfile::tempdir().unwrap(), |c| {
+        c.secret_key = Some(secret_key());
+        c.public_url = Some(public);
+    })
+    .await;
+
+    let b = first.browser();
+    let callback = through_provider(&b, "default", AtProvider::SignInAs(ANA.login)).await;
+    // The provider's answer reaches the other node.
+    let on_second = callback.replacen(&first.base, &second.base, 1);
+    assert_ne!(on_second, callback);
+    b.get(&on_second).await.assert_redirect_to("/manage");
+    let at_second = Browser { base: second.base.clone(), ..b.clone() };
+    at_second.get("/manage").await.assert_contains("Ana Silva");
+    b.get("/manage").await.assert_contains("Ana Silva");
 }

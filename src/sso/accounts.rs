@@ -86,6 +86,16 @@ async fn match_username(state: &AppState, portal: &Portal, user: &DirectoryUser)
     let Some(account) = staff::in_portal_by_email(&state.db, portal.id, &email).await? else {
         return Ok(unknown(username));
     };
+    if account.is_superadmin {
+        // The desk's own administrators keep their password: a portal's directory being
+        // misconfigured or unreachable must never lock them out.
+        return Ok(Resolution::Refused(
+            "System administrator",
+            "Frontdesk system administrators sign in with their email address and password, not with a portal's \
+             Microsoft directory."
+                .into(),
+        ));
+    }
     if identities::linked_in_tenant(&state.db, account.id, &user.tenant_id).await? {
         return Ok(Resolution::Refused(
             "Already linked",

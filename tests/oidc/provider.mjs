@@ -104,6 +104,7 @@ export async function startProvider() {
         return grant;
       },
       cookies: { keys: ['frontdesk-test-provider-cookie-key'] },
+      ttl: { Interaction: 600, Grant: 3600, Session: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     });
     t.provider = provider;
     t.callback = provider.callback();
