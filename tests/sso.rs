@@ -170,6 +170,15 @@ async fn a_linked_account_has_no_password_and_its_forgot_page_says_self_managed(
         .assert_contains("signs in with Microsoft")
         .assert_contains("ana@contoso.test")
         .assert_lacks("set-password link");
+
+    // Unlinking gives the account back to Frontdesk passwords.
+    let unlinked = admin.post(&format!("/manage/agents/{id}/unlink-microsoft"), &[]).await;
+    unlinked.assert_redirect_to(&format!("/manage/agents/{id}"));
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM sso_identities").await, 0);
+    assert_eq!(sso_sessions(&app).await, 0, "the sessions it signed in ended");
+    assert_eq!(b.get("/manage").await.status, StatusCode::SEE_OTHER);
+    let agent = admin.get(&format!("/manage/agents/{id}")).await;
+    agent.assert_lacks("signs in with Microsoft").assert_contains("Send the invitation again");
 }
 
 async fn wait_for_outbox(app: &TestApp, recipient: &str) -> String {
@@ -347,8 +356,16 @@ async fn problems_end_on_pages_that_say_what_to_do() {
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM sso_identities").await, 0);
     app.admin().await;
 
-    // The provider cannot be reached.
+    // A wrong client secret: the provider refuses to redeem the code.
     let portal = frontdesk::portals::by_slug(&app.db, "default").await.unwrap().unwrap();
+    frontdesk::portals::settings::set(&app.db, Some(&secret_key()), &portal, "entra_client_secret", "wrong secret")
+        .await
+        .unwrap();
+    let page = sign_in_with_microsoft(&app.browser(), "default", ANA.login).await;
+    assert_eq!(page.status, StatusCode::BAD_GATEWAY);
+    page.assert_contains("Microsoft did not accept this sign-in").assert_contains("Entra ID settings");
+
+    // The provider cannot be reached.
     let closed = format!("http://127.0.0.1:{}", common::mail::free_port());
     frontdesk::portals::settings::set(&app.db, Some(&secret_key()), &portal, "entra_authority_host", &closed)
         .await

@@ -104,12 +104,20 @@ pub async fn of_staff_in_portal(db: &Db, staff_id: i64, portal_id: i64) -> Resul
     rows.iter().map(from_row).collect()
 }
 
-/// Removes the links made through one portal (the account can then get a password again).
+/// Removes the links made through one portal (the account can then get a password again), and
+/// ends the sessions those links signed in, in one transaction.
 pub async fn unlink(db: &Db, staff_id: i64, portal_id: i64) -> Result<u64, sqlx::Error> {
+    let mut tx = db.writer().begin().await?;
     let done = sqlx::query("DELETE FROM sso_identities WHERE staff_id = $1 AND portal_id = $2")
         .bind(staff_id)
         .bind(portal_id)
-        .execute(db.writer())
+        .execute(&mut *tx)
         .await?;
+    sqlx::query("DELETE FROM sessions WHERE staff_id = $1 AND sso_portal_id = $2")
+        .bind(staff_id)
+        .bind(portal_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(done.rows_affected())
 }
