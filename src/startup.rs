@@ -90,6 +90,7 @@ impl Application {
             code_lifetime_secs: config.code_lifetime_secs,
             secret_key: config.secret_key.clone(),
             oidc_http: crate::sso::provider::http_client(),
+            directories: Default::default(),
         });
         Ok(Application { listener, state, local_addr, first_run })
     }

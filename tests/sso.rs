@@ -229,6 +229,7 @@ async fn create_pending_makes_an_agent_who_waits_for_approval() {
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM staff").await, 2, "no second account");
 
     let admin = app.admin().await;
+    admin.get("/manage").await.assert_contains("1 person waits for your approval");
     admin.get("/manage/agents").await.assert_contains("waiting for approval");
     admin.get(&format!("/manage/agents/{id}")).await.assert_contains("Approve");
     admin.post(&format!("/manage/agents/{id}/approve"), &[]).await.assert_redirect_to(&format!("/manage/agents/{id}"));
@@ -277,7 +278,7 @@ async fn sign_out_ends_the_session_and_goes_through_the_provider() {
 async fn id_tokens_that_fail_a_check_sign_no_one_in() {
     let (app, provider) = setup("match_username").await;
     add_agent(&app, "ana@contoso.test", "Ana Silva").await;
-    for kind in ["aud", "iss", "exp", "signature", "tid", "other-tenant", "nonce"] {
+    for kind in ["aud", "iss", "exp", "signature", "tid", "other-tenant", "nonce", "unknown-key"] {
         provider.tamper(TENANT, kind).await;
         let b = app.browser();
         let page = sign_in_with_microsoft(&b, "default", ANA.login).await;
@@ -289,6 +290,27 @@ async fn id_tokens_that_fail_a_check_sign_no_one_in() {
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM sso_identities").await, 0, "nothing linked");
     // The same flow with an untouched token works.
     sign_in_with_microsoft(&app.browser(), "default", ANA.login).await.assert_redirect_to("/manage");
+}
+
+#[tokio::test]
+async fn the_provider_is_discovered_once_and_again_when_its_keys_rotate() {
+    let (app, provider) = setup("match_username").await;
+    add_agent(&app, "ana@contoso.test", "Ana Silva").await;
+    let discoveries = |log: &[serde_json::Value], path: &str| {
+        log.iter().filter(|r| r["path"].as_str().unwrap().ends_with(path)).count()
+    };
+    for _ in 0..3 {
+        sign_in_with_microsoft(&app.browser(), "default", ANA.login).await.assert_redirect_to("/manage");
+    }
+    let log = provider.log().await;
+    assert_eq!(discoveries(&log, "/.well-known/openid-configuration"), 1, "discovery is kept between sign-ins");
+    assert_eq!(discoveries(&log, "/jwks"), 1);
+
+    // The tenant signs with a new key: the node fetches the keys again and accepts the token.
+    provider.tamper(TENANT, "rotated").await;
+    sign_in_with_microsoft(&app.browser(), "default", ANA.login).await.assert_redirect_to("/manage");
+    let log = provider.log().await;
+    assert_eq!(discoveries(&log, "/jwks"), 2, "keys fetched again once");
 }
 
 #[tokio::test]

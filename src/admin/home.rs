@@ -27,6 +27,8 @@ struct HomePage {
     departments: i64,
     portal_slug: String,
     mail_problem: Option<String>,
+    /// Agents created by a first Microsoft sign-in, for those who may approve them.
+    awaiting_approval: i64,
 }
 
 async fn count(state: &AppState, sql: &'static str, portal_id: i64) -> AppResult<i64> {
@@ -43,6 +45,13 @@ pub async fn page(
     let agents = count(&state, "SELECT COUNT(*) AS n FROM staff_portals WHERE portal_id = $1", pid).await?;
     let customers = count(&state, "SELECT COUNT(*) AS n FROM customers WHERE portal_id = $1", pid).await?;
     let departments = count(&state, "SELECT COUNT(*) AS n FROM departments WHERE portal_id = $1", pid).await?;
+    let awaiting_approval = if user.can(Permission::ManageAgents) {
+        let sql = "SELECT COUNT(*) AS n FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id \
+                   WHERE sp.portal_id = $1 AND s.awaiting_approval = 1";
+        count(&state, sql, pid).await?
+    } else {
+        0
+    };
     let permissions =
         crate::accounts::permissions::Permission::ALL.into_iter().filter(|p| user.can(*p)).map(|p| p.label()).collect();
     Ok(HomePage {
@@ -54,6 +63,7 @@ pub async fn page(
         departments,
         portal_slug: user.portal.slug.clone(),
         mail_problem: state.mail_problem.clone().filter(|_| user.can(Permission::ManagePortalSettings)),
+        awaiting_approval,
     }
     .into_response())
 }

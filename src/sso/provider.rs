@@ -1,9 +1,10 @@
 //! Talking to a tenant of Microsoft Entra ID (or any OpenID Connect provider laid out like it):
 //! discovery, the authorization request, redeeming the code, verifying the ID token.
 //!
-//! Discovery runs at the start and at the end of each sign-in rather than being cached, so a
-//! rotated signing key or a changed setting takes effect at once on every node; it costs two
-//! small requests to the provider per sign-in.
+//! Each node keeps what discovery returned (the provider's addresses and signing keys) for
+//! `DirectoryCache::TTL`, keyed by issuer and client, so a sign-in does not wait on two extra
+//! requests to the provider. A token signed with a key the cache does not know (the tenant
+//! rotated its keys) makes the node discover again once before it refuses the token.
 
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
@@ -16,7 +17,11 @@ use openidconnect::{
     PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, RequestTokenError, Scope,
     StandardErrorResponse, StandardTokenResponse, TokenResponse,
 };
+use openidconnect::{ClaimsVerificationError, SignatureVerificationError};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use url::Url;
 
 /// The claims Entra ID adds that identify a user for good: `tid` (the directory) and `oid` (the
@@ -71,6 +76,51 @@ pub enum ProviderError {
     /// The answer did not pass verification: signature, issuer, audience, expiry, nonce, tenant.
     #[error("ID token rejected: {0}")]
     Rejected(String),
+    /// Signed with a key this node does not know (yet): worth discovering again once.
+    #[error("ID token signed with an unknown key: {0}")]
+    UnknownKey(String),
+}
+
+/// The token endpoint's answer, redeemed but not yet verified.
+pub struct Redeemed(EntraTokenResponse);
+
+/// Discovered directories, per node, for a few minutes.
+#[derive(Default)]
+pub struct DirectoryCache {
+    entries: Mutex<HashMap<(String, String), (Instant, Arc<Directory>)>>,
+}
+
+impl DirectoryCache {
+    pub const TTL: Duration = Duration::from_secs(300);
+
+    /// The directory for an issuer and client, from the cache while it is fresh.
+    pub async fn get(
+        &self,
+        http: &reqwest::Client,
+        issuer: &str,
+        client_id: &str,
+    ) -> Result<Arc<Directory>, ProviderError> {
+        let key = (issuer.to_string(), client_id.to_string());
+        if let Some((at, dir)) = self.entries.lock().expect("cache lock").get(&key)
+            && at.elapsed() < Self::TTL
+        {
+            return Ok(dir.clone());
+        }
+        self.refresh(http, issuer, client_id).await
+    }
+
+    /// Discovers again, whatever the cache holds.
+    pub async fn refresh(
+        &self,
+        http: &reqwest::Client,
+        issuer: &str,
+        client_id: &str,
+    ) -> Result<Arc<Directory>, ProviderError> {
+        let dir = Arc::new(discover(http, issuer, client_id).await?);
+        let key = (issuer.to_string(), client_id.to_string());
+        self.entries.lock().expect("cache lock").insert(key, (Instant::now(), dir.clone()));
+        Ok(dir)
+    }
 }
 
 /// A user the provider vouched for, after every check.
@@ -150,10 +200,7 @@ impl Directory {
         Ok(request.url().0)
     }
 
-    /// Redeems the code and verifies the ID token: signature (RS256, against the keys the tenant
-    /// publishes), issuer, audience, expiry and nonce; then that `tid` is the configured tenant
-    /// and `oid` is present.
-    #[allow(clippy::too_many_arguments)]
+    /// Redeems the code at the token endpoint (once: codes are single use).
     pub async fn redeem(
         &self,
         http: &reqwest::Client,
@@ -161,9 +208,7 @@ impl Directory {
         redirect: &str,
         code: &str,
         pkce_verifier: &str,
-        expected_nonce: &str,
-        tenant_id: &str,
-    ) -> Result<DirectoryUser, ProviderError> {
+    ) -> Result<Redeemed, ProviderError> {
         let client = self.client(Some(secret), redirect)?;
         let response = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
@@ -176,8 +221,24 @@ impl Directory {
                 RequestTokenError::Request(e) => ProviderError::Unreachable(error_chain(&e)),
                 other => ProviderError::Rejected(error_chain(&other)),
             })?;
-        let id_token =
-            response.id_token().ok_or_else(|| ProviderError::Rejected("the token response has no ID token".into()))?;
+        Ok(Redeemed(response))
+    }
+
+    /// Verifies the ID token: signature (RS256, against the keys the tenant publishes), issuer,
+    /// audience, expiry and nonce; then that `tid` is the configured tenant and `oid` is present.
+    pub fn verify(
+        &self,
+        redeemed: &Redeemed,
+        secret: &str,
+        redirect: &str,
+        expected_nonce: &str,
+        tenant_id: &str,
+    ) -> Result<DirectoryUser, ProviderError> {
+        let client = self.client(Some(secret), redirect)?;
+        let id_token = redeemed
+            .0
+            .id_token()
+            .ok_or_else(|| ProviderError::Rejected("the token response has no ID token".into()))?;
         let verifier = client.id_token_verifier().set_allowed_algs([CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256]);
         let claims = id_token
             .claims(&verifier, |nonce: Option<&Nonce>| match nonce {
@@ -185,7 +246,12 @@ impl Directory {
                 Some(_) => Err("the nonce is not the one this sign-in sent".to_string()),
                 None => Err("the ID token carries no nonce".to_string()),
             })
-            .map_err(|e| ProviderError::Rejected(error_chain(&e)))?;
+            .map_err(|e| match e {
+                ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey) => {
+                    ProviderError::UnknownKey(error_chain(&e))
+                }
+                e => ProviderError::Rejected(error_chain(&e)),
+            })?;
         let extra = claims.additional_claims();
         match extra.tid.as_deref() {
             Some(tid) if tid.eq_ignore_ascii_case(tenant_id) => {}

@@ -9,10 +9,11 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::sync::Arc;
 
 use super::accounts::{self, Resolution};
 use super::flows::{self, BROWSER_COOKIE, FLOW_SECS, FLOWS_PER_ADDRESS, Taken};
-use super::provider::{self, Directory, ProviderError};
+use super::provider::{Directory, DirectoryUser, ProviderError};
 use super::settings::{self, EntraSettings, secret_context};
 use super::{CALLBACK_PATH, SIGNED_OUT_PATH, start_path};
 use crate::auth::extract::MANAGE_COOKIE;
@@ -76,7 +77,7 @@ fn provider_failed(e: &ProviderError, portal: &Portal) -> Response {
             Some(portal),
             true,
         ),
-        ProviderError::Rejected(_) => outcome(
+        ProviderError::Rejected(_) | ProviderError::UnknownKey(_) => outcome(
             StatusCode::UNAUTHORIZED,
             "Sign-in could not be verified",
             "The answer from Microsoft did not pass our checks, so you are not signed in. Try again; if it keeps \
@@ -99,11 +100,38 @@ fn not_enabled(portal: &Portal) -> Response {
 }
 
 /// The tenant's provider, or the page to show when it cannot be reached.
-async fn directory(state: &AppState, portal: &Portal, entra: &EntraSettings) -> Result<Directory, Response> {
+async fn directory(state: &AppState, portal: &Portal, entra: &EntraSettings) -> Result<Arc<Directory>, Response> {
     let (Some(issuer), Some(client_id)) = (entra.issuer(), entra.client_id.as_deref()) else {
         return Err(not_enabled(portal));
     };
-    provider::discover(&state.oidc_http, &issuer, client_id).await.map_err(|e| provider_failed(&e, portal))
+    state.directories.get(&state.oidc_http, &issuer, client_id).await.map_err(|e| provider_failed(&e, portal))
+}
+
+/// Redeems the code and verifies the ID token; a token signed with a key this node has not seen
+/// makes it fetch the tenant's keys again once.
+async fn redeem_and_verify(
+    state: &AppState,
+    directory: &Directory,
+    entra: &EntraSettings,
+    secret: &str,
+    code: &str,
+    browser_secret: &str,
+    flow_state: &str,
+) -> Result<DirectoryUser, ProviderError> {
+    let redirect = state.absolute(CALLBACK_PATH);
+    let nonce = flows::derive("nonce", browser_secret, flow_state);
+    let verifier = flows::derive("pkce", browser_secret, flow_state);
+    let tenant = entra.tenant_id.as_deref().unwrap_or_default();
+    let redeemed = directory.redeem(&state.oidc_http, secret, &redirect, code, &verifier).await?;
+    match directory.verify(&redeemed, secret, &redirect, &nonce, tenant) {
+        Err(ProviderError::UnknownKey(why)) => {
+            tracing::info!(why, "ID token signed with a key not known here; fetching the tenant's keys again");
+            let (issuer, client_id) = (entra.issuer().unwrap_or_default(), entra.client_id.clone().unwrap_or_default());
+            let fresh = state.directories.refresh(&state.oidc_http, &issuer, &client_id).await?;
+            fresh.verify(&redeemed, secret, &redirect, &nonce, tenant)
+        }
+        other => other,
+    }
 }
 
 #[derive(Deserialize)]
@@ -235,13 +263,7 @@ pub async fn callback(
         Ok(d) => d,
         Err(page) => return Ok(page),
     };
-    let tenant = entra.tenant_id.as_deref().unwrap_or_default();
-    let nonce = flows::derive("nonce", &browser_secret, flow_state);
-    let verifier = flows::derive("pkce", &browser_secret, flow_state);
-    let user = match directory
-        .redeem(&state.oidc_http, &secret, &state.absolute(CALLBACK_PATH), code, &verifier, &nonce, tenant)
-        .await
-    {
+    let user = match redeem_and_verify(&state, &directory, &entra, &secret, code, &browser_secret, flow_state).await {
         Ok(user) => user,
         Err(e) => return Ok(provider_failed(&e, &portal)),
     };
@@ -355,7 +377,7 @@ pub async fn after_sign_out(state: &AppState, session: &Session) -> AppResult<St
     let local = format!("{}&msg=signed-out", login_path(Some(&portal)));
     let entra = settings::load(&state.db, portal.id).await?;
     let (Some(issuer), Some(client_id)) = (entra.issuer(), entra.client_id.as_deref()) else { return Ok(local) };
-    match provider::discover(&state.oidc_http, &issuer, client_id).await {
+    match state.directories.get(&state.oidc_http, &issuer, client_id).await {
         Ok(directory) => Ok(directory
             .end_session_url(&state.absolute(SIGNED_OUT_PATH), &portal.slug)
             .map(String::from)

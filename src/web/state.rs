@@ -33,6 +33,8 @@ pub struct Inner {
     pub secret_key: Option<SecretKey>,
     /// For OpenID Connect providers (no redirects, short deadlines).
     pub oidc_http: reqwest::Client,
+    /// Identity providers this node has discovered lately.
+    pub directories: crate::sso::provider::DirectoryCache,
 }
 
 impl AppState {

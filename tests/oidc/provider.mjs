@@ -11,7 +11,9 @@
 //                            username? (preferred_username when it differs from login)}]}
 //   POST /_control/tamper   {tenant, kind}  makes the next ID token from that tenant's token
 //                            endpoint wrong in one way: aud, iss, exp, signature, tid,
-//                            other-tenant (iss and tid of another directory), nonce.
+//                            other-tenant (iss and tid of another directory), nonce,
+//                            unknown-key (signed by a key never published); or signed by a
+//                            new key that the tenant's JWKS then lists: rotated.
 //   GET  /_control/log       the requests the provider received (method, path, form fields).
 //
 // The sign-in page is deliberately plain: a form with the user name, "Sign in" and "Cancel".
@@ -70,7 +72,7 @@ export async function startProvider() {
     const issuer = `${base}${mount}`;
     const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
     const jwk = { ...(await jose.exportJWK(privateKey)), kid: `key-${tenant}`, alg: 'RS256', use: 'sig' };
-    const t = { tenant, mount, issuer, jwk, privateKey, accounts: new Map(), tamper: null };
+    const t = { tenant, mount, issuer, jwk, privateKey, accounts: new Map(), tamper: null, published: [] };
     for (const a of accounts ?? []) t.accounts.set(a.login.toLowerCase(), a);
     const provider = new Provider(issuer, {
       clients: clients.map((c) => ({
@@ -111,9 +113,8 @@ export async function startProvider() {
     tenants.set(tenant, t);
   }
 
-  // Rewrites the ID token in the token endpoint's answer, re-signed so that only the one
-  // intended fault is wrong.
-  function tamperTokenResponse(t, res, kind) {
+  // Lets `change` rewrite the JSON body the provider is about to send.
+  function rewriteJson(res, change) {
     const chunks = [];
     const write = res.write.bind(res);
     const end = res.end.bind(res);
@@ -124,27 +125,7 @@ export async function startProvider() {
     res.end = (chunk) => {
       if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
       (async () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString());
-        if (body.id_token) {
-          const claims = jose.decodeJwt(body.id_token);
-          const now = Math.floor(Date.now() / 1000);
-          const other = '99999999-9999-4999-8999-999999999999';
-          if (kind === 'aud') claims.aud = 'some-other-application';
-          if (kind === 'iss') claims.iss = `${base}/not-${t.tenant}/v2.0`;
-          if (kind === 'exp') Object.assign(claims, { iat: now - 7200, exp: now - 3600 });
-          if (kind === 'tid') claims.tid = other;
-          if (kind === 'other-tenant') Object.assign(claims, { iss: `${base}/${other}/v2.0`, tid: other });
-          if (kind === 'nonce') claims.nonce = 'not-the-nonce-that-was-sent';
-          let token = await new jose.SignJWT(claims)
-            .setProtectedHeader({ alg: 'RS256', kid: t.jwk.kid, typ: 'JWT' })
-            .sign(t.privateKey);
-          if (kind === 'signature') {
-            const [h, p, s] = token.split('.');
-            token = [h, p, s.slice(0, 10) + (s[10] === 'A' ? 'B' : 'A') + s.slice(11)].join('.');
-          }
-          body.id_token = token;
-        }
-        const out = JSON.stringify(body);
+        const out = JSON.stringify(await change(JSON.parse(Buffer.concat(chunks).toString())));
         res.setHeader('content-length', Buffer.byteLength(out));
         write(out);
         end();
@@ -154,6 +135,37 @@ export async function startProvider() {
       });
       return res;
     };
+  }
+
+  // Rewrites the ID token in the token endpoint's answer, re-signed so that only the one
+  // intended fault is wrong. `rotated` signs with a new key that the tenant then publishes (a
+  // key rotation); `unknown-key` with one it never publishes.
+  async function tamperIdToken(t, idToken, kind) {
+    const claims = jose.decodeJwt(idToken);
+    const now = Math.floor(Date.now() / 1000);
+    const other = '99999999-9999-4999-8999-999999999999';
+    if (kind === 'aud') claims.aud = 'some-other-application';
+    if (kind === 'iss') claims.iss = `${base}/not-${t.tenant}/v2.0`;
+    if (kind === 'exp') Object.assign(claims, { iat: now - 7200, exp: now - 3600 });
+    if (kind === 'tid') claims.tid = other;
+    if (kind === 'other-tenant') Object.assign(claims, { iss: `${base}/${other}/v2.0`, tid: other });
+    if (kind === 'nonce') claims.nonce = 'not-the-nonce-that-was-sent';
+    let key = t.privateKey;
+    let kid = t.jwk.kid;
+    if (kind === 'rotated' || kind === 'unknown-key') {
+      const pair = await jose.generateKeyPair('RS256', { extractable: true });
+      key = pair.privateKey;
+      kid = `key-${t.tenant}-${kind}-${t.published.length}`;
+      if (kind === 'rotated') {
+        t.published.push({ ...(await jose.exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' });
+      }
+    }
+    let token = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(key);
+    if (kind === 'signature') {
+      const [h, p, s] = token.split('.');
+      token = [h, p, s.slice(0, 10) + (s[10] === 'A' ? 'B' : 'A') + s.slice(11)].join('.');
+    }
+    return token;
   }
 
   async function control(req, res, url) {
@@ -209,8 +221,12 @@ export async function startProvider() {
       log.push({ method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
       if (rest.startsWith('/interaction/')) return await interaction(t, req, res);
       if (req.method === 'POST' && rest === '/token' && t.tamper) {
-        tamperTokenResponse(t, res, t.tamper);
+        const kind = t.tamper;
         t.tamper = null;
+        rewriteJson(res, async (body) => ({ ...body, id_token: await tamperIdToken(t, body.id_token, kind) }));
+      }
+      if (req.method === 'GET' && rest === '/jwks' && t.published.length) {
+        rewriteJson(res, (body) => ({ keys: [...body.keys, ...t.published] }));
       }
       // Mounted like Express does it: the provider sees its own paths, and the full one.
       req.originalUrl = req.url;
