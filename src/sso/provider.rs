@@ -84,10 +84,13 @@ pub enum ProviderError {
 /// The token endpoint's answer, redeemed but not yet verified.
 pub struct Redeemed(EntraTokenResponse);
 
+/// Issuer and client ID.
+type DirectoryKey = (String, String);
+
 /// Discovered directories, per node, for a few minutes.
 #[derive(Default)]
 pub struct DirectoryCache {
-    entries: Mutex<HashMap<(String, String), (Instant, Arc<Directory>)>>,
+    entries: Mutex<HashMap<DirectoryKey, (Instant, Arc<Directory>)>>,
 }
 
 impl DirectoryCache {
