@@ -40,7 +40,11 @@ fn session_views(list: Vec<Session>, current: i64) -> Vec<SessionView> {
         .map(|s| SessionView {
             id: s.id,
             current: s.id == current,
-            area: if s.realm == Realm::Manage { "Management interface" } else { "Portal" },
+            area: match (s.realm, s.sso_portal_id) {
+                (Realm::Manage, Some(_)) => "Management interface, with Microsoft",
+                (Realm::Manage, None) => "Management interface",
+                (Realm::Portal, _) => "Portal",
+            },
             device: if s.user_agent.is_empty() {
                 "Unknown browser".into()
             } else {
