@@ -424,10 +424,14 @@ async fn administrators_connect_a_portal_on_its_settings_page() {
         f
     };
     // Turning it on before it is complete, or with a tenant that is not a GUID, says why.
-    let fields = with(&[("entra_enabled", "true"), ("entra_tenant_id", "contoso.onmicrosoft.com")]);
+    // Nothing of a refused form is stored, not even its valid parts.
+    let mut fields = with(&[("entra_enabled", "true"), ("entra_tenant_id", "contoso.onmicrosoft.com")]);
+    fields.iter_mut().filter(|(k, _)| k == "name").for_each(|(_, v)| *v = "Renamed desk".into());
     let refused = admin.post("/manage/settings", &as_refs(&fields)).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("is a GUID").assert_contains("cannot be turned on yet");
+    assert_eq!(app.text("SELECT name AS v FROM portals WHERE slug = 'default'").await, "Help desk");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM portal_settings WHERE key LIKE 'entra_%'").await, 0);
 
     let fields = with(&[
         ("entra_tenant_id", TENANT),

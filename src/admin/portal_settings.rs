@@ -12,7 +12,7 @@ use super::shell::Shell;
 use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::error::AppResult;
-use crate::portals::settings::{self, SettingError, SignInMethods};
+use crate::portals::settings::{self, SignInMethods};
 use crate::secrets::NO_KEY_MESSAGE;
 use crate::sso;
 use crate::web::csrf::{CsrfForm, CsrfToken};
@@ -169,17 +169,10 @@ pub async fn save(
         // Last: turning it on checks the values above.
         ("entra_enabled", if form.entra_enabled.is_some() { "true" } else { "false" }),
     ];
-    let mut errors = Vec::new();
-    for (key, value) in pairs {
-        if key == "entra_client_secret" && value.is_empty() {
-            continue;
-        }
-        match settings::set(&state.db, state.secret_key.as_ref(), &user.portal, key, value).await {
-            Ok(()) => {}
-            Err(SettingError::Invalid(m)) => errors.push(m),
-            Err(SettingError::Db(e)) => return Err(e.into()),
-        }
-    }
+    // An empty secret field keeps the stored secret.
+    let pairs: Vec<(&str, &str)> =
+        pairs.into_iter().filter(|(key, value)| *key != "entra_client_secret" || !value.is_empty()).collect();
+    let errors = settings::set_many(&state.db, state.secret_key.as_ref(), &user.portal, &pairs).await?;
     if errors.is_empty() {
         tracing::info!(staff_id = user.staff.id, portal = %user.portal.slug, "portal settings saved");
         return Ok(Redirect::to("/manage/settings?msg=saved").into_response());

@@ -1,7 +1,8 @@
 //! Portal settings. Every setting an administrator can change in management can also be set
 //! with `frontdesk portal set SLUG KEY VALUE`; both go through `set` here, which validates.
 
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{Acquire, AnyConnection, Row};
 
 use super::{Portal, parse_host, parse_name};
 use crate::auth::policy::{PasswordPolicy, PolicyKind};
@@ -116,11 +117,18 @@ pub enum SettingError {
     Db(#[from] sqlx::Error),
 }
 
+const SELECT: &str = "SELECT key, value FROM portal_settings WHERE portal_id = $1";
+
 pub async fn load(db: &Db, portal_id: i64) -> Result<PortalSettings, sqlx::Error> {
-    let rows = sqlx::query("SELECT key, value FROM portal_settings WHERE portal_id = $1")
-        .bind(portal_id)
-        .fetch_all(db.pool())
-        .await?;
+    from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(db.pool()).await?)
+}
+
+/// The settings as a connection (inside a change being made) sees them.
+async fn load_on(conn: &mut AnyConnection, portal_id: i64) -> Result<PortalSettings, sqlx::Error> {
+    from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(conn).await?)
+}
+
+fn from_rows(rows: Vec<AnyRow>) -> Result<PortalSettings, sqlx::Error> {
     let mut s = PortalSettings::default();
     let (mut kind, mut min) = (PolicyKind::Composition, None);
     for row in rows {
@@ -165,7 +173,7 @@ pub fn parse_bool(key: &str, value: &str) -> Result<bool, String> {
     }
 }
 
-pub async fn put(db: &Db, portal_id: i64, key: &str, value: &str) -> Result<(), sqlx::Error> {
+pub async fn put(conn: &mut AnyConnection, portal_id: i64, key: &str, value: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO portal_settings (portal_id, key, value) VALUES ($1, $2, $3) \
          ON CONFLICT (portal_id, key) DO UPDATE SET value = excluded.value",
@@ -173,15 +181,59 @@ pub async fn put(db: &Db, portal_id: i64, key: &str, value: &str) -> Result<(), 
     .bind(portal_id)
     .bind(key)
     .bind(value)
-    .execute(db.writer())
+    .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Validates and stores one setting. `secrets` seals the ones that are secret (the Entra ID
-/// client secret); without it they are refused.
+/// Validates and stores one setting (`frontdesk portal set`).
 pub async fn set(
     db: &Db,
+    secrets: Option<&SecretKey>,
+    portal: &Portal,
+    key: &str,
+    value: &str,
+) -> Result<(), SettingError> {
+    let errors = set_many(db, secrets, portal, &[(key, value)]).await?;
+    if errors.is_empty() { Ok(()) } else { Err(SettingError::Invalid(errors.join(" "))) }
+}
+
+/// Validates and stores several settings, in order, as one change: either all of them are
+/// stored, or none is and every problem is returned (a settings form's whole submission).
+/// Each setting sees the ones before it, so a policy and its minimum length can change together.
+pub async fn set_many(
+    db: &Db,
+    secrets: Option<&SecretKey>,
+    portal: &Portal,
+    pairs: &[(&str, &str)],
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut tx = db.writer().begin().await?;
+    let mut errors = Vec::new();
+    for (key, value) in pairs {
+        // A savepoint each, so a refused value (even one refused by a constraint, which on
+        // PostgreSQL spoils the transaction) does not stop the others from being checked.
+        let mut one = tx.begin().await?;
+        match set_on(&mut one, secrets, portal, key, value).await {
+            Ok(()) => one.commit().await?,
+            Err(SettingError::Invalid(message)) => {
+                one.rollback().await?;
+                errors.push(message);
+            }
+            Err(SettingError::Db(e)) => return Err(e),
+        }
+    }
+    if errors.is_empty() {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(errors)
+}
+
+/// Validates and stores one setting on a connection. `secrets` seals the ones that are secret
+/// (the Entra ID client secret); without it they are refused.
+async fn set_on(
+    conn: &mut AnyConnection,
     secrets: Option<&SecretKey>,
     portal: &Portal,
     key: &str,
@@ -190,14 +242,14 @@ pub async fn set(
     let invalid = SettingError::Invalid;
     match key {
         _ if key.starts_with("entra_") => {
-            crate::sso::settings::set(db, secrets, portal, key, value).await?.map_err(invalid)?
+            crate::sso::settings::set(conn, secrets, portal, key, value).await?.map_err(invalid)?
         }
         "name" => {
             let name = parse_name(value).map_err(invalid)?;
             sqlx::query("UPDATE portals SET name = $1 WHERE id = $2")
                 .bind(name)
                 .bind(portal.id)
-                .execute(db.writer())
+                .execute(&mut *conn)
                 .await?;
         }
         "host" => {
@@ -205,7 +257,7 @@ pub async fn set(
             sqlx::query("UPDATE portals SET host = $1 WHERE id = $2")
                 .bind(host.clone())
                 .bind(portal.id)
-                .execute(db.writer())
+                .execute(&mut *conn)
                 .await
                 .map_err(|e| {
                     if is_unique_violation(&e) {
@@ -218,29 +270,29 @@ pub async fn set(
                     }
                 })?;
         }
-        "listed" => put(db, portal.id, key, &parse_bool(key, value).map_err(invalid)?.to_string()).await?,
+        "listed" => put(conn, portal.id, key, &parse_bool(key, value).map_err(invalid)?.to_string()).await?,
         "customer_signin" => {
             let methods = SignInMethods::parse(value).map_err(invalid)?;
-            put(db, portal.id, key, &methods.as_value()).await?;
+            put(conn, portal.id, key, &methods.as_value()).await?;
         }
         "sender_name" => {
             let name = value.trim();
             if name.chars().count() > 100 || name.chars().any(|c| c.is_control() || c == '<' || c == '>' || c == '"') {
                 return Err(invalid("sender_name takes up to 100 characters, without < > \" or line breaks".into()));
             }
-            put(db, portal.id, key, name).await?;
+            put(conn, portal.id, key, name).await?;
         }
         "password_policy" => {
             let kind = PolicyKind::parse(value.trim())
                 .ok_or_else(|| invalid(format!("password_policy takes composition or length_only, not {value:?}")))?;
-            put(db, portal.id, key, kind.as_str()).await?;
+            put(conn, portal.id, key, kind.as_str()).await?;
         }
         "password_min_length" => {
             let n: usize = value
                 .trim()
                 .parse()
                 .map_err(|_| invalid(format!("password_min_length takes a number, not {value:?}")))?;
-            let current = load(db, portal.id).await?.password_policy;
+            let current = load_on(conn, portal.id).await?.password_policy;
             let policy = PasswordPolicy::new(current.kind, n);
             if policy.min_length != n {
                 return Err(invalid(format!(
@@ -249,7 +301,7 @@ pub async fn set(
                     current.kind.as_str()
                 )));
             }
-            put(db, portal.id, key, &n.to_string()).await?;
+            put(conn, portal.id, key, &n.to_string()).await?;
         }
         _ => {
             let keys: Vec<&str> =

@@ -2,7 +2,8 @@
 //! every other setting (`frontdesk portal set`, or the settings page); the client secret is kept
 //! sealed with `FRONTDESK_SECRET_KEY` and never shown again.
 
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use crate::db::Db;
 use crate::portals::Portal;
@@ -86,11 +87,13 @@ pub fn secret_context(portal_id: i64) -> String {
     format!("portal:{portal_id}:entra_client_secret")
 }
 
+const SELECT: &str = "SELECT key, value FROM portal_settings WHERE portal_id = $1 AND key LIKE 'entra_%'";
+
 pub async fn load(db: &Db, portal_id: i64) -> Result<EntraSettings, sqlx::Error> {
-    let rows = sqlx::query("SELECT key, value FROM portal_settings WHERE portal_id = $1 AND key LIKE 'entra_%'")
-        .bind(portal_id)
-        .fetch_all(db.pool())
-        .await?;
+    from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(db.pool()).await?)
+}
+
+fn from_rows(rows: Vec<AnyRow>) -> Result<EntraSettings, sqlx::Error> {
     let mut s = EntraSettings::default();
     for row in rows {
         let key: String = row.try_get("key")?;
@@ -152,13 +155,10 @@ fn parse_authority_host(value: &str) -> Result<String, String> {
     Ok(v.to_string())
 }
 
-async fn put(db: &Db, portal_id: i64, key: &str, value: &str) -> Result<(), sqlx::Error> {
-    crate::portals::settings::put(db, portal_id, key, value).await
-}
-
-/// Validates and stores one `entra_*` setting. `Err(Ok(message))` is a refusal to show.
+/// Validates and stores one `entra_*` setting on the connection of the change being made.
+/// `Ok(Err(message))` is a refusal to show.
 pub async fn set(
-    db: &Db,
+    conn: &mut AnyConnection,
     key_for_secrets: Option<&SecretKey>,
     portal: &Portal,
     key: &str,
@@ -200,14 +200,15 @@ pub async fn set(
                 Ok(on) => on,
                 Err(e) => return Ok(Err(e)),
             };
-            if on && let Err(e) = ready(&load(db, portal.id).await?, portal.id, key_for_secrets) {
+            let current = from_rows(sqlx::query(SELECT).bind(portal.id).fetch_all(&mut *conn).await?)?;
+            if on && let Err(e) = ready(&current, portal.id, key_for_secrets) {
                 return Ok(Err(e));
             }
             on.to_string()
         }
         _ => return Ok(Err(format!("unknown setting {key:?}"))),
     };
-    put(db, portal.id, key, &stored).await?;
+    crate::portals::settings::put(conn, portal.id, key, &stored).await?;
     Ok(Ok(()))
 }
 
