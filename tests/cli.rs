@@ -41,6 +41,9 @@ async fn portals_are_added_configured_and_shown_from_the_command_line() {
     assert!(text(&out).1.contains("unknown setting \"colour\"; the settings are: name, host"), "{:?}", text(&out));
     let out = app.cli(&["portal", "set", "acme", "password_min_length", "9"], "");
     assert!(text(&out).1.contains("between 15 and 128"), "{:?}", text(&out));
+    let out = app.cli(&["portal", "set", "default", "host", "HELP.acme.test"], "");
+    assert!(text(&out).1.contains("another portal already uses the host help.acme.test"), "{:?}", text(&out));
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM portals WHERE host IS NOT NULL").await, 1);
     let out = app.cli(&["portal", "show", "nope"], "");
     assert!(text(&out).1.contains("there is no portal \"nope\""), "{:?}", text(&out));
     let out = app.cli(&["portal", "add", "acme", "--name", "Again"], "");

@@ -166,7 +166,7 @@ pub async fn start(
     // One secret per browser, kept across flows, so two tabs signing in at once both work.
     let browser_secret = state.cookies.get(&headers, BROWSER_COOKIE).map(str::to_owned).unwrap_or_else(random_token);
     let flow_state = random_token();
-    let next = safe_next(Some(q.next.as_str()).filter(|n| !n.is_empty()), "/manage", "/manage");
+    let next = safe_next(Some(q.next.as_str()).filter(|n| !n.is_empty() && n.len() <= 2048), "/manage", "/manage");
     flows::create(&state.db, &flow_state, portal.id, &browser_secret, &next, &client.ip).await?;
     let hint = q.login_hint.as_deref().filter(|h| !h.is_empty() && h.len() <= 256);
     let url = directory
