@@ -121,9 +121,13 @@ async fn first_sign_in_links_by_user_name_and_later_ones_by_directory_ids() {
     let stored = app.text("SELECT state_hash AS v FROM sso_flows").await;
     assert_ne!(stored, q["state"].as_str().unwrap());
 
-    // A later sign-in finds the account by tid + oid.
+    // A later sign-in finds the account by tid + oid, and returns to the page that asked for it.
     let again = Browser::new(&app.base);
-    sign_in_with_microsoft(&again, "default", ANA.login).await.assert_redirect_to("/manage");
+    let login = again.get("/manage/login?portal=default&next=%2Fmanage%2Fprofile").await;
+    let start = login.between(r#"id="microsoft-sign-in" href=""#, r#"""#).replace("&#38;", "&");
+    assert_eq!(start, "/auth/oidc/start?portal=default&next=%2Fmanage%2Fprofile");
+    let callback = common::oidc::through_provider_from(&again, &start, AtProvider::SignInAs(ANA.login)).await;
+    again.get(&callback).await.assert_redirect_to("/manage/profile");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM sso_identities").await, 1);
 
     // Another directory account with the same user name (and Ana's address as its email) does

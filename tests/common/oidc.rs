@@ -130,7 +130,12 @@ pub enum AtProvider<'a> {
 /// Starts a Microsoft sign-in for a portal's staff and goes through the provider's pages, up to
 /// the provider sending the browser back. Returns that callback address (not yet visited).
 pub async fn through_provider(browser: &Browser, slug: &str, action: AtProvider<'_>) -> String {
-    let start = browser.get(&format!("/auth/oidc/start?portal={slug}")).await;
+    through_provider_from(browser, &format!("/auth/oidc/start?portal={slug}"), action).await
+}
+
+/// The same, starting from a given start address (with `next`, say).
+pub async fn through_provider_from(browser: &Browser, start_path: &str, action: AtProvider<'_>) -> String {
+    let start = browser.get(start_path).await;
     assert_eq!(start.status, reqwest::StatusCode::SEE_OTHER, "start: {}", start.body);
     let mut url = start.location.clone().expect("to the provider");
     let callback = format!("{}/auth/oidc/callback", browser.base);
