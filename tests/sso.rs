@@ -277,6 +277,20 @@ async fn sign_out_ends_the_session_and_goes_through_the_provider() {
     // A password session signs out locally as before.
     let admin = app.admin().await;
     admin.post("/manage/logout", &[]).await.assert_redirect_to("/manage/login?msg=signed-out");
+
+    // With the provider out of reach, the local sign-out still happens, and the page says what
+    // is left to do.
+    let b = app.browser();
+    sign_in_with_microsoft(&b, "default", ANA.login).await.assert_redirect_to("/manage");
+    let portal = frontdesk::portals::by_slug(&app.db, "default").await.unwrap().unwrap();
+    let closed = format!("http://127.0.0.1:{}", common::mail::free_port());
+    frontdesk::portals::settings::set(&app.db, Some(&secret_key()), &portal, "entra_authority_host", &closed)
+        .await
+        .unwrap();
+    let out = b.post("/manage/logout", &[]).await;
+    out.assert_redirect_to("/manage/login?portal=default&msg=signed-out-here");
+    assert_eq!(sso_sessions(&app).await, 0);
+    b.get(out.location.as_deref().unwrap()).await.assert_contains("close the browser");
 }
 
 #[tokio::test]

@@ -188,6 +188,6 @@ pub async fn logout(
 ) -> AppResult<Response> {
     sessions::end_by_id(&state.db, user.session.id).await?;
     tracing::info!(staff_id = user.staff.id, "staff signed out of management");
-    let target = crate::sso::routes::after_sign_out(&state, &user.session).await?;
+    let target = crate::sso::sign_out::after_sign_out(&state, &user.session).await?;
     Ok(([(header::SET_COOKIE, state.cookies.clear(MANAGE_COOKIE))], Redirect::to(&target)).into_response())
 }

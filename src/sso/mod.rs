@@ -6,7 +6,8 @@
 //! - `provider`: discovery, the authorization URL, redeeming the code, verifying the ID token.
 //! - `flows`: sign-ins under way, in the database so any node can finish them.
 //! - `identities` and `accounts`: which staff account a directory user is (`tid` + `oid`).
-//! - `routes`: the three addresses below and the sign-out through the provider.
+//! - `routes`: starting a sign-in and taking the provider's answer.
+//! - `sign_out`: signing out through the provider, and the way back.
 
 pub mod accounts;
 pub mod flows;
@@ -14,6 +15,7 @@ pub mod identities;
 pub mod provider;
 pub mod routes;
 pub mod settings;
+pub mod sign_out;
 
 use axum::Router;
 use axum::routing::get;
@@ -31,7 +33,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/auth/oidc/start", get(routes::start))
         .route(CALLBACK_PATH, get(routes::callback))
-        .route(SIGNED_OUT_PATH, get(routes::signed_out))
+        .route(SIGNED_OUT_PATH, get(sign_out::signed_out))
 }
 
 /// The address that starts a Microsoft sign-in for a portal's staff.

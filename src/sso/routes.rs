@@ -1,6 +1,6 @@
 //! `/auth/oidc/start` sends a person to their portal's Microsoft sign-in; `/auth/oidc/callback`
-//! takes the answer and signs them in to the management interface; `/auth/oidc/signed-out` is
-//! where the provider sends them back after signing out. Every failure a person can meet ends
+//! takes the answer and signs them in to the management interface (signing out is in
+//! `sign_out`). Every failure a person can meet ends
 //! on a page that says what happened and what to do; the technical cause goes to the log.
 
 use askama::Template;
@@ -15,9 +15,9 @@ use super::accounts::{self, Resolution};
 use super::flows::{self, BROWSER_COOKIE, FLOW_SECS, FLOWS_PER_ADDRESS, Taken};
 use super::provider::{Directory, DirectoryUser, ProviderError};
 use super::settings::{self, EntraSettings, secret_context};
-use super::{CALLBACK_PATH, SIGNED_OUT_PATH, start_path};
+use super::{CALLBACK_PATH, start_path};
 use crate::auth::extract::MANAGE_COOKIE;
-use crate::auth::sessions::{self, Realm, Session, Subject};
+use crate::auth::sessions::{self, Realm, Subject};
 use crate::auth::signin::safe_next;
 use crate::error::{AppError, AppResult};
 use crate::portals::{self, Portal};
@@ -35,7 +35,7 @@ struct Outcome {
     back: String,
 }
 
-fn login_path(portal: Option<&Portal>) -> String {
+pub(super) fn login_path(portal: Option<&Portal>) -> String {
     match portal {
         Some(p) => format!("/manage/login?portal={}", p.slug),
         None => "/manage/login".into(),
@@ -365,43 +365,4 @@ fn client_secret(state: &AppState, portal: &Portal, entra: &EntraSettings) -> Op
     key.open(sealed, &secret_context(portal.id))
         .inspect_err(|e| tracing::error!(portal = %portal.slug, error = %e, "Entra ID client secret"))
         .ok()
-}
-
-/// Where the browser goes after the local session ended: the provider's end-session endpoint
-/// when the session came from it, else the sign-in page.
-pub async fn after_sign_out(state: &AppState, session: &Session) -> AppResult<String> {
-    let Some(portal_id) = session.sso_portal_id else { return Ok("/manage/login?msg=signed-out".into()) };
-    let Some(portal) = portals::by_id(&state.db, portal_id).await? else {
-        return Ok("/manage/login?msg=signed-out".into());
-    };
-    let local = format!("{}&msg=signed-out", login_path(Some(&portal)));
-    let entra = settings::load(&state.db, portal.id).await?;
-    let (Some(issuer), Some(client_id)) = (entra.issuer(), entra.client_id.as_deref()) else { return Ok(local) };
-    match state.directories.get(&state.oidc_http, &issuer, client_id).await {
-        Ok(directory) => Ok(directory
-            .end_session_url(&state.absolute(SIGNED_OUT_PATH), &portal.slug)
-            .map(String::from)
-            .unwrap_or(local)),
-        Err(e) => {
-            tracing::warn!(portal = %portal.slug, error = %e, "could not reach the provider to sign out there");
-            Ok(format!("{}&msg=signed-out-here", login_path(Some(&portal))))
-        }
-    }
-}
-
-#[derive(Deserialize)]
-pub struct SignedOutQuery {
-    #[serde(default)]
-    state: String,
-}
-
-/// Back from the provider's sign-out: on to the portal's staff sign-in page.
-pub async fn signed_out(State(state): State<AppState>, Query(q): Query<SignedOutQuery>) -> AppResult<Response> {
-    let portal = portals::by_slug(&state.db, &q.state).await?;
-    Ok(Redirect::to(&format!(
-        "{}{}msg=signed-out",
-        login_path(portal.as_ref()),
-        if portal.is_some() { "&" } else { "?" }
-    ))
-    .into_response())
 }
