@@ -91,7 +91,17 @@ async fn first_sign_in_links_by_user_name_and_later_ones_by_directory_ids() {
     let answer = sign_in_with_microsoft(&browser, "default", ANA.login).await;
     answer.assert_redirect_to("/manage");
     browser.get("/manage").await.assert_contains("Ana Silva");
-    browser.get("/manage/profile").await.assert_contains("Management interface, with Microsoft");
+    let profile = browser.get("/manage/profile").await;
+    profile.assert_contains("Management interface, with Microsoft").assert_contains("You sign in with Microsoft.");
+    profile.assert_lacks(r#"action="/manage/profile/password""#);
+    let change = browser
+        .post(
+            "/manage/profile/password",
+            &[("current_password", ""), ("new_password", "New-Passw0rd!x"), ("confirm_password", "New-Passw0rd!x")],
+        )
+        .await;
+    assert_eq!(change.status, StatusCode::BAD_REQUEST);
+    change.assert_contains("no Frontdesk password to change");
 
     // Linked on the directory's stable ids; the Frontdesk password is gone.
     let row = sqlx::query("SELECT staff_id, tenant_id, object_id, username FROM sso_identities")

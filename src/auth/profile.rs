@@ -148,6 +148,8 @@ struct ManageProfilePage {
     errors: Vec<String>,
     must_change: bool,
     sessions: Vec<SessionView>,
+    /// Signs in with Microsoft: no Frontdesk password to change.
+    self_managed: Option<&'static str>,
 }
 
 async fn manage_profile_page(
@@ -166,6 +168,9 @@ async fn manage_profile_page(
         errors,
         must_change: user.staff.must_change_password,
         sessions: session_views(list, user.session.id),
+        self_managed: crate::sso::identities::is_self_managed(&state.db, user.staff.id)
+            .await?
+            .then_some(crate::sso::SELF_MANAGED),
     })
 }
 
@@ -185,6 +190,12 @@ pub async fn manage_change_password(
     CsrfToken(csrf): CsrfToken,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> AppResult<Response> {
+    if crate::sso::identities::is_self_managed(&state.db, user.staff.id).await? {
+        return Err(AppError::bad_request(format!(
+            "{} You sign in with Microsoft, so there is no Frontdesk password to change.",
+            crate::sso::SELF_MANAGED
+        )));
+    }
     match change_password(&state, &client, user.subject(), None, user.session.id, &form).await? {
         Ok(()) => Ok(Redirect::to("/manage/profile?msg=password-changed").into_response()),
         Err(errors) => {
