@@ -478,6 +478,14 @@ async fn user(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
             let ended = sessions::end_all(&mut tx, subject, None).await?;
             tx.commit().await?;
             println!("password set for {email}; {ended} session(s) ended");
+            if let Subject::Staff(id) = subject
+                && crate::sso::identities::is_self_managed(db, id).await?
+            {
+                eprintln!(
+                    "note: {email} signs in with Microsoft; the password works only once Microsoft sign-in is turned off \
+                     for the portal (entra_enabled false) or the account is unlinked on its agent page"
+                );
+            }
         }
     }
     Ok(())

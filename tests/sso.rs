@@ -186,6 +186,19 @@ async fn a_linked_account_has_no_password_and_its_forgot_page_says_self_managed(
         .assert_contains("ana@contoso.test")
         .assert_lacks("set-password link");
 
+    // No set-password link can be sent while Microsoft manages the account.
+    let refused = admin.post(&format!("/manage/agents/{id}/invite"), &[]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    refused.assert_contains("signs in with Microsoft and has no Frontdesk password");
+    // Added to another portal, they need no invitation either.
+    let out = app.cli(&["portal", "add", "second", "--name", "Second desk"], "");
+    assert!(out.status.success());
+    admin.post("/manage/switch-portal", &[("portal", "second")]).await.assert_redirect_to("/manage");
+    let added = admin.post("/manage/agents", &[("email", "ana@contoso.test"), ("name", ""), ("role", "agent")]).await;
+    added.assert_redirect_to(&format!("/manage/agents/{id}?msg=added-microsoft"));
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM one_time_tokens WHERE used_at IS NULL").await, 0);
+    admin.post("/manage/switch-portal", &[("portal", "default")]).await.assert_redirect_to("/manage");
+
     // Unlinking gives the account back to Frontdesk passwords.
     let unlinked = admin.post(&format!("/manage/agents/{id}/unlink-microsoft"), &[]).await;
     unlinked.assert_redirect_to(&format!("/manage/agents/{id}"));

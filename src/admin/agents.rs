@@ -119,6 +119,12 @@ pub async fn create(
             }
         }
     };
+    // Someone whose directory manages their sign-in has no password to set: they are just added.
+    if identities::is_self_managed(&state.db, id).await? {
+        tx.commit().await?;
+        tracing::info!(staff_id = id, portal = %user.portal.slug, by = user.staff.id, "Microsoft-linked staff added to portal");
+        return Ok(Redirect::to(&format!("/manage/agents/{id}?msg=added-microsoft")).into_response());
+    }
     let who = Invitee { name: &name, email: email.as_str() };
     let had_account = existing_had_password(&state, id).await?;
     queue_staff_invitation(&state, &mut tx, id, who, &user.portal, role, had_account).await?;
@@ -142,6 +148,13 @@ pub async fn invite(
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     let (agent, role) = load_agent(&state, &user, id).await?;
+    if identities::is_self_managed(&state.db, id).await? {
+        return Err(AppError::bad_request(format!(
+            "{} signs in with Microsoft and has no Frontdesk password. Unlink the Microsoft account first if they \
+             should have one.",
+            agent.name
+        )));
+    }
     let mut tx = state.db.writer().begin().await?;
     let who = Invitee { name: &agent.name, email: &agent.email };
     queue_staff_invitation(&state, &mut tx, id, who, &user.portal, role, agent.password_hash.is_some()).await?;

@@ -42,6 +42,7 @@ fn notice_for(code: Option<&str>) -> Option<&'static str> {
         "switched" => "You are now working in this portal.",
         "requeued" => "The message is queued again and goes out shortly.",
         "invited" => "An invitation to set a password has been sent.",
+        "added-microsoft" => "Added. They sign in with Microsoft, so no invitation was sent.",
         "approved" => "The account is approved: they can sign in with Microsoft now.",
         "unlinked" => {
             "The Microsoft account is unlinked. Send a set-password link, or let them sign in with Microsoft again."
