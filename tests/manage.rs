@@ -382,3 +382,54 @@ async fn customers_are_invited_searched_and_disabled() {
     let page = zoe.sign_in_portal("default", "zoe@client.test", "Zoe-Own-Pass-1").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn names_are_changed_by_their_owner_and_by_administrators_of_all_their_portals() {
+    let sink = SmtpSink::start();
+    let app = spawn_with_mail(&sink).await;
+    let admin = app.admin().await;
+    let pw = invite_agent(&app, &admin, &sink, "dan@example.com", "agent").await;
+    let dan_id = app.count("SELECT id AS n FROM staff WHERE email_lower = 'dan@example.com'").await;
+    let name = || app.text("SELECT name AS v FROM staff WHERE email_lower = 'dan@example.com'");
+
+    // Their own profile.
+    let dan = app.manage_as("dan@example.com", &pw).await;
+    dan.get("/manage/profile").await.assert_contains(r#"action="/manage/profile/details""#);
+    dan.post("/manage/profile/details", &[("name", "  Daniel Souza ")])
+        .await
+        .assert_redirect_to("/manage/profile?msg=saved");
+    assert_eq!(name().await, "Daniel Souza");
+    dan.get("/manage/profile").await.assert_contains("Daniel Souza");
+    let too_long = dan.post("/manage/profile/details", &[("name", &"x".repeat(101))]).await;
+    assert_eq!(too_long.status, StatusCode::BAD_REQUEST);
+    too_long.assert_contains("at most 100 characters");
+    assert_eq!(name().await, "Daniel Souza");
+
+    // An administrator, on the agent page, together with the role.
+    let page = admin.get(&format!("/manage/agents/{dan_id}")).await;
+    page.assert_contains(r#"name="name" type="text" maxlength="100" value="Daniel Souza""#);
+    admin
+        .post(&format!("/manage/agents/{dan_id}"), &[("name", "Dan Souza"), ("role", "agent")])
+        .await
+        .assert_redirect_to(&format!("/manage/agents/{dan_id}?msg=saved"));
+    assert_eq!(name().await, "Dan Souza");
+
+    // The account is shared: an administrator of only one of its portals may not rename it.
+    let out = app.cli(&["portal", "add", "second", "--name", "Second desk"], "");
+    assert!(out.status.success());
+    let out = app.cli(&["user", "add", "--portal", "second", "--role", "agent", "--email", "dan@example.com"], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let pat_pw = invite_agent(&app, &admin, &sink, "pat@example.com", "admin").await;
+    let pat = app.manage_as("pat@example.com", &pat_pw).await;
+    let refused = pat.post(&format!("/manage/agents/{dan_id}"), &[("name", "Renamed"), ("role", "agent")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    refused.assert_contains("also works in Second desk");
+    assert_eq!(name().await, "Dan Souza");
+    // Role changes that leave the name alone still work for them.
+    pat.post(
+        &format!("/manage/agents/{dan_id}"),
+        &[("name", "Dan Souza"), ("role", "agent"), ("perm", "answer_tickets")],
+    )
+    .await
+    .assert_redirect_to(&format!("/manage/agents/{dan_id}?msg=saved"));
+}

@@ -207,17 +207,28 @@ pub async fn set_role(conn: &mut AnyConnection, staff_id: i64, portal_id: i64, r
     Ok(())
 }
 
-/// Replaces a staff member's role, permissions and departments in one portal, atomically.
-/// Department ids that are not the portal's own are ignored.
+/// What the agent page changes: the account's name (if given), and the role, permissions and
+/// departments in one portal.
+pub struct PortalChange<'a> {
+    pub name: Option<&'a str>,
+    pub role: Role,
+    pub permissions: &'a [Permission],
+    pub department_ids: &'a [i64],
+}
+
+/// Applies an agent page's changes atomically. Department ids that are not the portal's own are
+/// ignored.
 pub async fn update_in_portal(
     db: &Db,
     staff_id: i64,
     portal_id: i64,
-    role: Role,
-    permissions: &[Permission],
-    department_ids: &[i64],
+    change: PortalChange<'_>,
 ) -> Result<(), sqlx::Error> {
+    let PortalChange { name, role, permissions, department_ids } = change;
     let mut tx = db.writer().begin().await?;
+    if let Some(name) = name {
+        sqlx::query("UPDATE staff SET name = $1 WHERE id = $2").bind(name).bind(staff_id).execute(&mut *tx).await?;
+    }
     sqlx::query("UPDATE staff_portals SET role = $1 WHERE staff_id = $2 AND portal_id = $3")
         .bind(role.as_str())
         .bind(staff_id)
@@ -282,6 +293,12 @@ pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), sqlx::
         sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
     }
     tx.commit().await
+}
+
+/// Renames an account (its owner, from their profile).
+pub async fn set_name(db: &Db, id: i64, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE staff SET name = $1 WHERE id = $2").bind(name).bind(id).execute(db.writer()).await?;
+    Ok(())
 }
 
 /// Approves an account that was waiting (created by a first Microsoft sign-in).

@@ -222,6 +222,14 @@ pub async fn update(
     user.require(Permission::ManageAgents)?;
     let (agent, _) = load_agent(&state, &user, id).await?;
     let value = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let email = Email::parse(&agent.email).map_err(AppError::BadRequest)?;
+    let name = match value("name").map(|n| parse_person_name(n, &email)).transpose().map_err(AppError::BadRequest)? {
+        Some(name) if name != agent.name => {
+            may_change_account(&state, &user, &agent).await?;
+            Some(name)
+        }
+        _ => None,
+    };
     let role = value("role")
         .and_then(Role::parse)
         .ok_or_else(|| AppError::bad_request("Choose a role: agent or administrator."))?;
@@ -239,18 +247,24 @@ pub async fn update(
     for (_, v) in pairs.iter().filter(|(k, _)| k == "department") {
         department_ids.push(v.parse::<i64>().map_err(|_| AppError::bad_request("A department was not recognised."))?);
     }
-    staff::update_in_portal(&state.db, id, user.portal.id, role, &permissions, &department_ids).await?;
+    let change =
+        staff::PortalChange { name: name.as_deref(), role, permissions: &permissions, department_ids: &department_ids };
+    staff::update_in_portal(&state.db, id, user.portal.id, change).await?;
     tracing::info!(staff_id = id, by = user.staff.id, portal = %user.portal.slug, "staff role and permissions updated");
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=saved")).into_response())
 }
 
-/// An account is shared by every portal its owner works in, so only someone who manages staff
-/// in all of them (or a system administrator) may disable it.
 async fn may_disable(state: &AppState, user: &ManageUser, agent: &Staff) -> AppResult<()> {
     if agent.id == user.staff.id {
         return Err(AppError::bad_request("You cannot disable your own account."));
     }
-    if user.staff.is_superadmin {
+    may_change_account(state, user, agent).await
+}
+
+/// An account is shared by every portal its owner works in, so only someone who administers all
+/// of them (or a system administrator) may change the account itself: disable it or rename it.
+async fn may_change_account(state: &AppState, user: &ManageUser, agent: &Staff) -> AppResult<()> {
+    if user.staff.is_superadmin || agent.id == user.staff.id {
         return Ok(());
     }
     for (portal, _) in staff::memberships(&state.db, agent.id).await? {

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/switch-portal", post(home::switch_portal))
         .route("/manage/profile", get(profile::manage_profile))
         .route("/manage/profile/password", post(profile::manage_change_password))
+        .route("/manage/profile/details", post(profile::manage_update_details))
         .route("/manage/sessions/{id}/end", post(profile::manage_end_session))
         .route("/manage/settings", get(portal_settings::page).post(portal_settings::save))
         .route("/manage/portals", get(portal_list::page).post(portal_list::create))

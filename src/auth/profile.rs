@@ -183,6 +183,19 @@ pub async fn manage_profile(
     Ok(manage_profile_page(&state, &user, csrf, q.msg.as_deref(), vec![]).await?.into_response())
 }
 
+/// A staff member changes their own name (the one every portal they work in shows).
+pub async fn manage_update_details(
+    State(state): State<AppState>,
+    ManageUserPendingPassword(user): ManageUserPendingPassword,
+    CsrfForm(form): CsrfForm<DetailsForm>,
+) -> AppResult<Response> {
+    let email = crate::accounts::Email::parse(&user.staff.email).map_err(AppError::BadRequest)?;
+    let name = crate::accounts::parse_person_name(&form.name, &email).map_err(AppError::BadRequest)?;
+    crate::accounts::staff::set_name(&state.db, user.staff.id, &name).await?;
+    tracing::info!(staff_id = user.staff.id, "staff member changed their name");
+    Ok(Redirect::to("/manage/profile?msg=saved").into_response())
+}
+
 pub async fn manage_change_password(
     State(state): State<AppState>,
     ManageUserPendingPassword(user): ManageUserPendingPassword,
