@@ -72,7 +72,7 @@ enum Command {
     /// Add, configure and inspect portals.
     #[command(subcommand)]
     Portal(PortalCommand),
-    /// Add accounts and set their passwords.
+    /// Add, list, disable and enable accounts, and set their passwords.
     #[command(subcommand)]
     User(UserCommand),
 }
@@ -187,6 +187,101 @@ enum UserCommand {
         #[arg(long)]
         portal: Option<String>,
     },
+    /// List a portal's staff (with --customers, its customers too), one per line, tab-separated:
+    /// kind, role, email, name, status (active, invited, disabled, awaiting-approval, microsoft).
+    List {
+        #[arg(long)]
+        portal: String,
+        #[arg(long)]
+        customers: bool,
+    },
+    /// Disable an account and end all its sessions. With --portal, the customer of that portal;
+    /// without, the staff account (in every portal it works in).
+    Disable {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        portal: Option<String>,
+    },
+    /// Enable a disabled account again (same arguments as disable).
+    Enable {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        portal: Option<String>,
+    },
+}
+
+/// An account named on the command line: a portal's customer, or a staff account.
+async fn find_account(db: &Db, email: &str, portal: Option<&str>) -> anyhow::Result<(Subject, Option<i64>)> {
+    let email = Email::parse(email).map_err(anyhow::Error::msg)?;
+    match portal {
+        Some(slug) => {
+            let p = find_portal(db, slug).await?;
+            let c = customers::by_email(db, p.id, &email)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("portal {slug} has no customer {email}"))?;
+            Ok((Subject::Customer(c.id), Some(p.id)))
+        }
+        None => {
+            let s = staff::by_email(db, &email).await?.ok_or_else(|| {
+                anyhow::anyhow!("there is no staff account {email} (for a customer, add --portal SLUG)")
+            })?;
+            Ok((Subject::Staff(s.id), None))
+        }
+    }
+}
+
+fn staff_status(s: &staff::Staff, self_managed: bool) -> &'static str {
+    if s.disabled_at.is_some() {
+        "disabled"
+    } else if s.awaiting_approval {
+        "awaiting-approval"
+    } else if self_managed {
+        "microsoft"
+    } else if s.password_hash.is_none() {
+        "invited"
+    } else {
+        "active"
+    }
+}
+
+async fn list_users(db: &Db, slug: &str, with_customers: bool) -> anyhow::Result<()> {
+    let p = find_portal(db, slug).await?;
+    for (s, role) in staff::list_for_portal(db, p.id).await? {
+        let status = staff_status(&s, crate::sso::identities::is_self_managed(db, s.id).await?);
+        println!("staff\t{}\t{}\t{}\t{status}", role.as_str(), s.email, s.name);
+    }
+    if with_customers {
+        for c in customers::list(db, p.id, "", i64::MAX).await? {
+            let status = match (c.disabled_at, &c.password_hash) {
+                (Some(_), _) => "disabled",
+                (None, None) => "invited",
+                (None, Some(_)) => "active",
+            };
+            println!("customer\t\t{}\t{}\t{status}", c.email, c.name);
+        }
+    }
+    Ok(())
+}
+
+async fn set_disabled(db: &Db, email: &str, portal: Option<&str>, disabled: bool) -> anyhow::Result<()> {
+    let (subject, portal_id) = find_account(db, email, portal).await?;
+    match subject {
+        Subject::Customer(id) => {
+            customers::set_disabled(db, portal_id.unwrap_or_default(), id, disabled).await?;
+        }
+        Subject::Staff(id) => {
+            let account = staff::by_id(db, id).await?.expect("found a moment ago");
+            if disabled && account.is_superadmin && staff::active_superadmins(db).await? <= 1 {
+                anyhow::bail!("{email} is the only active system administrator; add another one first");
+            }
+            staff::set_disabled(db, id, disabled).await?;
+        }
+    }
+    let done = if disabled { "disabled; its sessions have ended" } else { "enabled" };
+    println!("{email}: {done}");
+    Ok(())
 }
 
 pub fn main() -> ExitCode {
@@ -448,23 +543,11 @@ async fn user(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
                 println!("added {} {email} (id {id}) to portal {}", role.as_str(), p.slug);
             }
         }
+        UserCommand::List { portal, customers } => list_users(db, &portal, customers).await?,
+        UserCommand::Disable { email, portal } => set_disabled(db, &email, portal.as_deref(), true).await?,
+        UserCommand::Enable { email, portal } => set_disabled(db, &email, portal.as_deref(), false).await?,
         UserCommand::SetPassword { email, portal } => {
-            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
-            let (subject, portal_id) = match &portal {
-                Some(slug) => {
-                    let p = find_portal(db, slug).await?;
-                    let c = customers::by_email(db, p.id, &email)
-                        .await?
-                        .ok_or_else(|| anyhow::anyhow!("portal {slug} has no customer {email}"))?;
-                    (Subject::Customer(c.id), Some(p.id))
-                }
-                None => {
-                    let s = staff::by_email(db, &email).await?.ok_or_else(|| {
-                        anyhow::anyhow!("there is no staff account {email} (for a customer, add --portal SLUG)")
-                    })?;
-                    (Subject::Staff(s.id), None)
-                }
-            };
+            let (subject, portal_id) = find_account(db, &email, portal.as_deref()).await?;
             let policy = policy_for(db, subject, portal_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let password_hash = hash(read_password(&policy)?).await?;
             // The new password and the end of every session happen together or not at all.

@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use reqwest::StatusCode;
 
 fn text(out: &std::process::Output) -> (String, String) {
     (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
@@ -96,6 +97,47 @@ async fn users_get_passwords_from_standard_input_checked_against_the_policy() {
         .sign_in_portal("default", "same@client.test", "default-Customer-Pw1")
         .await
         .assert_redirect_to("/portal/default/");
+
+    // list shows who is there and in what state; disable ends sessions and refuses sign-in.
+    let (listed, _) = text(&app.cli(&["user", "list", "--portal", "default", "--customers"], ""));
+    assert!(listed.contains("staff\tadmin\tadmin@example.com\tAdministrator\tactive"), "{listed}");
+    assert!(listed.contains("staff\tagent\tOk@Example.com\tOki\tactive"), "{listed}");
+    assert!(listed.contains("customer\t\tsame@client.test\tsame\tactive"), "{listed}");
+    let (listed, _) = text(&app.cli(&["user", "list", "--portal", "default"], ""));
+    assert!(!listed.contains("customer"), "{listed}");
+
+    let agent = app.manage_as("ok@example.com", "Newer-Agent-Pw2").await;
+    let out = app.cli(&["user", "disable", "--email", "OK@example.com"], "");
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(text(&out).0.contains("disabled; its sessions have ended"));
+    agent.get("/manage").await.assert_redirect_to("/manage/login");
+    let refused = app.browser().sign_in_manage("ok@example.com", "Newer-Agent-Pw2").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let (listed, _) = text(&app.cli(&["user", "list", "--portal", "default"], ""));
+    assert!(listed.contains("Oki\tdisabled"), "{listed}");
+    let out = app.cli(&["user", "enable", "--email", "ok@example.com"], "");
+    assert!(out.status.success(), "{:?}", text(&out));
+    app.manage_as("ok@example.com", "Newer-Agent-Pw2").await;
+
+    // A customer, by portal; the wrong portal or an unknown account says so.
+    let out = app.cli(&["user", "disable", "--email", "same@client.test", "--portal", "beta"], "");
+    assert!(out.status.success(), "{:?}", text(&out));
+    let refused = app.browser().sign_in_portal("beta", "same@client.test", "Beta-Changed-Pw9").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    app.browser()
+        .sign_in_portal("default", "same@client.test", "default-Customer-Pw1")
+        .await
+        .assert_redirect_to("/portal/default/");
+    let out = app.cli(&["user", "disable", "--email", "nobody@client.test", "--portal", "beta"], "");
+    assert!(!out.status.success() && text(&out).1.contains("portal beta has no customer nobody@client.test"));
+    let out = app.cli(&["user", "disable", "--email", "same@client.test"], "");
+    assert!(text(&out).1.contains("for a customer, add --portal SLUG"), "{:?}", text(&out));
+
+    // The last system administrator cannot be disabled.
+    let out = app.cli(&["user", "disable", "--email", "admin@example.com"], "");
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("only active system administrator"), "{:?}", text(&out));
+    app.admin().await;
 }
 
 #[test]

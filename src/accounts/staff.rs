@@ -307,6 +307,14 @@ pub async fn approve(db: &Db, id: i64) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// System administrators who can sign in.
+pub async fn active_superadmins(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM staff WHERE is_superadmin = 1 AND disabled_at IS NULL")
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")
+}
+
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) AS n FROM staff").fetch_one(db.pool()).await?.try_get("n")
 }
