@@ -1,25 +1,19 @@
 //! The command line: `frontdesk serve`, and operator commands to set up portals and accounts
 //! from a script. Every command connects to the same database as the server and migrates it.
+//! The commands' arguments are here; `portals` and `users` carry them out.
 
-use std::io::{BufRead, IsTerminal};
+mod portals;
+mod users;
+
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::accounts::customers::NewCustomer;
-use crate::accounts::permissions::{Permission, Role};
-use crate::accounts::phone::Mobile;
-use crate::accounts::staff::{self, NewStaff};
-use crate::accounts::{Email, customers, parse_person_name};
-use crate::auth::hashing::PasswordHasher;
-use crate::auth::policy::PasswordPolicy;
-use crate::auth::profile::policy_for;
-use crate::auth::sessions::{self, Subject};
 use crate::config::{
     self, Config, DatabaseUrl, MailConfig, Secret, SessionLimits, SmsConfig, SmsFormat, SmtpConfig, SmtpTls,
 };
 use crate::db::Db;
-use crate::portals::{self, Slug, settings};
 use crate::secrets::SecretKey;
 use crate::startup::Application;
 
@@ -212,78 +206,6 @@ enum UserCommand {
     },
 }
 
-/// An account named on the command line: a portal's customer, or a staff account.
-async fn find_account(db: &Db, email: &str, portal: Option<&str>) -> anyhow::Result<(Subject, Option<i64>)> {
-    let email = Email::parse(email).map_err(anyhow::Error::msg)?;
-    match portal {
-        Some(slug) => {
-            let p = find_portal(db, slug).await?;
-            let c = customers::by_email(db, p.id, &email)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("portal {slug} has no customer {email}"))?;
-            Ok((Subject::Customer(c.id), Some(p.id)))
-        }
-        None => {
-            let s = staff::by_email(db, &email).await?.ok_or_else(|| {
-                anyhow::anyhow!("there is no staff account {email} (for a customer, add --portal SLUG)")
-            })?;
-            Ok((Subject::Staff(s.id), None))
-        }
-    }
-}
-
-fn staff_status(s: &staff::Staff, self_managed: bool) -> &'static str {
-    if s.disabled_at.is_some() {
-        "disabled"
-    } else if s.awaiting_approval {
-        "awaiting-approval"
-    } else if self_managed {
-        "microsoft"
-    } else if s.password_hash.is_none() {
-        "invited"
-    } else {
-        "active"
-    }
-}
-
-async fn list_users(db: &Db, slug: &str, with_customers: bool) -> anyhow::Result<()> {
-    let p = find_portal(db, slug).await?;
-    for (s, role) in staff::list_for_portal(db, p.id).await? {
-        let status = staff_status(&s, crate::sso::identities::is_self_managed(db, s.id).await?);
-        println!("staff\t{}\t{}\t{}\t{status}", role.as_str(), s.email, s.name);
-    }
-    if with_customers {
-        for c in customers::list(db, p.id, "", i64::MAX).await? {
-            let status = match (c.disabled_at, &c.password_hash) {
-                (Some(_), _) => "disabled",
-                (None, None) => "invited",
-                (None, Some(_)) => "active",
-            };
-            println!("customer\t\t{}\t{}\t{status}", c.email, c.name);
-        }
-    }
-    Ok(())
-}
-
-async fn set_disabled(db: &Db, email: &str, portal: Option<&str>, disabled: bool) -> anyhow::Result<()> {
-    let (subject, portal_id) = find_account(db, email, portal).await?;
-    match subject {
-        Subject::Customer(id) => {
-            customers::set_disabled(db, portal_id.unwrap_or_default(), id, disabled).await?;
-        }
-        Subject::Staff(id) => {
-            let account = staff::by_id(db, id).await?.expect("found a moment ago");
-            if disabled && account.is_superadmin && staff::active_superadmins(db).await? <= 1 {
-                anyhow::bail!("{email} is the only active system administrator; add another one first");
-            }
-            staff::set_disabled(db, id, disabled).await?;
-        }
-    }
-    let done = if disabled { "disabled; its sessions have ended" } else { "enabled" };
-    println!("{email}: {done}");
-    Ok(())
-}
-
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
@@ -318,8 +240,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         cli.database_url.parse().map_err(|e: String| anyhow::anyhow!("FRONTDESK_DATABASE_URL: {e}"))?;
     match cli.command {
         Command::Serve(args) => serve(database_url, args).await,
-        Command::Portal(cmd) => portal(&Db::connect(&database_url).await?, cmd).await,
-        Command::User(cmd) => user(&Db::connect(&database_url).await?, cmd).await,
+        Command::Portal(cmd) => portals::run(&Db::connect(&database_url).await?, cmd).await,
+        Command::User(cmd) => users::run(&Db::connect(&database_url).await?, cmd).await,
     }
 }
 
@@ -406,170 +328,4 @@ fn print_welcome(app: &Application) {
 /// A secret from the environment only (never a flag: flags show in process lists).
 fn env_secret(name: &str) -> Option<Secret> {
     std::env::var(name).ok().filter(|v| !v.is_empty()).map(Secret::new)
-}
-
-async fn find_portal(db: &Db, slug: &str) -> anyhow::Result<portals::Portal> {
-    portals::by_slug(db, slug)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("there is no portal {slug:?}; `frontdesk portal list` shows them"))
-}
-
-async fn portal(db: &Db, cmd: PortalCommand) -> anyhow::Result<()> {
-    match cmd {
-        PortalCommand::Add { slug, name } => {
-            let slug = Slug::parse(&slug).map_err(anyhow::Error::msg)?;
-            let name = portals::parse_name(&name).map_err(anyhow::Error::msg)?;
-            let p = portals::create(db, &slug, &name).await?;
-            println!("added portal {} ({}) at /portal/{}/", p.slug, p.name, p.slug);
-        }
-        PortalCommand::Set { slug, key, value } => {
-            let p = find_portal(db, &slug).await?;
-            let secret_key = SecretKey::from_env().map_err(anyhow::Error::msg)?;
-            let value = if key == "entra_client_secret" { read_secret_value(value)? } else { value };
-            settings::set(db, secret_key.as_ref(), &p, &key, &value).await?;
-            println!("{slug}: {key} set");
-        }
-        PortalCommand::Show { slug } => {
-            let p = find_portal(db, &slug).await?;
-            for (key, value) in settings::show(db, &p).await? {
-                println!("{key} = {value}");
-            }
-        }
-        PortalCommand::List => {
-            for p in portals::all(db).await? {
-                println!("{}\t{}\t{}", p.slug, p.name, p.host.unwrap_or_default());
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A secret setting's value: `-` reads it from standard input (or a hidden prompt); a value on
-/// the command line still works, with a warning.
-fn read_secret_value(value: String) -> anyhow::Result<String> {
-    if value != "-" {
-        if !value.is_empty() {
-            eprintln!(
-                "warning: a secret on the command line can be seen in process lists and shell history; next time give \
-                 - and pass it on standard input"
-            );
-        }
-        return Ok(value);
-    }
-    let secret = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password("Client secret: ")?
-    } else {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        line.trim_end_matches(['\r', '\n']).to_string()
-    };
-    if secret.is_empty() {
-        anyhow::bail!("no secret was given on standard input");
-    }
-    Ok(secret)
-}
-
-/// Reads a password: the first line of standard input, or a hidden prompt (asked twice).
-fn read_password(policy: &PasswordPolicy) -> anyhow::Result<String> {
-    let password = if std::io::stdin().is_terminal() {
-        eprintln!("Password rules: {}", policy.rules().join("; "));
-        let first = rpassword::prompt_password("Password: ")?;
-        let again = rpassword::prompt_password("Password again: ")?;
-        if first != again {
-            anyhow::bail!("the two passwords are not the same");
-        }
-        first
-    } else {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        line.trim_end_matches(['\r', '\n']).to_string()
-    };
-    policy
-        .check(&password)
-        .map_err(|unmet| anyhow::anyhow!("the password does not meet the policy: {}", unmet.join(" ")))?;
-    Ok(password)
-}
-
-async fn user(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
-    let hasher = PasswordHasher::new(1);
-    let hash = |p: String| {
-        let hasher = hasher.clone();
-        async move { hasher.hash(&p).await.map_err(|e| anyhow::anyhow!("{e}")) }
-    };
-    match cmd {
-        UserCommand::Add { portal, role, email, name, mobile } => {
-            let p = find_portal(db, &portal).await?;
-            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
-            let name = parse_person_name(&name, &email).map_err(anyhow::Error::msg)?;
-            if role == "customer" {
-                let policy = settings::load(db, p.id).await?.password_policy;
-                let password_hash = hash(read_password(&policy)?).await?;
-                let mobile = mobile.as_deref().map(Mobile::parse).transpose().map_err(anyhow::Error::msg)?;
-                let new = NewCustomer {
-                    email: &email,
-                    name: &name,
-                    mobile: mobile.as_ref(),
-                    password_hash: Some(&password_hash),
-                };
-                let id = customers::create(&mut *db.writer().acquire().await?, p.id, new).await?;
-                println!("added customer {email} (id {id}) to portal {}", p.slug);
-            } else {
-                if mobile.is_some() {
-                    anyhow::bail!("--mobile is for customers (staff sign in with a password)");
-                }
-                let role = Role::parse(&role).expect("clap checked the role");
-                if let Some(existing) = staff::by_email(db, &email).await? {
-                    staff::set_role(&mut *db.writer().acquire().await?, existing.id, p.id, role).await?;
-                    println!(
-                        "{email} already has a staff account; now {} in portal {} (password unchanged)",
-                        role.as_str(),
-                        p.slug
-                    );
-                    return Ok(());
-                }
-                let policy = settings::load(db, p.id).await?.password_policy;
-                let password_hash = hash(read_password(&policy)?).await?;
-                let permissions: &[Permission] = if role == Role::Admin { &Permission::ALL } else { &[] };
-                let new = NewStaff {
-                    email: &email,
-                    name: &name,
-                    password_hash: Some(&password_hash),
-                    must_change_password: false,
-                    is_superadmin: false,
-                };
-                let mut tx = db.writer().begin().await?;
-                let id = staff::create_in_portal(&mut tx, new, p.id, role, permissions).await?;
-                tx.commit().await?;
-                println!("added {} {email} (id {id}) to portal {}", role.as_str(), p.slug);
-            }
-        }
-        UserCommand::List { portal, customers } => list_users(db, &portal, customers).await?,
-        UserCommand::Disable { email, portal } => set_disabled(db, &email, portal.as_deref(), true).await?,
-        UserCommand::Enable { email, portal } => set_disabled(db, &email, portal.as_deref(), false).await?,
-        UserCommand::SetPassword { email, portal } => {
-            let (subject, portal_id) = find_account(db, &email, portal.as_deref()).await?;
-            let policy = policy_for(db, subject, portal_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            let password_hash = hash(read_password(&policy)?).await?;
-            // The new password and the end of every session happen together or not at all.
-            let mut tx = db.writer().begin().await?;
-            match subject {
-                Subject::Customer(id) => {
-                    customers::set_password(&mut tx, portal_id.unwrap_or_default(), id, &password_hash, false).await?
-                }
-                Subject::Staff(id) => staff::set_password(&mut tx, id, &password_hash, false).await?,
-            }
-            let ended = sessions::end_all(&mut tx, subject, None).await?;
-            tx.commit().await?;
-            println!("password set for {email}; {ended} session(s) ended");
-            if let Subject::Staff(id) = subject
-                && crate::sso::identities::is_self_managed(db, id).await?
-            {
-                eprintln!(
-                    "note: {email} signs in with Microsoft; the password works only once Microsoft sign-in is turned off \
-                     for the portal (entra_enabled false) or the account is unlinked on its agent page"
-                );
-            }
-        }
-    }
-    Ok(())
 }

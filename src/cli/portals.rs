@@ -1,0 +1,69 @@
+//! `frontdesk portal ...`: add, configure and inspect portals.
+
+use std::io::{BufRead, IsTerminal};
+
+use super::PortalCommand;
+use crate::db::Db;
+use crate::portals::{self, Slug, settings};
+use crate::secrets::SecretKey;
+
+pub(super) async fn find_portal(db: &Db, slug: &str) -> anyhow::Result<portals::Portal> {
+    portals::by_slug(db, slug)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("there is no portal {slug:?}; `frontdesk portal list` shows them"))
+}
+
+pub(super) async fn run(db: &Db, cmd: PortalCommand) -> anyhow::Result<()> {
+    match cmd {
+        PortalCommand::Add { slug, name } => {
+            let slug = Slug::parse(&slug).map_err(anyhow::Error::msg)?;
+            let name = portals::parse_name(&name).map_err(anyhow::Error::msg)?;
+            let p = portals::create(db, &slug, &name).await?;
+            println!("added portal {} ({}) at /portal/{}/", p.slug, p.name, p.slug);
+        }
+        PortalCommand::Set { slug, key, value } => {
+            let p = find_portal(db, &slug).await?;
+            let secret_key = SecretKey::from_env().map_err(anyhow::Error::msg)?;
+            let value = if key == "entra_client_secret" { read_secret_value(value)? } else { value };
+            settings::set(db, secret_key.as_ref(), &p, &key, &value).await?;
+            println!("{slug}: {key} set");
+        }
+        PortalCommand::Show { slug } => {
+            let p = find_portal(db, &slug).await?;
+            for (key, value) in settings::show(db, &p).await? {
+                println!("{key} = {value}");
+            }
+        }
+        PortalCommand::List => {
+            for p in portals::all(db).await? {
+                println!("{}\t{}\t{}", p.slug, p.name, p.host.unwrap_or_default());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A secret setting's value: `-` reads it from standard input (or a hidden prompt); a value on
+/// the command line still works, with a warning.
+fn read_secret_value(value: String) -> anyhow::Result<String> {
+    if value != "-" {
+        if !value.is_empty() {
+            eprintln!(
+                "warning: a secret on the command line can be seen in process lists and shell history; next time give \
+                 - and pass it on standard input"
+            );
+        }
+        return Ok(value);
+    }
+    let secret = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Client secret: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    if secret.is_empty() {
+        anyhow::bail!("no secret was given on standard input");
+    }
+    Ok(secret)
+}
