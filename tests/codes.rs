@@ -183,6 +183,12 @@ async fn a_portal_without_sms_codes_sends_none_and_one_without_codes_refuses_the
     let page = app.browser().sign_in_portal("default", CUSTOMER, "Cust0mer-Secret!").await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     page.assert_contains("does not use passwords");
+    // The common sign-in page sends such a portal's customers to its own page for a code.
+    let b = app.browser();
+    let page = b.post("/login", &[("portal", "default"), ("email", CUSTOMER), ("password", "")]).await;
+    page.assert_redirect_to("/portal/default/login?msg=use-code");
+    let page = b.get(page.location.as_deref().unwrap()).await;
+    page.assert_contains("signs you in with a one-time code").assert_contains("Get code");
     let page = request_code(&app.browser(), "555-0001").await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     page.assert_contains("country code");

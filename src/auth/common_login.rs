@@ -40,6 +40,7 @@ pub async fn page(State(state): State<AppState>, CsrfToken(csrf): CsrfToken) -> 
 pub struct LoginForm {
     portal: String,
     email: String,
+    #[serde(default)]
     password: String,
 }
 
@@ -53,6 +54,10 @@ pub async fn submit(
     let portal = portals::by_slug(&state.db, &form.portal)
         .await?
         .ok_or_else(|| AppError::bad_request("Choose a portal from the list."))?;
+    // A portal whose customers sign in with codes: on to its own page, which asks for one.
+    if !crate::portals::settings::load(&state.db, portal.id).await?.customer_signin.password {
+        return Ok(Redirect::to(&format!("/portal/{}/login?msg=use-code", portal.slug)).into_response());
+    }
     match authenticate(&state, &portal, &form.email, &form.password, &client).await? {
         Ok(subject) => {
             let cookie = start_session(&state, &headers, &portal, subject, &client).await?;

@@ -119,6 +119,7 @@ pub async fn page(
     let notice = match q.msg.as_deref() {
         Some("signed-out") => Some("You have signed out."),
         Some("password-set") => Some("Your password is set. Sign in with it."),
+        Some("use-code") => Some("This portal signs you in with a one-time code instead of a password."),
         _ => None,
     };
     let next = q.next.unwrap_or_default();
