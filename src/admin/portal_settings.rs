@@ -43,12 +43,9 @@ struct EntraPanel {
 impl EntraPanel {
     async fn new(state: &AppState, user: &ManageUser) -> AppResult<EntraPanel> {
         let entra = sso::settings::load(&state.db, user.portal.id).await?;
-        let secret_problem = match (&state.secret_key, &entra.sealed_secret) {
-            (None, _) => Some(NO_KEY_MESSAGE.to_string()),
-            (Some(key), Some(sealed)) => {
-                key.open(sealed, &sso::settings::secret_context(user.portal.id)).err().map(|e| e.to_string())
-            }
-            (Some(_), None) => None,
+        let secret_problem = match &state.secret_key {
+            None => Some(NO_KEY_MESSAGE.to_string()),
+            key => entra.client_secret(user.portal.id, key.as_ref()).err(),
         };
         Ok(EntraPanel {
             redirect_uri: state.absolute(sso::CALLBACK_PATH),

@@ -241,9 +241,7 @@ async fn set_on(
 ) -> Result<(), SettingError> {
     let invalid = SettingError::Invalid;
     match key {
-        _ if key.starts_with("entra_") => {
-            crate::sso::settings::set(conn, secrets, portal, key, value).await?.map_err(invalid)?
-        }
+        _ if key.starts_with("entra_") => crate::sso::settings::set(conn, secrets, portal, key, value).await?,
         "name" => {
             let name = parse_name(value).map_err(invalid)?;
             sqlx::query("UPDATE portals SET name = $1 WHERE id = $2")

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::accounts::{self, Resolution};
 use super::flows::{self, BROWSER_COOKIE, FLOW_SECS, FLOWS_PER_ADDRESS, Taken};
 use super::provider::{Directory, DirectoryUser, ProviderError};
-use super::settings::{self, EntraSettings, secret_context};
+use super::settings::{self, EntraSettings};
 use super::{CALLBACK_PATH, start_path};
 use crate::auth::extract::MANAGE_COOKIE;
 use crate::auth::sessions::{self, Realm, Subject};
@@ -357,12 +357,9 @@ fn provider_said_no(portal: &Portal, error: &str, description: Option<&str>) -> 
 }
 
 fn client_secret(state: &AppState, portal: &Portal, entra: &EntraSettings) -> Option<String> {
-    let sealed = entra.sealed_secret.as_deref()?;
-    let Some(key) = state.secret_key.as_ref() else {
-        tracing::error!(portal = %portal.slug, "FRONTDESK_SECRET_KEY is not set: the Entra ID client secret cannot be read");
-        return None;
-    };
-    key.open(sealed, &secret_context(portal.id))
-        .inspect_err(|e| tracing::error!(portal = %portal.slug, error = %e, "Entra ID client secret"))
+    entra
+        .client_secret(portal.id, state.secret_key.as_ref())
+        .inspect_err(|why| tracing::error!(portal = %portal.slug, why, "Entra ID client secret cannot be read"))
         .ok()
+        .flatten()
 }

@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::db::Db;
 use crate::portals::Portal;
+use crate::portals::settings::SettingError;
 use crate::secrets::{NO_KEY_MESSAGE, SecretKey};
 
 pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com";
@@ -79,6 +80,16 @@ impl EntraSettings {
     /// The tenant's issuer, as Entra ID names it: `{authority host}/{tenant}/v2.0`.
     pub fn issuer(&self) -> Option<String> {
         self.tenant_id.as_ref().map(|t| format!("{}/{t}/v2.0", self.authority_host.trim_end_matches('/')))
+    }
+}
+
+impl EntraSettings {
+    /// The client secret in the clear: `Ok(None)` when none is stored, `Err(why)` when this
+    /// server cannot read it (no `FRONTDESK_SECRET_KEY`, or another key sealed it).
+    pub fn client_secret(&self, portal_id: i64, key: Option<&SecretKey>) -> Result<Option<String>, String> {
+        let Some(sealed) = self.sealed_secret.as_deref() else { return Ok(None) };
+        let key = key.ok_or_else(|| NO_KEY_MESSAGE.to_string())?;
+        key.open(sealed, &secret_context(portal_id)).map(Some).map_err(|e| e.to_string())
     }
 }
 
@@ -156,60 +167,47 @@ fn parse_authority_host(value: &str) -> Result<String, String> {
 }
 
 /// Validates and stores one `entra_*` setting on the connection of the change being made.
-/// `Ok(Err(message))` is a refusal to show.
 pub async fn set(
     conn: &mut AnyConnection,
     key_for_secrets: Option<&SecretKey>,
     portal: &Portal,
     key: &str,
     value: &str,
-) -> Result<Result<(), String>, sqlx::Error> {
+) -> Result<(), SettingError> {
+    let invalid = SettingError::Invalid;
     let stored = match key {
         "entra_tenant_id" | "entra_client_id" if value.trim().is_empty() => String::new(),
-        "entra_tenant_id" => match parse_guid(key, "directory (tenant) ID", value) {
-            Ok(v) => v,
-            Err(e) => return Ok(Err(e)),
-        },
-        "entra_client_id" => match parse_guid(key, "application (client) ID", value) {
-            Ok(v) => v,
-            Err(e) => return Ok(Err(e)),
-        },
+        "entra_tenant_id" => parse_guid(key, "directory (tenant) ID", value).map_err(invalid)?,
+        "entra_client_id" => parse_guid(key, "application (client) ID", value).map_err(invalid)?,
         "entra_client_secret" if value.is_empty() => String::new(),
         "entra_client_secret" => {
-            let Some(secret_key) = key_for_secrets else { return Ok(Err(NO_KEY_MESSAGE.into())) };
+            let secret_key = key_for_secrets.ok_or_else(|| invalid(NO_KEY_MESSAGE.into()))?;
             if value.chars().count() > 1024 || value.chars().any(char::is_control) {
-                return Ok(Err("entra_client_secret: that does not look like a client secret (up to 1024 \
-                               characters on one line)"
-                    .into()));
+                return Err(invalid(
+                    "entra_client_secret: that does not look like a client secret (up to 1024 characters on one line)"
+                        .into(),
+                ));
             }
             secret_key.seal(value, &secret_context(portal.id))
         }
-        "entra_authority_host" => match parse_authority_host(value) {
-            Ok(v) => v,
-            Err(e) => return Ok(Err(e)),
-        },
+        "entra_authority_host" => parse_authority_host(value).map_err(invalid)?,
         "entra_link_rule" if value.trim().is_empty() => LinkRule::MatchUsername.as_str().into(),
-        "entra_link_rule" => match LinkRule::parse(value) {
-            Some(rule) => rule.as_str().into(),
-            None => {
-                return Ok(Err(format!("entra_link_rule takes match_username or create_pending, not {value:?}")));
-            }
-        },
+        "entra_link_rule" => LinkRule::parse(value)
+            .ok_or_else(|| invalid(format!("entra_link_rule takes match_username or create_pending, not {value:?}")))?
+            .as_str()
+            .into(),
         "entra_enabled" => {
-            let on = match crate::portals::settings::parse_bool(key, value) {
-                Ok(on) => on,
-                Err(e) => return Ok(Err(e)),
-            };
-            let current = from_rows(sqlx::query(SELECT).bind(portal.id).fetch_all(&mut *conn).await?)?;
-            if on && let Err(e) = ready(&current, portal.id, key_for_secrets) {
-                return Ok(Err(e));
+            let on = crate::portals::settings::parse_bool(key, value).map_err(invalid)?;
+            if on {
+                let current = from_rows(sqlx::query(SELECT).bind(portal.id).fetch_all(&mut *conn).await?)?;
+                ready(&current, portal.id, key_for_secrets).map_err(invalid)?;
             }
             on.to_string()
         }
-        _ => return Ok(Err(format!("unknown setting {key:?}"))),
+        _ => return Err(invalid(format!("unknown setting {key:?}"))),
     };
     crate::portals::settings::put(conn, portal.id, key, &stored).await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Whether sign-in with Entra ID can be turned on: every part is set, and the secret opens with
@@ -228,9 +226,7 @@ fn ready(s: &EntraSettings, portal_id: i64, key: Option<&SecretKey>) -> Result<(
     if !missing.is_empty() {
         return Err(format!("Microsoft sign-in cannot be turned on yet: enter {} first.", missing.join(", ")));
     }
-    let key = key.ok_or_else(|| NO_KEY_MESSAGE.to_string())?;
-    key.open(s.sealed_secret.as_deref().unwrap_or_default(), &secret_context(portal_id)).map_err(|e| e.to_string())?;
-    Ok(())
+    s.client_secret(portal_id, key).map(|_| ())
 }
 
 /// The settings as `portal show` lists them; the secret only as whether one is stored.
