@@ -10,6 +10,7 @@ pub mod hashing;
 pub mod invitations;
 pub mod links;
 pub mod manage_login;
+pub mod password_change;
 pub mod password_links;
 pub mod policy;
 pub mod portal_login;

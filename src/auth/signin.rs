@@ -53,7 +53,7 @@ pub async fn check_password(
         }
         Admission::Counted(n) => n,
     };
-    if state.hasher.verify(password, stored_hash).await? {
+    if state.hasher.verify_and_upgrade(db, password, stored_hash).await? {
         throttle::clear(db, &account_key).await?;
         throttle::uncount(db, &address_key).await?;
         return Ok(Ok(()));
