@@ -1,8 +1,8 @@
 //! What a new password does, by whatever route it comes (the profile, a reset or invitation
 //! link, `frontdesk user set-password`): store the hash, void every open link of the person
 //! (a reset or invitation sent earlier must not undo the change), end the sessions the route
-//! asks for, and queue a "your password was changed" email; all in the caller's transaction, so
-//! either everything happens or nothing does.
+//! asks for, and queue a "your password was changed" email (unless it is the account's first
+//! password); all in the caller's transaction, so either everything happens or nothing does.
 
 use sqlx::AnyConnection;
 
@@ -34,8 +34,8 @@ pub struct NewPassword<'a> {
     /// The Argon2id hash of the new password.
     pub hash: &'a str,
     pub sessions: Sessions,
-    /// The "your password was changed" email, from `notice`.
-    pub notice: Email,
+    /// The "your password was changed" email, from `notice`; none for a first password.
+    pub notice: Option<Email>,
 }
 
 /// Applies a change inside the caller's transaction; returns how many sessions ended.
@@ -52,7 +52,9 @@ pub async fn apply(conn: &mut AnyConnection, change: NewPassword<'_>) -> Result<
         Sessions::EndAllBut(keep) => sessions::end_all(&mut *conn, change.subject, Some(keep)).await?,
         Sessions::Keep => 0,
     };
-    outbox::enqueue_email(&mut *conn, &change.notice).await?;
+    if let Some(notice) = &change.notice {
+        outbox::enqueue_email(&mut *conn, notice).await?;
+    }
     Ok(ended)
 }
 

@@ -62,17 +62,17 @@ fn link_problem(state: LinkState, forgot_url: &str) -> AppError {
     }
 }
 
-/// Who a valid link is for: their email and display name.
-async fn holder(state: &AppState, link: &Link) -> AppResult<(String, String)> {
+/// Who a valid link is for: their email, and whether they have a password already.
+async fn holder(state: &AppState, link: &Link) -> AppResult<(String, bool)> {
     match link.subject {
         Subject::Staff(id) => {
             let s = staff::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-            Ok((s.email, s.name))
+            Ok((s.email, s.password_hash.is_some()))
         }
         Subject::Customer(id) => {
             let c =
                 customers::by_id(&state.db, link.portal_id.unwrap_or_default(), id).await?.ok_or(AppError::NotFound)?;
-            Ok((c.email, c.name))
+            Ok((c.email, c.password_hash.is_some()))
         }
     }
 }
@@ -115,8 +115,16 @@ async fn complete(
         return Ok(Err(errors));
     }
     let hash = state.hasher.hash(&form.new_password).await?;
-    let notice =
-        password_change::notice(&state.db, link.subject, link.portal_id, Some(sign_in_url), Sessions::EndAll).await?;
+    // A first password (an invitation to a new account) replaces none: nothing to warn of.
+    let (_, had_password) = holder(state, link).await?;
+    let notice = if had_password {
+        Some(
+            password_change::notice(&state.db, link.subject, link.portal_id, Some(sign_in_url), Sessions::EndAll)
+                .await?,
+        )
+    } else {
+        None
+    };
     let mut tx = state.db.writer().begin().await?;
     let Some(used) = links::consume(&mut tx, token).await? else {
         // Used or expired between opening the page and submitting it: change nothing.

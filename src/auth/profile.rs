@@ -134,7 +134,8 @@ async fn change_password(
     };
     let notice = password_change::notice(&state.db, subject, portal_id, Some(&sign_in_url), sessions).await?;
     let mut tx = state.db.writer().begin().await?;
-    password_change::apply(&mut tx, NewPassword { subject, portal_id, hash: &hash, sessions, notice }).await?;
+    password_change::apply(&mut tx, NewPassword { subject, portal_id, hash: &hash, sessions, notice: Some(notice) })
+        .await?;
     tx.commit().await?;
     state.outbox.notify();
     tracing::info!(?subject, "password changed");

@@ -178,7 +178,13 @@ pub(super) async fn run(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
             // The new password, the voided links, the end of every session and the notice
             // happen together or not at all.
             let mut tx = db.writer().begin().await?;
-            let change = NewPassword { subject, portal_id, hash: &password_hash, sessions: Sessions::EndAll, notice };
+            let change = NewPassword {
+                subject,
+                portal_id,
+                hash: &password_hash,
+                sessions: Sessions::EndAll,
+                notice: Some(notice),
+            };
             let ended = password_change::apply(&mut tx, change).await?;
             tx.commit().await?;
             println!("password set for {email}; {ended} session(s) ended; open password links voided");
