@@ -117,6 +117,8 @@ async fn setting_a_password_through_one_link_or_the_cli_voids_every_other_link()
         .await
         .assert_redirect_to("/portal/default/login?msg=password-set");
     assert_eq!(open_links(&app).await, 0);
+    // Her first password replaced none: no "password changed" notice, only the two links.
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM outbox WHERE recipient = 'ivy@client.test'").await, 2);
     let page =
         b.post(&invitation, &[("new_password", "Ivy-Other-Pass-2"), ("confirm_password", "Ivy-Other-Pass-2")]).await;
     assert_eq!(page.status, StatusCode::GONE);

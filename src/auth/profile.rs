@@ -341,7 +341,7 @@ pub struct DetailsForm {
 const MOBILE_TRIES: RequestLimit = RequestLimit { min_interval_secs: 0, per_hour: 10 };
 
 /// The answer when another customer has the number; it names neither the number nor anyone.
-pub const MOBILE_REFUSED: &str =
+const MOBILE_REFUSED: &str =
     "This mobile number cannot be used for your account. Check it, or contact us if it is yours.";
 
 /// Counts a try at a new mobile number; the wait, worded, when there were too many this hour.
