@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::hashing::normalize;
 use super::links::{self, Link, LinkState, Purpose};
 use super::password_change::{self, NewPassword, Sessions};
 use super::profile::policy_for;
@@ -108,7 +109,7 @@ async fn complete(
 ) -> AppResult<Result<(), Vec<String>>> {
     let policy = policy_for(&state.db, link.subject, link.portal_id).await?;
     let mut errors = policy.check(&form.new_password).err().unwrap_or_default();
-    if form.new_password != form.confirm_password {
+    if normalize(&form.new_password) != normalize(&form.confirm_password) {
         errors.push("The two passwords are not the same.".into());
     }
     if !errors.is_empty() {

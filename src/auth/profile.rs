@@ -114,7 +114,7 @@ async fn change_password(
     }
     let policy = policy_for(&state.db, subject, portal_id).await?;
     let mut errors = policy.check(&form.new_password).err().unwrap_or_default();
-    if form.new_password != form.confirm_password {
+    if normalize(&form.new_password) != normalize(&form.confirm_password) {
         errors.push("The two new passwords are not the same.".into());
     }
     if normalize(&form.new_password) == normalize(&form.current_password) {
