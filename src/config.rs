@@ -217,6 +217,8 @@ pub struct Config {
     pub code_lifetime_secs: i64,
     /// From `FRONTDESK_SECRET_KEY`: seals stored secrets (a portal's Entra ID client secret).
     pub secret_key: Option<SecretKey>,
+    /// The Microsoft Entra ID sign-in hosts portals may use (`FRONTDESK_ENTRA_AUTHORITY_HOSTS`).
+    pub entra_authority_hosts: crate::sso::settings::AuthorityHosts,
 }
 
 impl Config {
@@ -235,6 +237,7 @@ impl Config {
             sms: None,
             code_lifetime_secs: 600,
             secret_key: None,
+            entra_authority_hosts: Default::default(),
         }
     }
 }

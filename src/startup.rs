@@ -91,6 +91,7 @@ impl Application {
             secret_key: config.secret_key.clone(),
             oidc_http: crate::sso::provider::http_client(),
             directories: Default::default(),
+            authority_hosts: config.entra_authority_hosts.clone(),
         });
         Ok(Application { listener, state, local_addr, first_run })
     }

@@ -5,8 +5,8 @@
 mod common;
 
 use common::oidc::{
-    AtProvider, CLIENT_SECRET, DirectoryUser, OidcProvider, SECRET_KEY, TENANT, connect_portal, secret_key,
-    sign_in_with_microsoft, through_provider,
+    AtProvider, CLIENT_SECRET, DirectoryUser, OidcProvider, SECRET_KEY, TENANT, allowed_hosts, as_refs,
+    closed_authority, connect_portal, secret_key, set_setting, settings_form, sign_in_with_microsoft, through_provider,
 };
 use common::{ADMIN_EMAIL, Browser, TestApp};
 use reqwest::StatusCode;
@@ -50,7 +50,11 @@ const AGENT_PASSWORD: &str = "Agent-Passw0rd!";
 /// connected to it under `link_rule`.
 async fn setup(link_rule: &str) -> (TestApp, OidcProvider) {
     let provider = OidcProvider::start();
-    let app = common::spawn_with(|c| c.secret_key = Some(secret_key())).await;
+    let app = common::spawn_with(|c| {
+        c.secret_key = Some(secret_key());
+        c.entra_authority_hosts = allowed_hosts(&provider);
+    })
+    .await;
     provider.add_tenant(TENANT, &app, &[ANA, BRUNO, IMPOSTOR, ADMIN_IN_DIRECTORY]).await;
     connect_portal(&app, "default", &provider.url, link_rule).await;
     (app, provider)
@@ -305,11 +309,8 @@ async fn sign_out_ends_the_session_and_goes_through_the_provider() {
     // is left to do.
     let b = app.browser();
     sign_in_with_microsoft(&b, "default", ANA.login).await.assert_redirect_to("/manage");
-    let portal = frontdesk::portals::by_slug(&app.db, "default").await.unwrap().unwrap();
-    let closed = format!("http://127.0.0.1:{}", common::mail::free_port());
-    frontdesk::portals::settings::set(&app.db, Some(&secret_key()), &portal, "entra_authority_host", &closed)
-        .await
-        .unwrap();
+    let closed = closed_authority();
+    set_setting(&app, "default", "entra_authority_host", &closed).await.unwrap();
     let out = b.post("/manage/logout", &[]).await;
     out.assert_redirect_to("/manage/login?portal=default&msg=signed-out-here");
     assert_eq!(sso_sessions(&app).await, 0);
@@ -421,25 +422,20 @@ async fn problems_end_on_pages_that_say_what_to_do() {
     app.admin().await;
 
     // A wrong client secret: the provider refuses to redeem the code.
-    let portal = frontdesk::portals::by_slug(&app.db, "default").await.unwrap().unwrap();
-    frontdesk::portals::settings::set(&app.db, Some(&secret_key()), &portal, "entra_client_secret", "wrong secret")
-        .await
-        .unwrap();
+    set_setting(&app, "default", "entra_client_secret", "wrong secret").await.unwrap();
     let page = sign_in_with_microsoft(&app.browser(), "default", ANA.login).await;
     assert_eq!(page.status, StatusCode::BAD_GATEWAY);
     page.assert_contains("Microsoft did not accept this sign-in").assert_contains("Entra ID settings");
 
     // The provider cannot be reached.
-    let closed = format!("http://127.0.0.1:{}", common::mail::free_port());
-    frontdesk::portals::settings::set(&app.db, Some(&secret_key()), &portal, "entra_authority_host", &closed)
-        .await
-        .unwrap();
+    let closed = closed_authority();
+    set_setting(&app, "default", "entra_authority_host", &closed).await.unwrap();
     let page = app.browser().get("/auth/oidc/start?portal=default").await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
     page.assert_contains("could not reach").assert_contains("Try again in a few minutes");
 
     // Turned off.
-    frontdesk::portals::settings::set(&app.db, Some(&secret_key()), &portal, "entra_enabled", "false").await.unwrap();
+    set_setting(&app, "default", "entra_enabled", "false").await.unwrap();
     let page = app.browser().get("/auth/oidc/start?portal=default").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     page.assert_contains("does not use Microsoft sign-in");
@@ -451,7 +447,11 @@ async fn problems_end_on_pages_that_say_what_to_do() {
 #[tokio::test]
 async fn administrators_connect_a_portal_on_its_settings_page() {
     let provider = OidcProvider::start();
-    let app = common::spawn_with(|c| c.secret_key = Some(secret_key())).await;
+    let app = common::spawn_with(|c| {
+        c.secret_key = Some(secret_key());
+        c.entra_authority_hosts = allowed_hosts(&provider);
+    })
+    .await;
     provider.add_tenant(TENANT, &app, &[ANA]).await;
     let admin = app.admin().await;
     let page = admin.get("/manage/settings").await;
@@ -546,41 +546,16 @@ async fn without_a_secret_key_no_secret_is_stored() {
 }
 
 /// The settings form's current fields (inputs with a value, checked boxes, selected options).
-fn settings_form(page: &common::Page) -> Vec<(String, String)> {
-    let mut fields = Vec::new();
-    for input in page.body.split("<input").skip(1) {
-        let tag = &input[..input.find('>').unwrap()];
-        let attr =
-            |name: &str| tag.split(&format!(r#"{name}=""#)).nth(1).map(|r| r[..r.find('"').unwrap()].to_string());
-        let (Some(name), value) = (attr("name"), attr("value").unwrap_or_default()) else { continue };
-        if name == "csrf" || (tag.contains(r#"type="checkbox""#) && !tag.contains("checked")) {
-            continue;
-        }
-        fields.push((name, value));
-    }
-    for select in page.body.split("<select").skip(1) {
-        let name = select.split(r#"name=""#).nth(1).map(|r| r[..r.find('"').unwrap()].to_string()).unwrap();
-        let options = &select[..select.find("</select>").unwrap()];
-        let chosen =
-            options.split("<option").skip(1).find(|o| o.contains(" selected")).or(options.split("<option").nth(1));
-        let value = chosen.and_then(|o| o.split(r#"value=""#).nth(1)).map(|r| r[..r.find('"').unwrap()].to_string());
-        fields.push((name, value.unwrap_or_default()));
-    }
-    fields
-}
-
-fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
-    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
 #[tokio::test]
 async fn a_sign_in_started_on_one_node_finishes_on_another() {
-    let (first, _provider) = setup("match_username").await;
+    let (first, provider) = setup("match_username").await;
+    let first_hosts = allowed_hosts(&provider);
     add_agent(&first, "ana@contoso.test", "Ana Silva").await;
     // Both nodes answer at one public address, as behind a load balancer.
     let public: url::Url = first.base.parse().unwrap();
     let second = common::spawn_on(first.database_url.clone(), tempfile::tempdir().unwrap(), |c| {
         c.secret_key = Some(secret_key());
+        c.entra_authority_hosts = first_hosts;
         c.public_url = Some(public);
     })
     .await;

@@ -169,7 +169,7 @@ pub async fn save(
     // An empty secret field keeps the stored secret.
     let pairs: Vec<(&str, &str)> =
         pairs.into_iter().filter(|(key, value)| *key != "entra_client_secret" || !value.is_empty()).collect();
-    let errors = settings::set_many(&state.db, state.secret_key.as_ref(), &user.portal, &pairs).await?;
+    let errors = settings::set_many(&state.db, &state.settings_context(), &user.portal, &pairs).await?;
     if errors.is_empty() {
         tracing::info!(staff_id = user.staff.id, portal = %user.portal.slug, "portal settings saved");
         return Ok(Redirect::to("/manage/settings?msg=saved").into_response());

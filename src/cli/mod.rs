@@ -129,6 +129,11 @@ struct ServeArgs {
     /// Seconds before the first retry of a message that could not be sent; doubles each time.
     #[arg(long, env = "FRONTDESK_OUTBOX_RETRY_SECS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3600))]
     outbox_retry_secs: i64,
+    /// Comma-separated Microsoft Entra ID sign-in hosts that portals may use (default: Microsoft's
+    /// public, US Government and China clouds). Only the operator decides which identity
+    /// providers may vouch for staff.
+    #[arg(long, env = "FRONTDESK_ENTRA_AUTHORITY_HOSTS")]
+    entra_authority_hosts: Option<crate::sso::settings::AuthorityHosts>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -294,6 +299,7 @@ async fn serve(database_url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()>
         },
         code_lifetime_secs: args.code_minutes * 60,
         secret_key: SecretKey::from_env().map_err(anyhow::Error::msg)?,
+        entra_authority_hosts: args.entra_authority_hosts.unwrap_or_default(),
     };
     let app = Application::build(&config).await?;
     print_welcome(&app);

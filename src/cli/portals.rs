@@ -13,6 +13,14 @@ pub(super) async fn find_portal(db: &Db, slug: &str) -> anyhow::Result<portals::
         .ok_or_else(|| anyhow::anyhow!("there is no portal {slug:?}; `frontdesk portal list` shows them"))
 }
 
+/// `FRONTDESK_ENTRA_AUTHORITY_HOSTS`, as the server reads it.
+fn authority_hosts_from_env() -> anyhow::Result<crate::sso::settings::AuthorityHosts> {
+    match std::env::var("FRONTDESK_ENTRA_AUTHORITY_HOSTS") {
+        Ok(v) if !v.trim().is_empty() => v.parse().map_err(anyhow::Error::msg),
+        _ => Ok(Default::default()),
+    }
+}
+
 pub(super) async fn run(db: &Db, cmd: PortalCommand) -> anyhow::Result<()> {
     match cmd {
         PortalCommand::Add { slug, name } => {
@@ -23,9 +31,12 @@ pub(super) async fn run(db: &Db, cmd: PortalCommand) -> anyhow::Result<()> {
         }
         PortalCommand::Set { slug, key, value } => {
             let p = find_portal(db, &slug).await?;
-            let secret_key = SecretKey::from_env().map_err(anyhow::Error::msg)?;
+            let context = settings::SettingsContext {
+                secret_key: SecretKey::from_env().map_err(anyhow::Error::msg)?,
+                authority_hosts: authority_hosts_from_env()?,
+            };
             let value = if key == "entra_client_secret" { read_secret_value(value)? } else { value };
-            settings::set(db, secret_key.as_ref(), &p, &key, &value).await?;
+            settings::set(db, &context, &p, &key, &value).await?;
             println!("{slug}: {key} set");
         }
         PortalCommand::Show { slug } => {

@@ -186,15 +186,24 @@ pub async fn put(conn: &mut AnyConnection, portal_id: i64, key: &str, value: &st
     Ok(())
 }
 
+/// What checking some settings needs from the server's own configuration.
+#[derive(Clone, Debug, Default)]
+pub struct SettingsContext {
+    /// Seals secret settings (the Entra ID client secret); without it they are refused.
+    pub secret_key: Option<SecretKey>,
+    /// The identity provider hosts portals may use.
+    pub authority_hosts: crate::sso::settings::AuthorityHosts,
+}
+
 /// Validates and stores one setting (`frontdesk portal set`).
 pub async fn set(
     db: &Db,
-    secrets: Option<&SecretKey>,
+    context: &SettingsContext,
     portal: &Portal,
     key: &str,
     value: &str,
 ) -> Result<(), SettingError> {
-    let errors = set_many(db, secrets, portal, &[(key, value)]).await?;
+    let errors = set_many(db, context, portal, &[(key, value)]).await?;
     if errors.is_empty() { Ok(()) } else { Err(SettingError::Invalid(errors.join(" "))) }
 }
 
@@ -203,7 +212,7 @@ pub async fn set(
 /// Each setting sees the ones before it, so a policy and its minimum length can change together.
 pub async fn set_many(
     db: &Db,
-    secrets: Option<&SecretKey>,
+    context: &SettingsContext,
     portal: &Portal,
     pairs: &[(&str, &str)],
 ) -> Result<Vec<String>, sqlx::Error> {
@@ -213,7 +222,7 @@ pub async fn set_many(
         // A savepoint each, so a refused value (even one refused by a constraint, which on
         // PostgreSQL spoils the transaction) does not stop the others from being checked.
         let mut one = tx.begin().await?;
-        match set_on(&mut one, secrets, portal, key, value).await {
+        match set_on(&mut one, context, portal, key, value).await {
             Ok(()) => one.commit().await?,
             Err(SettingError::Invalid(message)) => {
                 one.rollback().await?;
@@ -234,14 +243,14 @@ pub async fn set_many(
 /// (the Entra ID client secret); without it they are refused.
 async fn set_on(
     conn: &mut AnyConnection,
-    secrets: Option<&SecretKey>,
+    context: &SettingsContext,
     portal: &Portal,
     key: &str,
     value: &str,
 ) -> Result<(), SettingError> {
     let invalid = SettingError::Invalid;
     match key {
-        _ if key.starts_with("entra_") => crate::sso::settings::set(conn, secrets, portal, key, value).await?,
+        _ if key.starts_with("entra_") => crate::sso::settings::set(conn, context, portal, key, value).await?,
         "name" => {
             let name = parse_name(value).map_err(invalid)?;
             sqlx::query("UPDATE portals SET name = $1 WHERE id = $2")

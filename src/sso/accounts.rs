@@ -1,6 +1,11 @@
-//! Which staff account a directory user signs in as. A linked account is found by `tid` + `oid`;
-//! at a first sign-in the portal's link rule decides: match the user name to an existing staff
-//! account of the portal, or create an agent who waits for approval.
+//! Which staff account a directory user signs in as. A linked account is found by issuer, `tid`
+//! and `oid`; at a first sign-in the portal's link rule decides: match the user name to an
+//! existing staff account of the portal, or create an agent who waits for approval.
+//!
+//! A portal's directory speaks only for accounts that answer to it alone: it may link or sign in
+//! an account only if every portal the account works in uses that same directory. Otherwise one
+//! portal's administrators, who choose their directory's users, could sign in as someone whom
+//! other portals trust.
 
 use super::identities;
 use super::provider::DirectoryUser;
@@ -32,17 +37,50 @@ pub async fn resolve(
     entra: &EntraSettings,
     user: &DirectoryUser,
 ) -> AppResult<Resolution> {
-    if let Some(identity) = identities::find(&state.db, &user.tenant_id, &user.object_id).await? {
+    let issuer = entra.issuer().unwrap_or_default();
+    if let Some(identity) = identities::find(&state.db, &issuer, &user.tenant_id, &user.object_id).await? {
         identities::touch(&state.db, identity.id, user).await?;
-        return linked(state, portal, identity.staff_id).await;
+        return linked(state, portal, &issuer, identity.staff_id).await;
     }
     match entra.link_rule {
-        LinkRule::MatchUsername => match_username(state, portal, user).await,
-        LinkRule::CreatePending => create_pending(state, portal, user).await,
+        LinkRule::MatchUsername => match_username(state, portal, &issuer, user).await,
+        LinkRule::CreatePending => create_pending(state, portal, &issuer, user).await,
     }
 }
 
-async fn linked(state: &AppState, portal: &Portal, staff_id: i64) -> AppResult<Resolution> {
+/// Whether every portal the account works in signs its staff in with this same directory.
+async fn answers_only_to(state: &AppState, issuer: &str, account: &Staff) -> AppResult<Option<Resolution>> {
+    if account.is_superadmin {
+        return Ok(Some(system_administrator()));
+    }
+    for (other, _) in staff::memberships(&state.db, account.id).await? {
+        let theirs = super::settings::load(&state.db, other.id).await?;
+        if !(theirs.enabled && theirs.issuer().as_deref() == Some(issuer)) {
+            return Ok(Some(Resolution::Refused(
+                "Sign in with your password",
+                format!(
+                    "Your account also works in {}, which does not sign its staff in with this Microsoft directory. \
+                     Sign in with your email address and password instead.",
+                    other.name
+                ),
+            )));
+        }
+    }
+    Ok(None)
+}
+
+fn system_administrator() -> Resolution {
+    // The desk's own administrators keep their password: a portal's directory being
+    // misconfigured or unreachable must never lock them out, nor speak for them.
+    Resolution::Refused(
+        "System administrator",
+        "Frontdesk system administrators sign in with their email address and password, not with a portal's \
+         Microsoft directory."
+            .into(),
+    )
+}
+
+async fn linked(state: &AppState, portal: &Portal, issuer: &str, staff_id: i64) -> AppResult<Resolution> {
     let Some(account) = staff::by_id(&state.db, staff_id).await? else {
         return Ok(Resolution::Refused("No account", "Your Frontdesk account no longer exists.".into()));
     };
@@ -62,10 +100,19 @@ async fn linked(state: &AppState, portal: &Portal, staff_id: i64) -> AppResult<R
             ),
         ));
     }
+    if let Some(refusal) = answers_only_to(state, issuer, &account).await? {
+        tracing::warn!(staff_id = account.id, portal = %portal.slug, "Microsoft sign-in refused: the account also answers to other portals");
+        return Ok(refusal);
+    }
     Ok(Resolution::SignIn(account))
 }
 
-async fn match_username(state: &AppState, portal: &Portal, user: &DirectoryUser) -> AppResult<Resolution> {
+async fn match_username(
+    state: &AppState,
+    portal: &Portal,
+    issuer: &str,
+    user: &DirectoryUser,
+) -> AppResult<Resolution> {
     let unknown = |name: &str| {
         Resolution::Refused(
             "No matching account",
@@ -86,15 +133,9 @@ async fn match_username(state: &AppState, portal: &Portal, user: &DirectoryUser)
     let Some(account) = staff::in_portal_by_email(&state.db, portal.id, &email).await? else {
         return Ok(unknown(username));
     };
-    if account.is_superadmin {
-        // The desk's own administrators keep their password: a portal's directory being
-        // misconfigured or unreachable must never lock them out.
-        return Ok(Resolution::Refused(
-            "System administrator",
-            "Frontdesk system administrators sign in with their email address and password, not with a portal's \
-             Microsoft directory."
-                .into(),
-        ));
+    if let Some(refusal) = answers_only_to(state, issuer, &account).await? {
+        tracing::warn!(staff_id = account.id, portal = %portal.slug, "Microsoft account not linked: the staff account also answers to other portals");
+        return Ok(refusal);
     }
     if identities::linked_in_tenant(&state.db, account.id, &user.tenant_id).await? {
         return Ok(Resolution::Refused(
@@ -106,7 +147,7 @@ async fn match_username(state: &AppState, portal: &Portal, user: &DirectoryUser)
         ));
     }
     let mut tx = state.db.writer().begin().await?;
-    if let Err(e) = identities::link(&mut tx, portal.id, account.id, user).await {
+    if let Err(e) = identities::link(&mut tx, portal.id, account.id, issuer, user).await {
         return if is_unique_violation(&e) { Ok(busy()) } else { Err(e.into()) };
     }
     // From now on the directory decides who this is: the old password and any link to set one
@@ -118,7 +159,7 @@ async fn match_username(state: &AppState, portal: &Portal, user: &DirectoryUser)
     links::void_all(&mut tx, Subject::Staff(account.id)).await?;
     tx.commit().await?;
     tracing::info!(staff_id = account.id, portal = %portal.slug, "Microsoft account linked by user name");
-    linked(state, portal, account.id).await
+    linked(state, portal, issuer, account.id).await
 }
 
 /// Two first sign-ins of one user at the same moment: one links, the other is told to retry.
@@ -126,7 +167,12 @@ fn busy() -> Resolution {
     Resolution::Refused("Try again", "Your account was being set up at the same moment. Sign in again.".into())
 }
 
-async fn create_pending(state: &AppState, portal: &Portal, user: &DirectoryUser) -> AppResult<Resolution> {
+async fn create_pending(
+    state: &AppState,
+    portal: &Portal,
+    issuer: &str,
+    user: &DirectoryUser,
+) -> AppResult<Resolution> {
     let address =
         [user.email.as_deref(), user.username.as_deref()].into_iter().flatten().find_map(|a| Email::parse(a).ok());
     let Some(email) = address else {
@@ -161,7 +207,7 @@ async fn create_pending(state: &AppState, portal: &Portal, user: &DirectoryUser)
         Err(CreateStaffError::Db(e)) => return Err(e.into()),
     };
     sqlx::query("UPDATE staff SET awaiting_approval = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
-    if let Err(e) = identities::link(&mut tx, portal.id, id, user).await {
+    if let Err(e) = identities::link(&mut tx, portal.id, id, issuer, user).await {
         return if is_unique_violation(&e) { Ok(busy()) } else { Err(e.into()) };
     }
     notify_administrators(state, &mut tx, portal, id, &name, email.as_str()).await?;

@@ -14,10 +14,14 @@ pub struct Identity {
     pub username: String,
 }
 
-pub async fn find(db: &Db, tenant_id: &str, object_id: &str) -> Result<Option<Identity>, sqlx::Error> {
+/// The link for a directory user, as vouched for by `issuer` (another issuer's word for the same
+/// ids counts for nothing).
+pub async fn find(db: &Db, issuer: &str, tenant_id: &str, object_id: &str) -> Result<Option<Identity>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, portal_id, staff_id, username FROM sso_identities WHERE tenant_id = $1 AND object_id = $2",
+        "SELECT id, portal_id, staff_id, username FROM sso_identities WHERE issuer = $1 AND tenant_id = $2 \
+         AND object_id = $3",
     )
+    .bind(issuer)
     .bind(tenant_id)
     .bind(object_id)
     .fetch_optional(db.pool())
@@ -49,12 +53,13 @@ pub async fn link(
     conn: &mut AnyConnection,
     portal_id: i64,
     staff_id: i64,
+    issuer: &str,
     user: &DirectoryUser,
 ) -> Result<(), sqlx::Error> {
     let t = now();
     sqlx::query(
-        "INSERT INTO sso_identities (portal_id, staff_id, tenant_id, object_id, username, created_at, last_sign_in_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO sso_identities (portal_id, staff_id, tenant_id, object_id, username, created_at, last_sign_in_at, \
+         issuer) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
     )
     .bind(portal_id)
     .bind(staff_id)
@@ -62,6 +67,7 @@ pub async fn link(
     .bind(&user.object_id)
     .bind(user.username.clone().unwrap_or_default())
     .bind(t)
+    .bind(issuer)
     .execute(conn)
     .await?;
     Ok(())

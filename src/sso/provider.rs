@@ -87,14 +87,17 @@ pub struct Redeemed(EntraTokenResponse);
 /// Issuer and client ID.
 type DirectoryKey = (String, String);
 
-/// Discovered directories, per node, for a few minutes.
+/// Discovered directories, per node, for a few minutes; failed discoveries for a little while,
+/// so that visitors starting sign-ins cannot make this node hammer a provider that is down.
 #[derive(Default)]
 pub struct DirectoryCache {
     entries: Mutex<HashMap<DirectoryKey, (Instant, Arc<Directory>)>>,
+    failures: Mutex<HashMap<DirectoryKey, (Instant, String)>>,
 }
 
 impl DirectoryCache {
     pub const TTL: Duration = Duration::from_secs(300);
+    pub const FAILURE_TTL: Duration = Duration::from_secs(30);
 
     /// The directory for an issuer and client, from the cache while it is fresh.
     pub async fn get(
@@ -109,6 +112,11 @@ impl DirectoryCache {
         {
             return Ok(dir.clone());
         }
+        if let Some((at, why)) = self.failures.lock().expect("cache lock").get(&key)
+            && at.elapsed() < Self::FAILURE_TTL
+        {
+            return Err(ProviderError::Unreachable(format!("{why} (not retried for a few seconds)")));
+        }
         self.refresh(http, issuer, client_id).await
     }
 
@@ -119,8 +127,15 @@ impl DirectoryCache {
         issuer: &str,
         client_id: &str,
     ) -> Result<Arc<Directory>, ProviderError> {
-        let dir = Arc::new(discover(http, issuer, client_id).await?);
         let key = (issuer.to_string(), client_id.to_string());
+        let dir = match discover(http, issuer, client_id).await {
+            Ok(dir) => Arc::new(dir),
+            Err(e) => {
+                self.failures.lock().expect("cache lock").insert(key, (Instant::now(), e.to_string()));
+                return Err(e);
+            }
+        };
+        self.failures.lock().expect("cache lock").remove(&key);
         self.entries.lock().expect("cache lock").insert(key, (Instant::now(), dir.clone()));
         Ok(dir)
     }

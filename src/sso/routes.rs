@@ -104,6 +104,19 @@ async fn directory(state: &AppState, portal: &Portal, entra: &EntraSettings) -> 
     let (Some(issuer), Some(client_id)) = (entra.issuer(), entra.client_id.as_deref()) else {
         return Err(not_enabled(portal));
     };
+    // Stored before the operator narrowed the list, say: never trusted, never contacted.
+    if !state.authority_hosts.allows(&entra.authority_host) {
+        tracing::warn!(portal = %portal.slug, host = %entra.authority_host, "sign-in host not allowed by FRONTDESK_ENTRA_AUTHORITY_HOSTS");
+        return Err(outcome(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Microsoft sign-in is misconfigured",
+            "This portal's Microsoft sign-in host is not one this server allows. Tell your administrator: they need \
+             to choose an allowed host in the portal settings."
+                .into(),
+            Some(portal),
+            false,
+        ));
+    }
     state.directories.get(&state.oidc_http, &issuer, client_id).await.map_err(|e| provider_failed(&e, portal))
 }
 

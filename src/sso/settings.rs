@@ -7,10 +7,57 @@ use sqlx::{AnyConnection, Row};
 
 use crate::db::Db;
 use crate::portals::Portal;
-use crate::portals::settings::SettingError;
+use crate::portals::settings::{SettingError, SettingsContext};
 use crate::secrets::{NO_KEY_MESSAGE, SecretKey};
 
 pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com";
+
+/// Microsoft's sign-in hosts: the public cloud, US Government, and China (operated by 21Vianet).
+pub const MICROSOFT_AUTHORITY_HOSTS: &[&str] =
+    &[DEFAULT_AUTHORITY_HOST, "https://login.microsoftonline.us", "https://login.partner.microsoftonline.cn"];
+
+/// The authority hosts a portal may point its Microsoft sign-in at: an operator's choice
+/// (`FRONTDESK_ENTRA_AUTHORITY_HOSTS`), never a portal administrator's, because an identity
+/// provider vouches for who people are, and the server sends requests to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthorityHosts(Vec<String>);
+
+impl Default for AuthorityHosts {
+    fn default() -> Self {
+        AuthorityHosts(MICROSOFT_AUTHORITY_HOSTS.iter().map(|h| h.to_string()).collect())
+    }
+}
+
+impl std::str::FromStr for AuthorityHosts {
+    type Err = String;
+
+    /// A comma-separated list of `https://host[:port]` (plain http only on loopback).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let hosts = s
+            .split(',')
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(|h| {
+                normalize_authority_host(h).map_err(|_| {
+                    format!("FRONTDESK_ENTRA_AUTHORITY_HOSTS: {h:?} is not an https://host address (no path)")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if hosts.is_empty() {
+            return Err("FRONTDESK_ENTRA_AUTHORITY_HOSTS names no host; leave it unset for Microsoft's".into());
+        }
+        Ok(AuthorityHosts(hosts))
+    }
+}
+
+impl AuthorityHosts {
+    pub fn allows(&self, host: &str) -> bool {
+        self.0.iter().any(|h| h == host.trim_end_matches('/'))
+    }
+    pub fn list(&self) -> String {
+        self.0.join(", ")
+    }
+}
 
 pub const KEYS: &[(&str, &str)] = &[
     ("entra_enabled", "true/false: staff of this portal sign in with Microsoft Entra ID"),
@@ -147,34 +194,42 @@ fn parse_guid(key: &str, what: &str, value: &str) -> Result<String, String> {
 }
 
 /// `https://host[:port]`, no path. Plain http only for this machine (a test provider).
-fn parse_authority_host(value: &str) -> Result<String, String> {
+fn normalize_authority_host(value: &str) -> Result<String, ()> {
     let v = value.trim().trim_end_matches('/');
-    if v.is_empty() {
-        return Ok(DEFAULT_AUTHORITY_HOST.into());
-    }
-    let bad = || {
-        format!(
-            "entra_authority_host takes an address such as {DEFAULT_AUTHORITY_HOST} (https, no path), not {value:?}"
-        )
-    };
-    let url = url::Url::parse(v).map_err(|_| bad())?;
+    let url = url::Url::parse(v).map_err(|_| ())?;
     let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
     let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
     if !scheme_ok || url.host_str().is_none() || url.path() != "/" || url.query().is_some() {
-        return Err(bad());
+        return Err(());
     }
-    Ok(v.to_string())
+    Ok(v.to_lowercase())
+}
+
+/// One of the hosts the operator allows; empty means Microsoft's public cloud.
+fn parse_authority_host(value: &str, allowed: &AuthorityHosts) -> Result<String, String> {
+    if value.trim().is_empty() {
+        return Ok(DEFAULT_AUTHORITY_HOST.into());
+    }
+    match normalize_authority_host(value) {
+        Ok(host) if allowed.allows(&host) => Ok(host),
+        _ => Err(format!(
+            "entra_authority_host must be one of the sign-in hosts this server allows: {} (its operator sets them \
+             with FRONTDESK_ENTRA_AUTHORITY_HOSTS), not {value:?}",
+            allowed.list()
+        )),
+    }
 }
 
 /// Validates and stores one `entra_*` setting on the connection of the change being made.
 pub async fn set(
     conn: &mut AnyConnection,
-    key_for_secrets: Option<&SecretKey>,
+    context: &SettingsContext,
     portal: &Portal,
     key: &str,
     value: &str,
 ) -> Result<(), SettingError> {
     let invalid = SettingError::Invalid;
+    let key_for_secrets = context.secret_key.as_ref();
     let stored = match key {
         "entra_tenant_id" | "entra_client_id" if value.trim().is_empty() => String::new(),
         "entra_tenant_id" => parse_guid(key, "directory (tenant) ID", value).map_err(invalid)?,
@@ -190,7 +245,7 @@ pub async fn set(
             }
             secret_key.seal(value, &secret_context(portal.id))
         }
-        "entra_authority_host" => parse_authority_host(value).map_err(invalid)?,
+        "entra_authority_host" => parse_authority_host(value, &context.authority_hosts).map_err(invalid)?,
         "entra_link_rule" if value.trim().is_empty() => LinkRule::MatchUsername.as_str().into(),
         "entra_link_rule" => LinkRule::parse(value)
             .ok_or_else(|| invalid(format!("entra_link_rule takes match_username or create_pending, not {value:?}")))?
@@ -262,15 +317,20 @@ mod tests {
     }
 
     #[test]
-    fn authority_hosts_are_https_origins_or_loopback_http() {
+    fn authority_hosts_are_only_those_the_operator_allows() {
+        let microsoft = AuthorityHosts::default();
         assert_eq!(
-            parse_authority_host("https://login.microsoftonline.us/").unwrap(),
+            parse_authority_host("https://login.microsoftonline.us/", &microsoft).unwrap(),
             "https://login.microsoftonline.us"
         );
-        assert_eq!(parse_authority_host("").unwrap(), DEFAULT_AUTHORITY_HOST);
-        assert_eq!(parse_authority_host("http://127.0.0.1:4000").unwrap(), "http://127.0.0.1:4000");
-        for bad in ["http://login.example.com", "https://login.example.com/tenant", "ftp://x", "not a url"] {
-            assert!(parse_authority_host(bad).is_err(), "{bad}");
+        assert_eq!(parse_authority_host("", &microsoft).unwrap(), DEFAULT_AUTHORITY_HOST);
+        for bad in ["http://127.0.0.1:4000", "https://login.example.com", "https://login.example.com/tenant", "x"] {
+            assert!(parse_authority_host(bad, &microsoft).is_err(), "{bad}");
+        }
+        let test: AuthorityHosts = "https://login.microsoftonline.com, http://127.0.0.1:4000/".parse().unwrap();
+        assert_eq!(parse_authority_host("http://127.0.0.1:4000", &test).unwrap(), "http://127.0.0.1:4000");
+        for bad in ["http://login.example.com", "https://x/tenant", "ftp://x", "", " , "] {
+            assert!(bad.parse::<AuthorityHosts>().is_err(), "{bad}");
         }
     }
 

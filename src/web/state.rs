@@ -35,6 +35,8 @@ pub struct Inner {
     pub oidc_http: reqwest::Client,
     /// Identity providers this node has discovered lately.
     pub directories: crate::sso::provider::DirectoryCache,
+    /// The identity provider hosts portals may use (an operator's setting).
+    pub authority_hosts: crate::sso::settings::AuthorityHosts,
 }
 
 impl AppState {
@@ -44,6 +46,14 @@ impl AppState {
 }
 
 impl AppState {
+    /// What checking portal settings needs from this server's configuration.
+    pub fn settings_context(&self) -> crate::portals::settings::SettingsContext {
+        crate::portals::settings::SettingsContext {
+            secret_key: self.secret_key.clone(),
+            authority_hosts: self.authority_hosts.clone(),
+        }
+    }
+
     /// An absolute URL for a path on this server, for links in emails.
     pub fn absolute(&self, path: &str) -> String {
         format!("{}{path}", self.public_url.as_str().trim_end_matches('/'))

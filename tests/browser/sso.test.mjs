@@ -16,7 +16,10 @@ let provider;
 let browser;
 before(async () => {
   provider = await startProvider();
-  server = await startServer({ FRONTDESK_SECRET_KEY: 'the browser tests secret key, 32+ characters' });
+  server = await startServer({
+    FRONTDESK_SECRET_KEY: 'the browser tests secret key, 32+ characters',
+    FRONTDESK_ENTRA_AUTHORITY_HOSTS: provider.url,
+  });
   await provider.addTenant({
     tenant: TENANT,
     clients: [{

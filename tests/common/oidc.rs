@@ -4,7 +4,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use frontdesk::portals::settings::SettingsContext;
 use frontdesk::secrets::SecretKey;
+use frontdesk::sso::settings::AuthorityHosts;
 
 use super::{Browser, Page, TestApp};
 
@@ -99,10 +101,32 @@ impl OidcProvider {
     }
 }
 
+/// A loopback address where no provider answers, reserved once per test process so that servers
+/// can allow it before a test points a portal at it.
+pub fn closed_authority() -> String {
+    static CLOSED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CLOSED.get_or_init(|| format!("http://127.0.0.1:{}", super::mail::free_port())).clone()
+}
+
+/// The sign-in hosts a test server allows: the provider's, and the closed address.
+pub fn allowed_hosts(provider: &OidcProvider) -> AuthorityHosts {
+    format!("{},{}", provider.url, closed_authority()).parse().expect("test authority hosts")
+}
+
+/// Sets one portal setting as an operator's `frontdesk portal set` would, on a server whose
+/// operator allows the sign-in host being set.
+pub async fn set_setting(app: &TestApp, slug: &str, key: &str, value: &str) -> Result<(), String> {
+    let portal = frontdesk::portals::by_slug(&app.db, slug).await.unwrap().expect("portal");
+    let hosts = if key == "entra_authority_host" { value.parse().expect("host") } else { AuthorityHosts::default() };
+    let context = SettingsContext { secret_key: Some(secret_key()), authority_hosts: hosts };
+    frontdesk::portals::settings::set(&app.db, &context, &portal, key, value).await.map_err(|e| e.to_string())
+}
+
 /// Connects a portal to a directory of `provider` (as `frontdesk portal set` would).
 pub async fn connect_portal(app: &TestApp, slug: &str, authority: &str, link_rule: &str) {
     let portal = frontdesk::portals::by_slug(&app.db, slug).await.unwrap().expect("portal");
-    let key = secret_key();
+    let context =
+        SettingsContext { secret_key: Some(secret_key()), authority_hosts: authority.parse().expect("authority") };
     for (k, v) in [
         ("entra_tenant_id", TENANT),
         ("entra_client_id", CLIENT_ID),
@@ -111,7 +135,7 @@ pub async fn connect_portal(app: &TestApp, slug: &str, authority: &str, link_rul
         ("entra_link_rule", link_rule),
         ("entra_enabled", "true"),
     ] {
-        frontdesk::portals::settings::set(&app.db, Some(&key), &portal, k, v)
+        frontdesk::portals::settings::set(&app.db, &context, &portal, k, v)
             .await
             .unwrap_or_else(|e| panic!("{k}: {e}"));
     }
@@ -167,4 +191,32 @@ pub async fn through_provider_from(browser: &Browser, start_path: &str, action: 
 pub async fn sign_in_with_microsoft(browser: &Browser, slug: &str, login: &str) -> Page {
     let callback = through_provider(browser, slug, AtProvider::SignInAs(login)).await;
     browser.get(&callback).await
+}
+
+/// The fields of a settings page as a browser would submit them (without the CSRF token).
+pub fn settings_form(page: &Page) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for input in page.body.split("<input").skip(1) {
+        let tag = &input[..input.find('>').unwrap()];
+        let attr =
+            |name: &str| tag.split(&format!(r#"{name}=""#)).nth(1).map(|r| r[..r.find('"').unwrap()].to_string());
+        let (Some(name), value) = (attr("name"), attr("value").unwrap_or_default()) else { continue };
+        if name == "csrf" || (tag.contains(r#"type="checkbox""#) && !tag.contains("checked")) {
+            continue;
+        }
+        fields.push((name, value));
+    }
+    for select in page.body.split("<select").skip(1) {
+        let name = select.split(r#"name=""#).nth(1).map(|r| r[..r.find('"').unwrap()].to_string()).unwrap();
+        let options = &select[..select.find("</select>").unwrap()];
+        let chosen =
+            options.split("<option").skip(1).find(|o| o.contains(" selected")).or(options.split("<option").nth(1));
+        let value = chosen.and_then(|o| o.split(r#"value=""#).nth(1)).map(|r| r[..r.find('"').unwrap()].to_string());
+        fields.push((name, value.unwrap_or_default()));
+    }
+    fields
+}
+
+pub fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }

@@ -1,0 +1,128 @@
+//! A portal's own identity provider speaks only for accounts that answer to that portal alone,
+//! and only the operator decides which providers may be used at all.
+
+mod common;
+
+use common::oidc::{
+    DirectoryUser, OidcProvider, SECRET_KEY, TENANT, allowed_hosts, as_refs, connect_portal, secret_key, settings_form,
+    sign_in_with_microsoft,
+};
+use common::*;
+use reqwest::StatusCode;
+
+const PASSWORD: &str = "Str0ng-Enough-Pw";
+
+/// Someone in the directory that the default portal's administrators run, who took the user
+/// name of beta's administrator.
+const FAKE_BOSS: DirectoryUser = DirectoryUser {
+    login: "boss@beta.test",
+    username: None,
+    oid: "e5e5e5e5-0000-4000-8000-000000000005",
+    name: "Not the Boss",
+    email: None,
+};
+
+/// Beta's administrator, who was also (with consent) made an agent of the default portal,
+/// whose staff sign in through its own directory.
+async fn setup() -> (TestApp, OidcProvider) {
+    let provider = OidcProvider::start();
+    let app = spawn_with(|c| {
+        c.secret_key = Some(secret_key());
+        c.entra_authority_hosts = allowed_hosts(&provider);
+    })
+    .await;
+    for args in [
+        vec!["portal", "add", "beta", "--name", "Beta Corp"],
+        vec!["user", "add", "--portal", "beta", "--role", "admin", "--email", "boss@beta.test", "--name", "Boss"],
+        vec!["user", "add", "--portal", "default", "--role", "agent", "--email", "boss@beta.test"],
+    ] {
+        let out = app.cli(&args, &format!("{PASSWORD}\n"));
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    provider.add_tenant(TENANT, &app, &[FAKE_BOSS]).await;
+    connect_portal(&app, "default", &provider.url, "match_username").await;
+    (app, provider)
+}
+
+#[tokio::test]
+async fn a_portals_directory_cannot_sign_in_an_account_another_portal_trusts() {
+    let (app, provider) = setup().await;
+    let hash_before = app.text("SELECT password_hash AS v FROM staff WHERE email_lower = 'boss@beta.test'").await;
+
+    let b = app.browser();
+    let page = sign_in_with_microsoft(&b, "default", FAKE_BOSS.login).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    page.assert_contains("also works in Beta Corp");
+    assert_eq!(b.get("/manage").await.status, StatusCode::SEE_OTHER, "not signed in");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM sso_identities").await, 0);
+    let hash_after = app.text("SELECT password_hash AS v FROM staff WHERE email_lower = 'boss@beta.test'").await;
+    assert_eq!(hash_before, hash_after, "the real owner keeps their password");
+    app.manage_as("boss@beta.test", PASSWORD).await;
+
+    // Once beta signs its staff in with the same directory, that directory speaks for them.
+    connect_portal(&app, "beta", &provider.url, "match_username").await;
+    sign_in_with_microsoft(&app.browser(), "default", FAKE_BOSS.login).await.assert_redirect_to("/manage");
+    let issuer = app.text("SELECT issuer AS v FROM sso_identities").await;
+    assert_eq!(issuer, provider.issuer(TENANT), "the link records who vouched for it");
+
+    // And when beta stops using it, the link no longer signs the account in.
+    common::oidc::set_setting(&app, "beta", "entra_enabled", "false").await.unwrap();
+    let page = sign_in_with_microsoft(&app.browser(), "default", FAKE_BOSS.login).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    page.assert_contains("also works in Beta Corp");
+}
+
+#[tokio::test]
+async fn only_the_operators_sign_in_hosts_can_be_chosen() {
+    let provider = OidcProvider::start();
+    // An operator who allows only Microsoft's hosts (the default).
+    let app = spawn_with(|c| c.secret_key = Some(secret_key())).await;
+    let admin = app.admin().await;
+    let page = admin.get("/manage/settings").await;
+    let mut form = settings_form(&page);
+    form.retain(|(k, _)| k != "entra_authority_host");
+    form.push(("entra_authority_host".into(), provider.url.clone()));
+    let refused = admin.post("/manage/settings", &as_refs(&form)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    refused.assert_contains("must be one of the sign-in hosts this server allows");
+    let stored = "SELECT COUNT(*) AS n FROM portal_settings WHERE key = 'entra_authority_host'";
+    assert_eq!(app.count(stored).await, 0);
+
+    // The CLI follows the same operator setting.
+    let set = ["portal", "set", "default", "entra_authority_host", provider.url.as_str()];
+    let out = run_cli_with_env(&app.database_url, &set, "", &[("FRONTDESK_SECRET_KEY", SECRET_KEY)]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FRONTDESK_ENTRA_AUTHORITY_HOSTS"));
+    let env = [("FRONTDESK_SECRET_KEY", SECRET_KEY), ("FRONTDESK_ENTRA_AUTHORITY_HOSTS", provider.url.as_str())];
+    let out = run_cli_with_env(&app.database_url, &set, "", &env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // A host this server does not allow (stored before the operator narrowed the list) is
+    // never contacted, however often visitors start a sign-in.
+    connect_portal(&app, "default", &provider.url, "match_username").await;
+    for _ in 0..3 {
+        let page = app.browser().get("/auth/oidc/start?portal=default").await;
+        assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+        page.assert_contains("not one this server allows");
+    }
+    assert!(provider.log().await.is_empty(), "the provider was never asked anything");
+}
+
+#[tokio::test]
+async fn a_provider_that_fails_discovery_is_not_asked_again_at_once() {
+    let provider = OidcProvider::start();
+    let app = spawn_with(|c| {
+        c.secret_key = Some(secret_key());
+        c.entra_authority_hosts = allowed_hosts(&provider);
+    })
+    .await;
+    // The portal names a tenant the provider does not know: discovery fails.
+    connect_portal(&app, "default", &provider.url, "match_username").await;
+    for _ in 0..5 {
+        let page = app.browser().get("/auth/oidc/start?portal=default").await;
+        assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+    let asked =
+        provider.log().await.iter().filter(|r| r["path"].as_str().unwrap().contains("openid-configuration")).count();
+    assert!(asked <= 1, "discovery was tried {asked} times");
+}
