@@ -117,6 +117,10 @@ async fn nul_and_other_control_characters_get_a_400_with_a_message() {
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{path}");
         page.assert_contains("control character");
     }
+    // Entra ID's error text on the sign-in return has line breaks: that is not refused.
+    let page =
+        anonymous.get("/auth/oidc/callback?state=x&error=access_denied&error_description=AADSTS%0D%0ATrace").await;
+    page.assert_lacks("control character");
     let page = anonymous.post("/portal/default/login", &[("email", "ana\0@example.com"), ("password", "x")]).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     page.assert_contains("The field “email” has a control character");

@@ -4,8 +4,8 @@
 //! every query value and every field of a url-encoded form are checked; a request that has one
 //! gets a 400 page naming the field.
 //!
-//! Multi-line text (a ticket message, say) legitimately has line breaks and tabs: a field named
-//! in `MULTI_LINE_FIELDS` may have TAB, CR and LF, and nothing else below U+0020.
+//! Multi-line text legitimately has line breaks and tabs: a field or query value named in
+//! `MULTI_LINE_FIELDS` may have TAB, CR and LF, and no other control character.
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -15,8 +15,15 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
 
-/// Form fields that hold multi-line text. None yet: ticket messages will be the first.
-const MULTI_LINE_FIELDS: &[&str] = &[];
+/// Fields and query values that hold multi-line text. `error_description`: Entra ID sends its
+/// error text back to the sign-in return address with line breaks (AADSTS code, trace id,
+/// time). Ticket messages will join it.
+const MULTI_LINE_FIELDS: &[&str] = &["error_description"];
+
+/// Whether `c` is refused in the value of `field`.
+fn refused_in(field: &str, c: char) -> bool {
+    c.is_control() && !(MULTI_LINE_FIELDS.contains(&field) && matches!(c, '\t' | '\r' | '\n'))
+}
 
 /// Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they make a
 /// name display differently from what it is, so names refuse them.
@@ -79,7 +86,7 @@ fn check_uri(uri: &Uri) -> Result<(), AppError> {
         ));
     }
     for (name, value) in url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
-        if name.chars().chain(value.chars()).any(char::is_control) {
+        if name.chars().any(char::is_control) || value.chars().any(|c| refused_in(&name, c)) {
             return Err(AppError::bad_request(format!(
                 "{} in this address has a control character in it (a NUL, tab or line break, say). Check the link \
                  and try again.",
@@ -92,9 +99,7 @@ fn check_uri(uri: &Uri) -> Result<(), AppError> {
 
 fn check_form(body: &[u8]) -> Result<(), AppError> {
     for (name, value) in url::form_urlencoded::parse(body) {
-        let multi_line = MULTI_LINE_FIELDS.contains(&name.as_ref());
-        let refused = |c: char| c.is_control() && !(multi_line && matches!(c, '\t' | '\r' | '\n'));
-        if name.chars().chain(value.chars()).any(refused) {
+        if name.chars().any(char::is_control) || value.chars().any(|c| refused_in(&name, c)) {
             return Err(AppError::bad_request(format!(
                 "{} has a control character in it (a line break, tab or NUL, say), which it does not accept. Remove \
                  it and send the form again.",
@@ -128,6 +133,10 @@ mod tests {
         assert!(check_uri(&"/portal/a%00b/login".parse().unwrap()).is_err());
         assert!(check_uri(&"/manage/login?portal=a%00b".parse().unwrap()).is_err());
         assert!(check_uri(&"/login?next=/%09/evil.example/".parse().unwrap()).is_err());
+        let entra_error =
+            "/auth/oidc/callback?error=access_denied&error_description=AADSTS65004%3A+declined.%0D%0ATrace+ID%3A+1";
+        assert!(check_uri(&entra_error.parse().unwrap()).is_ok());
+        assert!(check_uri(&"/auth/oidc/callback?error_description=a%00b".parse().unwrap()).is_err());
     }
 
     #[test]
