@@ -94,12 +94,31 @@ pub async fn by_id(db: &Db, portal_id: i64, id: i64) -> Result<Option<Customer>,
     row.as_ref().map(from_row).transpose()
 }
 
-/// A page of the portal's customers, optionally those whose email or name contains `search`.
+/// The longest search text, in characters: longer patterns only cost the database time (SQLite
+/// refuses LIKE patterns over 50,000 bytes).
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// A LIKE pattern matching values that contain `search` literally: `%` and `_` typed in a search
+/// match themselves, escaped with `!` (the `ESCAPE '!'` clause reads the same on both engines).
+fn contains_pattern(search: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in search.trim().to_lowercase().chars() {
+        if matches!(c, '!' | '%' | '_') {
+            pattern.push('!');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// A page of the portal's customers, optionally those whose email or name contains `search`
+/// (at most `MAX_SEARCH_CHARS`; the caller refuses longer ones).
 pub async fn list(db: &Db, portal_id: i64, search: &str, limit: i64) -> Result<Vec<Customer>, sqlx::Error> {
-    let pattern = format!("%{}%", search.trim().to_lowercase().replace(['\\', '%', '_'], ""));
+    let pattern = contains_pattern(search);
     let sql = format!(
-        "SELECT {COLUMNS} FROM customers WHERE portal_id = $1 AND (email_lower LIKE $2 OR LOWER(name) LIKE $2) \
-         ORDER BY email_lower LIMIT $3"
+        "SELECT {COLUMNS} FROM customers WHERE portal_id = $1 \
+         AND (email_lower LIKE $2 ESCAPE '!' OR LOWER(name) LIKE $2 ESCAPE '!') ORDER BY email_lower LIMIT $3"
     );
     let rows =
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(pattern).bind(limit).fetch_all(db.pool()).await?;

@@ -16,6 +16,12 @@ pub fn parse_name(s: &str) -> Result<String, String> {
     if s.is_empty() || s.chars().count() > 80 {
         return Err("A department name needs 1 to 80 characters.".into());
     }
+    if s.chars().any(crate::web::input::is_forbidden_in_name) {
+        return Err(
+            "A department name may not contain line breaks, tabs, control characters or text-direction overrides."
+                .into(),
+        );
+    }
     Ok(s.to_string())
 }
 

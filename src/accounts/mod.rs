@@ -10,15 +10,24 @@ pub mod staff;
 
 use std::fmt;
 
-/// An email address, checked for shape and kept as typed; compared in lower case.
+/// An email address, checked as the mailer will check it and kept as typed; compared in lower case.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
+    /// One plain `local@domain`, as lettre parses it for sending, and stricter: no quoted local
+    /// part, no `<>` or `[]`, no comma or other list separator, no whitespace or control
+    /// characters. So what the page accepts is what the mailer sends to, one person only.
     pub fn parse(s: &str) -> Result<Email, String> {
         let s = s.trim();
-        let bad = || format!("{s:?} is not an email address such as name@example.com");
-        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let bad =
+            || format!("{s:?} is not an email address such as name@example.com (one address, without quotes or <>)");
+        let plain = s.len() <= 254
+            && s.matches('@').count() == 1
+            && !s.chars().any(|c| {
+                c.is_whitespace() || crate::web::input::is_forbidden_in_name(c) || "\"<>[](),;:\\".contains(c)
+            });
+        if !plain {
             return Err(bad());
         }
         let (local, domain) = s.rsplit_once('@').ok_or_else(bad)?;
@@ -26,6 +35,7 @@ impl Email {
         {
             return Err(bad());
         }
+        s.parse::<lettre::Address>().map_err(|_| bad())?;
         Ok(Email(s.to_string()))
     }
     pub fn as_str(&self) -> &str {
@@ -48,11 +58,15 @@ impl fmt::Display for Email {
     }
 }
 
-/// A person's display name: 1 to 100 characters; defaults to the part of the email before '@'.
+/// A person's display name: 1 to 100 characters on one line, without control characters or
+/// direction overrides; defaults to the part of the email before '@'.
 pub fn parse_person_name(name: &str, email: &Email) -> Result<String, String> {
     let name = name.trim();
     if name.chars().count() > 100 {
         return Err("A name may have at most 100 characters.".into());
+    }
+    if name.chars().any(crate::web::input::is_forbidden_in_name) {
+        return Err("A name may not contain line breaks, tabs, control characters or text-direction overrides.".into());
     }
     if name.is_empty() {
         return Ok(email.as_str().split('@').next().unwrap_or("user").to_string());
@@ -69,9 +83,26 @@ mod tests {
         let e = Email::parse(" Ana@Example.COM ").unwrap();
         assert_eq!(e.as_str(), "Ana@Example.COM");
         assert_eq!(e.lower(), "ana@example.com");
-        for bad in ["", "ana", "@x.com", "ana@", "a b@x.com", "ana@.com"] {
+        for bad in [
+            "",
+            "ana",
+            "@x.com",
+            "ana@",
+            "a b@x.com",
+            "ana@.com",
+            "a@x.example,b@y.example",
+            "\"ana\"@x.example",
+            "<ana@x.example>",
+            "Ana <ana@x.example>",
+            "ana@[127.0.0.1]",
+            "ana@x.example;b@y.example",
+            "an\u{202E}a@x.example",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(parse_person_name("", &e).unwrap(), "Ana");
+        for bad in ["Ana\r\nBcc", "An\0a", "Ana\u{202E}cod.exe", "Ana\u{2067}"] {
+            assert!(parse_person_name(bad, &e).is_err(), "{bad:?}");
+        }
     }
 }

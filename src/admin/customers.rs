@@ -33,6 +33,8 @@ struct CustomersPage {
     errors: Vec<String>,
     email: String,
     name: String,
+    /// Why the search was not run (too long).
+    search_error: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -48,7 +50,7 @@ async fn list_page(
 ) -> AppResult<CustomersPage> {
     let shell = Shell::new(user, csrf.clone(), "/manage/customers", msg);
     let customers = customers::list(&state.db, user.portal.id, &search, PAGE_SIZE).await?;
-    Ok(CustomersPage { shell, csrf, customers, search, errors, email, name })
+    Ok(CustomersPage { shell, csrf, customers, search, errors, email, name, search_error: None })
 }
 
 pub async fn list(
@@ -58,6 +60,13 @@ pub async fn list(
     Query(q): Query<MsgQuery>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
+    if q.q.chars().count() > customers::MAX_SEARCH_CHARS {
+        let error = format!("Search for at most {} characters.", customers::MAX_SEARCH_CHARS);
+        let mut page =
+            list_page(&state, &user, csrf, None, String::new(), vec![], String::new(), String::new()).await?;
+        page.search_error = Some(error);
+        return Ok((StatusCode::BAD_REQUEST, page).into_response());
+    }
     Ok(list_page(&state, &user, csrf, q.msg.as_deref(), q.q, vec![], String::new(), String::new())
         .await?
         .into_response())

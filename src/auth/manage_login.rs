@@ -10,13 +10,14 @@ use serde::Deserialize;
 
 use super::extract::{MANAGE_COOKIE, ManageUserPendingPassword};
 use super::sessions::{self, Realm, Subject};
-use super::signin::{PasswordAttempt, SignInError, check_password, safe_next};
+use super::signin::{PasswordAttempt, SignInError, check_password};
 use crate::accounts::{Email, staff};
 use crate::error::AppResult;
 use crate::portals::{self, Portal};
 use crate::sso;
 use crate::web::client::Client;
 use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::next::after_sign_in;
 use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -178,7 +179,7 @@ pub async fn submit(
     let target = if account.must_change_password {
         "/manage/profile?msg=must-change".to_string()
     } else {
-        safe_next(Some(&form.next).filter(|n| !n.is_empty()).map(String::as_str), "/manage", "/manage")
+        after_sign_in(&form.next, &state.public_url, "/manage", "/manage")
     };
     let mut cookies = vec![(header::SET_COOKIE, state.cookies.set(MANAGE_COOKIE, &token, None))];
     cookies.extend(verified.remember.map(|c| (header::SET_COOKIE, c)));

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::extract::{PortalUser, portal_cookie};
 use super::manage_login::EmptyForm;
 use super::sessions::{self, Realm, Subject};
-use super::signin::{PasswordAttempt, SignInError, Verified, check_password, safe_next};
+use super::signin::{PasswordAttempt, SignInError, Verified, check_password};
 use crate::accounts::{Email, customers, staff};
 use crate::error::AppResult;
 use crate::portals::Portal;
@@ -19,6 +19,7 @@ use crate::portals::resolve::CurrentPortal;
 use crate::portals::settings::{self, SignInMethods};
 use crate::web::client::Client;
 use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::next::after_sign_in;
 use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -178,7 +179,7 @@ pub async fn submit(
             let cookie = start_session(&state, &headers, &portal.portal, subject, &client).await?;
             let home = format!("{}/", portal.base);
             let area = if portal.base.is_empty() { "/" } else { portal.base.as_str() };
-            let target = safe_next(Some(form.next.as_str()).filter(|n| !n.is_empty()), area, &home);
+            let target = after_sign_in(&form.next, &state.public_url, area, &home);
             Ok((signed_in_cookies(cookie, verified), Redirect::to(&target)).into_response())
         }
         Authenticated::No(status, message) => {

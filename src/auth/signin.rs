@@ -151,27 +151,3 @@ async fn trusted_browser(
     let trusted = throttle::failures(&state.db, &key).await? < KNOWN_BROWSER_FAILURES;
     Ok(trusted.then_some(key))
 }
-
-/// Where to go after signing in: only a local path in the given area, never another site.
-pub fn safe_next(next: Option<&str>, area: &str, fallback: &str) -> String {
-    match next {
-        Some(n) if n.starts_with(area) && !n.starts_with("//") && !n.contains("://") && !n.contains('\\') => {
-            n.to_string()
-        }
-        _ => fallback.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn next_stays_on_this_site() {
-        assert_eq!(safe_next(Some("/manage/agents"), "/manage", "/manage"), "/manage/agents");
-        assert_eq!(safe_next(Some("//evil.example/manage"), "/manage", "/manage"), "/manage");
-        assert_eq!(safe_next(Some("https://evil.example"), "/manage", "/manage"), "/manage");
-        assert_eq!(safe_next(Some("/portal/x"), "/manage", "/manage"), "/manage");
-        assert_eq!(safe_next(None, "/manage", "/manage"), "/manage");
-    }
-}

@@ -75,6 +75,11 @@ pub fn parse_name(s: &str) -> Result<String, String> {
     if s.is_empty() || s.chars().count() > 100 {
         return Err("A portal name needs 1 to 100 characters.".into());
     }
+    if s.chars().any(crate::web::input::is_forbidden_in_name) {
+        return Err(
+            "A portal name may not contain line breaks, tabs, control characters or text-direction overrides.".into()
+        );
+    }
     Ok(s.to_string())
 }
 

@@ -18,10 +18,10 @@ use super::settings::{self, EntraSettings};
 use super::{CALLBACK_PATH, start_path};
 use crate::auth::extract::MANAGE_COOKIE;
 use crate::auth::sessions::{self, Realm, Subject};
-use crate::auth::signin::safe_next;
 use crate::error::{AppError, AppResult};
 use crate::portals::{self, Portal};
 use crate::web::client::Client;
+use crate::web::next::after_sign_in;
 use crate::web::state::AppState;
 use crate::web::tokens::{constant_time_eq, random_token, token_hash};
 
@@ -179,7 +179,7 @@ pub async fn start(
     // One secret per browser, kept across flows, so two tabs signing in at once both work.
     let browser_secret = state.cookies.get(&headers, BROWSER_COOKIE).map(str::to_owned).unwrap_or_else(random_token);
     let flow_state = random_token();
-    let next = safe_next(Some(q.next.as_str()).filter(|n| !n.is_empty() && n.len() <= 2048), "/manage", "/manage");
+    let next = after_sign_in(&q.next, &state.public_url, "/manage", "/manage");
     flows::create(&state.db, &flow_state, portal.id, &browser_secret, &next, &client.ip).await?;
     let hint = q.login_hint.as_deref().filter(|h| !h.is_empty() && h.len() <= 256);
     let url = directory
@@ -296,7 +296,7 @@ pub async fn callback(
                 sessions::end_by_token(&state.db, old).await?;
             }
             tracing::info!(staff_id = account.id, portal = %portal.slug, ip = %client.ip, "staff signed in with Microsoft");
-            let target = safe_next(Some(&flow.next), "/manage", "/manage");
+            let target = after_sign_in(&flow.next, &state.public_url, "/manage", "/manage");
             let mut response = Redirect::to(&target).into_response();
             let headers = response.headers_mut();
             headers.append(header::SET_COOKIE, state.cookies.set(MANAGE_COOKIE, &token, None));

@@ -3,6 +3,9 @@
 pub mod client;
 pub mod cookies;
 pub mod csrf;
+pub mod headers;
+pub mod input;
+pub mod next;
 pub mod state;
 pub mod tokens;
 
@@ -24,7 +27,8 @@ use state::AppState;
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let https = state.public_url.scheme() == "https";
+    let routes = Router::new()
         .route("/", get(common_login::root))
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
@@ -50,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(common_login::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::ensure_cookie))
         .layer(middleware::from_fn_with_state(state.clone(), portals::resolve::serve_portal_hosts))
+        .layer(middleware::from_fn(|req, next| input::refuse_control_characters(req, next, MAX_BODY_BYTES)))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
@@ -62,10 +67,8 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             header::HeaderValue::from_static("same-origin"),
-        ))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        ));
+    headers::add(routes, https).layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// 200 when the database answers, 503 when it does not.
