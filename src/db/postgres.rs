@@ -32,3 +32,9 @@ pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, att
 /// Serialises transactions that count and then record requests for the same key (sign-in code
 /// limits), so two requests at the same moment cannot both pass a limit. Released at commit.
 pub(super) const KEY_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
+
+/// SQLSTATE codes of a server that is going away or not ready: class 08 (connection
+/// exception), 57P01-57P03 (shut down by the administrator, crash shutdown, cannot connect now).
+pub(super) fn is_unavailable_code(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+}

@@ -12,6 +12,9 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "staff sign-in with Entra ID", include_str!("../../migrations/sqlite/0004_sso.sql")),
 ];
 
+/// How long a write waits for the one writer connection before giving up.
+pub(super) const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Adds `mode=rwc` so that a missing database file is created.
 pub(super) fn connection_url(url: &str) -> anyhow::Result<String> {
     if url.contains("mode=") {
