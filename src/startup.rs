@@ -15,7 +15,7 @@ use crate::config::{Config, ConnectionLimits};
 use crate::db::Db;
 use crate::outbox::sms::SmsSender;
 use crate::outbox::smtp::SmtpSender;
-use crate::outbox::worker::{self, OutboxSignal, Sender};
+use crate::outbox::worker::{self, OutboxSignal, Sender, WorkerSettings};
 use crate::web::cookies::CookiePolicy;
 use crate::web::state::{AppState, Inner};
 
@@ -45,10 +45,15 @@ impl Application {
         // than any other.
         hasher.verify("", None).await?;
         let outbox = OutboxSignal::default();
+        let workers = WorkerSettings {
+            node_id: config.outbox.node_id.clone().unwrap_or_else(|| worker::default_node_id(local_addr)),
+            lease_secs: config.outbox.lease_secs,
+            retry_base_secs: config.mail.retry_base_secs,
+        };
         let mail_problem = match &config.mail.smtp {
             Some(smtp) => {
                 let sender = Sender::Email(SmtpSender::new(smtp, &config.mail.from)?);
-                worker::spawn_worker(db.clone(), sender, outbox.clone(), config.mail.retry_base_secs);
+                worker::spawn_worker(db.clone(), sender, outbox.clone(), workers.clone());
                 None
             }
             None => {
@@ -61,7 +66,7 @@ impl Application {
         let sms_problem = match &config.sms {
             Some(sms) => {
                 let sender = Sender::Sms(SmsSender::new(sms)?);
-                worker::spawn_worker(db.clone(), sender, outbox.clone(), config.mail.retry_base_secs);
+                worker::spawn_worker(db.clone(), sender, outbox.clone(), workers.clone());
                 None
             }
             None => Some(

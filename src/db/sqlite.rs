@@ -10,6 +10,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "outbox and links", include_str!("../../migrations/sqlite/0002_outbox_and_links.sql")),
     (3, "sign-in codes", include_str!("../../migrations/sqlite/0003_sign_in_codes.sql")),
     (4, "staff sign-in with Entra ID", include_str!("../../migrations/sqlite/0004_sso.sql")),
+    (5, "outbox claims", include_str!("../../migrations/sqlite/0005_outbox_claims.sql")),
 ];
 
 /// How long a write waits for the one writer connection before giving up.
@@ -38,11 +39,13 @@ pub(super) async fn configure_connection(conn: &mut AnyConnection) -> Result<(),
     conn.execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;").await.map(|_| ())
 }
 
-/// Claims due outbox rows of one kind (`$4`) with a lease. One writer at a time, so no row is claimed twice.
-pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 \
+/// Claims due outbox rows of one kind (`$4`) with a lease (`$5` this node, `$6` the claim's
+/// token). One writer at a time, so no row is claimed twice.
+pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1, claimed_by = $5, claim_token = $6 \
      WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND kind = $4 AND next_attempt_at <= $2 \
        AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3) \
-     RETURNING id, portal_id, kind, recipient, sender_name, subject, body_text, body_html, attempts";
+     RETURNING id, portal_id, kind, recipient, sender_name, subject, body_text, body_html, attempts, \
+       message_key, created_at, claim_token";
 
 /// SQLite needs no key lock: every write transaction already runs alone on the writer connection.
 pub(super) const KEY_LOCK: Option<&str> = None;
