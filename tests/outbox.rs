@@ -152,7 +152,12 @@ async fn a_sent_invitation_leaves_no_usable_link_in_the_database() {
     let html: Option<String> = row.get("body_html");
     assert!(!text.contains(&token) && !html.unwrap_or_default().contains(&token), "the link is still stored");
     // The outbox page still lists the message.
-    admin.get("/manage/outbox").await.assert_contains("sealed@example.com").assert_contains(">sent<");
+    admin
+        .get("/manage/outbox")
+        .await
+        .assert_contains("sealed@example.com")
+        .assert_contains(">sent<")
+        .assert_contains("text is erased once it is sent");
 
     // The emailed link still works.
     let b = app.browser();
