@@ -137,7 +137,8 @@ fn spawn_janitor(state: AppState) {
                     sessions::purge_expired(&state.db, state.sessions).await?
                         + throttle::purge_stale(&state.db).await?
                         + codes::purge_stale(&state.db).await?
-                        + crate::sso::flows::purge(&state.db).await?,
+                        + crate::sso::flows::purge(&state.db).await?
+                        + crate::auth::known_browsers::purge_stale(&state.db).await?,
                 )
             };
             match purged.await {

@@ -57,6 +57,9 @@ async fn an_administrator_invites_an_agent_who_sets_a_password_then_works_within
     ana.post(&link, &[("new_password", mine), ("confirm_password", mine)])
         .await
         .assert_redirect_to("/manage/login?msg=password-set");
+    // The link came to her mailbox: this browser is now known to her account.
+    assert!(ana.cookie("fd_browser").is_some());
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM known_browsers k JOIN staff s ON s.id = k.staff_id WHERE s.email_lower = 'ana@example.com'").await, 1);
     ana.get("/manage/login?msg=password-set").await.assert_contains("Your password is set.");
     ana.sign_in_manage("ana@example.com", mine).await.assert_redirect_to("/manage");
     admin.get(&agent_page).await.assert_lacks("password not set yet");

@@ -5,6 +5,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::Email;
 use super::phone::Mobile;
+use crate::auth::sessions::{self, Subject};
 use crate::db::{Db, is_unique_violation, now};
 
 #[derive(Clone, Debug)]
@@ -186,9 +187,11 @@ pub async fn set_disabled(db: &Db, portal_id: i64, id: i64, disabled: bool) -> R
         .bind(portal_id)
         .execute(&mut *tx)
         .await?;
-    if disabled {
-        sqlx::query("DELETE FROM sessions WHERE customer_id = $1").bind(id).execute(&mut *tx).await?;
+    let found = done.rows_affected() == 1;
+    // Only a customer of this portal: an id from elsewhere changes nothing, sessions included.
+    if found && disabled {
+        sessions::end_all_in_portal(&mut tx, Subject::Customer(id), portal_id, None).await?;
     }
     tx.commit().await?;
-    Ok(done.rows_affected() == 1)
+    Ok(found)
 }

@@ -5,6 +5,7 @@ pub mod customers;
 pub mod departments;
 pub mod permissions;
 pub mod phone;
+pub mod portal_invitations;
 pub mod staff;
 
 use std::fmt;

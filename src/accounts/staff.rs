@@ -5,6 +5,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::Email;
 use super::permissions::{Permission, Role};
+use crate::auth::sessions::{self, Subject};
 use crate::db::{Db, is_unique_violation, now};
 use crate::portals::Portal;
 
@@ -290,7 +291,7 @@ pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), sqlx::
         .execute(&mut *tx)
         .await?;
     if disabled {
-        sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
+        sessions::end_all(&mut tx, Subject::Staff(id), None).await?;
     }
     tx.commit().await
 }

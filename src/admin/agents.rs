@@ -9,9 +9,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::MsgQuery;
+use super::authority::{self, MembershipChange};
 use super::shell::Shell;
 use crate::accounts::departments::{self, Department};
 use crate::accounts::permissions::{Permission, Role};
+use crate::accounts::portal_invitations::{self, PortalInvitation};
 use crate::accounts::staff::{self, CreateStaffError, NewStaff, Staff};
 use crate::accounts::{Email, parse_person_name};
 use crate::auth::ManageUser;
@@ -29,6 +31,8 @@ struct AgentsPage {
     shell: Shell,
     csrf: String,
     agents: Vec<(Staff, Role)>,
+    /// Existing accounts asked to join, who have not answered yet.
+    invitations: Vec<PortalInvitation>,
     errors: Vec<String>,
     email: String,
     name: String,
@@ -45,7 +49,8 @@ async fn list_page(
 ) -> AppResult<AgentsPage> {
     let shell = Shell::new(user, csrf.clone(), "/manage/agents", msg);
     let agents = staff::list_for_portal(&state.db, user.portal.id).await?;
-    Ok(AgentsPage { shell, csrf, agents, errors, email, name })
+    let invitations = portal_invitations::of_portal(&state.db, user.portal.id).await?;
+    Ok(AgentsPage { shell, csrf, agents, invitations, errors, email, name })
 }
 
 pub async fn list(
@@ -84,17 +89,21 @@ pub async fn create(
     let Some(role) = Role::parse(&form.role) else {
         return invalid(vec!["Choose a role: agent or administrator.".into()], form).await;
     };
+    authority::may_grant_role(&user, role)?;
     let name = match parse_person_name(&form.name, &email) {
         Ok(n) => n,
         Err(e) => return invalid(vec![e], form).await,
     };
-    // Someone who already works in another portal keeps their account here too; like a new
-    // agent, they are sent a link to set the password they use everywhere.
     let existing = staff::by_email(&state.db, &email).await?;
-    if let Some(existing) = &existing
-        && staff::in_portal(&state.db, user.portal.id, existing.id).await?.is_some()
-    {
-        return invalid(vec![format!("{email} already works in this portal.")], form).await;
+    if let Some(existing) = &existing {
+        if staff::in_portal(&state.db, user.portal.id, existing.id).await?.is_some() {
+            return invalid(vec![format!("{email} already works in this portal.")], form).await;
+        }
+        // Someone else's account (another portal's, or a system administrator's) joins only
+        // with its owner's consent, unless a system administrator adds it.
+        if super::agent_invitations::needs_consent(&state, &user, existing).await? {
+            return super::agent_invitations::ask(&state, &user, existing, role).await;
+        }
     }
     let mut tx = state.db.writer().begin().await?;
     let (id, name) = match existing {
@@ -148,6 +157,8 @@ pub async fn invite(
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     let (agent, role) = load_agent(&state, &user, id).await?;
+    // A new link voids the ones sent before, wherever the account works.
+    authority::may_change_account(&state, &user, &agent).await?;
     if identities::is_self_managed(&state.db, id).await? {
         return Err(AppError::bad_request(format!(
             "{} signs in with Microsoft and has no Frontdesk password. Unlink the Microsoft account first if they \
@@ -220,12 +231,12 @@ pub async fn update(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
-    let (agent, _) = load_agent(&state, &user, id).await?;
+    let (agent, current_role) = load_agent(&state, &user, id).await?;
     let value = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     let email = Email::parse(&agent.email).map_err(AppError::BadRequest)?;
     let name = match value("name").map(|n| parse_person_name(n, &email)).transpose().map_err(AppError::BadRequest)? {
         Some(name) if name != agent.name => {
-            may_change_account(&state, &user, &agent).await?;
+            authority::may_change_account(&state, &user, &agent).await?;
             Some(name)
         }
         _ => None,
@@ -243,6 +254,17 @@ pub async fn update(
         permissions
             .push(Permission::parse(key).ok_or_else(|| AppError::bad_request(format!("Unknown permission {key:?}.")))?);
     }
+    let current_permissions = staff::granted_permissions(&state.db, id, user.portal.id).await?;
+    authority::may_change_membership(
+        &user,
+        &MembershipChange {
+            target: &agent,
+            current_role,
+            current_permissions: &current_permissions,
+            new_role: role,
+            new_permissions: &permissions,
+        },
+    )?;
     let mut department_ids = Vec::new();
     for (_, v) in pairs.iter().filter(|(k, _)| k == "department") {
         department_ids.push(v.parse::<i64>().map_err(|_| AppError::bad_request("A department was not recognised."))?);
@@ -254,34 +276,10 @@ pub async fn update(
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=saved")).into_response())
 }
 
-async fn may_disable(state: &AppState, user: &ManageUser, agent: &Staff) -> AppResult<()> {
-    if agent.id == user.staff.id {
-        return Err(AppError::bad_request("You cannot disable your own account."));
-    }
-    may_change_account(state, user, agent).await
-}
-
-/// An account is shared by every portal its owner works in, so only someone who administers all
-/// of them (or a system administrator) may change the account itself: disable it or rename it.
-async fn may_change_account(state: &AppState, user: &ManageUser, agent: &Staff) -> AppResult<()> {
-    if user.staff.is_superadmin || agent.id == user.staff.id {
-        return Ok(());
-    }
-    for (portal, _) in staff::memberships(&state.db, agent.id).await? {
-        if !user.memberships.iter().any(|(p, role)| p.id == portal.id && *role == Role::Admin) {
-            return Err(AppError::forbidden(format!(
-                "{} also works in {}, where you are not an administrator; ask a system administrator.",
-                agent.name, portal.name
-            )));
-        }
-    }
-    Ok(())
-}
-
 async fn set_disabled(state: AppState, user: ManageUser, id: i64, disabled: bool) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     let (agent, _) = load_agent(&state, &user, id).await?;
-    may_disable(&state, &user, &agent).await?;
+    authority::may_disable(&state, &user, &agent).await?;
     staff::set_disabled(&state.db, id, disabled).await?;
     tracing::info!(staff_id = id, by = user.staff.id, disabled, "staff account status changed");
     let msg = if disabled { "disabled" } else { "enabled" };
@@ -310,9 +308,15 @@ pub async fn end_sessions(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
-    load_agent(&state, &user, id).await?;
+    let (agent, _) = load_agent(&state, &user, id).await?;
     let keep = (id == user.staff.id).then_some(user.session.id);
-    let ended = sessions::end_all(&mut *state.db.writer().acquire().await?, Subject::Staff(id), keep).await?;
+    let mut conn = state.db.writer().acquire().await?;
+    // Everywhere for those with power over the whole account; otherwise only in this portal.
+    let ended = if authority::has_account_power(&state, &user, &agent).await? {
+        sessions::end_all(&mut conn, Subject::Staff(id), keep).await?
+    } else {
+        sessions::end_all_in_portal(&mut conn, Subject::Staff(id), user.portal.id, keep).await?
+    };
     tracing::info!(staff_id = id, by = user.staff.id, ended, "staff sessions ended by an administrator");
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=sessions-ended")).into_response())
 }
@@ -325,7 +329,8 @@ pub async fn approve(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
-    load_agent(&state, &user, id).await?;
+    let (agent, _) = load_agent(&state, &user, id).await?;
+    authority::may_change_account(&state, &user, &agent).await?;
     staff::approve(&state.db, id).await?;
     tracing::info!(staff_id = id, by = user.staff.id, "staff account approved");
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=approved")).into_response())

@@ -231,6 +231,7 @@ pub async fn end_sessions(
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     load(&state, &user, id).await?;
-    sessions::end_all(&mut *state.db.writer().acquire().await?, Subject::Customer(id), None).await?;
+    let mut conn = state.db.writer().acquire().await?;
+    sessions::end_all_in_portal(&mut conn, Subject::Customer(id), user.portal.id, None).await?;
     Ok(Redirect::to(&format!("/manage/customers/{id}?msg=sessions-ended")).into_response())
 }

@@ -29,6 +29,8 @@ struct HomePage {
     mail_problem: Option<String>,
     /// Agents created by a first Microsoft sign-in, for those who may approve them.
     awaiting_approval: i64,
+    /// Other portals that asked this person to work in them.
+    invitations: usize,
 }
 
 async fn count(state: &AppState, sql: &'static str, portal_id: i64) -> AppResult<i64> {
@@ -52,6 +54,7 @@ pub async fn page(
     } else {
         0
     };
+    let invitations = crate::accounts::portal_invitations::of_staff(&state.db, user.staff.id).await?.len();
     let permissions =
         crate::accounts::permissions::Permission::ALL.into_iter().filter(|p| user.can(*p)).map(|p| p.label()).collect();
     Ok(HomePage {
@@ -64,6 +67,7 @@ pub async fn page(
         portal_slug: user.portal.slug.clone(),
         mail_problem: state.mail_problem.clone().filter(|_| user.can(Permission::ManagePortalSettings)),
         awaiting_approval,
+        invitations,
     }
     .into_response())
 }

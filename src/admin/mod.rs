@@ -2,7 +2,9 @@
 //! settings, departments, agents and customers. Every page here is scoped to the portal the
 //! signed-in staff member is working in (`ManageUser::portal`).
 
+mod agent_invitations;
 mod agents;
+pub mod authority;
 mod customers;
 mod departments;
 mod home;
@@ -40,6 +42,10 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/agents/{id}/invite", post(agents::invite))
         .route("/manage/agents/{id}/approve", post(agents::approve))
         .route("/manage/agents/{id}/unlink-microsoft", post(agents::unlink_microsoft))
+        .route("/manage/agents/invitations/{staff_id}/withdraw", post(agent_invitations::withdraw))
+        .route("/manage/invitations", get(agent_invitations::mine))
+        .route("/manage/invitations/{portal_id}/accept", post(agent_invitations::accept))
+        .route("/manage/invitations/{portal_id}/decline", post(agent_invitations::decline))
         .route("/manage/customers", get(customers::list).post(customers::create))
         .route("/manage/customers/{id}", get(customers::show).post(customers::update))
         .route("/manage/customers/{id}/status", post(customers::status))

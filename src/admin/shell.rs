@@ -43,6 +43,10 @@ fn notice_for(code: Option<&str>) -> Option<&'static str> {
         "requeued" => "The message is queued again and goes out shortly.",
         "invited" => "An invitation to set a password has been sent.",
         "added-microsoft" => "Added. They sign in with Microsoft, so no invitation was sent.",
+        "asked" => "They already have a Frontdesk account: they were asked by email, and join once they accept.",
+        "withdrawn" => "The invitation is withdrawn.",
+        "accepted" => "You now work in that portal too: switch to it with the portal menu.",
+        "declined" => "The invitation is declined.",
         "approved" => "The account is approved: they can sign in with Microsoft now.",
         "unlinked" => {
             "The Microsoft account is unlinked. Send a set-password link, or let them sign in with Microsoft again."

@@ -12,9 +12,10 @@ use serde::Deserialize;
 
 use super::codes::{self, PER_ADDRESS, PER_IDENTITY, Verdict};
 use super::emails::EmailContent;
+use super::known_browsers;
 use super::portal_login::start_session;
 use super::sessions::Subject;
-use super::throttle::{self, Admission};
+use super::throttle::{self, Admission, Outcome};
 use crate::accounts::Email;
 use crate::accounts::customers::{self, Customer};
 use crate::accounts::phone::Mobile;
@@ -199,32 +200,37 @@ pub async fn verify(
         (status, CodePage { csrf: csrf.clone(), portal: portal.clone(), sent: None, error: Some(message) })
             .into_response()
     };
-    let address_key = format!("code-verify:{}", client.ip);
-    let count = match throttle::admit(&state.db, &address_key).await? {
+    let keys = [(format!("code-verify:{}", client.ip), throttle::PER_ADDRESS)];
+    let admitted = match throttle::admit(&state.db, &keys).await? {
         Admission::Wait(secs) => {
             let message =
                 format!("Too many wrong codes from your network. Wait {} and try again.", throttle::human_wait(secs));
             return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, message));
         }
-        Admission::Counted(n) => n,
+        Admission::Admitted(a) => a,
     };
     let Some(request_token) = state.cookies.get(&headers, &code_cookie(portal.portal.id)).map(str::to_owned) else {
-        throttle::record_failure(&state.db, &address_key, throttle::PER_ADDRESS, count).await?;
+        throttle::finish(&state.db, &admitted, Outcome::Failed).await?;
         return Ok(refuse(StatusCode::UNAUTHORIZED, REFUSED.into()));
     };
     match codes::verify(&state.db, portal.portal.id, &request_token, &form.code).await? {
         Verdict::SignIn(customer_id) => {
-            throttle::uncount(&state.db, &address_key).await?;
-            let session =
-                start_session(&state, &headers, &portal.portal, Subject::Customer(customer_id), &client).await?;
+            throttle::finish(&state.db, &admitted, Outcome::Succeeded).await?;
+            let subject = Subject::Customer(customer_id);
+            let session = start_session(&state, &headers, &portal.portal, subject, &client).await?;
             let clear = state.cookies.clear(&code_cookie(portal.portal.id));
+            // The code reached the customer's own mailbox or phone: this browser is theirs.
+            let browser = known_browsers::token(&state.cookies, &headers);
+            let known =
+                known_browsers::remember(&state.db, &state.cookies, browser, subject, Some(portal.portal.id)).await?;
             let mut response = Redirect::to(&format!("{}/", portal.base)).into_response();
-            response.headers_mut().append(header::SET_COOKIE, session);
-            response.headers_mut().append(header::SET_COOKIE, clear);
+            for cookie in [Some(session), Some(clear), known].into_iter().flatten() {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
             Ok(response)
         }
         Verdict::Refused => {
-            throttle::record_failure(&state.db, &address_key, throttle::PER_ADDRESS, count).await?;
+            throttle::finish(&state.db, &admitted, Outcome::Failed).await?;
             Ok(refuse(StatusCode::UNAUTHORIZED, REFUSED.into()))
         }
     }

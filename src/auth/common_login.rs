@@ -4,11 +4,11 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::portal_login::{authenticate, start_session};
+use super::portal_login::{Authenticated, authenticate, signed_in_cookies, start_session};
 use crate::error::{AppError, AppResult};
 use crate::portals::{self, Portal};
 use crate::web::client::Client;
@@ -58,12 +58,13 @@ pub async fn submit(
     if !crate::portals::settings::load(&state.db, portal.id).await?.customer_signin.password {
         return Ok(Redirect::to(&format!("/portal/{}/login?msg=use-code", portal.slug)).into_response());
     }
-    match authenticate(&state, &portal, &form.email, &form.password, &client).await? {
-        Ok(subject) => {
+    match authenticate(&state, &portal, &form.email, &form.password, &client, &headers).await? {
+        Authenticated::Yes(subject, verified) => {
             let cookie = start_session(&state, &headers, &portal, subject, &client).await?;
-            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&format!("/portal/{}/", portal.slug))).into_response())
+            let home = format!("/portal/{}/", portal.slug);
+            Ok((signed_in_cookies(cookie, verified), Redirect::to(&home)).into_response())
         }
-        Err((status, message)) => {
+        Authenticated::No(status, message) => {
             let page = LoginPage {
                 csrf,
                 portals: listed_portals(&state).await?,

@@ -201,6 +201,22 @@ pub fn approval_needed(admin_name: &str, origin: &Origin, who: &str, email: &str
     }
 }
 
+/// Asks someone who already has a staff account to work in one more portal.
+pub fn portal_invitation(name: &str, origin: &Origin, inviter: &str, role: &str, link: &str) -> EmailContent {
+    let place = origin.place();
+    EmailContent {
+        subject: format!("{inviter} invites you to work in {place}"),
+        greeting: format!("Hello {name},"),
+        paragraphs: vec![
+            format!("{inviter} invites you to work in {place} as {role}, with the Frontdesk account you already have."),
+            "Sign in as usual and accept or decline the invitation. Nothing changes until you accept.".into(),
+        ],
+        action: Some(("See the invitation".into(), link.into())),
+        after: vec!["If you do not know why you got this, decline it or ignore this email.".into()],
+        signature: origin.signature(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::emails::{self, Origin};
 use super::links::{self, Purpose};
 use super::sessions::Subject;
-use super::throttle::{self, Admission, PER_ADDRESS};
+use super::throttle::{self, Admission, Outcome, PER_ADDRESS};
 use crate::accounts::{Email, customers, staff};
 use crate::db::now;
 use crate::error::{AppError, AppResult};
@@ -60,16 +60,14 @@ enum Target {
 /// Refuses more than a few requests an hour from one address, so the form cannot be used to
 /// flood mailboxes from one place.
 async fn admit_address(state: &AppState, client: &Client) -> AppResult<()> {
-    let key = format!("forgot:{}", client.ip);
-    match throttle::admit(&state.db, &key).await? {
+    let keys = [(format!("forgot:{}", client.ip), PER_ADDRESS)];
+    match throttle::admit(&state.db, &keys).await? {
         Admission::Wait(secs) => Err(AppError::TooManyRequests(format!(
             "Too many requests from your network. Wait {} and try again.",
             throttle::human_wait(secs)
         ))),
-        Admission::Counted(n) => {
-            throttle::record_failure(&state.db, &key, PER_ADDRESS, n).await?;
-            Ok(())
-        }
+        // Every request counts, as a failure would: the limit is on how many are sent.
+        Admission::Admitted(admitted) => Ok(throttle::finish(&state.db, &admitted, Outcome::Failed).await?),
     }
 }
 

@@ -5,12 +5,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::extract::{MANAGE_COOKIE, ManageUserPendingPassword};
 use super::sessions::{self, Realm, Subject};
-use super::signin::{Refusal, check_password, safe_next};
+use super::signin::{PasswordAttempt, SignInError, check_password, safe_next};
 use crate::accounts::{Email, staff};
 use crate::error::AppResult;
 use crate::portals::{self, Portal};
@@ -134,15 +134,20 @@ pub async fn submit(
         Ok(e) => staff::by_email(&state.db, e).await?,
         Err(_) => None,
     };
-    let key = format!("manage:{}", form.email.trim().to_lowercase());
-    let stored = account.as_ref().and_then(|a| a.password_hash.as_deref());
-    match check_password(&state, &key, &client, stored, &form.password).await? {
-        Err(r @ Refusal::Throttled(_)) => {
-            return refuse(StatusCode::TOO_MANY_REQUESTS, r.message());
-        }
-        Err(r) => return refuse(StatusCode::UNAUTHORIZED, r.message()),
-        Ok(()) => {}
-    }
+    let attempt = PasswordAttempt {
+        subject: account.as_ref().map(|a| Subject::Staff(a.id)),
+        unknown_key: format!("staff:{}", form.email.trim().to_lowercase()),
+        stored_hash: account.as_ref().and_then(|a| a.password_hash.clone()),
+        password: form.password.clone(),
+        portal_id: None,
+        signed_in_session: None,
+    };
+    let verified = match check_password(&state, attempt, &client, &headers).await {
+        Ok(v) => v,
+        Err(SignInError::Unexpected(e)) => return Err(e),
+        Err(e @ SignInError::Throttled(_)) => return refuse(StatusCode::TOO_MANY_REQUESTS, e.message()),
+        Err(e) => return refuse(StatusCode::UNAUTHORIZED, e.message()),
+    };
     let account = account.expect("a password only verifies against a real account");
     if let Some(why) = account.refusal() {
         return refuse(StatusCode::FORBIDDEN, why.into());
@@ -175,7 +180,9 @@ pub async fn submit(
     } else {
         safe_next(Some(&form.next).filter(|n| !n.is_empty()).map(String::as_str), "/manage", "/manage")
     };
-    Ok(([(header::SET_COOKIE, state.cookies.set(MANAGE_COOKIE, &token, None))], Redirect::to(&target)).into_response())
+    let mut cookies = vec![(header::SET_COOKIE, state.cookies.set(MANAGE_COOKIE, &token, None))];
+    cookies.extend(verified.remember.map(|c| (header::SET_COOKIE, c)));
+    Ok((AppendHeaders(cookies), Redirect::to(&target)).into_response())
 }
 
 #[derive(Deserialize)]

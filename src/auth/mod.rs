@@ -8,6 +8,7 @@ pub mod extract;
 pub mod forgot;
 pub mod hashing;
 pub mod invitations;
+pub mod known_browsers;
 pub mod links;
 pub mod manage_login;
 pub mod password_links;

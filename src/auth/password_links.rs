@@ -7,11 +7,12 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::emails::{self, Origin};
+use super::known_browsers;
 use super::links::{self, Link, LinkState, Purpose};
 use super::profile::policy_for;
 use super::sessions::{self, Subject};
@@ -149,6 +150,18 @@ async fn complete(
     Ok(Ok(()))
 }
 
+/// After a password set through a link from the person's own mailbox: the browser is theirs, so
+/// others' failed sign-ins do not hold it back (see `known_browsers`).
+async fn proven(state: &AppState, headers: &HeaderMap, link: &Link, to: &str) -> AppResult<Response> {
+    let browser = known_browsers::token(&state.cookies, headers);
+    let cookie = known_browsers::remember(&state.db, &state.cookies, browser, link.subject, link.portal_id).await?;
+    let mut response = Redirect::to(to).into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(axum::http::header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
 // ---- staff ------------------------------------------------------------------------------------
 
 async fn staff_link(state: &AppState, token: &str) -> AppResult<Link> {
@@ -175,12 +188,13 @@ pub async fn staff_page(
 pub async fn staff_submit(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     CsrfToken(csrf): CsrfToken,
     CsrfForm(form): CsrfForm<NewPasswordForm>,
 ) -> AppResult<Response> {
     let link = staff_link(&state, &token).await?;
     match complete(&state, &token, &link, &form, &state.absolute("/manage/login")).await? {
-        Ok(()) => Ok(Redirect::to("/manage/login?msg=password-set").into_response()),
+        Ok(()) => Ok(proven(&state, &headers, &link, "/manage/login?msg=password-set").await?),
         Err(errors) => {
             let page =
                 form_page(&state, &link, csrf, format!("/manage/password/{token}"), "Frontdesk".into(), errors).await?;
@@ -220,13 +234,14 @@ pub async fn customer_submit(
     State(state): State<AppState>,
     portal: CurrentPortal,
     Path((_slug, token)): Path<(String, String)>,
+    headers: HeaderMap,
     CsrfToken(csrf): CsrfToken,
     CsrfForm(form): CsrfForm<NewPasswordForm>,
 ) -> AppResult<Response> {
     let link = customer_link(&state, &portal, &token).await?;
     let sign_in = format!("{}/login", state.portal_url(&portal.portal));
     match complete(&state, &token, &link, &form, &sign_in).await? {
-        Ok(()) => Ok(Redirect::to(&format!("{}/login?msg=password-set", portal.base)).into_response()),
+        Ok(()) => Ok(proven(&state, &headers, &link, &format!("{}/login?msg=password-set", portal.base)).await?),
         Err(errors) => {
             let action = format!("{}/password/{token}", portal.base);
             let page = form_page(&state, &link, csrf, action, portal.portal.name.clone(), errors).await?;

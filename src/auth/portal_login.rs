@@ -5,13 +5,13 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::extract::{PortalUser, portal_cookie};
 use super::manage_login::EmptyForm;
 use super::sessions::{self, Realm, Subject};
-use super::signin::{Refusal, check_password, safe_next};
+use super::signin::{PasswordAttempt, SignInError, Verified, check_password, safe_next};
 use crate::accounts::{Email, customers, staff};
 use crate::error::AppResult;
 use crate::portals::Portal;
@@ -33,20 +33,29 @@ struct LoginPage {
     notice: Option<&'static str>,
 }
 
+/// The outcome of a portal sign-in.
+pub enum Authenticated {
+    /// Who signed in, and the cookie that marks the browser as known to them (if new).
+    Yes(Subject, Verified),
+    /// The status and message to show.
+    No(StatusCode, String),
+}
+
 /// Checks a portal sign-in: the portal's customer with that email, else a staff member who
-/// works in the portal. Returns who signed in, or the status and message to show.
+/// works in the portal.
 pub async fn authenticate(
     state: &AppState,
     portal: &Portal,
     email: &str,
     password: &str,
     client: &Client,
-) -> AppResult<Result<Subject, (StatusCode, String)>> {
+    headers: &HeaderMap,
+) -> AppResult<Authenticated> {
     if !settings::load(&state.db, portal.id).await?.customer_signin.password {
-        return Ok(Err((
+        return Ok(Authenticated::No(
             StatusCode::BAD_REQUEST,
             format!("{} does not use passwords: sign in with a code on its sign-in page.", portal.name),
-        )));
+        ));
     }
     let parsed = Email::parse(email).ok();
     let mut customer = None;
@@ -57,32 +66,44 @@ pub async fn authenticate(
             member = staff::in_portal_by_email(&state.db, portal.id, e).await?;
         }
     }
-    let stored = customer
+    let stored_hash = customer
         .as_ref()
-        .and_then(|c| c.password_hash.as_deref())
-        .or(member.as_ref().and_then(|s| s.password_hash.as_deref()));
-    let key = format!("portal:{}:{}", portal.id, email.trim().to_lowercase());
-    match check_password(state, &key, client, stored, password).await? {
-        Err(r @ Refusal::Throttled(_)) => {
-            return Ok(Err((StatusCode::TOO_MANY_REQUESTS, r.message())));
-        }
-        Err(r) => return Ok(Err((StatusCode::UNAUTHORIZED, r.message()))),
-        Ok(()) => {}
-    }
+        .and_then(|c| c.password_hash.clone())
+        .or(member.as_ref().and_then(|s| s.password_hash.clone()));
+    let subject = match (&customer, &member) {
+        (Some(c), _) => Some(Subject::Customer(c.id)),
+        (None, Some(s)) => Some(Subject::Staff(s.id)),
+        (None, None) => None,
+    };
+    let unknown_key = format!("portal:{}:{}", portal.id, email.trim().to_lowercase());
+    let attempt = PasswordAttempt {
+        subject,
+        unknown_key,
+        stored_hash,
+        password: password.to_string(),
+        portal_id: Some(portal.id),
+        signed_in_session: None,
+    };
+    let verified = match check_password(state, attempt, client, headers).await {
+        Ok(v) => v,
+        Err(SignInError::Unexpected(e)) => return Err(e),
+        Err(e @ SignInError::Throttled(_)) => return Ok(Authenticated::No(StatusCode::TOO_MANY_REQUESTS, e.message())),
+        Err(e) => return Ok(Authenticated::No(StatusCode::UNAUTHORIZED, e.message())),
+    };
     let refusal = match (customer, member) {
         (Some(c), _) if !c.is_active() => Some("This account is disabled. Contact the help desk.".to_string()),
-        (Some(c), _) => return Ok(Ok(Subject::Customer(c.id))),
+        (Some(c), _) => return Ok(Authenticated::Yes(Subject::Customer(c.id), verified)),
         (None, Some(s)) => match s.refusal() {
             Some(why) => Some(why.to_string()),
             // Only said after the right password, so it tells nothing to someone guessing.
             None if crate::sso::identities::is_self_managed(&state.db, s.id).await? => {
                 Some(format!("{} Sign in with Microsoft.", crate::sso::SELF_MANAGED))
             }
-            None => return Ok(Ok(Subject::Staff(s.id))),
+            None => return Ok(Authenticated::Yes(Subject::Staff(s.id), verified)),
         },
         (None, None) => unreachable!("a password only verifies against a real account"),
     };
-    Ok(Err((StatusCode::FORBIDDEN, refusal.unwrap_or_default())))
+    Ok(Authenticated::No(StatusCode::FORBIDDEN, refusal.unwrap_or_default()))
 }
 
 /// Starts a portal session (ending the one this browser had in the portal) and returns the
@@ -101,6 +122,16 @@ pub async fn start_session(
     let token = sessions::start(&state.db, state.sessions, Realm::Portal, subject, Some(portal.id), client).await?;
     tracing::info!(portal = %portal.slug, ?subject, ip = %client.ip, "signed in to portal");
     Ok(state.cookies.set(&cookie, &token, None))
+}
+
+/// The session cookie, and the known-browser cookie when the browser is new to the account.
+pub fn signed_in_cookies(
+    session: axum::http::HeaderValue,
+    verified: Verified,
+) -> AppendHeaders<Vec<(header::HeaderName, axum::http::HeaderValue)>> {
+    let mut cookies = vec![(header::SET_COOKIE, session)];
+    cookies.extend(verified.remember.map(|c| (header::SET_COOKIE, c)));
+    AppendHeaders(cookies)
 }
 
 #[derive(Deserialize)]
@@ -142,15 +173,15 @@ pub async fn submit(
     CsrfToken(csrf): CsrfToken,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> AppResult<Response> {
-    match authenticate(&state, &portal.portal, &form.email, &form.password, &client).await? {
-        Ok(subject) => {
+    match authenticate(&state, &portal.portal, &form.email, &form.password, &client, &headers).await? {
+        Authenticated::Yes(subject, verified) => {
             let cookie = start_session(&state, &headers, &portal.portal, subject, &client).await?;
             let home = format!("{}/", portal.base);
             let area = if portal.base.is_empty() { "/" } else { portal.base.as_str() };
             let target = safe_next(Some(form.next.as_str()).filter(|n| !n.is_empty()), area, &home);
-            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&target)).into_response())
+            Ok((signed_in_cookies(cookie, verified), Redirect::to(&target)).into_response())
         }
-        Err((status, message)) => {
+        Authenticated::No(status, message) => {
             let methods = settings::load(&state.db, portal.portal.id).await?.customer_signin;
             let page = LoginPage {
                 csrf,

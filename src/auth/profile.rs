@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::extract::{ManageUser, ManageUserPendingPassword, PortalUser};
 use super::policy::PasswordPolicy;
 use super::sessions::{self, Realm, Session, Subject};
-use super::signin::check_password;
+use super::signin::{PasswordAttempt, SignInError, check_password};
 use crate::accounts::customers::UpdateCustomerError;
 use crate::accounts::phone::Mobile;
 use crate::accounts::{customers, staff};
@@ -89,21 +89,26 @@ async fn change_password(
     keep_session: i64,
     form: &PasswordForm,
 ) -> AppResult<Result<(), Vec<String>>> {
-    let (stored, key) = match subject {
-        Subject::Staff(id) => {
-            (staff::by_id(&state.db, id).await?.and_then(|s| s.password_hash), format!("reauth:staff:{id}"))
-        }
+    let stored_hash = match subject {
+        Subject::Staff(id) => staff::by_id(&state.db, id).await?.and_then(|s| s.password_hash),
         Subject::Customer(id) => {
             let pid = portal_id.ok_or(AppError::NotFound)?;
-            (customers::by_id(&state.db, pid, id).await?.and_then(|c| c.password_hash), format!("reauth:customer:{id}"))
+            customers::by_id(&state.db, pid, id).await?.and_then(|c| c.password_hash)
         }
     };
-    if let Err(refusal) = check_password(state, &key, client, stored.as_deref(), &form.current_password).await? {
-        let msg = match refusal {
-            super::signin::Refusal::WrongCredentials => "Your current password is not correct.".to_string(),
-            other => other.message(),
-        };
-        return Ok(Err(vec![msg]));
+    let attempt = PasswordAttempt {
+        subject: Some(subject),
+        unknown_key: String::new(),
+        stored_hash,
+        password: form.current_password.clone(),
+        portal_id,
+        signed_in_session: Some(keep_session),
+    };
+    match check_password(state, attempt, client, &axum::http::HeaderMap::new()).await {
+        Ok(_) => {}
+        Err(SignInError::Unexpected(e)) => return Err(e),
+        Err(SignInError::WrongCredentials) => return Ok(Err(vec!["Your current password is not correct.".into()])),
+        Err(e) => return Ok(Err(vec![e.message()])),
     }
     let policy = policy_for(&state.db, subject, portal_id).await?;
     let mut errors = policy.check(&form.new_password).err().unwrap_or_default();

@@ -193,6 +193,38 @@ pub async fn end_all(conn: &mut AnyConnection, subject: Subject, keep: Option<i6
     Ok(done.rows_affected())
 }
 
+/// Ends a person's sessions that work in one portal: their portal sessions there, and
+/// management sessions currently in it. An administrator of one portal ends only these; the
+/// person's work in other portals is not theirs to end.
+pub async fn end_all_in_portal(
+    conn: &mut AnyConnection,
+    subject: Subject,
+    portal_id: i64,
+    keep: Option<i64>,
+) -> Result<u64, sqlx::Error> {
+    let (staff_id, customer_id) = subject.columns();
+    let done =
+        sqlx::query("DELETE FROM sessions WHERE (staff_id = $1 OR customer_id = $2) AND portal_id = $3 AND id <> $4")
+            .bind(staff_id)
+            .bind(customer_id)
+            .bind(portal_id)
+            .bind(keep.unwrap_or(-1))
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// Ends the sessions that one portal's identity provider signed a staff member in to (when the
+/// link to that provider is removed).
+pub async fn end_signed_in_by(conn: &mut AnyConnection, staff_id: i64, sso_portal_id: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE staff_id = $1 AND sso_portal_id = $2")
+        .bind(staff_id)
+        .bind(sso_portal_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// A person's live sessions, newest first.
 pub async fn list(db: &Db, limits: SessionLimits, subject: Subject) -> Result<Vec<Session>, sqlx::Error> {
     let (staff_id, customer_id) = subject.columns();

@@ -1,67 +1,155 @@
 //! The password check shared by every sign-in form: throttling first, then Argon2id (against a
 //! dummy hash when there is no account), so that an unknown account and a wrong password get
 //! the same answer in the same time.
+//!
+//! Failures count once per account, whichever form they come through (management, any portal,
+//! re-authentication), and per client address. A browser in which the account signed in before
+//! is throttled only on its own record, so nobody else's failures keep its owner out.
 
-use crate::auth::throttle::{self, Admission, PER_ACCOUNT, PER_ADDRESS};
+use axum::http::{HeaderMap, HeaderValue};
+
+use super::known_browsers;
+use super::sessions::Subject;
+use crate::auth::throttle::{self, Admission, Outcome, PER_ACCOUNT, PER_ADDRESS, PER_KNOWN_BROWSER};
 use crate::error::AppError;
 use crate::web::client::Client;
 use crate::web::state::AppState;
 
 pub const WRONG_CREDENTIALS: &str = "The email address or password is incorrect.";
 
-/// Why a sign-in did not succeed, worded for the person signing in.
+/// Failures after which a known browser is treated like any other.
+const KNOWN_BROWSER_FAILURES: i64 = 10;
+
+/// Why a sign-in did not succeed.
 #[derive(Debug)]
-pub enum Refusal {
+pub enum SignInError {
     /// Wrong password, unknown account, or an account without a password: one answer for all.
     WrongCredentials,
     /// Too many failures lately; try again after the given seconds.
     Throttled(i64),
+    Unexpected(AppError),
 }
 
-impl Refusal {
+impl From<sqlx::Error> for SignInError {
+    fn from(e: sqlx::Error) -> Self {
+        SignInError::Unexpected(e.into())
+    }
+}
+
+impl SignInError {
+    /// The words for the person signing in (not for `Unexpected`, which becomes an error page).
     pub fn message(&self) -> String {
         match self {
-            Refusal::WrongCredentials => WRONG_CREDENTIALS.into(),
-            Refusal::Throttled(secs) => format!(
-                "Too many failed sign-in attempts. Wait {} and try again, or ask an administrator for help.",
+            SignInError::Throttled(secs) => format!(
+                "Too many failed sign-in attempts. Wait {} and try again, sign in from a browser you have used \
+                 here before, or reset your password by email.",
                 throttle::human_wait(*secs)
             ),
+            _ => WRONG_CREDENTIALS.into(),
         }
     }
 }
 
-/// Checks a password for an account identified by `account_key` (what the person typed, scoped
-/// to where they typed it), whether or not the account exists.
+/// One password attempt for an account, whether or not the account exists.
+pub struct PasswordAttempt {
+    /// The account when there is one; `None` for an unknown identifier.
+    pub subject: Option<Subject>,
+    /// What identifies the account for throttling when it does not exist: the scope and the
+    /// identifier as typed (so unknown accounts are throttled exactly like real ones).
+    pub unknown_key: String,
+    pub stored_hash: Option<String>,
+    pub password: String,
+    /// The portal a customer belongs to (kept with the browser record).
+    pub portal_id: Option<i64>,
+    /// A re-authentication inside this live session: the session already proves who is there,
+    /// so it is throttled on its own, like a known browser.
+    pub signed_in_session: Option<i64>,
+}
+
+impl PasswordAttempt {
+    fn account_key(&self) -> String {
+        match self.subject {
+            Some(Subject::Staff(id)) => format!("account:staff:{id}"),
+            Some(Subject::Customer(id)) => format!("account:customer:{id}"),
+            None => format!("account:unknown:{}", self.unknown_key),
+        }
+    }
+}
+
+/// A correct password. `remember` is the cookie that marks this browser as known to the
+/// account, when it was not yet: the caller sets it with its answer.
+#[derive(Debug)]
+pub struct Verified {
+    pub remember: Option<HeaderValue>,
+}
+
+/// Checks a password. The check runs as a task of its own, so a client that goes away
+/// mid-check cannot leave the attempt half counted: it ends as a success or a failure.
 pub async fn check_password(
     state: &AppState,
-    account_key: &str,
+    attempt: PasswordAttempt,
     client: &Client,
-    stored_hash: Option<&str>,
-    password: &str,
-) -> Result<Result<(), Refusal>, AppError> {
-    let account_key = format!("account:{account_key}");
-    let address_key = format!("address:{}", client.ip);
+    headers: &HeaderMap,
+) -> Result<Verified, SignInError> {
+    let browser = known_browsers::token(&state.cookies, headers).map(str::to_owned);
+    let (state, client) = (state.clone(), client.clone());
+    tokio::spawn(async move { check(&state, attempt, &client, browser).await })
+        .await
+        .map_err(|e| SignInError::Unexpected(anyhow::anyhow!("sign-in check stopped: {e}").into()))?
+}
+
+async fn check(
+    state: &AppState,
+    attempt: PasswordAttempt,
+    client: &Client,
+    browser: Option<String>,
+) -> Result<Verified, SignInError> {
     let db = &state.db;
-    let account_count = match throttle::admit(db, &account_key).await? {
-        Admission::Wait(secs) => return Ok(Err(Refusal::Throttled(secs))),
-        Admission::Counted(n) => n,
+    let trusted = match attempt.signed_in_session {
+        Some(id) => Some(format!("session:{id}")),
+        None => trusted_browser(state, &attempt, browser.as_deref()).await?,
     };
-    let address_count = match throttle::admit(db, &address_key).await? {
-        Admission::Wait(secs) => {
-            throttle::uncount(db, &account_key).await?;
-            return Ok(Err(Refusal::Throttled(secs)));
+    let keys = match trusted {
+        Some(key) => vec![(key, PER_KNOWN_BROWSER)],
+        None => vec![(attempt.account_key(), PER_ACCOUNT), (format!("address:{}", client.ip), PER_ADDRESS)],
+    };
+    let admitted = match throttle::admit(db, &keys).await? {
+        Admission::Wait(secs) => return Err(SignInError::Throttled(secs)),
+        Admission::Admitted(a) => a,
+    };
+    let verified = state.hasher.verify(&attempt.password, attempt.stored_hash.as_deref()).await;
+    let outcome = match &verified {
+        Ok(true) => Outcome::Succeeded,
+        Ok(false) => Outcome::Failed,
+        Err(_) => Outcome::Abandoned,
+    };
+    throttle::finish(db, &admitted, outcome).await?;
+    match (verified, attempt.subject) {
+        (Ok(true), Some(subject)) => {
+            let remember =
+                known_browsers::remember(db, &state.cookies, browser.as_deref(), subject, attempt.portal_id).await?;
+            Ok(Verified { remember })
         }
-        Admission::Counted(n) => n,
-    };
-    if state.hasher.verify(password, stored_hash).await? {
-        throttle::clear(db, &account_key).await?;
-        throttle::uncount(db, &address_key).await?;
-        return Ok(Ok(()));
+        (Ok(_), _) => {
+            tracing::info!(ip = %client.ip, "failed sign-in");
+            Err(SignInError::WrongCredentials)
+        }
+        (Err(e), _) => Err(SignInError::Unexpected(e)),
     }
-    throttle::record_failure(db, &account_key, PER_ACCOUNT, account_count).await?;
-    throttle::record_failure(db, &address_key, PER_ADDRESS, address_count).await?;
-    tracing::info!(ip = %client.ip, "failed sign-in");
-    Ok(Err(Refusal::WrongCredentials))
+}
+
+/// The throttle key of this browser when the account signed in with it before and it has not
+/// failed too often since.
+async fn trusted_browser(
+    state: &AppState,
+    attempt: &PasswordAttempt,
+    browser: Option<&str>,
+) -> Result<Option<String>, sqlx::Error> {
+    let Some(token) = browser else { return Ok(None) };
+    let Some(id) = known_browsers::find(&state.db, token, attempt.subject).await? else { return Ok(None) };
+    let key = format!("browser:{id}");
+    let trusted = throttle::failures(&state.db, &key).await? < KNOWN_BROWSER_FAILURES;
+    Ok(trusted.then_some(key))
 }
 
 /// Where to go after signing in: only a local path in the given area, never another site.

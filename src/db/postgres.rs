@@ -6,6 +6,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "outbox and links", include_str!("../../migrations/postgres/0002_outbox_and_links.sql")),
     (3, "sign-in codes", include_str!("../../migrations/postgres/0003_sign_in_codes.sql")),
     (4, "staff sign-in with Entra ID", include_str!("../../migrations/postgres/0004_sso.sql")),
+    (5, "accounts across portals", include_str!("../../migrations/postgres/0005_accounts_across_portals.sql")),
     (6, "outbox claims", include_str!("../../migrations/postgres/0006_outbox_claims.sql")),
 ];
 

@@ -113,11 +113,7 @@ pub async fn unlink(db: &Db, staff_id: i64, portal_id: i64) -> Result<u64, sqlx:
         .bind(portal_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE staff_id = $1 AND sso_portal_id = $2")
-        .bind(staff_id)
-        .bind(portal_id)
-        .execute(&mut *tx)
-        .await?;
+    crate::auth::sessions::end_signed_in_by(&mut tx, staff_id, portal_id).await?;
     tx.commit().await?;
     Ok(done.rows_affected())
 }
