@@ -183,7 +183,6 @@ where
     S: Service<Request, Response = Response, Error = Infallible> + Send + 'static,
     S::Future: Send + 'static,
 {
-    let _busy = busy;
     let mut request = request.map(|body| Body::new(DeadlineBody::new(body, body_timeout)));
     request.extensions_mut().insert(ConnectInfo(remote));
     let id = next_request_id();
@@ -192,7 +191,31 @@ where
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
-    Ok(response)
+    // The request stays in progress until its answer is written out, so eviction never cuts one.
+    Ok(response.map(|body| Body::new(BusyBody { inner: body, _busy: busy })))
+}
+
+/// A response body that keeps its connection counted as busy until it has been sent.
+struct BusyBody {
+    inner: Body,
+    _busy: Busy,
+}
+
+impl http_body::Body for BusyBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        Pin::new(&mut self.get_mut().inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// A process-unique request id: the start time (so ids differ across restarts) and a counter.
