@@ -209,10 +209,10 @@ pub async fn verify(
         }
         Admission::Admitted(a) => a,
     };
-    let Some(request_token) = state.cookies.get(&headers, &code_cookie(portal.portal.id)).map(str::to_owned) else {
-        throttle::finish(&state.db, &admitted, Outcome::Failed).await?;
-        return Ok(refuse(StatusCode::UNAUTHORIZED, REFUSED.into()));
-    };
+    // A browser that never asked for a code is checked like one whose code was never sent (a
+    // request nobody made), so every refusal runs the same statements.
+    let request_token =
+        state.cookies.get(&headers, &code_cookie(portal.portal.id)).map_or_else(random_token, str::to_owned);
     match codes::verify(&state.db, portal.portal.id, &request_token, &form.code).await? {
         Verdict::SignIn(customer_id) => {
             throttle::finish(&state.db, &admitted, Outcome::Succeeded).await?;

@@ -106,8 +106,45 @@ pub enum Verdict {
     Refused,
 }
 
-/// Checks a code typed in the browser holding `request_token`.
-pub async fn verify(db: &Db, portal_id: i64, request_token: &str, code: &str) -> Result<Verdict, sqlx::Error> {
+/// A browser's stored code, as far as checking it needs.
+struct StoredCode {
+    id: i64,
+    customer_id: i64,
+    code_hash: String,
+    expires_at: i64,
+    used_at: Option<i64>,
+    attempts: i64,
+}
+
+/// What to write after a code was typed.
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    /// The right code, still usable: spend it (row id, customer).
+    Spend(i64, i64),
+    /// Anything else: count a wrong try against the browser's request. This is one statement
+    /// whether or not a code exists for the request (for an unknown person none does), so that
+    /// a wrong code costs the same work either way and its timing tells nothing.
+    CountWrongTry,
+}
+
+/// As long as a code hash, and never equal to one (not hexadecimal).
+const NO_CODE: &str = "----------------------------------------------------------------";
+
+/// Decides what a typed code does. The comparison runs in every case (against a hash no code
+/// can match when nothing is stored), so the work is the same.
+fn judge(stored: Option<&StoredCode>, request_token: &str, code: &str, t: i64) -> Step {
+    let typed: String = code.chars().filter(char::is_ascii_digit).collect();
+    let expected = stored.map_or(NO_CODE, |s| s.code_hash.as_str());
+    let matches = constant_time_eq(expected, &code_hash(request_token, &typed)) && typed.len() == 6;
+    match stored {
+        Some(s) if matches && s.used_at.is_none() && s.expires_at > t && s.attempts < MAX_WRONG_TRIES => {
+            Step::Spend(s.id, s.customer_id)
+        }
+        _ => Step::CountWrongTry,
+    }
+}
+
+async fn load(db: &Db, portal_id: i64, request_token: &str) -> Result<Option<StoredCode>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, customer_id, code_hash, expires_at, used_at, attempts FROM sign_in_codes \
          WHERE request_hash = $1 AND portal_id = $2",
@@ -116,34 +153,46 @@ pub async fn verify(db: &Db, portal_id: i64, request_token: &str, code: &str) ->
     .bind(portal_id)
     .fetch_optional(db.pool())
     .await?;
-    let Some(row) = row else { return Ok(Verdict::Refused) };
-    let id: i64 = row.try_get("id")?;
-    let used: Option<i64> = row.try_get("used_at")?;
-    let expires: i64 = row.try_get("expires_at")?;
-    let attempts: i64 = row.try_get("attempts")?;
+    row.map(|row| {
+        Ok(StoredCode {
+            id: row.try_get("id")?,
+            customer_id: row.try_get("customer_id")?,
+            code_hash: row.try_get("code_hash")?,
+            expires_at: row.try_get("expires_at")?,
+            used_at: row.try_get("used_at")?,
+            attempts: row.try_get("attempts")?,
+        })
+    })
+    .transpose()
+}
+
+/// Checks a code typed in the browser holding `request_token`.
+pub async fn verify(db: &Db, portal_id: i64, request_token: &str, code: &str) -> Result<Verdict, sqlx::Error> {
+    let stored = load(db, portal_id, request_token).await?;
     let t = now();
-    if used.is_some() || expires <= t || attempts >= MAX_WRONG_TRIES {
-        return Ok(Verdict::Refused);
-    }
-    let stored: String = row.try_get("code_hash")?;
-    let typed: String = code.chars().filter(char::is_ascii_digit).collect();
-    if typed.len() == 6 && constant_time_eq(&stored, &code_hash(request_token, &typed)) {
-        // Only one request can use it, even if two arrive together.
-        let done = sqlx::query(
-            "UPDATE sign_in_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND attempts < $3 AND expires_at > $1",
-        )
-        .bind(t)
-        .bind(id)
-        .bind(MAX_WRONG_TRIES)
-        .execute(db.writer())
-        .await?;
-        if done.rows_affected() == 1 {
-            return Ok(Verdict::SignIn(row.try_get("customer_id")?));
+    match judge(stored.as_ref(), request_token, code, t) {
+        Step::Spend(id, customer_id) => {
+            // Only one request can use it, even if two arrive together.
+            let done = sqlx::query(
+                "UPDATE sign_in_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND attempts < $3 \
+                 AND expires_at > $1",
+            )
+            .bind(t)
+            .bind(id)
+            .bind(MAX_WRONG_TRIES)
+            .execute(db.writer())
+            .await?;
+            Ok(if done.rows_affected() == 1 { Verdict::SignIn(customer_id) } else { Verdict::Refused })
         }
-        return Ok(Verdict::Refused);
+        Step::CountWrongTry => {
+            sqlx::query("UPDATE sign_in_codes SET attempts = attempts + 1 WHERE request_hash = $1 AND portal_id = $2")
+                .bind(token_hash(request_token))
+                .bind(portal_id)
+                .execute(db.writer())
+                .await?;
+            Ok(Verdict::Refused)
+        }
     }
-    sqlx::query("UPDATE sign_in_codes SET attempts = attempts + 1 WHERE id = $1").bind(id).execute(db.writer()).await?;
-    Ok(Verdict::Refused)
 }
 
 /// Forgets old requests and codes. Run now and then by the janitor.
@@ -167,6 +216,40 @@ mod tests {
             assert_eq!(c.len(), 6);
             assert!(c.chars().all(|ch| ch.is_ascii_digit()));
         }
+    }
+
+    fn stored(code: &str) -> StoredCode {
+        StoredCode {
+            id: 7,
+            customer_id: 3,
+            code_hash: code_hash("req", code),
+            expires_at: 1_000,
+            used_at: None,
+            attempts: 0,
+        }
+    }
+
+    #[test]
+    fn a_wrong_code_takes_the_same_step_whether_or_not_a_code_was_sent() {
+        let known = stored("123456");
+        // An unknown person's browser has no stored code; a known one's has one that does not match.
+        assert_eq!(judge(None, "req", "654321", 10), Step::CountWrongTry);
+        assert_eq!(judge(Some(&known), "req", "654321", 10), Step::CountWrongTry);
+        // Every other refusal takes that step too.
+        assert_eq!(judge(Some(&known), "req", "12345", 10), Step::CountWrongTry);
+        assert_eq!(judge(Some(&known), "req", "123456", 1_000), Step::CountWrongTry);
+        assert_eq!(
+            judge(Some(&StoredCode { used_at: Some(5), ..stored("123456") }), "req", "123456", 10),
+            Step::CountWrongTry
+        );
+        assert_eq!(
+            judge(Some(&StoredCode { attempts: 5, ..stored("123456") }), "req", "123456", 10),
+            Step::CountWrongTry
+        );
+        assert_eq!(judge(None, "req", "123456", 10), Step::CountWrongTry);
+        // Only the right, live code is spent.
+        assert_eq!(judge(Some(&known), "req", "123 456", 10), Step::Spend(7, 3));
+        assert_eq!(judge(Some(&known), "other", "123456", 10), Step::CountWrongTry);
     }
 
     #[test]

@@ -147,16 +147,24 @@ pub fn password_reset(name: &str, origin: &Origin, link: &str) -> EmailContent {
     }
 }
 
-pub fn password_changed(name: &str, origin: &Origin, email: &str, sign_in_url: &str) -> EmailContent {
+pub fn password_changed(
+    name: &str,
+    origin: &Origin,
+    email: &str,
+    sign_in_url: Option<&str>,
+    others_signed_out: bool,
+) -> EmailContent {
     let place = origin.place();
+    let mut paragraphs = vec![format!("The password of your account {email} at {place} has just been changed.")];
+    if others_signed_out {
+        paragraphs.push("Every other session of your account has been signed out.".into());
+    }
+    paragraphs.push("Links sent to you earlier to set or reset your password no longer work.".into());
     EmailContent {
         subject: format!("Your password for {place} was changed"),
         greeting: format!("Hello {name},"),
-        paragraphs: vec![
-            format!("The password of your account {email} at {place} has just been changed."),
-            "Every other session of your account has been signed out.".into(),
-        ],
-        action: Some(("Sign in".into(), sign_in_url.into())),
+        paragraphs,
+        action: sign_in_url.map(|url| ("Sign in".into(), url.into())),
         after: vec!["If you did not change it, contact your administrator at once.".into()],
         signature: origin.signature(),
     }

@@ -3,7 +3,11 @@
 //! Hashing is deliberately slow (about 15 ms of CPU at the OWASP parameters), so it never runs
 //! on the async runtime: a semaphore admits as many hashes as there are cores and the rest
 //! queue, so a flood of sign-ins waits for its turn while other pages stay fast.
+//!
+//! Every password is normalised to Unicode NFKC before it is checked, hashed or verified (see
+//! `normalize`), so the same characters typed on another keyboard or system still match.
 
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -11,8 +15,33 @@ use std::cell::RefCell;
 
 use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, PasswordHasher as _, Version};
 use tokio::sync::Semaphore;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
+use crate::db::Db;
 use crate::error::AppError;
+
+/// A password in Unicode Normalization Form KC, the form it is hashed in.
+///
+/// NIST SP 800-63B (5.1.1.2) asks verifiers to normalise with NFKC or NFKD. NFKC: "é" typed as
+/// one code point (most keyboards) or as "e" plus a combining accent (some macOS and mobile
+/// input) becomes the same, and so do full-width and half-width forms from East Asian input
+/// methods; the composed form also keeps the length the policy counts close to what was typed.
+pub fn normalize(password: &str) -> Cow<'_, str> {
+    match is_nfkc_quick(password.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(password),
+        _ => Cow::Owned(password.nfkc().collect()),
+    }
+}
+
+/// The outcome of checking a password against a stored hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verified {
+    No,
+    Yes,
+    /// It matched only as typed, not normalised: the hash dates from before normalisation and
+    /// should be replaced by one of the normalised form.
+    YesAsTyped,
+}
 
 /// How long a sign-in may wait for a free hashing slot before the server says it is busy.
 const QUEUE_TIMEOUT: Duration = Duration::from_secs(20);
@@ -30,27 +59,55 @@ impl PasswordHasher {
         PasswordHasher { slots: Arc::new(Semaphore::new(workers.max(1))), dummy_hash: Arc::new(OnceLock::new()) }
     }
 
+    /// Hashes the normalised form of a password.
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
-        let password = password.to_owned();
+        let password = normalize(password).into_owned();
         self.run(move || hash_blocking(&password)).await?.map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
     }
 
     /// Verifies a password against a stored hash, or against the dummy hash when there is no
     /// account (or no password yet), so that the answer takes the same time either way.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, AppError> {
+        Ok(self.check(password, stored).await? != Verified::No)
+    }
+
+    /// Verifies a password and, when it matched a hash made before passwords were normalised,
+    /// replaces that hash with one of the normalised form (wherever it is stored).
+    pub async fn verify_and_upgrade(&self, db: &Db, password: &str, stored: Option<&str>) -> Result<bool, AppError> {
+        let verified = self.check(password, stored).await?;
+        if let (Verified::YesAsTyped, Some(old)) = (verified, stored) {
+            let new = self.hash(password).await?;
+            replace_hash(db, old, &new).await?;
+            tracing::info!("a password hash made before normalisation was replaced");
+        }
+        Ok(verified != Verified::No)
+    }
+
+    /// Tries the normalised form, then (if it differs) the form as typed, which is how hashes
+    /// made before normalisation were computed. An unknown account does the same work against
+    /// the dummy hash.
+    pub async fn check(&self, password: &str, stored: Option<&str>) -> Result<Verified, AppError> {
         let stored = stored.map(str::to_owned);
         let dummy = self.dummy_hash.clone();
-        let password = password.to_owned();
-        self.run(move || match stored {
-            Some(hash) => verify_blocking(&password, &hash),
-            None => {
-                let dummy = dummy.get_or_init(|| {
+        let typed = password.to_owned();
+        self.run(move || {
+            let normal = normalize(&typed);
+            let as_typed = (normal != typed).then_some(typed.as_str());
+            let hash = match &stored {
+                Some(hash) => hash.as_str(),
+                None => dummy.get_or_init(|| {
                     hash_blocking(&super::policy::generate_password())
                         .expect("hashing a generated password cannot fail")
-                });
-                verify_blocking(&password, dummy);
-                false
-            }
+                }),
+            };
+            let verified = if verify_blocking(&normal, hash) {
+                Verified::Yes
+            } else if as_typed.is_some_and(|t| verify_blocking(t, hash)) {
+                Verified::YesAsTyped
+            } else {
+                Verified::No
+            };
+            if stored.is_some() { verified } else { Verified::No }
         })
         .await
     }
@@ -70,6 +127,19 @@ impl PasswordHasher {
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing task failed: {e}")))
     }
+}
+
+/// Replaces a stored hash by another. Each hash has its own random salt, so the old one names
+/// its account alone, whether staff or customer.
+async fn replace_hash(db: &Db, old: &str, new: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.writer().begin().await?;
+    for sql in [
+        "UPDATE staff SET password_hash = $1 WHERE password_hash = $2",
+        "UPDATE customers SET password_hash = $1 WHERE password_hash = $2",
+    ] {
+        sqlx::query(sql).bind(new).bind(old).execute(&mut *tx).await?;
+    }
+    tx.commit().await
 }
 
 fn hash_blocking(password: &str) -> Result<String, String> {
@@ -125,5 +195,20 @@ mod tests {
         assert!(hasher.verify("Tr0pical-Fish", Some(&hash)).await.unwrap());
         assert!(!hasher.verify("Tr0pical-Fish!", Some(&hash)).await.unwrap());
         assert!(!hasher.verify("anything", None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn composed_and_decomposed_forms_match_and_old_hashes_still_verify() {
+        let (composed, decomposed) = ("Caf\u{e9}!Pass-2024", "Cafe\u{301}!Pass-2024");
+        assert_eq!(normalize(decomposed), composed);
+        assert!(matches!(normalize(composed), Cow::Borrowed(_)));
+        let hasher = PasswordHasher::new(2);
+        let hash = hasher.hash(composed).await.unwrap();
+        assert_eq!(hasher.check(decomposed, Some(&hash)).await.unwrap(), Verified::Yes);
+        // A hash of the decomposed form as typed, made before normalisation.
+        let old = hash_blocking(decomposed).unwrap();
+        assert_eq!(hasher.check(decomposed, Some(&old)).await.unwrap(), Verified::YesAsTyped);
+        assert_eq!(hasher.check("Cafe!Pass-2024", Some(&old)).await.unwrap(), Verified::No);
+        assert_eq!(hasher.check(decomposed, None).await.unwrap(), Verified::No);
     }
 }

@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod known_browsers;
 pub mod links;
 pub mod manage_login;
+pub mod password_change;
 pub mod password_links;
 pub mod policy;
 pub mod portal_login;

@@ -1,8 +1,9 @@
 //! Pages behind one-time links: set a first password (invitation) or choose a new one (reset).
 //! Staff links are `/manage/password/{token}`; customers' are `{portal}/password/{token}`.
-//! Opening the page spends nothing; submitting a valid password uses the link, sets the
-//! password, ends every session of the account and (for a reset) queues a "your password was
-//! changed" email, all in one transaction.
+//! Opening the page spends nothing; submitting a valid password uses the link, then does what
+//! every password change does (`password_change::apply`): sets the password, voids the person's
+//! other links, ends every session of the account and queues a "your password was changed"
+//! email, all in one transaction.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,16 +12,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::emails::{self, Origin};
+use super::hashing::normalize;
 use super::known_browsers;
 use super::links::{self, Link, LinkState, Purpose};
+use super::password_change::{self, NewPassword, Sessions};
 use super::profile::policy_for;
-use super::sessions::{self, Subject};
+use super::sessions::Subject;
 use crate::accounts::{customers, staff};
 use crate::error::{AppError, AppResult};
-use crate::outbox;
 use crate::portals::resolve::CurrentPortal;
-use crate::portals::settings;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
 
@@ -48,7 +48,7 @@ fn link_problem(state: LinkState, forgot_url: &str) -> AppError {
         LinkState::Used(_) => AppError::Page(
             StatusCode::GONE,
             format!(
-                "This link has already been used. If you still need to set your password, ask for a new link at {forgot_url}."
+                "This link has already been used, or the password was changed after it was sent. If you still need to set your password, ask for a new link at {forgot_url}."
             ),
         ),
         LinkState::Expired(_) => AppError::Page(
@@ -64,17 +64,17 @@ fn link_problem(state: LinkState, forgot_url: &str) -> AppError {
     }
 }
 
-/// Who a valid link is for: their email and display name.
-async fn holder(state: &AppState, link: &Link) -> AppResult<(String, String)> {
+/// Who a valid link is for: their email, and whether they have a password already.
+async fn holder(state: &AppState, link: &Link) -> AppResult<(String, bool)> {
     match link.subject {
         Subject::Staff(id) => {
             let s = staff::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-            Ok((s.email, s.name))
+            Ok((s.email, s.password_hash.is_some()))
         }
         Subject::Customer(id) => {
             let c =
                 customers::by_id(&state.db, link.portal_id.unwrap_or_default(), id).await?.ok_or(AppError::NotFound)?;
-            Ok((c.email, c.name))
+            Ok((c.email, c.password_hash.is_some()))
         }
     }
 }
@@ -110,40 +110,36 @@ async fn complete(
 ) -> AppResult<Result<(), Vec<String>>> {
     let policy = policy_for(&state.db, link.subject, link.portal_id).await?;
     let mut errors = policy.check(&form.new_password).err().unwrap_or_default();
-    if form.new_password != form.confirm_password {
+    if normalize(&form.new_password) != normalize(&form.confirm_password) {
         errors.push("The two passwords are not the same.".into());
     }
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
     let hash = state.hasher.hash(&form.new_password).await?;
-    let (email, name) = holder(state, link).await?;
-    let portal = match link.portal_id {
-        Some(id) => crate::portals::by_id(&state.db, id).await?,
-        None => None,
-    };
-    let sender_name = match &portal {
-        Some(p) => settings::load(&state.db, p.id).await?.sender_name,
-        None => None,
+    // A first password (an invitation to a new account) replaces none: nothing to warn of.
+    let (_, had_password) = holder(state, link).await?;
+    let notice = if had_password {
+        Some(
+            password_change::notice(&state.db, link.subject, link.portal_id, Some(sign_in_url), Sessions::EndAll)
+                .await?,
+        )
+    } else {
+        None
     };
     let mut tx = state.db.writer().begin().await?;
     let Some(used) = links::consume(&mut tx, token).await? else {
         // Used or expired between opening the page and submitting it: change nothing.
         return Err(link_problem(links::inspect(&state.db, token).await?, sign_in_url));
     };
-    match used.subject {
-        Subject::Staff(id) => staff::set_password(&mut tx, id, &hash, false).await?,
-        Subject::Customer(id) => {
-            customers::set_password(&mut tx, used.portal_id.unwrap_or_default(), id, &hash, false).await?
-        }
-    }
-    sessions::end_all(&mut tx, used.subject, None).await?;
-    if used.purpose == Purpose::Reset {
-        let origin = Origin { portal_name: portal.as_ref().map(|p| p.name.as_str()) };
-        let message =
-            emails::password_changed(&name, &origin, &email, sign_in_url).to(&email, used.portal_id, sender_name);
-        outbox::enqueue_email(&mut tx, &message).await?;
-    }
+    let change = NewPassword {
+        subject: used.subject,
+        portal_id: used.portal_id,
+        hash: &hash,
+        sessions: Sessions::EndAll,
+        notice,
+    };
+    password_change::apply(&mut tx, change).await?;
     tx.commit().await?;
     state.outbox.notify();
     tracing::info!(subject = ?used.subject, purpose = ?used.purpose, "password set through a one-time link");

@@ -60,7 +60,10 @@ impl PasswordPolicy {
     }
 
     /// The strictest of two policies: a person who works in several portals needs a password
-    /// that every one of them accepts.
+    /// that every one of them accepts. So the result demands both: the composition rules if
+    /// either policy has them, and the longer minimum length. A composition portal (minimum 8)
+    /// and a length-only one (minimum 15) together ask for 15 characters with the composition
+    /// rules, which both accept.
     pub fn strictest(self, other: PasswordPolicy) -> PasswordPolicy {
         let kind = if self.kind == PolicyKind::Composition || other.kind == PolicyKind::Composition {
             PolicyKind::Composition
@@ -86,6 +89,8 @@ impl PasswordPolicy {
 
     /// Checks a password; on failure, returns every rule it does not meet.
     pub fn check(&self, password: &str) -> Result<(), Vec<String>> {
+        // Judge the form that will be hashed.
+        let password = &*super::hashing::normalize(password);
         let mut unmet = Vec::new();
         let length = password.chars().count();
         if length < self.min_length {
@@ -208,6 +213,17 @@ mod tests {
         let s = a.strictest(b);
         assert_eq!(s.kind, PolicyKind::Composition);
         assert_eq!(s.min_length, 20);
+        // Whatever the strictest accepts, each of the two accepts.
+        for pw in ["Tr0pical-Fish-and-Chips!", "correct horse battery staple", "Sh0rt-Ok!"] {
+            if s.check(pw).is_ok() {
+                assert!(a.check(pw).is_ok() && b.check(pw).is_ok(), "{pw}");
+            }
+        }
+        assert!(s.check("Tr0pical-Fish-and-Chips!").is_ok());
+        // Two length-only policies stay length-only.
+        let c = PasswordPolicy::new(PolicyKind::LengthOnly, 16).strictest(b);
+        assert_eq!((c.kind, c.min_length), (PolicyKind::LengthOnly, 20));
+        assert!(c.check("correct horse battery staple").is_ok());
     }
 
     #[test]

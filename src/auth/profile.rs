@@ -4,10 +4,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::codes::RequestLimit;
 use super::extract::{ManageUser, ManageUserPendingPassword, PortalUser};
+use super::hashing::normalize;
+use super::password_change::{self, NewPassword, Sessions};
 use super::policy::PasswordPolicy;
 use super::sessions::{self, Realm, Session, Subject};
 use super::signin::{PasswordAttempt, SignInError, check_password};
@@ -58,17 +62,20 @@ fn session_views(list: Vec<Session>, current: i64) -> Vec<SessionView> {
 }
 
 /// The policy a person's new password must meet: their portal's, or for staff the strictest of
-/// every portal they work in.
+/// every portal they work in (see `PasswordPolicy::strictest`). The default applies only to
+/// someone who works in no portal: starting from it would make every length-only portal demand
+/// composition rules too.
 pub async fn policy_for(db: &Db, subject: Subject, portal_id: Option<i64>) -> AppResult<PasswordPolicy> {
     let portal_ids: Vec<i64> = match subject {
         Subject::Customer(_) => portal_id.into_iter().collect(),
         Subject::Staff(id) => staff::memberships(db, id).await?.into_iter().map(|(p, _)| p.id).collect(),
     };
-    let mut policy = PasswordPolicy::default();
+    let mut policy: Option<PasswordPolicy> = None;
     for pid in portal_ids {
-        policy = policy.strictest(settings::load(db, pid).await?.password_policy);
+        let portal_policy = settings::load(db, pid).await?.password_policy;
+        policy = Some(policy.map_or(portal_policy, |p| p.strictest(portal_policy)));
     }
-    Ok(policy)
+    Ok(policy.unwrap_or_default())
 }
 
 #[derive(Deserialize)]
@@ -112,27 +119,30 @@ async fn change_password(
     }
     let policy = policy_for(&state.db, subject, portal_id).await?;
     let mut errors = policy.check(&form.new_password).err().unwrap_or_default();
-    if form.new_password != form.confirm_password {
+    if normalize(&form.new_password) != normalize(&form.confirm_password) {
         errors.push("The two new passwords are not the same.".into());
     }
-    if form.new_password == form.current_password {
+    if normalize(&form.new_password) == normalize(&form.current_password) {
         errors.push("The new password must differ from the current one.".into());
     }
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
     let hash = state.hasher.hash(&form.new_password).await?;
+    let sessions = if form.sign_out_others.is_some() { Sessions::EndAllBut(keep_session) } else { Sessions::Keep };
+    let sign_in_url = match portal_id {
+        Some(pid) => match crate::portals::by_id(&state.db, pid).await? {
+            Some(portal) => format!("{}/login", state.portal_url(&portal)),
+            None => return Err(AppError::NotFound),
+        },
+        None => state.absolute("/manage/login"),
+    };
+    let notice = password_change::notice(&state.db, subject, portal_id, Some(&sign_in_url), sessions).await?;
     let mut tx = state.db.writer().begin().await?;
-    match subject {
-        Subject::Staff(id) => staff::set_password(&mut tx, id, &hash, false).await?,
-        Subject::Customer(id) => {
-            customers::set_password(&mut tx, portal_id.unwrap_or_default(), id, &hash, false).await?
-        }
-    }
-    if form.sign_out_others.is_some() {
-        sessions::end_all(&mut tx, subject, Some(keep_session)).await?;
-    }
+    password_change::apply(&mut tx, NewPassword { subject, portal_id, hash: &hash, sessions, notice: Some(notice) })
+        .await?;
     tx.commit().await?;
+    state.outbox.notify();
     tracing::info!(?subject, "password changed");
     Ok(Ok(()))
 }
@@ -218,7 +228,7 @@ pub async fn manage_change_password(
         Ok(()) => Ok(Redirect::to("/manage/profile?msg=password-changed").into_response()),
         Err(errors) => {
             let page = manage_profile_page(&state, &user, csrf, None, errors).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
 }
@@ -307,7 +317,7 @@ pub async fn portal_change_password(
         Ok(()) => Ok(Redirect::to(&format!("{}/profile?msg=password-changed", user.portal.base)).into_response()),
         Err(errors) => {
             let page = portal_profile_page(&state, user, csrf, None, errors).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
 }
@@ -331,6 +341,33 @@ pub struct DetailsForm {
     mobile: String,
 }
 
+/// Mobile numbers a customer may try in an hour: plenty for typos, too few to probe which
+/// numbers other customers use.
+const MOBILE_TRIES: RequestLimit = RequestLimit { min_interval_secs: 0, per_hour: 10 };
+
+/// The answer when another customer has the number; it names neither the number nor anyone.
+const MOBILE_REFUSED: &str =
+    "This mobile number cannot be used for your account. Check it, or contact us if it is yours.";
+
+/// Counts a try at a new mobile number; the wait, worded, when there were too many this hour.
+async fn admit_mobile_try(
+    state: &AppState,
+    user: &PortalUser,
+    id: i64,
+    mobile: Option<&Mobile>,
+) -> AppResult<Option<String>> {
+    if mobile.is_none_or(|m| user.mobile() == Some(m.as_str())) {
+        return Ok(None);
+    }
+    let key = format!("mobile:{}:{id}", user.portal.portal.id);
+    Ok(match super::codes::admit_request(&state.db, &[(key, MOBILE_TRIES)]).await? {
+        Ok(()) => None,
+        Err(wait) => {
+            Some(format!("You have tried too many mobile numbers. Try again in {}.", super::throttle::human_wait(wait)))
+        }
+    })
+}
+
 /// A customer changes their name or mobile number.
 pub async fn portal_update_details(
     State(state): State<AppState>,
@@ -347,17 +384,28 @@ pub async fn portal_update_details(
         "" => Ok(None),
         typed => Mobile::parse(typed).map(Some),
     };
-    let error = match (name, mobile) {
+    let (status, error) = match (name, mobile) {
         (Ok(name), Ok(mobile)) => {
-            match customers::update_details(&state.db, user.portal.portal.id, id, &name, mobile.as_ref()).await {
-                Ok(()) => return Ok(Redirect::to(&format!("{}/profile?msg=saved", user.portal.base)).into_response()),
-                Err(e @ UpdateCustomerError::MobileTaken(_)) => e.to_string(),
-                Err(UpdateCustomerError::Db(e)) => return Err(e.into()),
+            if let Some(wait) = admit_mobile_try(&state, &user, id, mobile.as_ref()).await? {
+                (StatusCode::TOO_MANY_REQUESTS, wait)
+            } else {
+                match customers::update_details(&state.db, user.portal.portal.id, id, &name, mobile.as_ref()).await {
+                    Ok(()) => {
+                        return Ok(Redirect::to(&format!("{}/profile?msg=saved", user.portal.base)).into_response());
+                    }
+                    Err(UpdateCustomerError::MobileTaken(_)) => {
+                        (StatusCode::UNPROCESSABLE_ENTITY, MOBILE_REFUSED.into())
+                    }
+                    Err(UpdateCustomerError::Db(e)) => return Err(e.into()),
+                }
             }
         }
-        (name, mobile) => [name.err(), mobile.err()].into_iter().flatten().collect::<Vec<_>>().join(" "),
+        (name, mobile) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            [name.err(), mobile.err()].into_iter().flatten().collect::<Vec<_>>().join(" "),
+        ),
     };
     let mut page = portal_profile_page(&state, user, csrf, None, vec![]).await?;
     page.details_errors = vec![error];
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok((status, page).into_response())
 }

@@ -12,7 +12,22 @@ use crate::web::client::Client;
 use crate::web::tokens::{random_token, token_hash};
 
 /// Seen-at times are written at most this often, so that browsing does not write on every page.
-const TOUCH_EVERY_SECS: i64 = 60;
+const TOUCH_EVERY_MAX_SECS: i64 = 60;
+
+/// How stale a stored seen-at time may be: a thirtieth of the idle limit, at most a minute (30
+/// minutes idle: 60 s; 1 minute idle: 2 s).
+fn touch_every(limits: SessionLimits) -> i64 {
+    (limits.idle_secs / 30).clamp(1, TOUCH_EVERY_MAX_SECS)
+}
+
+/// The last moment a session that was last written as seen at `last_seen_at` may still be
+/// used. Requests less than `touch_every` seconds after a write leave no trace, so the true
+/// last request may be up to `touch_every - 1` s later than the stored time: the limit counts
+/// from the latest it can have been. A session therefore never ends sooner than the configured
+/// idle time after its last request, and at most `touch_every - 1` s later.
+fn idle_deadline(last_seen_at: i64, limits: SessionLimits) -> i64 {
+    last_seen_at + (touch_every(limits) - 1) + limits.idle_secs
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Realm {
@@ -143,11 +158,11 @@ pub async fn find(db: &Db, limits: SessionLimits, realm: Realm, token: &str) -> 
     let Some(row) = row else { return Ok(None) };
     let session = from_row(&row)?;
     let t = now();
-    if t >= session.expires_at || t >= session.last_seen_at + limits.idle_secs {
+    if t >= session.expires_at || t >= idle_deadline(session.last_seen_at, limits) {
         end_by_id(db, session.id).await?;
         return Ok(None);
     }
-    if t - session.last_seen_at >= TOUCH_EVERY_SECS {
+    if t - session.last_seen_at >= touch_every(limits) {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(t)
             .bind(session.id)
@@ -237,7 +252,7 @@ pub async fn list(db: &Db, limits: SessionLimits, subject: Subject) -> Result<Ve
         .bind(staff_id)
         .bind(customer_id)
         .bind(t)
-        .bind(t - limits.idle_secs)
+        .bind(t - idle_deadline(0, limits))
         .fetch_all(db.pool())
         .await?;
     rows.iter().map(from_row).collect()
@@ -258,8 +273,24 @@ pub async fn purge_expired(db: &Db, limits: SessionLimits) -> Result<u64, sqlx::
     let t = now();
     let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
         .bind(t)
-        .bind(t - limits.idle_secs)
+        .bind(t - idle_deadline(0, limits))
         .execute(db.writer())
         .await?;
     Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_idle_limit_counts_from_the_latest_unrecorded_request() {
+        let one_minute = SessionLimits { idle_secs: 60, absolute_secs: 3600 };
+        assert_eq!(touch_every(one_minute), 2);
+        // Written at 0; a request at 1 left no trace; the session lives until 1 + 60.
+        assert_eq!(idle_deadline(0, one_minute), 61);
+        let default = SessionLimits::default();
+        assert_eq!(touch_every(default), 60);
+        assert_eq!(idle_deadline(0, default), 30 * 60 + 59);
+    }
 }

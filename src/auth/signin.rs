@@ -117,7 +117,7 @@ async fn check(
         Admission::Wait(secs) => return Err(SignInError::Throttled(secs)),
         Admission::Admitted(a) => a,
     };
-    let verified = state.hasher.verify(&attempt.password, attempt.stored_hash.as_deref()).await;
+    let verified = state.hasher.verify_and_upgrade(db, &attempt.password, attempt.stored_hash.as_deref()).await;
     let outcome = match &verified {
         Ok(true) => Outcome::Succeeded,
         Ok(false) => Outcome::Failed,

@@ -10,9 +10,10 @@ use crate::accounts::phone::Mobile;
 use crate::accounts::staff::{self, NewStaff};
 use crate::accounts::{Email, customers, parse_person_name};
 use crate::auth::hashing::PasswordHasher;
+use crate::auth::password_change::{self, NewPassword, Sessions};
 use crate::auth::policy::PasswordPolicy;
 use crate::auth::profile::policy_for;
-use crate::auth::sessions::{self, Subject};
+use crate::auth::sessions::Subject;
 use crate::db::Db;
 use crate::portals::settings;
 
@@ -169,17 +170,24 @@ pub(super) async fn run(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
             let (subject, portal_id) = find_account(db, &email, portal.as_deref()).await?;
             let policy = policy_for(db, subject, portal_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let password_hash = hash(read_password(&policy)?).await?;
-            // The new password and the end of every session happen together or not at all.
+            // The command line does not know the server's public address: the notice has no
+            // sign-in button.
+            let notice = password_change::notice(db, subject, portal_id, None, Sessions::EndAll)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // The new password, the voided links, the end of every session and the notice
+            // happen together or not at all.
             let mut tx = db.writer().begin().await?;
-            match subject {
-                Subject::Customer(id) => {
-                    customers::set_password(&mut tx, portal_id.unwrap_or_default(), id, &password_hash, false).await?
-                }
-                Subject::Staff(id) => staff::set_password(&mut tx, id, &password_hash, false).await?,
-            }
-            let ended = sessions::end_all(&mut tx, subject, None).await?;
+            let change = NewPassword {
+                subject,
+                portal_id,
+                hash: &password_hash,
+                sessions: Sessions::EndAll,
+                notice: Some(notice),
+            };
+            let ended = password_change::apply(&mut tx, change).await?;
             tx.commit().await?;
-            println!("password set for {email}; {ended} session(s) ended");
+            println!("password set for {email}; {ended} session(s) ended; open password links voided");
             if let Subject::Staff(id) = subject
                 && crate::sso::identities::is_self_managed(db, id).await?
             {
