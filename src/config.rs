@@ -219,6 +219,62 @@ pub struct Config {
     pub secret_key: Option<SecretKey>,
     /// The Microsoft Entra ID sign-in hosts portals may use (`FRONTDESK_ENTRA_AUTHORITY_HOSTS`).
     pub entra_authority_hosts: crate::sso::settings::AuthorityHosts,
+    /// Timeouts and the cap on connections from clients.
+    pub connections: ConnectionLimits,
+    /// How long a request waits for a database connection, and how long `/healthz` waits.
+    pub database_timeouts: DatabaseTimeouts,
+    /// How this node leases outbox messages.
+    pub outbox: OutboxConfig,
+}
+
+/// Limits that keep slow or idle clients from holding the server's connections.
+#[derive(Clone, Copy, Debug)]
+pub struct ConnectionLimits {
+    /// Time to send a request's headers; also how long a kept-alive connection may sit idle
+    /// between requests.
+    pub header_timeout_secs: u64,
+    /// Time to send a request's body, counted from the end of its headers.
+    pub body_timeout_secs: u64,
+    /// Connections served at once. At the cap, a new connection replaces the oldest one that
+    /// has no request in progress; when every one is busy, it waits.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits { header_timeout_secs: 20, body_timeout_secs: 60, max_connections: 1000 }
+    }
+}
+
+/// Database waits. Short, so that an outage gives a quick 503 rather than a hang.
+#[derive(Clone, Copy, Debug)]
+pub struct DatabaseTimeouts {
+    pub acquire_timeout_ms: u64,
+    pub health_timeout_ms: u64,
+}
+
+impl Default for DatabaseTimeouts {
+    fn default() -> Self {
+        DatabaseTimeouts { acquire_timeout_ms: 1500, health_timeout_ms: 1000 }
+    }
+}
+
+/// How this node claims outbox messages.
+#[derive(Clone, Debug)]
+pub struct OutboxConfig {
+    /// This node's name, stable across restarts and distinct from every other node on the same
+    /// database: on start, the node takes back the messages it had claimed under that name.
+    /// `None`: the host name and the bound address.
+    pub node_id: Option<String>,
+    /// How long a claim on a message lasts; renewed before each message is sent. Must be longer
+    /// than sending one message can take (the SMTP timeout is 30 s).
+    pub lease_secs: i64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        OutboxConfig { node_id: None, lease_secs: 120 }
+    }
 }
 
 impl Config {
@@ -238,6 +294,9 @@ impl Config {
             code_lifetime_secs: 600,
             secret_key: None,
             entra_authority_hosts: Default::default(),
+            connections: ConnectionLimits::default(),
+            database_timeouts: DatabaseTimeouts::default(),
+            outbox: OutboxConfig::default(),
         }
     }
 }

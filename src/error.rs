@@ -2,7 +2,7 @@
 //! cause of an internal error goes to the log only.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
 #[derive(Debug, thiserror::Error)]
@@ -24,9 +24,16 @@ pub enum AppError {
     /// A page with its own status and message (a used or expired link, say).
     #[error("{1}")]
     Page(StatusCode, String),
+    /// The database cannot be reached (no connection within the acquire timeout, or a dropped
+    /// one). Answered with 503 and `Retry-After`, logged as one line.
+    #[error("database unavailable: {0}")]
+    DatabaseUnavailable(sqlx::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
+
+/// Seconds a client is asked to wait while the database is away.
+const DATABASE_RETRY_AFTER_SECS: &str = "5";
 
 impl AppError {
     pub fn bad_request(msg: impl Into<String>) -> Self {
@@ -51,6 +58,10 @@ impl AppError {
             AppError::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, m.clone()),
             AppError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, m.clone()),
             AppError::Page(status, m) => (*status, m.clone()),
+            AppError::DatabaseUnavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The help desk cannot reach its database at the moment. Please try again in a few seconds.".into(),
+            ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side. Please try again in a moment.".into(),
@@ -61,7 +72,21 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        AppError::Internal(e.into())
+        if crate::db::is_unavailable(&e) { AppError::DatabaseUnavailable(e) } else { AppError::Internal(e.into()) }
+    }
+}
+
+impl AppError {
+    /// An internal error whose cause is the database being away is an outage, not a bug (it
+    /// arrives this way when a handler wraps the database error in `anyhow`).
+    fn outage_as_unavailable(self) -> AppError {
+        match self {
+            AppError::Internal(cause) => match cause.downcast::<sqlx::Error>() {
+                Ok(e) => AppError::from(e),
+                Err(cause) => AppError::Internal(cause),
+            },
+            other => other,
+        }
     }
 }
 
@@ -75,9 +100,19 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, message) = self.status_and_message();
-        match &self {
+        let error = self.outage_as_unavailable();
+        let (status, message) = error.status_and_message();
+        match &error {
             AppError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            AppError::DatabaseUnavailable(cause) => {
+                // One line per request (the span carries the request id), no backtrace.
+                tracing::warn!(error = %cause, "database unavailable; answered 503");
+                let mut response = error_page(status, &message);
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, HeaderValue::from_static(DATABASE_RETRY_AFTER_SECS));
+                return response;
+            }
             other => tracing::debug!(error = %other, "request refused"),
         }
         error_page(status, &message)

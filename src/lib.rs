@@ -14,6 +14,7 @@ pub mod error;
 pub mod outbox;
 pub mod portals;
 pub mod secrets;
+pub mod serve;
 pub mod sso;
 pub mod startup;
 pub mod web;

@@ -5,19 +5,17 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::ServiceExt;
-use axum::extract::Request;
 use tokio::net::TcpListener;
 use url::Url;
 
 use crate::auth::hashing::PasswordHasher;
 use crate::auth::{codes, sessions, throttle};
 use crate::bootstrap::{self, FirstRun};
-use crate::config::Config;
+use crate::config::{Config, ConnectionLimits};
 use crate::db::Db;
 use crate::outbox::sms::SmsSender;
 use crate::outbox::smtp::SmtpSender;
-use crate::outbox::worker::{self, OutboxSignal, Sender};
+use crate::outbox::worker::{self, OutboxSignal, Sender, WorkerSettings};
 use crate::web::cookies::CookiePolicy;
 use crate::web::state::{AppState, Inner};
 
@@ -25,13 +23,14 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     local_addr: SocketAddr,
+    connection_limits: ConnectionLimits,
     /// Set when this start created the first administrator.
     pub first_run: Option<FirstRun>,
 }
 
 impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Application> {
-        let db = Db::connect(&config.database_url).await?;
+        let db = Db::connect_with(&config.database_url, config.database_timeouts).await?;
         let listener = TcpListener::bind(&config.bind).await.with_context(|| {
             format!("cannot listen on {}: is another program using that port? Set FRONTDESK_BIND or --bind to another address", config.bind)
         })?;
@@ -46,10 +45,15 @@ impl Application {
         // than any other.
         hasher.verify("", None).await?;
         let outbox = OutboxSignal::default();
+        let workers = WorkerSettings {
+            node_id: config.outbox.node_id.clone().unwrap_or_else(|| worker::default_node_id(local_addr)),
+            lease_secs: config.outbox.lease_secs,
+            retry_base_secs: config.mail.retry_base_secs,
+        };
         let mail_problem = match &config.mail.smtp {
             Some(smtp) => {
                 let sender = Sender::Email(SmtpSender::new(smtp, &config.mail.from)?);
-                worker::spawn_worker(db.clone(), sender, outbox.clone(), config.mail.retry_base_secs);
+                worker::spawn_worker(db.clone(), sender, outbox.clone(), workers.clone());
                 None
             }
             None => {
@@ -62,7 +66,7 @@ impl Application {
         let sms_problem = match &config.sms {
             Some(sms) => {
                 let sender = Sender::Sms(SmsSender::new(sms)?);
-                worker::spawn_worker(db.clone(), sender, outbox.clone(), config.mail.retry_base_secs);
+                worker::spawn_worker(db.clone(), sender, outbox.clone(), workers.clone());
                 None
             }
             None => Some(
@@ -93,7 +97,7 @@ impl Application {
             directories: Default::default(),
             authority_hosts: config.entra_authority_hosts.clone(),
         });
-        Ok(Application { listener, state, local_addr, first_run })
+        Ok(Application { listener, state, local_addr, connection_limits: config.connections, first_run })
     }
 
     pub fn port(&self) -> u16 {
@@ -116,9 +120,7 @@ impl Application {
         let app = axum::middleware::from_fn_with_state(self.state.clone(), crate::portals::resolve::serve_portal_hosts);
         let app = tower::Layer::layer(&app, router);
         tracing::info!(address = %self.local_addr, public_url = %self.state.public_url, "frontdesk is listening");
-        axum::serve(self.listener, ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app))
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        crate::serve::serve(self.listener, app, self.connection_limits, shutdown_signal()).await?;
         self.state.db.close().await;
         Ok(())
     }

@@ -3,7 +3,9 @@
 Every accepted message is written to DIR as one .eml file. Recipients whose local part starts
 with "reject" are refused with 550, as a mail server refuses an unknown mailbox.
 
-    python3 tests/smtp_sink.py PORT DIR
+    python3 tests/smtp_sink.py PORT DIR [DELAY_SECONDS]
+
+With DELAY_SECONDS, every message is accepted only after that long (a slow mail server).
 """
 import asyncio
 import itertools
@@ -15,8 +17,9 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, directory):
+    def __init__(self, directory, delay=0.0):
         self.directory = directory
+        self.delay = delay
         self.counter = itertools.count()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -26,6 +29,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         name = "%d-%05d" % (os.getpid(), next(self.counter))
         tmp = os.path.join(self.directory, "." + name + ".tmp")
         with open(tmp, "wb") as f:
@@ -37,7 +42,8 @@ class Sink:
 
 def main():
     port, directory = int(sys.argv[1]), sys.argv[2]
-    controller = Controller(Sink(directory), hostname="127.0.0.1", port=port)
+    delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
+    controller = Controller(Sink(directory, delay), hostname="127.0.0.1", port=port)
     controller.start()
     print("ready", flush=True)
     stop = asyncio.Event()

@@ -55,6 +55,8 @@ pub struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of `Serve` does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Start the web server (portals at /login and /portal/SLUG/, management at /manage).
@@ -134,6 +136,29 @@ struct ServeArgs {
     /// providers may vouch for staff.
     #[arg(long, env = "FRONTDESK_ENTRA_AUTHORITY_HOSTS")]
     entra_authority_hosts: Option<crate::sso::settings::AuthorityHosts>,
+    /// Seconds a client has to send a request's headers; also how long a kept-alive connection
+    /// may sit idle between requests.
+    #[arg(long, env = "FRONTDESK_HEADER_TIMEOUT_SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
+    header_timeout_secs: u64,
+    /// Seconds a client has to send a request's body once its headers are in.
+    #[arg(long, env = "FRONTDESK_BODY_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout_secs: u64,
+    /// Client connections served at once. Keep it below the process's open-file limit.
+    #[arg(long, env = "FRONTDESK_MAX_CONNECTIONS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+    /// Milliseconds a request waits for a database connection before answering 503.
+    #[arg(long, env = "FRONTDESK_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 1500, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    db_acquire_timeout_ms: u64,
+    /// Milliseconds /healthz waits for the database before answering 503.
+    #[arg(long, env = "FRONTDESK_HEALTH_TIMEOUT_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    health_timeout_ms: u64,
+    /// This node's name among the nodes on one database, the same across its restarts. Default:
+    /// the host name and the --bind address.
+    #[arg(long, env = "FRONTDESK_NODE_ID")]
+    node_id: Option<String>,
+    /// Seconds a node holds a claimed outbox message; renewed before each message is sent.
+    #[arg(long, env = "FRONTDESK_OUTBOX_LEASE_SECS", default_value_t = 120, value_parser = clap::value_parser!(i64).range(5..=3600))]
+    outbox_lease_secs: i64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -232,7 +257,8 @@ fn fail(e: anyhow::Error) -> ExitCode {
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("FRONTDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+        // The access log's own line for a 5xx would repeat the one line the error already wrote.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http::trace::on_failure=off"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -300,6 +326,19 @@ async fn serve(database_url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()>
         code_lifetime_secs: args.code_minutes * 60,
         secret_key: SecretKey::from_env().map_err(anyhow::Error::msg)?,
         entra_authority_hosts: args.entra_authority_hosts.unwrap_or_default(),
+        connections: config::ConnectionLimits {
+            header_timeout_secs: args.header_timeout_secs,
+            body_timeout_secs: args.body_timeout_secs,
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        },
+        database_timeouts: config::DatabaseTimeouts {
+            acquire_timeout_ms: args.db_acquire_timeout_ms,
+            health_timeout_ms: args.health_timeout_ms,
+        },
+        outbox: config::OutboxConfig {
+            node_id: args.node_id.filter(|n| !n.trim().is_empty()),
+            lease_secs: args.outbox_lease_secs,
+        },
     };
     let app = Application::build(&config).await?;
     print_welcome(&app);

@@ -8,7 +8,7 @@
 mod postgres;
 mod sqlite;
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use sqlx::any::AnyPoolOptions;
@@ -16,7 +16,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, SqlSafeStr};
 
 pub use crate::config::Backend;
-use crate::config::DatabaseUrl;
+use crate::config::{DatabaseTimeouts, DatabaseUrl};
 
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -26,11 +26,20 @@ pub struct Db {
     /// back off in its busy handler for up to 100 ms each. On PostgreSQL the same pool as reads.
     writer: AnyPool,
     backend: Backend,
+    /// How long `/healthz` waits for its trivial query.
+    health_timeout: Duration,
 }
 
 impl Db {
-    /// Connects (creating the SQLite file on first start) and brings the schema up to date.
+    /// Connects with the default timeouts (the command-line tools).
     pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Db> {
+        Db::connect_with(url, DatabaseTimeouts::default()).await
+    }
+
+    /// Connects (creating the SQLite file on first start) and brings the schema up to date.
+    /// A request waits at most `acquire_timeout_ms` for a connection, so that while the
+    /// database is away it gets a quick 503 instead of hanging.
+    pub async fn connect_with(url: &DatabaseUrl, timeouts: DatabaseTimeouts) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let backend = url.backend();
         let (conn_url, max_connections) = match backend {
@@ -45,11 +54,12 @@ impl Db {
                 .await
                 .with_context(|| format!("cannot connect to the database at {url}"))?,
         }
-        let open = |max_connections: u32| {
+        let acquire_timeout = Duration::from_millis(timeouts.acquire_timeout_ms);
+        let open = |max_connections: u32, acquire_timeout: Duration| {
             AnyPoolOptions::new()
                 .max_connections(max_connections)
                 .min_connections(1)
-                .acquire_timeout(std::time::Duration::from_secs(10))
+                .acquire_timeout(acquire_timeout)
                 .after_connect(move |conn, _meta| {
                     Box::pin(async move {
                         match backend {
@@ -61,12 +71,14 @@ impl Db {
                 .connect(&conn_url)
         };
         let context = || format!("cannot connect to the database at {url}");
-        let pool = open(max_connections).await.with_context(context)?;
+        let pool = open(max_connections, acquire_timeout).await.with_context(context)?;
         let writer = match backend {
-            Backend::Sqlite => open(1).await.with_context(context)?,
+            // Waiting for SQLite's one writer is queueing behind other writes, not an outage.
+            Backend::Sqlite => open(1, acquire_timeout.max(sqlite::WRITER_WAIT)).await.with_context(context)?,
             Backend::Postgres => pool.clone(),
         };
-        let db = Db { pool, writer, backend };
+        let health_timeout = Duration::from_millis(timeouts.health_timeout_ms);
+        let db = Db { pool, writer, backend, health_timeout };
         db.migrate().await?;
         Ok(db)
     }
@@ -123,9 +135,11 @@ impl Db {
         Ok(())
     }
 
-    /// True when the database answers a trivial query.
+    /// True when the database answers a trivial query within the health timeout, so that a
+    /// load balancer's probe gets an answer before its own timeout.
     pub async fn is_reachable(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        let probe = sqlx::query("SELECT 1").execute(&self.pool);
+        matches!(tokio::time::timeout(self.health_timeout, probe).await, Ok(Ok(_)))
     }
 
     pub async fn close(&self) {
@@ -143,6 +157,18 @@ pub fn now() -> i64 {
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(e) => e.is_unique_violation(),
+        _ => false,
+    }
+}
+
+/// True when an error means the database cannot be reached right now (no connection within
+/// the acquire timeout, a dropped connection, a server shutting down or starting up), as
+/// opposed to an error in the query itself.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| postgres::is_unavailable_code(&code)),
         _ => false,
     }
 }

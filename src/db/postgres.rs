@@ -7,6 +7,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "sign-in codes", include_str!("../../migrations/postgres/0003_sign_in_codes.sql")),
     (4, "staff sign-in with Entra ID", include_str!("../../migrations/postgres/0004_sso.sql")),
     (5, "accounts across portals", include_str!("../../migrations/postgres/0005_accounts_across_portals.sql")),
+    (6, "outbox claims", include_str!("../../migrations/postgres/0006_outbox_claims.sql")),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.
@@ -21,15 +22,22 @@ pub(super) async fn check_reachable(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Claims due outbox rows of one kind (`$4`) with a lease. `SKIP LOCKED` lets several nodes claim at once without
-/// waiting on each other, and the outer conditions are checked again on the locked row, so no
+/// Claims due outbox rows of one kind (`$4`) with a lease (`$5` this node, `$6` the claim's
+/// token). `SKIP LOCKED` lets several nodes claim at once without waiting on each other, and the outer conditions are checked again on the locked row, so no
 /// row is ever claimed by two nodes.
-pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 \
+pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1, claimed_by = $5, claim_token = $6 \
      WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND kind = $4 AND next_attempt_at <= $2 \
        AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
        AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $2) \
-     RETURNING id, portal_id, kind, recipient, sender_name, subject, body_text, body_html, attempts";
+     RETURNING id, portal_id, kind, recipient, sender_name, subject, body_text, body_html, attempts, \
+       message_key, created_at, claim_token";
 
 /// Serialises transactions that count and then record requests for the same key (sign-in code
 /// limits), so two requests at the same moment cannot both pass a limit. Released at commit.
 pub(super) const KEY_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
+
+/// SQLSTATE codes of a server that is going away or not ready: class 08 (connection
+/// exception), 57P01-57P03 (shut down by the administrator, crash shutdown, cannot connect now).
+pub(super) fn is_unavailable_code(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+}

@@ -11,7 +11,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "sign-in codes", include_str!("../../migrations/sqlite/0003_sign_in_codes.sql")),
     (4, "staff sign-in with Entra ID", include_str!("../../migrations/sqlite/0004_sso.sql")),
     (5, "accounts across portals", include_str!("../../migrations/sqlite/0005_accounts_across_portals.sql")),
+    (6, "outbox claims", include_str!("../../migrations/sqlite/0006_outbox_claims.sql")),
 ];
+
+/// How long a write waits for the one writer connection before giving up.
+pub(super) const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Adds `mode=rwc` so that a missing database file is created.
 pub(super) fn connection_url(url: &str) -> anyhow::Result<String> {
@@ -36,11 +40,13 @@ pub(super) async fn configure_connection(conn: &mut AnyConnection) -> Result<(),
     conn.execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;").await.map(|_| ())
 }
 
-/// Claims due outbox rows of one kind (`$4`) with a lease. One writer at a time, so no row is claimed twice.
-pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 \
+/// Claims due outbox rows of one kind (`$4`) with a lease (`$5` this node, `$6` the claim's
+/// token). One writer at a time, so no row is claimed twice.
+pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1, claimed_by = $5, claim_token = $6 \
      WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND kind = $4 AND next_attempt_at <= $2 \
        AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3) \
-     RETURNING id, portal_id, kind, recipient, sender_name, subject, body_text, body_html, attempts";
+     RETURNING id, portal_id, kind, recipient, sender_name, subject, body_text, body_html, attempts, \
+       message_key, created_at, claim_token";
 
 /// SQLite needs no key lock: every write transaction already runs alone on the writer connection.
 pub(super) const KEY_LOCK: Option<&str> = None;

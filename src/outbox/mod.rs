@@ -1,7 +1,11 @@
 //! The durable outbox. A message (email now, SMS later) is written in the same transaction as
 //! the change that causes it, so it exists exactly when the change does; a worker on every node
 //! claims due messages with a lease, sends them, and retries temporary failures with backoff.
-//! A restart loses nothing, and no message is claimed by two nodes at once.
+//! A restart loses nothing. Delivery is at least once: see `docs/operations.md` for when a
+//! message can go out twice (each copy then carries the same `Message-ID`).
+//!
+//! Once sent, a message's bodies are erased: they hold live links (set-password and reset
+//! tokens) and sign-in codes, and the outbox keeps only who, what subject and when.
 
 pub mod routes;
 pub mod sms;
@@ -12,6 +16,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::db::{Db, now};
+use crate::web::tokens::random_token;
 
 /// An email to queue. `html` is the alternative to `text`.
 #[derive(Clone, Debug)]
@@ -30,7 +35,8 @@ pub async fn enqueue_email(conn: &mut AnyConnection, email: &Email) -> Result<i6
     let t = now();
     let row = sqlx::query(
         "INSERT INTO outbox (portal_id, kind, recipient, sender_name, subject, body_text, body_html, status, \
-         attempts, next_attempt_at, created_at) VALUES ($1, 'email', $2, $3, $4, $5, $6, 'pending', 0, $7, $7) RETURNING id",
+         attempts, next_attempt_at, created_at, message_key) \
+         VALUES ($1, 'email', $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8) RETURNING id",
     )
     .bind(email.portal_id)
     .bind(&email.to)
@@ -39,6 +45,7 @@ pub async fn enqueue_email(conn: &mut AnyConnection, email: &Email) -> Result<i6
     .bind(&email.text)
     .bind(&email.html)
     .bind(t)
+    .bind(random_token())
     .fetch_one(conn)
     .await?;
     row.try_get("id")
@@ -79,6 +86,10 @@ pub struct Claimed {
     pub html: Option<String>,
     /// Including this one.
     pub attempts: i64,
+    /// The same on every attempt: receivers can drop a second copy by its `Message-ID`.
+    pub message_key: String,
+    /// Proves the claim is still this worker's when it renews it or records the outcome.
+    pub claim_token: String,
 }
 
 fn claimed_from_row(r: &AnyRow) -> Result<Claimed, sqlx::Error> {
@@ -92,51 +103,100 @@ fn claimed_from_row(r: &AnyRow) -> Result<Claimed, sqlx::Error> {
         text: r.try_get("body_text")?,
         html: r.try_get("body_html")?,
         attempts: r.try_get("attempts")?,
+        message_key: match r.try_get::<Option<String>, _>("message_key")? {
+            Some(key) => key,
+            // Queued before messages had keys: still stable across attempts.
+            None => format!("{}.{}", r.try_get::<i64, _>("id")?, r.try_get::<i64, _>("created_at")?),
+        },
+        claim_token: r.try_get::<Option<String>, _>("claim_token")?.unwrap_or_default(),
     })
 }
 
-/// Claims up to `limit` due messages of one kind for `lease_secs`; if this node dies while
-/// sending, another claims them again when the lease runs out.
-pub async fn claim(db: &Db, kind: &str, lease_secs: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+/// Claims up to `limit` due messages of one kind for `lease_secs`, for `node`. If the node dies
+/// while sending, it takes its claims back when it starts again (`release_claims_of`), or
+/// another node claims them when the lease runs out.
+pub async fn claim(db: &Db, kind: &str, node: &str, lease_secs: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
     let t = now();
     let rows = sqlx::query(sqlx::AssertSqlSafe(db.outbox_claim_sql()))
         .bind(t + lease_secs)
         .bind(t)
         .bind(limit)
         .bind(kind)
+        .bind(node)
+        .bind(random_token())
         .fetch_all(db.writer())
         .await?;
     rows.iter().map(claimed_from_row).collect()
 }
 
-pub async fn mark_sent(db: &Db, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2",
+/// Makes the messages `node` had claimed (before a restart) due again at once. Another node
+/// cannot be holding them: a claim stays with the node that made it until it expires.
+pub async fn release_claims_of(db: &Db, kind: &str, node: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE outbox SET claimed_until = NULL, claimed_by = NULL, claim_token = NULL \
+         WHERE claimed_by = $1 AND kind = $2 AND status = 'pending'",
     )
-    .bind(now())
-    .bind(id)
+    .bind(node)
+    .bind(kind)
     .execute(db.writer())
     .await?;
-    Ok(())
+    Ok(done.rows_affected())
 }
 
-pub async fn mark_retry(db: &Db, id: i64, next_attempt_at: i64, error: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3")
-        .bind(next_attempt_at)
-        .bind(error)
-        .bind(id)
-        .execute(db.writer())
-        .await?;
-    Ok(())
+/// Extends the claim on a message just before it is sent. False when the claim is no longer
+/// this worker's (its lease ran out and another node took the message): then it must not send.
+pub async fn renew_claim(db: &Db, message: &Claimed, lease_secs: i64) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND claim_token = $3 AND status = 'pending'")
+            .bind(now() + lease_secs)
+            .bind(message.id)
+            .bind(&message.claim_token)
+            .execute(db.writer())
+            .await?;
+    Ok(done.rows_affected() == 1)
 }
 
-pub async fn mark_failed(db: &Db, id: i64, error: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE id = $2")
-        .bind(error)
-        .bind(id)
-        .execute(db.writer())
-        .await?;
-    Ok(())
+/// Marks a message sent and erases its bodies. False when the claim was lost meanwhile.
+pub async fn mark_sent(db: &Db, message: &Claimed) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL, claimed_by = NULL, \
+         claim_token = NULL, last_error = NULL, body_text = '', body_html = NULL WHERE id = $2 AND claim_token = $3",
+    )
+    .bind(now())
+    .bind(message.id)
+    .bind(&message.claim_token)
+    .execute(db.writer())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Makes a message due again at `next_attempt_at`. False when the claim was lost meanwhile.
+pub async fn mark_retry(db: &Db, message: &Claimed, next_attempt_at: i64, error: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE outbox SET next_attempt_at = $1, claimed_until = NULL, claimed_by = NULL, claim_token = NULL, \
+         last_error = $2 WHERE id = $3 AND claim_token = $4",
+    )
+    .bind(next_attempt_at)
+    .bind(error)
+    .bind(message.id)
+    .bind(&message.claim_token)
+    .execute(db.writer())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks a message failed. False when the claim was lost meanwhile.
+pub async fn mark_failed(db: &Db, message: &Claimed, error: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'failed', claimed_until = NULL, claimed_by = NULL, claim_token = NULL, \
+         last_error = $1 WHERE id = $2 AND claim_token = $3",
+    )
+    .bind(error)
+    .bind(message.id)
+    .bind(&message.claim_token)
+    .execute(db.writer())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// One line of the administrators' outbox page.
@@ -190,7 +250,8 @@ pub async fn list(
 /// has not failed.
 pub async fn retry(db: &Db, portal_id: i64, include_unscoped: bool, id: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, claimed_until = NULL \
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, claimed_until = NULL, \
+         claimed_by = NULL, claim_token = NULL \
          WHERE id = $2 AND status = 'failed' AND (portal_id = $3 OR ($4 = 1 AND portal_id IS NULL))",
     )
     .bind(now())

@@ -54,7 +54,10 @@ impl SmtpSender {
             Some(html) => MultiPart::alternative_plain_html(message.text.clone(), html.clone()),
             None => MultiPart::alternative_plain_html(message.text.clone(), String::new()),
         };
+        // Stable across attempts (and nodes), so a receiver can drop a second copy.
+        let message_id = format!("<{}@{}>", message.message_key, self.from.email.domain());
         let email = Message::builder()
+            .message_id(Some(message_id))
             .from(from)
             .to(to)
             .subject(&message.subject)

@@ -7,11 +7,11 @@ use tokio::sync::Notify;
 
 use super::sms::SmsSender;
 use super::smtp::{SendError, SmtpSender};
-use super::{Claimed, claim, mark_failed, mark_retry, mark_sent};
+use super::{Claimed, claim, mark_failed, mark_retry, mark_sent, release_claims_of, renew_claim};
 use crate::db::{Db, now};
 
-/// How long a claimed message is reserved for the node that claimed it.
-const LEASE_SECS: i64 = 120;
+/// Messages claimed at once. Each one's claim is renewed just before it is sent, so a batch
+/// may take longer than the lease; messages whose lease ran out meanwhile are another node's.
 const BATCH: i64 = 20;
 /// Without a wake-up, look for due messages (retries, other nodes' messages) this often.
 const POLL: Duration = Duration::from_secs(2);
@@ -68,12 +68,52 @@ impl Sender {
     }
 }
 
-/// Runs a worker for one kind of message until the process ends.
-pub fn spawn_worker(db: Db, sender: Sender, signal: OutboxSignal, retry_base_secs: i64) {
+/// How a node's workers claim and retry messages.
+#[derive(Clone, Debug)]
+pub struct WorkerSettings {
+    /// This node's stable name (see `OutboxConfig::node_id`).
+    pub node_id: String,
+    pub lease_secs: i64,
+    pub retry_base_secs: i64,
+}
+
+impl WorkerSettings {
+    /// How long one send may take: well inside the lease, so that the outcome is recorded
+    /// while the claim still holds.
+    fn send_budget(&self) -> Duration {
+        Duration::from_millis((self.lease_secs.max(1) as u64) * 750)
+    }
+}
+
+/// The default node name: the host name and the bound address. It survives a restart (same
+/// host, same address) and differs between two nodes on one machine (they cannot share an
+/// address). With port 0 it changes on every start: set `FRONTDESK_NODE_ID` then.
+pub fn default_node_id(bound: std::net::SocketAddr) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{host}/{bound}")
+}
+
+/// Runs a worker for one kind of message until the process ends. It first takes back the
+/// messages this node had claimed before it restarted, so they go out at once.
+pub fn spawn_worker(db: Db, sender: Sender, signal: OutboxSignal, settings: WorkerSettings) {
     let wake = signal.for_kind(sender.kind());
     tokio::spawn(async move {
+        match release_claims_of(&db, sender.kind(), &settings.node_id).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(messages = n, node = %settings.node_id, "outbox: took back this node's claims from before its restart")
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox: could not take back this node's earlier claims; they wait for their lease to end")
+            }
+        }
         loop {
-            let batch = match claim(&db, sender.kind(), LEASE_SECS, BATCH).await {
+            let batch = match claim(&db, sender.kind(), &settings.node_id, settings.lease_secs, BATCH).await {
                 Ok(b) => b,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox: could not claim messages");
@@ -82,10 +122,7 @@ pub fn spawn_worker(db: Db, sender: Sender, signal: OutboxSignal, retry_base_sec
             };
             let idle = batch.is_empty();
             for message in batch {
-                let outcome = sender.send(&message).await;
-                if let Err(e) = record(&db, &message, outcome, retry_base_secs).await {
-                    tracing::warn!(error = %e, id = message.id, "outbox: could not record the outcome; the lease will expire and it is retried");
-                }
+                deliver(&db, &sender, &message, &settings).await;
             }
             if idle {
                 tokio::select! {
@@ -97,29 +134,62 @@ pub fn spawn_worker(db: Db, sender: Sender, signal: OutboxSignal, retry_base_sec
     });
 }
 
+/// Sends one claimed message if its claim still holds, and records the outcome.
+async fn deliver(db: &Db, sender: &Sender, message: &Claimed, settings: &WorkerSettings) {
+    match renew_claim(db, message, settings.lease_secs).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::info!(
+                id = message.id,
+                "outbox: the claim ran out and another node took the message; not sending it here"
+            );
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, id = message.id, "outbox: could not renew the claim; not sending now");
+            return;
+        }
+    }
+    let outcome = match tokio::time::timeout(settings.send_budget(), sender.send(message)).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(SendError::Temporary("sending took longer than the outbox lease allows".into())),
+    };
+    match record(db, message, outcome, settings.retry_base_secs).await {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            id = message.id,
+            "outbox: the claim ran out while sending; another node may send this message again (same Message-ID)"
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, id = message.id, "outbox: could not record the outcome; the lease will expire and it is retried")
+        }
+    }
+}
+
+/// Records what happened; false when the claim was lost meanwhile (nothing is changed then).
 async fn record(
     db: &Db,
     message: &Claimed,
     outcome: Result<(), SendError>,
     retry_base_secs: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     match outcome {
         Ok(()) => {
             tracing::info!(id = message.id, kind = %message.kind, to = %message.recipient, subject = %message.subject, "message sent");
-            mark_sent(db, message.id).await
+            mark_sent(db, message).await
         }
         Err(SendError::Permanent(reason)) => {
             tracing::warn!(id = message.id, to = %message.recipient, %reason, "message refused; marked failed");
-            mark_failed(db, message.id, &reason).await
+            mark_failed(db, message, &reason).await
         }
         Err(SendError::Temporary(reason)) if message.attempts >= MAX_ATTEMPTS => {
             tracing::warn!(id = message.id, to = %message.recipient, %reason, "message gave up after {MAX_ATTEMPTS} attempts");
-            mark_failed(db, message.id, &format!("gave up after {MAX_ATTEMPTS} attempts: {reason}")).await
+            mark_failed(db, message, &format!("gave up after {MAX_ATTEMPTS} attempts: {reason}")).await
         }
         Err(SendError::Temporary(reason)) => {
             let delay = retry_delay(retry_base_secs, message.attempts);
             tracing::info!(id = message.id, to = %message.recipient, %reason, retry_in_secs = delay, "message not sent yet; will retry");
-            mark_retry(db, message.id, now() + delay, &reason).await
+            mark_retry(db, message, now() + delay, &reason).await
         }
     }
 }

@@ -11,6 +11,8 @@ pub struct SmtpSink {
     dir: PathBuf,
     _tempdir: Option<tempfile::TempDir>,
     child: Option<Child>,
+    /// Seconds the server takes to accept each message (0: at once).
+    delay_secs: f64,
 }
 
 /// A free loopback port (free when this returns; the caller binds it soon after).
@@ -21,8 +23,13 @@ pub fn free_port() -> u16 {
 impl SmtpSink {
     pub fn start() -> SmtpSink {
         let tempdir = tempfile::tempdir().unwrap();
-        let mut sink =
-            SmtpSink { port: free_port(), dir: tempdir.path().to_path_buf(), _tempdir: Some(tempdir), child: None };
+        let mut sink = SmtpSink {
+            port: free_port(),
+            dir: tempdir.path().to_path_buf(),
+            _tempdir: Some(tempdir),
+            child: None,
+            delay_secs: 0.0,
+        };
         sink.up();
         sink
     }
@@ -30,7 +37,13 @@ impl SmtpSink {
     /// A sink that is not listening yet (the SMTP server is "down"); `up` starts it.
     pub fn down() -> SmtpSink {
         let tempdir = tempfile::tempdir().unwrap();
-        SmtpSink { port: free_port(), dir: tempdir.path().to_path_buf(), _tempdir: Some(tempdir), child: None }
+        SmtpSink {
+            port: free_port(),
+            dir: tempdir.path().to_path_buf(),
+            _tempdir: Some(tempdir),
+            child: None,
+            delay_secs: 0.0,
+        }
     }
 
     pub fn up(&mut self) {
@@ -43,6 +56,7 @@ impl SmtpSink {
             .arg(script)
             .arg(self.port.to_string())
             .arg(&self.dir)
+            .arg(self.delay_secs.to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -85,6 +99,16 @@ impl SmtpSink {
     }
 }
 
+impl SmtpSink {
+    /// A mail server that takes `delay_secs` to accept each message.
+    pub fn start_slow(delay_secs: f64) -> SmtpSink {
+        let mut sink = SmtpSink::down();
+        sink.delay_secs = delay_secs;
+        sink.up();
+        sink
+    }
+}
+
 impl Drop for SmtpSink {
     fn drop(&mut self) {
         if let Some(mut c) = self.child.take() {
@@ -101,6 +125,7 @@ pub struct Mail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub message_id: String,
 }
 
 impl Mail {
@@ -118,7 +143,14 @@ impl Mail {
                 _ => {}
             }
         }
-        Mail { to: header("To"), from: header("From"), subject: header("Subject"), text, html }
+        Mail {
+            to: header("To"),
+            from: header("From"),
+            subject: header("Subject"),
+            text,
+            html,
+            message_id: header("Message-ID"),
+        }
     }
 
     /// The first link in the text part that contains `needle`, as a path on the server.
