@@ -34,6 +34,14 @@ export BENCH_SESSION=$(awk '$6=="fd_manage"{print $7}' $jar)
 [ -n "$BENCH_SESSION" ] || { echo "could not sign in as the administrator" >&2; exit 1; }
 curl -sf -b "fd_manage=$BENCH_SESSION" $base/manage | grep -q "Help desk" || { echo "management home did not render" >&2; exit 1; }
 
+# The baseline: a bare axum page, same runtime, same wrk settings; figures are read as ratios to it.
+bare_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+target/release/examples/bare_axum 127.0.0.1:$bare_port & bare=$!
+for _ in $(seq 50); do curl -sf http://127.0.0.1:$bare_port/login >/dev/null && break; sleep 0.1; done
+echo; echo "== baseline: bare axum GET /login (${DUR}s, 2 threads, 64 connections)"
+wrk -t2 -c64 -d${DUR}s --latency http://127.0.0.1:$bare_port/login
+kill $bare
+
 echo; echo "== GET /login (${DUR}s, 2 threads, 64 connections)"
 wrk -t2 -c64 -d${DUR}s --latency $base/login
 

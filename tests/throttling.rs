@@ -140,3 +140,32 @@ async fn sign_ins_cut_short_by_the_client_leave_nothing_behind() {
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM signin_throttle WHERE failures > 0").await, 0);
     app.browser().sign_in_manage(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_redirect_to("/manage");
 }
+
+#[tokio::test]
+async fn many_people_behind_one_address_sign_in_at_the_same_moment() {
+    let app = spawn().await;
+    let emails: Vec<String> = (0..24).map(|i| format!("person{i}@office.test")).collect();
+    for email in &emails {
+        let args = ["user", "add", "--portal", "default", "--role", "customer", "--email", email.as_str()];
+        assert!(app.cli(&args, &format!("{PASSWORD}\n")).status.success());
+    }
+    let mut people = Vec::new();
+    for email in emails {
+        let b = app.browser();
+        b.get("/login").await;
+        people.push((b, email));
+    }
+    // All at once: a barrier lets every request go when the last one is ready.
+    let ready = std::sync::Arc::new(tokio::sync::Barrier::new(people.len()));
+    let mut tasks = Vec::new();
+    for (b, email) in people {
+        let ready = ready.clone();
+        tasks.push(tokio::spawn(async move {
+            ready.wait().await;
+            b.sign_in_portal("default", &email, PASSWORD).await.status
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::SEE_OTHER, "everyone gets in");
+    }
+}

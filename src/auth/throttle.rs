@@ -7,8 +7,9 @@
 //! cap is enforced too), while a person who signs in from a new browser waits a minute at worst.
 //!
 //! The slot is reserved when an attempt is *admitted*, before the password is hashed, and
-//! attempts admitted but not finished count as possible failures, so a burst of parallel
-//! requests gets no more tries than the same requests one after another. An attempt that never
+//! attempts admitted but not finished count as possible failures (for an address, those beyond
+//! the many that people behind it may make at once), so a burst of parallel requests gets no
+//! more tries than the same requests one after another. An attempt that never
 //! finishes (the node crashed) stops counting when its lease ends; only finished failures stay.
 //!
 //! Who is not held back is decided by the caller (`signin.rs`): a browser in which the account
@@ -35,14 +36,18 @@ fn now_ms() -> i64 {
 pub struct Rule {
     /// Failures allowed before delays start.
     pub free: i64,
+    /// Attempts that may be under way at once before the ones under way count as possible
+    /// failures. None for one account (parallel guesses at one password are a burst); many
+    /// people behind one address sign in at the same moment.
+    pub concurrent: i64,
 }
 
 /// An account, over every form that signs it in.
-pub const PER_ACCOUNT: Rule = Rule { free: 5 };
+pub const PER_ACCOUNT: Rule = Rule { free: 5, concurrent: 0 };
 /// A client address: many people may share one (an office behind a proxy).
-pub const PER_ADDRESS: Rule = Rule { free: 20 };
+pub const PER_ADDRESS: Rule = Rule { free: 20, concurrent: 64 };
 /// A browser the account signed in with before.
-pub const PER_KNOWN_BROWSER: Rule = Rule { free: 5 };
+pub const PER_KNOWN_BROWSER: Rule = Rule { free: 5, concurrent: 0 };
 
 /// The delay before the next attempt once `failures` attempts have failed (or may fail).
 fn delay_after(rule: Rule, failures: i64) -> i64 {
@@ -81,7 +86,7 @@ impl KeyState {
     /// attempt would use if it failed.
     fn admit(self, rule: Rule, t: i64) -> Result<KeyState, i64> {
         let s = self.at(t);
-        let possible_failures = s.failures + s.in_flight;
+        let possible_failures = s.failures + (s.in_flight - rule.concurrent).max(0);
         if possible_failures >= HOURLY_CAP {
             return Err((s.window_start + WINDOW_MS - t).max(1));
         }
@@ -280,6 +285,17 @@ mod tests {
         }
         // The five free tries; the next would have to wait a second after them.
         assert_eq!(admitted, PER_ACCOUNT.free);
+    }
+
+    #[test]
+    fn many_people_behind_one_address_sign_in_at_once() {
+        let t = 10_000_000_000;
+        let mut s = KeyState::default();
+        for i in 0..PER_ADDRESS.concurrent + PER_ADDRESS.free {
+            s = s.admit(PER_ADDRESS, t).unwrap_or_else(|_| panic!("attempt {i} under way at once"));
+        }
+        // Beyond that, a burst from one address is a burst.
+        assert!(s.admit(PER_ADDRESS, t).is_err());
     }
 
     #[test]
