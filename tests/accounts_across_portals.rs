@@ -170,6 +170,15 @@ async fn nobody_grants_a_role_or_permission_they_do_not_hold() {
     assert_eq!(app.count_with(perms, mgr_id).await, 1);
     assert_eq!(app.count_with(perms, agent_id).await, 0);
 
+    // Nor may they act on an administrator's place here: sessions, links, Microsoft account.
+    let padmin = app.manage_as("padmin@default.test", PASSWORD).await;
+    for action in ["end-sessions", "invite", "unlink-microsoft", "approve"] {
+        let page = mgr.post(&format!("/manage/agents/{padmin_id}/{action}"), &[]).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{action}: {}", page.body);
+    }
+    assert_eq!(padmin.get("/manage/agents").await.status, StatusCode::OK, "still signed in");
+    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM one_time_tokens WHERE staff_id = $1", padmin_id).await, 0);
+
     // What they hold, they may pass on.
     mgr.post(&format!("/manage/agents/{agent_id}"), &[("role", "agent"), ("perm", "manage_agents")])
         .await
@@ -198,4 +207,51 @@ async fn another_portals_customer_id_changes_nothing() {
     }
     assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE customer_id = $1", carl_id).await, 1);
     assert_eq!(carl.get("/portal/beta/profile").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_last_system_administrator_stays_even_when_two_disable_each_other_at_once() {
+    let app = two_portals().await;
+    sqlx::query("UPDATE staff SET is_superadmin = 1 WHERE email_lower = 'padmin@default.test'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let (first, second) = (staff_id(&app, ADMIN_EMAIL).await, staff_id(&app, "padmin@default.test").await);
+    let active = "SELECT COUNT(*) AS n FROM staff WHERE is_superadmin = 1 AND disabled_at IS NULL";
+    for _ in 0..5 {
+        let (a, b) = (app.admin().await, app.manage_as("padmin@default.test", PASSWORD).await);
+        let disable = [("disabled", "true")];
+        let (to_second, to_first) =
+            (format!("/manage/agents/{second}/status"), format!("/manage/agents/{first}/status"));
+        let (pa, pb) = tokio::join!(a.post(&to_second, &disable), b.post(&to_first, &disable));
+        assert!(pa.status != StatusCode::INTERNAL_SERVER_ERROR && pb.status != StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(app.count(active).await, 1, "{} {}", pa.status, pb.status);
+        sqlx::query("UPDATE staff SET disabled_at = NULL").execute(app.db.pool()).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_invitation_ends_with_its_senders_power() {
+    let app = two_portals().await;
+    let out = app.cli(
+        &["user", "add", "--portal", "beta", "--role", "admin", "--email", "boss2@beta.test"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(out.status.success());
+    let boss2 = app.manage_as("boss2@beta.test", PASSWORD).await;
+    boss2
+        .post("/manage/agents", &[("email", "padmin@default.test"), ("role", "admin")])
+        .await
+        .assert_redirect_to("/manage/agents?msg=asked");
+    // The sender is no longer an administrator of beta when the answer comes.
+    let boss2_id = staff_id(&app, "boss2@beta.test").await;
+    let boss = app.manage_as("boss@beta.test", PASSWORD).await;
+    boss.post(&format!("/manage/agents/{boss2_id}"), &[("role", "agent")])
+        .await
+        .assert_redirect_to(&format!("/manage/agents/{boss2_id}?msg=saved"));
+    let padmin = app.manage_as("padmin@default.test", PASSWORD).await;
+    let beta_id = app.count("SELECT id AS n FROM portals WHERE slug = 'beta'").await;
+    let page = padmin.post(&format!("/manage/invitations/{beta_id}/accept"), &[]).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_eq!(memberships(&app, staff_id(&app, "padmin@default.test").await).await, 1);
 }

@@ -66,7 +66,7 @@ async fn repeated_failures_are_throttled_even_for_the_right_password() {
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     page.assert_contains("Too many failed sign-in attempts. Wait");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM sessions").await, 0);
-    assert_eq!(app.count("SELECT failures AS n FROM signin_throttle WHERE key = 'account:staff:1'").await, 5);
+    assert_eq!(app.count("SELECT failures AS n FROM signin_throttle WHERE key = 'account:admin@example.com'").await, 5);
 
     // An unknown account is throttled exactly the same way, so throttling reveals nothing.
     let c = Browser::new(&app.base);
@@ -81,7 +81,7 @@ async fn the_hourly_cap_holds_even_when_delays_are_skipped() {
     let app = spawn().await;
     // Pretend 100 failures happened this hour with no delay pending (times in milliseconds).
     let now_ms = frontdesk::db::now() * 1000;
-    sqlx::query("INSERT INTO signin_throttle (key, failures, window_start, blocked_until) VALUES ('account:staff:1', 100, $1, 0)")
+    sqlx::query("INSERT INTO signin_throttle (key, failures, window_start, blocked_until) VALUES ('account:admin@example.com', 100, $1, 0)")
         .bind(now_ms - 60_000)
         .execute(app.db.pool())
         .await

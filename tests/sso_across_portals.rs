@@ -126,3 +126,46 @@ async fn a_provider_that_fails_discovery_is_not_asked_again_at_once() {
         provider.log().await.iter().filter(|r| r["path"].as_str().unwrap().contains("openid-configuration")).count();
     assert!(asked <= 1, "discovery was tried {asked} times");
 }
+
+/// Someone in the default portal's directory with the user name of an agent it created.
+const NEW_HIRE: DirectoryUser = DirectoryUser {
+    login: "newhire@beta.test",
+    username: None,
+    oid: "f6f6f6f6-0000-4000-8000-000000000006",
+    name: "New Hire",
+    email: None,
+};
+
+#[tokio::test]
+async fn a_session_from_one_portals_directory_cannot_take_its_account_into_another() {
+    let (app, provider) = setup().await;
+    provider.add_tenant(TENANT, &app, &[FAKE_BOSS, NEW_HIRE]).await;
+    let args = ["user", "add", "--portal", "default", "--role", "agent", "--email", "newhire@beta.test"];
+    assert!(app.cli(&args, &format!("{PASSWORD}\n")).status.success());
+    let directory_session = app.browser();
+    sign_in_with_microsoft(&directory_session, "default", NEW_HIRE.login).await.assert_redirect_to("/manage");
+
+    // Beta asks the account in; the session the default portal's directory vouched for cannot
+    // accept for it.
+    let boss = app.manage_as("boss@beta.test", PASSWORD).await;
+    boss.post("/manage/agents", &[("email", "newhire@beta.test"), ("role", "admin")])
+        .await
+        .assert_redirect_to("/manage/agents?msg=asked");
+    let beta_id = app.count("SELECT id AS n FROM portals WHERE slug = 'beta'").await;
+    let page = directory_session.post(&format!("/manage/invitations/{beta_id}/accept"), &[]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    let in_beta = "SELECT COUNT(*) AS n FROM staff_portals sp JOIN staff s ON s.id = sp.staff_id \
+                   WHERE s.email_lower = 'newhire@beta.test' AND sp.portal_id = $1";
+    assert_eq!(app.count_with(in_beta, beta_id).await, 0);
+
+    // Added by a system administrator instead: the directory's session ends at its next request.
+    let admin = app.admin().await;
+    admin.post("/manage/switch-portal", &[("portal", "beta")]).await;
+    admin
+        .post("/manage/agents", &[("email", "newhire@beta.test"), ("role", "agent")])
+        .await
+        .assert_redirect_to("/manage/agents/");
+    assert_eq!(app.count_with(in_beta, beta_id).await, 1);
+    directory_session.get("/manage").await.assert_redirect_to("/manage/login");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM sessions WHERE sso_portal_id IS NOT NULL").await, 0);
+}

@@ -44,7 +44,7 @@ async fn a_burst_of_wrong_passwords_gets_no_more_tries_than_in_a_row() {
     let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
     let waited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
     assert_eq!((checked, waited), (5, 55), "{statuses:?}");
-    assert_eq!(failures(&app, "account:staff:1").await, 5);
+    assert_eq!(failures(&app, "account:admin@example.com").await, 5);
 }
 
 #[tokio::test]
@@ -58,7 +58,7 @@ async fn failures_count_once_per_account_across_every_form() {
     for _ in 0..2 {
         assert_eq!(b.sign_in_portal("default", ADMIN_EMAIL, "Wrong-Passw0rd").await.status, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(failures(&app, "account:staff:1").await, 5);
+    assert_eq!(failures(&app, "account:admin@example.com").await, 5);
     assert_eq!(b.sign_in_manage(ADMIN_EMAIL, "Wrong-Passw0rd").await.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(b.sign_in_portal("default", ADMIN_EMAIL, "Wrong-Passw0rd").await.status, StatusCode::TOO_MANY_REQUESTS);
 }
@@ -111,7 +111,7 @@ async fn a_known_browser_that_keeps_failing_loses_its_standing() {
     }
     // Its own failures slow it down like anyone else's.
     assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
-    assert_eq!(failures(&app, "account:staff:1").await, 0, "a known browser's failures are its own");
+    assert_eq!(failures(&app, "account:admin@example.com").await, 0, "a known browser's failures are its own");
 }
 
 #[tokio::test]
@@ -162,10 +162,57 @@ async fn many_people_behind_one_address_sign_in_at_the_same_moment() {
         let ready = ready.clone();
         tasks.push(tokio::spawn(async move {
             ready.wait().await;
-            b.sign_in_portal("default", &email, PASSWORD).await.status
+            let page = b.sign_in_portal("default", &email, PASSWORD).await;
+            if page.status != StatusCode::SEE_OTHER {
+                eprintln!("{email}: {} {}", page.status, page.body);
+            }
+            page.status
         }));
     }
     for t in tasks {
         assert_eq!(t.await.unwrap(), StatusCode::SEE_OTHER, "everyone gets in");
     }
+}
+
+#[tokio::test]
+async fn throttling_tells_nothing_about_who_has_an_account_where() {
+    let app = spawn().await;
+    for args in [
+        ["user", "add", "--portal", "default", "--role", "agent", "--email", "agent@example.com"],
+        ["user", "add", "--portal", "default", "--role", "customer", "--email", "customer@example.com"],
+    ] {
+        assert!(app.cli(&args, &format!("{PASSWORD}\n")).status.success());
+    }
+    // Five failures on the management form, then one on the portal's: the same answer whether
+    // the address is staff, a customer, or nobody.
+    for email in ["agent@example.com", "customer@example.com", "nobody@example.com"] {
+        let b = app.browser();
+        for _ in 0..5 {
+            assert_eq!(b.sign_in_manage(email, "Wrong-Passw0rd").await.status, StatusCode::UNAUTHORIZED);
+        }
+        let page = b.sign_in_portal("default", email, "Wrong-Passw0rd").await;
+        assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{email}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_count_against_the_account_too() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    for _ in 0..5 {
+        let page = admin
+            .post(
+                "/manage/profile/password",
+                &[
+                    ("current_password", "Wrong-Passw0rd"),
+                    ("new_password", "N3w-Passw0rd!x"),
+                    ("confirm_password", "N3w-Passw0rd!x"),
+                ],
+            )
+            .await;
+        page.assert_contains("Your current password is not correct");
+    }
+    assert_eq!(failures(&app, "account:admin@example.com").await, 5);
+    // A browser the account never used now waits, like after five wrong sign-ins.
+    assert_eq!(app.browser().sign_in_manage(ADMIN_EMAIL, "Wrong-Passw0rd").await.status, StatusCode::TOO_MANY_REQUESTS);
 }

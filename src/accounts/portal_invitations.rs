@@ -92,8 +92,16 @@ pub async fn remove(db: &Db, portal_id: i64, staff_id: i64) -> Result<bool, sqlx
 /// the invitation is spent, in one transaction. False when there is no open invitation.
 pub async fn accept(db: &Db, portal_id: i64, staff_id: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.writer().begin().await?;
+    // Only while whoever sent it could still send it: an active administrator of the portal, or
+    // (for an agent's place) an active agent allowed to manage agents there.
     let row = sqlx::query(
-        "DELETE FROM portal_invitations WHERE portal_id = $1 AND staff_id = $2 AND expires_at > $3 RETURNING role",
+        "DELETE FROM portal_invitations WHERE portal_id = $1 AND staff_id = $2 AND expires_at > $3 AND EXISTS ( \
+           SELECT 1 FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id AND sp.portal_id = portal_invitations.portal_id \
+           WHERE s.id = portal_invitations.invited_by AND s.disabled_at IS NULL AND s.awaiting_approval = 0 \
+             AND (sp.role = 'admin' OR (portal_invitations.role = 'agent' AND EXISTS ( \
+               SELECT 1 FROM staff_permissions p WHERE p.staff_id = s.id AND p.portal_id = sp.portal_id \
+                 AND p.permission = 'manage_agents')))) \
+         RETURNING role",
     )
     .bind(portal_id)
     .bind(staff_id)

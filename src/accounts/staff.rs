@@ -282,9 +282,39 @@ pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str, must_ch
     Ok(())
 }
 
+/// Why an account's status could not change.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusError {
+    #[error("the last active system administrator cannot be disabled")]
+    LastSystemAdministrator,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
 /// Disables or re-enables an account; disabling also ends all its sessions, in one transaction.
-pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), sqlx::Error> {
+/// The last active system administrator is never disabled, even by two requests at once: the
+/// check and the change run under one lock.
+pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), StatusError> {
     let mut tx = db.writer().begin().await?;
+    if disabled {
+        db.lock_key(&mut tx, "staff:superadmin-status").await?;
+        let others: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM staff WHERE is_superadmin = 1 AND disabled_at IS NULL AND id <> $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+        let is_superadmin: i64 = sqlx::query("SELECT is_superadmin FROM staff WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get("is_superadmin"))
+            .transpose()?
+            .unwrap_or(0);
+        if is_superadmin == 1 && others == 0 {
+            return Err(StatusError::LastSystemAdministrator);
+        }
+    }
     sqlx::query("UPDATE staff SET disabled_at = $1 WHERE id = $2")
         .bind(disabled.then(now))
         .bind(id)
@@ -293,7 +323,7 @@ pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), sqlx::
     if disabled {
         sessions::end_all(&mut tx, Subject::Staff(id), None).await?;
     }
-    tx.commit().await
+    Ok(tx.commit().await?)
 }
 
 /// Renames an account (its owner, from their profile).

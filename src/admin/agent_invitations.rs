@@ -94,11 +94,28 @@ pub async fn accept(
     Path(portal_id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
+    refuse_outside_directory(&state, &user, portal_id).await?;
     if !portal_invitations::accept(&state.db, portal_id, user.staff.id).await? {
         return Err(AppError::NotFound);
     }
     tracing::info!(staff_id = user.staff.id, portal_id, "portal invitation accepted");
     Ok(Redirect::to("/manage/invitations?msg=accepted").into_response())
+}
+
+/// A session that a portal's Microsoft directory signed in speaks only for portals that use that
+/// directory: it cannot take the account into another one.
+async fn refuse_outside_directory(state: &AppState, user: &ManageUser, portal_id: i64) -> AppResult<()> {
+    let Some(sso_portal_id) = user.session.sso_portal_id else { return Ok(()) };
+    let Some(portal) = crate::portals::by_id(&state.db, portal_id).await? else { return Err(AppError::NotFound) };
+    let joined = [(portal, Role::Agent)];
+    if crate::sso::accounts::session_still_vouched_for(&state.db, sso_portal_id, &user.staff, &joined).await? {
+        return Ok(());
+    }
+    Err(AppError::forbidden(format!(
+        "{} does not sign its staff in with the Microsoft directory you signed in with, so this session cannot \
+         accept for you. Ask a system administrator to add your account there.",
+        joined[0].0.name
+    )))
 }
 
 pub async fn decline(

@@ -157,6 +157,7 @@ pub async fn invite(
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     let (agent, role) = load_agent(&state, &user, id).await?;
+    authority::may_act_on_member(&user, &agent, role)?;
     // A new link voids the ones sent before, wherever the account works.
     authority::may_change_account(&state, &user, &agent).await?;
     if identities::is_self_managed(&state.db, id).await? {
@@ -278,9 +279,19 @@ pub async fn update(
 
 async fn set_disabled(state: AppState, user: ManageUser, id: i64, disabled: bool) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
-    let (agent, _) = load_agent(&state, &user, id).await?;
+    let (agent, role) = load_agent(&state, &user, id).await?;
+    authority::may_act_on_member(&user, &agent, role)?;
     authority::may_disable(&state, &user, &agent).await?;
-    staff::set_disabled(&state.db, id, disabled).await?;
+    match staff::set_disabled(&state.db, id, disabled).await {
+        Ok(()) => {}
+        Err(staff::StatusError::LastSystemAdministrator) => {
+            return Err(AppError::bad_request(format!(
+                "{} is the last active system administrator and cannot be disabled.",
+                agent.name
+            )));
+        }
+        Err(staff::StatusError::Db(e)) => return Err(e.into()),
+    }
     tracing::info!(staff_id = id, by = user.staff.id, disabled, "staff account status changed");
     let msg = if disabled { "disabled" } else { "enabled" };
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg={msg}")).into_response())
@@ -308,7 +319,8 @@ pub async fn end_sessions(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
-    let (agent, _) = load_agent(&state, &user, id).await?;
+    let (agent, role) = load_agent(&state, &user, id).await?;
+    authority::may_act_on_member(&user, &agent, role)?;
     let keep = (id == user.staff.id).then_some(user.session.id);
     let mut conn = state.db.writer().acquire().await?;
     // Everywhere for those with power over the whole account; otherwise only in this portal.
@@ -329,7 +341,8 @@ pub async fn approve(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
-    let (agent, _) = load_agent(&state, &user, id).await?;
+    let (agent, role) = load_agent(&state, &user, id).await?;
+    authority::may_act_on_member(&user, &agent, role)?;
     authority::may_change_account(&state, &user, &agent).await?;
     staff::approve(&state.db, id).await?;
     tracing::info!(staff_id = id, by = user.staff.id, "staff account approved");
@@ -345,7 +358,8 @@ pub async fn unlink_microsoft(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
-    load_agent(&state, &user, id).await?;
+    let (agent, role) = load_agent(&state, &user, id).await?;
+    authority::may_act_on_member(&user, &agent, role)?;
     let removed = identities::unlink(&state.db, id, user.portal.id).await?;
     tracing::info!(staff_id = id, by = user.staff.id, removed, "Microsoft account unlinked");
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=unlinked")).into_response())

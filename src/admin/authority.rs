@@ -84,6 +84,22 @@ pub fn may_change_membership(user: &ManageUser, change: &MembershipChange<'_>) -
     Ok(())
 }
 
+/// Whether `user` may act on `target`'s place in this portal at all (end their sessions here,
+/// unlink their Microsoft account, send them a link, approve them): only administrators act on
+/// administrators, and only system administrators on system administrators.
+pub fn may_act_on_member(user: &ManageUser, target: &Staff, target_role: Role) -> AppResult<()> {
+    if target.id == user.staff.id {
+        return Ok(());
+    }
+    if target.is_superadmin && !user.staff.is_superadmin {
+        return Err(system_administrator(target));
+    }
+    if target_role == Role::Admin && user.role != Role::Admin {
+        return Err(only_administrators());
+    }
+    Ok(())
+}
+
 /// Whether `user` may give someone new this role in the portal.
 pub fn may_grant_role(user: &ManageUser, role: Role) -> AppResult<()> {
     if role == Role::Admin && user.role != Role::Admin {

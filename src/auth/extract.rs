@@ -86,6 +86,20 @@ async fn load_manage_user(parts: &mut Parts, state: &AppState) -> Result<ManageU
     } else {
         staff::memberships(&state.db, staff.id).await.map_err(err)?
     };
+    // A portal's directory vouched for this session: only while it speaks for every portal the
+    // account works in (it may have been asked into another portal since).
+    if let Some(sso_portal_id) = session.sso_portal_id
+        && !crate::sso::accounts::session_still_vouched_for(&state.db, sso_portal_id, &staff, &memberships)
+            .await
+            .map_err(err)?
+    {
+        sessions::end_by_id(&state.db, session.id).await.map_err(err)?;
+        tracing::warn!(
+            staff_id = staff.id,
+            "session ended: its directory no longer speaks for every portal of the account"
+        );
+        return Err(to_login(parts));
+    }
     let current = memberships.iter().find(|(p, _)| Some(p.id) == session.portal_id).or(memberships.first()).cloned();
     let Some((portal, role)) = current else {
         return Err(AppError::forbidden(

@@ -137,7 +137,7 @@ pub async fn submit(
     };
     let attempt = PasswordAttempt {
         subject: account.as_ref().map(|a| Subject::Staff(a.id)),
-        unknown_key: format!("staff:{}", form.email.trim().to_lowercase()),
+        identifier: form.email.clone(),
         stored_hash: account.as_ref().and_then(|a| a.password_hash.clone()),
         password: form.password.clone(),
         portal_id: None,

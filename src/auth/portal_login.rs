@@ -76,10 +76,9 @@ pub async fn authenticate(
         (None, Some(s)) => Some(Subject::Staff(s.id)),
         (None, None) => None,
     };
-    let unknown_key = format!("portal:{}:{}", portal.id, email.trim().to_lowercase());
     let attempt = PasswordAttempt {
         subject,
-        unknown_key,
+        identifier: email.to_string(),
         stored_hash,
         password: password.to_string(),
         portal_id: Some(portal.id),

@@ -96,16 +96,17 @@ async fn change_password(
     keep_session: i64,
     form: &PasswordForm,
 ) -> AppResult<Result<(), Vec<String>>> {
-    let stored_hash = match subject {
-        Subject::Staff(id) => staff::by_id(&state.db, id).await?.and_then(|s| s.password_hash),
+    let (identifier, stored_hash) = match subject {
+        Subject::Staff(id) => staff::by_id(&state.db, id).await?.map(|s| (s.email, s.password_hash)),
         Subject::Customer(id) => {
             let pid = portal_id.ok_or(AppError::NotFound)?;
-            customers::by_id(&state.db, pid, id).await?.and_then(|c| c.password_hash)
+            customers::by_id(&state.db, pid, id).await?.map(|c| (c.email, c.password_hash))
         }
-    };
+    }
+    .ok_or(AppError::NotFound)?;
     let attempt = PasswordAttempt {
         subject: Some(subject),
-        unknown_key: String::new(),
+        identifier,
         stored_hash,
         password: form.current_password.clone(),
         portal_id,

@@ -54,9 +54,10 @@ impl SignInError {
 pub struct PasswordAttempt {
     /// The account when there is one; `None` for an unknown identifier.
     pub subject: Option<Subject>,
-    /// What identifies the account for throttling when it does not exist: the scope and the
-    /// identifier as typed (so unknown accounts are throttled exactly like real ones).
-    pub unknown_key: String,
+    /// The email address as typed (or the account's, to re-authenticate): failures are counted
+    /// per address whichever form they come through and whether or not it names an account,
+    /// so the counts tell nothing about who has an account where.
+    pub identifier: String,
     pub stored_hash: Option<String>,
     pub password: String,
     /// The portal a customer belongs to (kept with the browser record).
@@ -68,11 +69,7 @@ pub struct PasswordAttempt {
 
 impl PasswordAttempt {
     fn account_key(&self) -> String {
-        match self.subject {
-            Some(Subject::Staff(id)) => format!("account:staff:{id}"),
-            Some(Subject::Customer(id)) => format!("account:customer:{id}"),
-            None => format!("account:unknown:{}", self.unknown_key),
-        }
+        format!("account:{}", self.identifier.trim().to_lowercase())
     }
 }
 
@@ -124,6 +121,10 @@ async fn check(
         Err(_) => Outcome::Abandoned,
     };
     throttle::finish(db, &admitted, outcome).await?;
+    if outcome == Outcome::Failed && attempt.signed_in_session.is_some() {
+        // Admitted on its own session's record, but a failure still counts for the account.
+        throttle::count_failure(db, &attempt.account_key(), PER_ACCOUNT).await?;
+    }
     match (verified, attempt.subject) {
         (Ok(true), Some(subject)) => {
             let remember =

@@ -142,12 +142,16 @@ pub enum Admission {
 /// Admits one attempt on every key at once, or on none: the longest wait is returned if any
 /// key must wait, and nothing is counted then.
 pub async fn admit(db: &Db, keys: &[(String, Rule)]) -> Result<Admission, sqlx::Error> {
-    let t = now_ms();
     let mut tx = db.writer().begin().await?;
+    for (key, _) in keys {
+        db.lock_key(&mut tx, &format!("throttle:{key}")).await?;
+    }
+    // The time is read once the keys are ours: an attempt that waited for the lock must not
+    // compare an earlier clock with a slot that the attempt before it just took.
+    let t = now_ms();
     let mut admitted = Vec::with_capacity(keys.len());
     let mut wait = 0;
     for (key, rule) in keys {
-        db.lock_key(&mut tx, &format!("throttle:{key}")).await?;
         let state = load(&mut tx, key).await?;
         match state.admit(*rule, t) {
             Ok(next) => admitted.push((key, next)),
@@ -167,13 +171,28 @@ pub async fn admit(db: &Db, keys: &[(String, Rule)]) -> Result<Admission, sqlx::
 
 /// Records the outcome of admitted attempts.
 pub async fn finish(db: &Db, admitted: &Admitted, outcome: Outcome) -> Result<(), sqlx::Error> {
-    let t = now_ms();
     let mut tx = db.writer().begin().await?;
-    for (key, rule) in &admitted.keys {
+    for (key, _) in &admitted.keys {
         db.lock_key(&mut tx, &format!("throttle:{key}")).await?;
+    }
+    let t = now_ms();
+    for (key, rule) in &admitted.keys {
         let state = load(&mut tx, key).await?;
         store(&mut tx, key, state.finish(*rule, outcome, t)).await?;
     }
+    tx.commit().await
+}
+
+/// Counts one failure on a key that was not admitted for it (a re-authentication's failure,
+/// counted against its account too, so the account's hourly cap covers every form).
+pub async fn count_failure(db: &Db, key: &str, rule: Rule) -> Result<(), sqlx::Error> {
+    let mut tx = db.writer().begin().await?;
+    db.lock_key(&mut tx, &format!("throttle:{key}")).await?;
+    let t = now_ms();
+    let state = load(&mut tx, key).await?.at(t);
+    let failures = state.failures + 1;
+    let next_slot = state.next_slot.max(t + delay_after(rule, failures));
+    store(&mut tx, key, KeyState { failures, next_slot, ..state }).await?;
     tx.commit().await
 }
 

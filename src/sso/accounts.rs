@@ -16,7 +16,7 @@ use crate::accounts::{Email, parse_person_name};
 use crate::auth::emails::{self, Origin};
 use crate::auth::links;
 use crate::auth::sessions::Subject;
-use crate::db::is_unique_violation;
+use crate::db::{Db, is_unique_violation};
 use crate::error::AppResult;
 use crate::outbox;
 use crate::portals::{Portal, settings as portal_settings};
@@ -48,23 +48,51 @@ pub async fn resolve(
     }
 }
 
+/// The first of `portals` that does not sign its staff in with the directory `issuer`, if any.
+pub async fn portal_outside_directory(
+    db: &Db,
+    issuer: &str,
+    memberships: &[(Portal, Role)],
+) -> Result<Option<Portal>, sqlx::Error> {
+    for (portal, _) in memberships {
+        let theirs = super::settings::load(db, portal.id).await?;
+        if !(theirs.enabled && theirs.issuer().as_deref() == Some(issuer)) {
+            return Ok(Some(portal.clone()));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether a session that a portal's directory signed in may go on: the directory must still
+/// speak for every portal the account works in (it may have joined another since).
+pub async fn session_still_vouched_for(
+    db: &Db,
+    sso_portal_id: i64,
+    account: &Staff,
+    memberships: &[(Portal, Role)],
+) -> Result<bool, sqlx::Error> {
+    let directory = super::settings::load(db, sso_portal_id).await?;
+    let Some(issuer) = directory.issuer().filter(|_| directory.enabled && !account.is_superadmin) else {
+        return Ok(false);
+    };
+    Ok(portal_outside_directory(db, &issuer, memberships).await?.is_none())
+}
+
 /// Whether every portal the account works in signs its staff in with this same directory.
 async fn answers_only_to(state: &AppState, issuer: &str, account: &Staff) -> AppResult<Option<Resolution>> {
     if account.is_superadmin {
         return Ok(Some(system_administrator()));
     }
-    for (other, _) in staff::memberships(&state.db, account.id).await? {
-        let theirs = super::settings::load(&state.db, other.id).await?;
-        if !(theirs.enabled && theirs.issuer().as_deref() == Some(issuer)) {
-            return Ok(Some(Resolution::Refused(
-                "Sign in with your password",
-                format!(
-                    "Your account also works in {}, which does not sign its staff in with this Microsoft directory. \
-                     Sign in with your email address and password instead.",
-                    other.name
-                ),
-            )));
-        }
+    let memberships = staff::memberships(&state.db, account.id).await?;
+    if let Some(other) = portal_outside_directory(&state.db, issuer, &memberships).await? {
+        return Ok(Some(Resolution::Refused(
+            "Sign in with your password",
+            format!(
+                "Your account also works in {}, which does not sign its staff in with this Microsoft directory. \
+                 Sign in with your email address and password instead.",
+                other.name
+            ),
+        )));
     }
     Ok(None)
 }
