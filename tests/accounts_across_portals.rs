@@ -255,3 +255,33 @@ async fn an_invitation_ends_with_its_senders_power() {
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert_eq!(memberships(&app, staff_id(&app, "padmin@default.test").await).await, 1);
 }
+
+#[tokio::test]
+async fn a_portal_removes_someone_who_also_works_elsewhere_and_only_from_itself() {
+    let app = two_portals().await;
+    let out = app.cli(
+        &["user", "add", "--portal", "beta", "--role", "agent", "--email", "mgr@default.test"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(out.status.success());
+    let [mgr_id, padmin_id] = [staff_id(&app, "mgr@default.test").await, staff_id(&app, "padmin@default.test").await];
+    let mgr = app.manage_as("mgr@default.test", PASSWORD).await;
+    mgr.post("/manage/switch-portal", &[("portal", "beta")]).await;
+    let padmin = app.manage_as("padmin@default.test", PASSWORD).await;
+
+    padmin.post(&format!("/manage/agents/{mgr_id}/remove"), &[]).await.assert_redirect_to("/manage/agents?msg=removed");
+    assert_eq!(memberships(&app, mgr_id).await, 1);
+    let in_default = "SELECT COUNT(*) AS n FROM staff_portals sp JOIN portals p ON p.id = sp.portal_id \
+                      WHERE sp.staff_id = $1 AND p.slug = 'default'";
+    assert_eq!(app.count_with(in_default, mgr_id).await, 0);
+    padmin.get("/manage/agents").await.assert_lacks("mgr@default.test");
+    assert_eq!(mgr.get("/manage/agents").await.status, StatusCode::FORBIDDEN, "still signed in, in beta");
+
+    // Nobody removes themselves, the last administrator, or an administrator without being one.
+    let page = padmin.post(&format!("/manage/agents/{padmin_id}/remove"), &[]).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    let admin_id = staff_id(&app, ADMIN_EMAIL).await;
+    let page = padmin.post(&format!("/manage/agents/{admin_id}/remove"), &[]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(memberships(&app, padmin_id).await, 1);
+}

@@ -271,6 +271,53 @@ pub async fn update_in_portal(
     tx.commit().await
 }
 
+/// Takes a staff member out of one portal, in one transaction: their role, permissions and
+/// departments there, the Microsoft links made through it (and the sessions those signed in),
+/// and their sessions working in it. The account and its places in other portals stay.
+pub async fn remove_from_portal(db: &Db, staff_id: i64, portal_id: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = db.writer().begin().await?;
+    sqlx::query(
+        "DELETE FROM department_members WHERE staff_id = $1 \
+         AND department_id IN (SELECT id FROM departments WHERE portal_id = $2)",
+    )
+    .bind(staff_id)
+    .bind(portal_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM staff_permissions WHERE staff_id = $1 AND portal_id = $2")
+        .bind(staff_id)
+        .bind(portal_id)
+        .execute(&mut *tx)
+        .await?;
+    let removed = sqlx::query("DELETE FROM staff_portals WHERE staff_id = $1 AND portal_id = $2")
+        .bind(staff_id)
+        .bind(portal_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM sso_identities WHERE staff_id = $1 AND portal_id = $2")
+        .bind(staff_id)
+        .bind(portal_id)
+        .execute(&mut *tx)
+        .await?;
+    sessions::end_signed_in_by(&mut tx, staff_id, portal_id).await?;
+    sessions::end_all_in_portal(&mut tx, Subject::Staff(staff_id), portal_id, None).await?;
+    tx.commit().await?;
+    Ok(removed == 1)
+}
+
+/// How many administrators a portal has who can sign in.
+pub async fn active_admins_of(db: &Db, portal_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "SELECT COUNT(*) AS n FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id \
+         WHERE sp.portal_id = $1 AND sp.role = 'admin' AND s.disabled_at IS NULL",
+    )
+    .bind(portal_id)
+    .fetch_one(db.pool())
+    .await?
+    .try_get("n")
+}
+
 /// Sets a password (clearing "must change") inside the caller's transaction or connection.
 pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str, must_change: bool) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE staff SET password_hash = $1, must_change_password = $2 WHERE id = $3")

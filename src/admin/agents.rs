@@ -333,6 +333,30 @@ pub async fn end_sessions(
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=sessions-ended")).into_response())
 }
 
+/// Takes someone out of this portal; their account and other portals stay as they are.
+pub async fn remove(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageAgents)?;
+    let (agent, role) = load_agent(&state, &user, id).await?;
+    if agent.id == user.staff.id {
+        return Err(AppError::bad_request("You cannot remove yourself; ask another administrator."));
+    }
+    authority::may_act_on_member(&user, &agent, role)?;
+    if role == Role::Admin && staff::active_admins_of(&state.db, user.portal.id).await? <= 1 {
+        return Err(AppError::bad_request(format!(
+            "{} is the last administrator of {}; make someone else administrator first.",
+            agent.name, user.portal.name
+        )));
+    }
+    staff::remove_from_portal(&state.db, id, user.portal.id).await?;
+    tracing::info!(staff_id = id, portal = %user.portal.slug, by = user.staff.id, "staff removed from portal");
+    Ok(Redirect::to("/manage/agents?msg=removed").into_response())
+}
+
 /// Lets an agent created by a first Microsoft sign-in sign in.
 pub async fn approve(
     State(state): State<AppState>,

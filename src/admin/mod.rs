@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/agents/{id}/end-sessions", post(agents::end_sessions))
         .route("/manage/agents/{id}/invite", post(agents::invite))
         .route("/manage/agents/{id}/approve", post(agents::approve))
+        .route("/manage/agents/{id}/remove", post(agents::remove))
         .route("/manage/agents/{id}/unlink-microsoft", post(agents::unlink_microsoft))
         .route("/manage/agents/invitations/{staff_id}/withdraw", post(agent_invitations::withdraw))
         .route("/manage/invitations", get(agent_invitations::mine))

@@ -44,6 +44,7 @@ fn notice_for(code: Option<&str>) -> Option<&'static str> {
         "invited" => "An invitation to set a password has been sent.",
         "added-microsoft" => "Added. They sign in with Microsoft, so no invitation was sent.",
         "asked" => "They already have a Frontdesk account: they were asked by email, and join once they accept.",
+        "removed" => "Removed from this portal. Their account and their other portals are unchanged.",
         "withdrawn" => "The invitation is withdrawn.",
         "accepted" => "You now work in that portal too: switch to it with the portal menu.",
         "declined" => "The invitation is declined.",
