@@ -103,7 +103,7 @@ impl IntoResponse for AppError {
         let error = self.outage_as_unavailable();
         let (status, message) = error.status_and_message();
         match &error {
-            AppError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            AppError::Internal(cause) => tracing::error!(error = format!("{cause:#}"), "request failed"),
             AppError::DatabaseUnavailable(cause) => {
                 // One line per request (the span carries the request id), no backtrace.
                 tracing::warn!(error = %cause, "database unavailable; answered 503");
