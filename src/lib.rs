@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod features;
 pub mod outbox;
 pub mod portals;
 pub mod secrets;

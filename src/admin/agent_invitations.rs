@@ -8,7 +8,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::MsgQuery;
-use super::shell::Shell;
 use crate::accounts::permissions::{Permission, Role};
 use crate::accounts::portal_invitations::{self, PortalInvitation};
 use crate::accounts::staff::{self, Staff};
@@ -19,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::outbox;
 use crate::portals::settings;
 use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::layout::Shell;
 use crate::web::state::AppState;
 
 /// Whether adding `existing` to the user's portal needs its owner's consent: always, unless a

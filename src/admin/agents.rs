@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 use super::MsgQuery;
 use super::authority::{self, MembershipChange};
-use super::shell::Shell;
 use crate::accounts::departments::{self, Department};
 use crate::accounts::permissions::{Permission, Role};
 use crate::accounts::portal_invitations::{self, PortalInvitation};
@@ -23,6 +22,7 @@ use crate::auth::sessions::{self, Subject};
 use crate::error::{AppError, AppResult};
 use crate::sso::identities::{self, Identity};
 use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::layout::Shell;
 use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]

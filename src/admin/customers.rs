@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::MsgQuery;
-use super::shell::Shell;
 use crate::accounts::customers::{self, CreateCustomerError, Customer, NewCustomer, UpdateCustomerError};
 use crate::accounts::permissions::Permission;
 use crate::accounts::phone::Mobile;
@@ -19,6 +18,7 @@ use crate::auth::manage_login::EmptyForm;
 use crate::auth::sessions::{self, Subject};
 use crate::error::{AppError, AppResult};
 use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::layout::Shell;
 use crate::web::state::AppState;
 
 const PAGE_SIZE: i64 = 100;

@@ -8,13 +8,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::MsgQuery;
-use super::shell::Shell;
 use crate::accounts::departments::{self, Department};
 use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::auth::manage_login::EmptyForm;
 use crate::error::{AppError, AppResult};
 use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::layout::Shell;
 use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]

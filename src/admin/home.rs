@@ -8,12 +8,12 @@ use serde::Deserialize;
 use sqlx::Row;
 
 use super::MsgQuery;
-use super::shell::Shell;
 use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::auth::sessions;
 use crate::error::{AppError, AppResult};
 use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::layout::Shell;
 use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]

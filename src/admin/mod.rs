@@ -10,13 +10,75 @@ mod departments;
 mod home;
 mod portal_list;
 mod portal_settings;
-pub mod shell;
 
 use axum::Router;
 use axum::routing::{get, post};
 
+use crate::accounts::permissions::Permission;
 use crate::auth::{forgot, manage_login, password_links, profile};
+pub use crate::web::layout::MsgQuery;
+use crate::web::layout::{Feature, MenuEntry, Notice, Visibility};
 use crate::web::state::AppState;
+
+pub const FEATURE: Feature = Feature {
+    name: "management",
+    menu: &[
+        MenuEntry { href: "/manage", label: "Home", order: 0, visible: Visibility::Everyone },
+        MenuEntry {
+            href: "/manage/agents",
+            label: "Agents",
+            order: 10,
+            visible: Visibility::Holders(Permission::ManageAgents),
+        },
+        MenuEntry {
+            href: "/manage/customers",
+            label: "Customers",
+            order: 20,
+            visible: Visibility::Holders(Permission::ManageAgents),
+        },
+        MenuEntry {
+            href: "/manage/departments",
+            label: "Departments",
+            order: 30,
+            visible: Visibility::Holders(Permission::ManageDepartments),
+        },
+        MenuEntry {
+            href: "/manage/settings",
+            label: "Portal settings",
+            order: 40,
+            visible: Visibility::Holders(Permission::ManagePortalSettings),
+        },
+        MenuEntry { href: "/manage/portals", label: "Portals", order: 60, visible: Visibility::SystemAdministrators },
+    ],
+    notices: &[
+        Notice { code: "saved", text: "Saved." },
+        Notice { code: "created", text: "Created." },
+        Notice { code: "deleted", text: "Deleted." },
+        Notice { code: "disabled", text: "The account is disabled and its sessions have ended." },
+        Notice { code: "enabled", text: "The account is enabled again." },
+        Notice { code: "sessions-ended", text: "Sessions ended." },
+        Notice { code: "switched", text: "You are now working in this portal." },
+        Notice { code: "invited", text: "An invitation to set a password has been sent." },
+        Notice { code: "added-microsoft", text: "Added. They sign in with Microsoft, so no invitation was sent." },
+        Notice {
+            code: "asked",
+            text: "They already have a Frontdesk account: they were asked by email, and join once they accept.",
+        },
+        Notice {
+            code: "removed",
+            text: "Removed from this portal. Their account and their other portals are unchanged.",
+        },
+        Notice { code: "withdrawn", text: "The invitation is withdrawn." },
+        Notice { code: "accepted", text: "You now work in that portal too: switch to it with the portal menu." },
+        Notice { code: "declined", text: "The invitation is declined." },
+        Notice { code: "approved", text: "The account is approved: they can sign in with Microsoft now." },
+        Notice {
+            code: "unlinked",
+            text: "The Microsoft account is unlinked. Send a set-password link, or let them sign in with Microsoft \
+                   again.",
+        },
+    ],
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -54,12 +116,4 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/customers/{id}/invite", post(customers::invite))
         .route("/manage/outbox", get(crate::outbox::routes::page))
         .route("/manage/outbox/{id}/retry", post(crate::outbox::routes::retry))
-}
-
-/// The `?msg=` a management page may carry after a redirect.
-#[derive(serde::Deserialize, Default)]
-pub struct MsgQuery {
-    pub msg: Option<String>,
-    #[serde(default)]
-    pub q: String,
 }

@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::MsgQuery;
-use super::shell::Shell;
 use crate::auth::ManageUser;
 use crate::error::{AppError, AppResult};
 use crate::portals::{self, CreatePortalError, Portal, Slug};
 use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::layout::Shell;
 use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::MsgQuery;
-use super::shell::Shell;
 use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::error::AppResult;
@@ -16,6 +15,7 @@ use crate::portals::settings::{self, SignInMethods};
 use crate::secrets::NO_KEY_MESSAGE;
 use crate::sso;
 use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::layout::Shell;
 use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]

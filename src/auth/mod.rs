@@ -1,5 +1,18 @@
 //! Signing in and out, sessions, passwords and throttling, for both interfaces.
 
+use crate::web::layout::{Feature, Notice};
+
+/// Sign-in adds no menu entry (the profile is in the avatar menu), only its notices.
+pub const FEATURE: Feature = Feature {
+    name: "sign-in",
+    menu: &[],
+    notices: &[
+        Notice { code: "session-ended", text: "That session has ended." },
+        Notice { code: "password-changed", text: "Your password has been changed." },
+        Notice { code: "must-change", text: "Choose a new password before you continue." },
+    ],
+};
+
 pub mod code_login;
 pub mod codes;
 pub mod common_login;

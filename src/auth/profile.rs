@@ -18,7 +18,6 @@ use super::signin::{PasswordAttempt, SignInError, check_password};
 use crate::accounts::customers::UpdateCustomerError;
 use crate::accounts::phone::Mobile;
 use crate::accounts::{customers, staff};
-use crate::admin::shell::Shell;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::portals::resolve::CurrentPortal;
@@ -26,6 +25,7 @@ use crate::portals::settings;
 use crate::web::client::Client;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::format_time;
+use crate::web::layout::Shell;
 use crate::web::state::AppState;
 
 /// One row of the "where you are signed in" table.

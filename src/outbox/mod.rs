@@ -12,6 +12,23 @@ pub mod sms;
 pub mod smtp;
 pub mod worker;
 
+/// The Outbox page, for those who manage portal settings.
+pub const FEATURE: crate::web::layout::Feature = crate::web::layout::Feature {
+    name: "outbox",
+    menu: &[crate::web::layout::MenuEntry {
+        href: "/manage/outbox",
+        label: "Outbox",
+        order: 50,
+        visible: crate::web::layout::Visibility::Holders(
+            crate::accounts::permissions::Permission::ManagePortalSettings,
+        ),
+    }],
+    notices: &[crate::web::layout::Notice {
+        code: "requeued",
+        text: "The message is queued again and goes out shortly.",
+    }],
+};
+
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 

@@ -8,13 +8,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{OutboxEntry, list, retry as retry_message};
 use crate::accounts::permissions::Permission;
-use crate::admin::MsgQuery;
-use crate::admin::shell::Shell;
 use crate::auth::ManageUser;
 use crate::auth::manage_login::EmptyForm;
 use crate::error::{AppError, AppResult};
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::format_time;
+use crate::web::layout::MsgQuery;
+use crate::web::layout::Shell;
 use crate::web::state::AppState;
 
 const SHOWN: i64 = 200;

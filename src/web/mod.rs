@@ -5,6 +5,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod headers;
 pub mod input;
+pub mod layout;
 pub mod next;
 pub mod state;
 pub mod tokens;
