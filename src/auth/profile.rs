@@ -66,16 +66,13 @@ fn session_views(list: Vec<Session>, current: i64) -> Vec<SessionView> {
 /// someone who works in no portal: starting from it would make every length-only portal demand
 /// composition rules too.
 pub async fn policy_for(db: &Db, subject: Subject, portal_id: Option<i64>) -> AppResult<PasswordPolicy> {
-    let portal_ids: Vec<i64> = match subject {
-        Subject::Customer(_) => portal_id.into_iter().collect(),
-        Subject::Staff(id) => staff::memberships(db, id).await?.into_iter().map(|(p, _)| p.id).collect(),
+    let portals = match (subject, portal_id) {
+        (Subject::Customer(_), Some(pid)) => vec![settings::load(db, pid).await?],
+        (Subject::Customer(_), None) => vec![],
+        (Subject::Staff(id), _) => settings::load_for_staff(db, id).await?,
     };
-    let mut policy: Option<PasswordPolicy> = None;
-    for pid in portal_ids {
-        let portal_policy = settings::load(db, pid).await?.password_policy;
-        policy = Some(policy.map_or(portal_policy, |p| p.strictest(portal_policy)));
-    }
-    Ok(policy.unwrap_or_default())
+    let policies = portals.into_iter().map(|s| s.password_policy);
+    Ok(policies.reduce(|a, b| a.strictest(b)).unwrap_or_default())
 }
 
 #[derive(Deserialize)]
