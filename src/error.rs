@@ -32,6 +32,8 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+const INTERNAL_MESSAGE: &str = "Something went wrong on our side. Please try again in a moment.";
+
 /// Seconds a client is asked to wait while the database is away.
 const DATABASE_RETRY_AFTER_SECS: &str = "5";
 
@@ -62,10 +64,7 @@ impl AppError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The help desk cannot reach its database at the moment. Please try again in a few seconds.".into(),
             ),
-            AppError::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side. Please try again in a moment.".into(),
-            ),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE.into()),
         }
     }
 }
@@ -96,6 +95,7 @@ struct ErrorPage<'a> {
     status: u16,
     title: &'a str,
     message: &'a str,
+    reference: Option<&'a str>,
 }
 
 impl IntoResponse for AppError {
@@ -119,11 +119,31 @@ impl IntoResponse for AppError {
     }
 }
 
-/// Renders the error page for a status and a user-facing message.
+/// Renders the error page for a status and a user-facing message, with the request's id for
+/// the user to quote.
 pub fn error_page(status: StatusCode, message: &str) -> Response {
-    let page = ErrorPage { status: status.as_u16(), title: status.canonical_reason().unwrap_or("Error"), message };
+    let reference = crate::serve::current_request_id();
+    let page = ErrorPage {
+        status: status.as_u16(),
+        title: status.canonical_reason().unwrap_or("Error"),
+        message,
+        reference: reference.as_deref(),
+    };
     let body = page.render().unwrap_or_else(|_| message.to_string());
     (status, Html(body)).into_response()
+}
+
+/// The answer when a handler panics: the error page (500), and one log line with the panic's
+/// message and the id the page shows.
+pub fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    let request_id = crate::serve::current_request_id().unwrap_or_default();
+    tracing::error!(request_id, panic = message, "a handler panicked");
+    error_page(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)
 }
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -3,7 +3,8 @@
 //! for request bodies, and a cap on connections served at once. At the cap, a new connection
 //! replaces the oldest one with no request in progress (a half-sent request or an idle
 //! keep-alive), so clients that hold connections open cannot keep others, or `/healthz`, out.
-//! Every request gets an id, in its log span and in the `X-Request-Id` response header.
+//! Every request gets an id, in its log span, in the `X-Request-Id` response header and on its
+//! error page (so what a user reports leads to the log lines).
 //!
 //! WebSockets (the chat feature): connections are served with upgrades enabled. Once a
 //! connection is upgraded, hyper hands its socket to the upgrade and this loop's task for it
@@ -187,7 +188,7 @@ where
     request.extensions_mut().insert(ConnectInfo(remote));
     let id = next_request_id();
     let span = tracing::info_span!("request", id = %id);
-    let mut response = app.oneshot(request).instrument(span).await?;
+    let mut response = REQUEST_ID.scope(id.clone(), app.oneshot(request).instrument(span)).await?;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
@@ -216,6 +217,16 @@ impl http_body::Body for BusyBody {
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
     }
+}
+
+tokio::task_local! {
+    /// The id of the request this task is answering, for the error page to show.
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being answered, when called while answering one.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(String::clone).ok()
 }
 
 /// A process-unique request id: the start time (so ids differ across restarts) and a counter.

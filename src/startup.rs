@@ -115,10 +115,7 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         spawn_janitor(self.state.clone());
-        let router = crate::web::router(self.state.clone());
-        // The portal-host rewrite must wrap the router: it changes the path before routing.
-        let app = axum::middleware::from_fn_with_state(self.state.clone(), crate::portals::resolve::serve_portal_hosts);
-        let app = tower::Layer::layer(&app, router);
+        let app = crate::web::router(self.state.clone());
         tracing::info!(address = %self.local_addr, public_url = %self.state.public_url, "frontdesk is listening");
         crate::serve::serve(self.listener, app, self.connection_limits, shutdown_signal()).await?;
         self.state.db.close().await;

@@ -246,6 +246,21 @@ async fn every_page_has_a_content_security_policy_and_is_not_cached() {
 }
 
 #[tokio::test]
+async fn the_answer_of_the_portal_host_lookup_has_the_security_headers_too() {
+    let app = with_portal_host().await;
+    // With the database away, looking up which portal a host name is fails: 503.
+    app.db.close().await;
+    let b = app.browser();
+    let resp = b.client.get(format!("{}/login", app.base)).header("host", "elsewhere.test").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let csp = resp.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp:?}");
+    assert_eq!(resp.headers().get("x-frame-options").unwrap(), "DENY");
+    assert_eq!(resp.headers().get("cache-control").unwrap(), "no-store");
+    assert!(resp.text().await.unwrap().contains("cannot reach its database"));
+}
+
+#[tokio::test]
 async fn hsts_is_sent_when_the_public_url_is_https() {
     let app = spawn_with(|c| c.public_url = Some("https://desk.example".parse().unwrap())).await;
     let page = app.browser().get("/manage/login").await;

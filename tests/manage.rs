@@ -33,7 +33,12 @@ async fn an_administrator_invites_an_agent_who_sets_a_password_then_works_within
         admin.post("/manage/agents", &[("email", "ana@example.com"), ("name", "Ana Agent"), ("role", "agent")]).await;
     let agent_page = page.location.clone().unwrap();
     // Until the password is set, the agent cannot sign in, whatever they try.
-    admin.get("/manage/agents").await.assert_contains("ana@example.com").assert_contains(">invited<");
+    admin
+        .get("/manage/agents")
+        .await
+        .assert_contains("ana@example.com")
+        .assert_contains(">invited<")
+        .assert_contains("(valid 72 hours)");
     assert_eq!(
         app.count("SELECT COUNT(*) AS n FROM staff WHERE email_lower = 'ana@example.com' AND password_hash IS NULL")
             .await,

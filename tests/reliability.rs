@@ -212,3 +212,68 @@ async fn a_postgresql_outage_answers_503_with_retry_after_then_recovers() {
     // The session made before the outage still works, and the database holds it.
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM sessions").await, 1);
 }
+
+/// Log lines written while a test runs, as text.
+#[derive(Clone, Default)]
+struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CapturedLog {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_handler_answers_the_error_page_and_its_request_id_leads_to_the_log() {
+    let log = CapturedLog::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+    // The test runtime has one thread, so the server's tasks log here too.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // The application's layers and accept loop around one route that panics.
+    let dir = tempfile::tempdir().unwrap();
+    let config = frontdesk::config::Config::for_database(fresh_database(&dir).await);
+    let state = frontdesk::startup::Application::build(&config).await.unwrap().state();
+    async fn boom() -> &'static str {
+        panic!("the cause an administrator looks for")
+    }
+    let routes = axum::Router::new().route("/boom", axum::routing::get(boom));
+    let app = frontdesk::web::with_layers(routes, state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(frontdesk::serve::serve(listener, app, config.connections, std::future::pending()));
+
+    let page = Browser::new(&base).get("/boom").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    page.assert_contains("Something went wrong on our side").assert_lacks("the cause an administrator looks for");
+    assert!(page.headers.get("content-security-policy").is_some(), "the panic page has the security headers");
+    let id = page.headers.get("x-request-id").expect("request id").to_str().unwrap().to_string();
+    assert_eq!(page.between("<code id=\"request-id\">", "</code>"), id);
+    let line = log.text().lines().find(|l| l.contains("a handler panicked")).map(str::to_string);
+    let line = line.unwrap_or_else(|| panic!("no log line for the panic in:\n{}", log.text()));
+    assert!(line.contains(&id) && line.contains("the cause an administrator looks for"), "{line}");
+}
+
+#[tokio::test]
+async fn error_pages_show_the_request_id_of_their_answer() {
+    let app = spawn().await;
+    let b = app.browser();
+    for (path, status) in [("/nowhere", StatusCode::NOT_FOUND), ("/portal/no-such-portal/login", StatusCode::NOT_FOUND)]
+    {
+        let page = b.get(path).await;
+        assert_eq!(page.status, status, "{path}");
+        let id = page.headers.get("x-request-id").expect("request id").to_str().unwrap().to_string();
+        assert_eq!(page.between("<code id=\"request-id\">", "</code>"), id, "{path}");
+    }
+}

@@ -8,7 +8,7 @@ use common::oidc::{
     AtProvider, CLIENT_SECRET, DirectoryUser, OidcProvider, SECRET_KEY, TENANT, allowed_hosts, as_refs,
     closed_authority, connect_portal, secret_key, set_setting, settings_form, sign_in_with_microsoft, through_provider,
 };
-use common::{ADMIN_EMAIL, Browser, TestApp};
+use common::{ADMIN_EMAIL, Browser, Page, TestApp};
 use reqwest::StatusCode;
 use sqlx::Row;
 
@@ -139,7 +139,7 @@ async fn first_sign_in_links_by_user_name_and_later_ones_by_directory_ids() {
     let again = Browser::new(&app.base);
     let login = again.get("/manage/login?portal=default&next=%2Fmanage%2Fprofile").await;
     let start = login.between(r#"id="microsoft-sign-in" href=""#, r#"""#).replace("&#38;", "&");
-    assert_eq!(start, "/auth/oidc/start?portal=default&next=%2Fmanage%2Fprofile");
+    assert_eq!(start, format!("{}/auth/oidc/start?portal=default&next=%2Fmanage%2Fprofile", app.base));
     let callback = common::oidc::through_provider_from(&again, &start, AtProvider::SignInAs(ANA.login)).await;
     again.get(&callback).await.assert_redirect_to("/manage/profile");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM sso_identities").await, 1);
@@ -569,4 +569,42 @@ async fn a_sign_in_started_on_one_node_finishes_on_another() {
     let at_second = Browser { base: second.base.clone(), ..b.clone() };
     at_second.get("/manage").await.assert_contains("Ana Silva");
     b.get("/manage").await.assert_contains("Ana Silva");
+}
+
+/// GET as a browser that reached this server by the host name `host`.
+async fn get_on_host(browser: &Browser, host: &str, path: &str) -> Page {
+    let resp = browser.client.get(format!("{}{path}", browser.base)).header("host", host).send().await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    let location = headers.get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+    Page { status, body: resp.text().await.unwrap(), location, headers }
+}
+
+#[tokio::test]
+async fn on_a_portals_own_host_microsoft_sign_in_starts_on_the_public_address() {
+    const PORTAL_HOST: &str = "support.acme.test";
+    let (app, provider) = setup("match_username").await;
+    add_agent(&app, ANA.login, ANA.name).await;
+    assert!(app.cli(&["portal", "set", "default", "host", PORTAL_HOST], "").status.success());
+
+    let b = app.browser();
+    let login = get_on_host(&b, PORTAL_HOST, "/manage/login?portal=default").await;
+    let href = login.between(r#"id="microsoft-sign-in" href=""#, r#"""#).replace("&#38;", "&");
+    // What a browser on the portal's host does with the link: a relative one stays on that host.
+    let start = match href.strip_prefix('/') {
+        Some(_) => get_on_host(&b, PORTAL_HOST, &href).await,
+        None => b.get(&href).await,
+    };
+    assert_eq!(start.status, StatusCode::SEE_OTHER, "{href}: {}", start.body);
+    assert!(start.location.as_deref().unwrap_or_default().starts_with(&provider.url), "{:?}", start.location);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM sso_flows").await, 1);
+    // The flow's cookie is on the public address, where Microsoft sends the person back.
+    assert!(b.cookie(frontdesk::sso::flows::BROWSER_COOKIE).is_some());
+    let callback = common::oidc::through_provider_from(&b, &href, AtProvider::SignInAs(ANA.login)).await;
+    b.get(&callback).await.assert_redirect_to("/manage");
+    b.get("/manage").await.assert_contains("Ana Silva");
+    assert_eq!(sso_sessions(&app).await, 1);
+
+    // The common page's organisation form, on the portal's host, goes to the public address too.
+    let common_page = get_on_host(&b, PORTAL_HOST, "/manage/login").await;
+    common_page.assert_contains(&format!(r#"action="{}/auth/oidc/start""#, app.base));
 }

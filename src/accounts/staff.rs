@@ -139,6 +139,78 @@ pub async fn granted_permissions(db: &Db, staff_id: i64, portal_id: i64) -> Resu
         .collect())
 }
 
+/// The staff of a portal who may do what `permission` allows there: its administrators and
+/// the agents granted it, by name, in one query.
+pub async fn with_permission(db: &Db, portal_id: i64, permission: Permission) -> Result<Vec<Staff>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id \
+         WHERE sp.portal_id = $1 AND (sp.role = $2 OR EXISTS (SELECT 1 FROM staff_permissions g \
+         WHERE g.staff_id = s.id AND g.portal_id = sp.portal_id AND g.permission = $3)) ORDER BY s.name, s.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(portal_id)
+        .bind(Role::Admin.as_str())
+        .bind(permission.key())
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// `($1, $2, $3), ($1, $2, $4), ...`: one row per value after two shared leading columns.
+fn rows_of_values(count: usize) -> String {
+    (0..count).map(|i| format!("($1, $2, ${})", i + 3)).collect::<Vec<_>>().join(", ")
+}
+
+/// Grants permissions in a portal, in one statement.
+async fn grant(
+    conn: &mut AnyConnection,
+    staff_id: i64,
+    portal_id: i64,
+    permissions: &[Permission],
+) -> Result<(), sqlx::Error> {
+    // A form that names a permission twice grants it once.
+    let mut keys: Vec<&str> = permissions.iter().map(|p| p.key()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO staff_permissions (staff_id, portal_id, permission) VALUES {}",
+        rows_of_values(keys.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(staff_id).bind(portal_id);
+    for key in keys {
+        query = query.bind(key);
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
+/// Makes a staff member a member of those of `department_ids` that are the portal's own, in one
+/// statement.
+async fn join_departments(
+    conn: &mut AnyConnection,
+    staff_id: i64,
+    portal_id: i64,
+    department_ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    if department_ids.is_empty() {
+        return Ok(());
+    }
+    let ids = (0..department_ids.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "INSERT INTO department_members (department_id, staff_id) \
+         SELECT id, $1 FROM departments WHERE portal_id = $2 AND id IN ({ids})"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(staff_id).bind(portal_id);
+    for d in department_ids {
+        query = query.bind(*d);
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CreateStaffError {
     #[error("a staff account with the email {0} already exists")]
@@ -182,14 +254,7 @@ pub async fn create_in_portal(
     })?;
     let id: i64 = row.try_get("id")?;
     set_role(&mut *conn, id, portal_id, role).await?;
-    for p in permissions {
-        sqlx::query("INSERT INTO staff_permissions (staff_id, portal_id, permission) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(portal_id)
-            .bind(p.key())
-            .execute(&mut *conn)
-            .await?;
-    }
+    grant(conn, id, portal_id, permissions).await?;
     Ok(id)
 }
 
@@ -241,14 +306,7 @@ pub async fn update_in_portal(
         .bind(portal_id)
         .execute(&mut *tx)
         .await?;
-    for p in permissions {
-        sqlx::query("INSERT INTO staff_permissions (staff_id, portal_id, permission) VALUES ($1, $2, $3)")
-            .bind(staff_id)
-            .bind(portal_id)
-            .bind(p.key())
-            .execute(&mut *tx)
-            .await?;
-    }
+    grant(&mut tx, staff_id, portal_id, permissions).await?;
     sqlx::query(
         "DELETE FROM department_members WHERE staff_id = $1 \
          AND department_id IN (SELECT id FROM departments WHERE portal_id = $2)",
@@ -257,17 +315,7 @@ pub async fn update_in_portal(
     .bind(portal_id)
     .execute(&mut *tx)
     .await?;
-    for d in department_ids {
-        sqlx::query(
-            "INSERT INTO department_members (department_id, staff_id) \
-             SELECT id, $1 FROM departments WHERE id = $2 AND portal_id = $3",
-        )
-        .bind(staff_id)
-        .bind(*d)
-        .bind(portal_id)
-        .execute(&mut *tx)
-        .await?;
-    }
+    join_departments(&mut tx, staff_id, portal_id, department_ids).await?;
     tx.commit().await
 }
 

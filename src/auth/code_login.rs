@@ -98,11 +98,15 @@ pub async fn request(
     }
     let identity = Identity::parse(form.identity.trim()).map_err(AppError::BadRequest)?;
     let keys = [(identity.key(portal.portal.id), PER_IDENTITY), (format!("code-ip:{}", client.ip), PER_ADDRESS)];
-    if let Err(wait) = codes::admit_request(&state.db, &keys).await? {
-        return Err(AppError::TooManyRequests(format!(
-            "A code was sent a moment ago. You can ask for another in {}.",
-            throttle::human_wait(wait)
-        )));
+    match codes::admit_request(&state.db, &keys).await {
+        Ok(()) => {}
+        Err(codes::AdmitError::Wait(wait)) => {
+            return Err(AppError::TooManyRequests(format!(
+                "A code was sent a moment ago. You can ask for another in {}.",
+                throttle::human_wait(wait)
+            )));
+        }
+        Err(codes::AdmitError::Db(e)) => return Err(e.into()),
     }
     let request_token = random_token();
     let lifetime = state.code_lifetime_secs;

@@ -31,9 +31,19 @@ fn code_hash(request_token: &str, code: &str) -> String {
     token_hash(&format!("{request_token}:{code}"))
 }
 
-/// Records a request for a code under each key, or returns the seconds to wait when any key is
-/// over its limit (then nothing is recorded).
-pub async fn admit_request(db: &Db, keys: &[(String, RequestLimit)]) -> Result<Result<(), i64>, sqlx::Error> {
+/// Why a request for a code was not admitted.
+#[derive(Debug, thiserror::Error)]
+pub enum AdmitError {
+    /// A key is over its limit: the seconds to wait.
+    #[error("too many requests for a code; wait {0} s")]
+    Wait(i64),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Records a request for a code under each key, or says how long to wait when any key is over
+/// its limit (then nothing is recorded).
+pub async fn admit_request(db: &Db, keys: &[(String, RequestLimit)]) -> Result<(), AdmitError> {
     let t = now();
     let mut tx = db.writer().begin().await?;
     for (key, _) in keys {
@@ -60,7 +70,7 @@ pub async fn admit_request(db: &Db, keys: &[(String, RequestLimit)]) -> Result<R
         }
     }
     if wait > 0 {
-        return Ok(Err(wait));
+        return Err(AdmitError::Wait(wait));
     }
     for (key, _) in keys {
         sqlx::query("INSERT INTO code_requests (key, created_at) VALUES ($1, $2)")
@@ -70,7 +80,7 @@ pub async fn admit_request(db: &Db, keys: &[(String, RequestLimit)]) -> Result<R
             .await?;
     }
     tx.commit().await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Stores a code for the browser holding `request_token`, inside the caller's transaction.

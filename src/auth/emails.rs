@@ -4,6 +4,7 @@
 
 use askama::Template;
 
+use super::links::Purpose;
 use crate::outbox::Email;
 
 #[derive(Template)]
@@ -104,9 +105,10 @@ pub fn staff_invitation(
         greeting: format!("Hello {name},"),
         paragraphs,
         action: Some(("Set your password".into(), link.into())),
-        after: vec![
-            "The link works once and expires in 72 hours. If you did not expect this email, you can ignore it.".into(),
-        ],
+        after: vec![format!(
+            "The link works once and expires in {}. If you did not expect this email, you can ignore it.",
+            Purpose::Invite.lifetime_text()
+        )],
         signature: origin.signature(),
     }
 }
@@ -121,9 +123,10 @@ pub fn customer_invitation(name: &str, origin: &Origin, link: &str) -> EmailCont
              and follow your requests."
         )],
         action: Some(("Set your password".into(), link.into())),
-        after: vec![
-            "The link works once and expires in 72 hours. If you did not expect this email, you can ignore it.".into(),
-        ],
+        after: vec![format!(
+            "The link works once and expires in {}. If you did not expect this email, you can ignore it.",
+            Purpose::Invite.lifetime_text()
+        )],
         signature: origin.signature(),
     }
 }
@@ -138,11 +141,11 @@ pub fn password_reset(name: &str, origin: &Origin, link: &str) -> EmailContent {
              with the link below."
         )],
         action: Some(("Choose a new password".into(), link.into())),
-        after: vec![
-            "The link works once and expires in 1 hour. If you did not ask for it, ignore this email: your password \
-             stays as it is."
-                .into(),
-        ],
+        after: vec![format!(
+            "The link works once and expires in {}. If you did not ask for it, ignore this email: your password \
+                 stays as it is.",
+            Purpose::Reset.lifetime_text()
+        )],
         signature: origin.signature(),
     }
 }

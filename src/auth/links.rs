@@ -44,10 +44,12 @@ impl Purpose {
             Purpose::Reset => 3600,
         }
     }
-    pub fn lifetime_text(self) -> &'static str {
-        match self {
-            Purpose::Invite => "72 hours",
-            Purpose::Reset => "1 hour",
+    /// How long a link lasts, in words, for the pages and emails that promise it: made from
+    /// `lifetime_secs`, so they cannot drift from what the link does.
+    pub fn lifetime_text(self) -> String {
+        match self.lifetime_secs() / 3600 {
+            1 => "1 hour".into(),
+            hours => format!("{hours} hours"),
         }
     }
 }
@@ -214,4 +216,15 @@ pub async fn issued_since(
     .fetch_one(conn)
     .await?
     .try_get("n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Purpose;
+
+    #[test]
+    fn lifetime_text_says_what_the_link_lasts() {
+        assert_eq!(Purpose::Invite.lifetime_text(), "72 hours");
+        assert_eq!(Purpose::Reset.lifetime_text(), "1 hour");
+    }
 }

@@ -32,26 +32,31 @@ struct LoginPage {
     microsoft: MicrosoftSignIn,
 }
 
-/// The "Sign in with Microsoft" part of the page.
+/// The "Sign in with Microsoft" part of the page. Its addresses are absolute, on the public URL:
+/// this page is also served on portals' own hosts, where `/auth/oidc/start` is not (and the
+/// flow's cookie must be set on the host that Microsoft sends the person back to).
 #[derive(Default)]
 struct MicrosoftSignIn {
     /// The portal's own page, when that portal uses Microsoft: where its button goes.
     start: Option<String>,
     /// The common page: listed portals that use Microsoft, to pick one's organisation from.
     organisations: Vec<Portal>,
+    /// Where the organisation form goes.
+    action: String,
 }
 
 impl MicrosoftSignIn {
     async fn for_page(state: &AppState, portal: Option<&Portal>, next: &str) -> AppResult<MicrosoftSignIn> {
         let enabled = sso::settings::enabled_portal_ids(&state.db).await?;
+        let action = state.absolute(sso::START_PATH);
         Ok(match portal {
             Some(p) if enabled.contains(&p.id) => {
-                let mut start = sso::start_path(&p.slug);
+                let mut start = state.absolute(&sso::start_path(&p.slug));
                 if !next.is_empty() {
                     start.push_str("&next=");
                     start.extend(url::form_urlencoded::byte_serialize(next.as_bytes()));
                 }
-                MicrosoftSignIn { start: Some(start), organisations: vec![] }
+                MicrosoftSignIn { start: Some(start), organisations: vec![], action }
             }
             Some(_) => MicrosoftSignIn::default(),
             None => MicrosoftSignIn {
@@ -61,6 +66,7 @@ impl MicrosoftSignIn {
                     .into_iter()
                     .filter(|p| enabled.contains(&p.id))
                     .collect(),
+                action,
             },
         })
     }

@@ -99,22 +99,42 @@ async fn form_page(
     Ok(SetPasswordPage { csrf, heading: heading(link.purpose), place, email, action, rules: policy.rules(), errors })
 }
 
+/// Why a password was not set through a link.
+#[derive(Debug)]
+enum SetPasswordError {
+    /// The form is shown again with these messages.
+    Refused(Vec<String>),
+    /// Answered as the error it is (a link used meanwhile, the database away).
+    Unexpected(AppError),
+}
+
+impl From<AppError> for SetPasswordError {
+    fn from(e: AppError) -> Self {
+        SetPasswordError::Unexpected(e)
+    }
+}
+
+impl From<sqlx::Error> for SetPasswordError {
+    fn from(e: sqlx::Error) -> Self {
+        SetPasswordError::Unexpected(e.into())
+    }
+}
+
 /// Checks the new password, then uses the link and applies everything in one transaction.
-/// `Ok(Err(errors))` when the form must be shown again.
 async fn complete(
     state: &AppState,
     token: &str,
     link: &Link,
     form: &NewPasswordForm,
     sign_in_url: &str,
-) -> AppResult<Result<(), Vec<String>>> {
+) -> Result<(), SetPasswordError> {
     let policy = policy_for(&state.db, link.subject, link.portal_id).await?;
     let mut errors = policy.check(&form.new_password).err().unwrap_or_default();
     if normalize(&form.new_password) != normalize(&form.confirm_password) {
         errors.push("The two passwords are not the same.".into());
     }
     if !errors.is_empty() {
-        return Ok(Err(errors));
+        return Err(SetPasswordError::Refused(errors));
     }
     let hash = state.hasher.hash(&form.new_password).await?;
     // A first password (an invitation to a new account) replaces none: nothing to warn of.
@@ -130,7 +150,7 @@ async fn complete(
     let mut tx = state.db.writer().begin().await?;
     let Some(used) = links::consume(&mut tx, token).await? else {
         // Used or expired between opening the page and submitting it: change nothing.
-        return Err(link_problem(links::inspect(&state.db, token).await?, sign_in_url));
+        return Err(link_problem(links::inspect(&state.db, token).await?, sign_in_url).into());
     };
     let change = NewPassword {
         subject: used.subject,
@@ -143,7 +163,7 @@ async fn complete(
     tx.commit().await?;
     state.outbox.notify();
     tracing::info!(subject = ?used.subject, purpose = ?used.purpose, "password set through a one-time link");
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// After a password set through a link from the person's own mailbox: the browser is theirs, so
@@ -189,9 +209,10 @@ pub async fn staff_submit(
     CsrfForm(form): CsrfForm<NewPasswordForm>,
 ) -> AppResult<Response> {
     let link = staff_link(&state, &token).await?;
-    match complete(&state, &token, &link, &form, &state.absolute("/manage/login")).await? {
+    match complete(&state, &token, &link, &form, &state.absolute("/manage/login")).await {
         Ok(()) => Ok(proven(&state, &headers, &link, "/manage/login?msg=password-set").await?),
-        Err(errors) => {
+        Err(SetPasswordError::Unexpected(e)) => Err(e),
+        Err(SetPasswordError::Refused(errors)) => {
             let page =
                 form_page(&state, &link, csrf, format!("/manage/password/{token}"), "Frontdesk".into(), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -236,9 +257,10 @@ pub async fn customer_submit(
 ) -> AppResult<Response> {
     let link = customer_link(&state, &portal, &token).await?;
     let sign_in = format!("{}/login", state.portal_url(&portal.portal));
-    match complete(&state, &token, &link, &form, &sign_in).await? {
+    match complete(&state, &token, &link, &form, &sign_in).await {
         Ok(()) => Ok(proven(&state, &headers, &link, &format!("{}/login?msg=password-set", portal.base)).await?),
-        Err(errors) => {
+        Err(SetPasswordError::Unexpected(e)) => Err(e),
+        Err(SetPasswordError::Refused(errors)) => {
             let action = format!("{}/password/{token}", portal.base);
             let page = form_page(&state, &link, csrf, action, portal.portal.name.clone(), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

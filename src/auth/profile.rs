@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::codes::RequestLimit;
+use super::codes::{AdmitError, RequestLimit};
 use super::extract::{ManageUser, ManageUserPendingPassword, PortalUser};
 use super::hashing::normalize;
 use super::password_change::{self, NewPassword, Sessions};
@@ -66,16 +66,13 @@ fn session_views(list: Vec<Session>, current: i64) -> Vec<SessionView> {
 /// someone who works in no portal: starting from it would make every length-only portal demand
 /// composition rules too.
 pub async fn policy_for(db: &Db, subject: Subject, portal_id: Option<i64>) -> AppResult<PasswordPolicy> {
-    let portal_ids: Vec<i64> = match subject {
-        Subject::Customer(_) => portal_id.into_iter().collect(),
-        Subject::Staff(id) => staff::memberships(db, id).await?.into_iter().map(|(p, _)| p.id).collect(),
+    let portals = match (subject, portal_id) {
+        (Subject::Customer(_), Some(pid)) => vec![settings::load(db, pid).await?],
+        (Subject::Customer(_), None) => vec![],
+        (Subject::Staff(id), _) => settings::load_for_staff(db, id).await?,
     };
-    let mut policy: Option<PasswordPolicy> = None;
-    for pid in portal_ids {
-        let portal_policy = settings::load(db, pid).await?.password_policy;
-        policy = Some(policy.map_or(portal_policy, |p| p.strictest(portal_policy)));
-    }
-    Ok(policy.unwrap_or_default())
+    let policies = portals.into_iter().map(|s| s.password_policy);
+    Ok(policies.reduce(|a, b| a.strictest(b)).unwrap_or_default())
 }
 
 #[derive(Deserialize)]
@@ -87,7 +84,28 @@ pub struct PasswordForm {
     sign_out_others: Option<String>,
 }
 
-/// Checks and applies a password change. `Ok(Err(messages))` when the form must be shown again.
+/// Why a password change did not happen.
+#[derive(Debug)]
+enum PasswordChangeError {
+    /// The form is shown again with these messages.
+    Refused(Vec<String>),
+    /// Answered as the error it is (an error page).
+    Unexpected(AppError),
+}
+
+impl From<AppError> for PasswordChangeError {
+    fn from(e: AppError) -> Self {
+        PasswordChangeError::Unexpected(e)
+    }
+}
+
+impl From<sqlx::Error> for PasswordChangeError {
+    fn from(e: sqlx::Error) -> Self {
+        PasswordChangeError::Unexpected(e.into())
+    }
+}
+
+/// Checks and applies a password change.
 async fn change_password(
     state: &AppState,
     client: &Client,
@@ -95,7 +113,7 @@ async fn change_password(
     portal_id: Option<i64>,
     keep_session: i64,
     form: &PasswordForm,
-) -> AppResult<Result<(), Vec<String>>> {
+) -> Result<(), PasswordChangeError> {
     let (identifier, stored_hash) = match subject {
         Subject::Staff(id) => staff::by_id(&state.db, id).await?.map(|s| (s.email, s.password_hash)),
         Subject::Customer(id) => {
@@ -114,9 +132,11 @@ async fn change_password(
     };
     match check_password(state, attempt, client, &axum::http::HeaderMap::new()).await {
         Ok(_) => {}
-        Err(SignInError::Unexpected(e)) => return Err(e),
-        Err(SignInError::WrongCredentials) => return Ok(Err(vec!["Your current password is not correct.".into()])),
-        Err(e) => return Ok(Err(vec![e.message()])),
+        Err(SignInError::Unexpected(e)) => return Err(e.into()),
+        Err(SignInError::WrongCredentials) => {
+            return Err(PasswordChangeError::Refused(vec!["Your current password is not correct.".into()]));
+        }
+        Err(e) => return Err(PasswordChangeError::Refused(vec![e.message()])),
     }
     let policy = policy_for(&state.db, subject, portal_id).await?;
     let mut errors = policy.check(&form.new_password).err().unwrap_or_default();
@@ -127,14 +147,14 @@ async fn change_password(
         errors.push("The new password must differ from the current one.".into());
     }
     if !errors.is_empty() {
-        return Ok(Err(errors));
+        return Err(PasswordChangeError::Refused(errors));
     }
     let hash = state.hasher.hash(&form.new_password).await?;
     let sessions = if form.sign_out_others.is_some() { Sessions::EndAllBut(keep_session) } else { Sessions::Keep };
     let sign_in_url = match portal_id {
         Some(pid) => match crate::portals::by_id(&state.db, pid).await? {
             Some(portal) => format!("{}/login", state.portal_url(&portal)),
-            None => return Err(AppError::NotFound),
+            None => return Err(AppError::NotFound.into()),
         },
         None => state.absolute("/manage/login"),
     };
@@ -145,7 +165,7 @@ async fn change_password(
     tx.commit().await?;
     state.outbox.notify();
     tracing::info!(?subject, "password changed");
-    Ok(Ok(()))
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -225,9 +245,10 @@ pub async fn manage_change_password(
             crate::sso::SELF_MANAGED
         )));
     }
-    match change_password(&state, &client, user.subject(), None, user.session.id, &form).await? {
+    match change_password(&state, &client, user.subject(), None, user.session.id, &form).await {
         Ok(()) => Ok(Redirect::to("/manage/profile?msg=password-changed").into_response()),
-        Err(errors) => {
+        Err(PasswordChangeError::Unexpected(e)) => Err(e),
+        Err(PasswordChangeError::Refused(errors)) => {
             let page = manage_profile_page(&state, &user, csrf, None, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -314,9 +335,10 @@ pub async fn portal_change_password(
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> AppResult<Response> {
     let portal_id = Some(user.portal.portal.id);
-    match change_password(&state, &client, user.subject(), portal_id, user.session.id, &form).await? {
+    match change_password(&state, &client, user.subject(), portal_id, user.session.id, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("{}/profile?msg=password-changed", user.portal.base)).into_response()),
-        Err(errors) => {
+        Err(PasswordChangeError::Unexpected(e)) => Err(e),
+        Err(PasswordChangeError::Refused(errors)) => {
             let page = portal_profile_page(&state, user, csrf, None, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -361,12 +383,14 @@ async fn admit_mobile_try(
         return Ok(None);
     }
     let key = format!("mobile:{}:{id}", user.portal.portal.id);
-    Ok(match super::codes::admit_request(&state.db, &[(key, MOBILE_TRIES)]).await? {
-        Ok(()) => None,
-        Err(wait) => {
-            Some(format!("You have tried too many mobile numbers. Try again in {}.", super::throttle::human_wait(wait)))
-        }
-    })
+    match super::codes::admit_request(&state.db, &[(key, MOBILE_TRIES)]).await {
+        Ok(()) => Ok(None),
+        Err(AdmitError::Wait(wait)) => Ok(Some(format!(
+            "You have tried too many mobile numbers. Try again in {}.",
+            super::throttle::human_wait(wait)
+        ))),
+        Err(AdmitError::Db(e)) => Err(e.into()),
+    }
 }
 
 /// A customer changes their name or mobile number.

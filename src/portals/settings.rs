@@ -129,11 +129,34 @@ async fn load_on(conn: &mut AnyConnection, portal_id: i64) -> Result<PortalSetti
 }
 
 fn from_rows(rows: Vec<AnyRow>) -> Result<PortalSettings, sqlx::Error> {
+    let pairs = rows.iter().map(|row| Ok((row.try_get("key")?, row.try_get("value")?)));
+    Ok(from_pairs(pairs.collect::<Result<Vec<_>, sqlx::Error>>()?))
+}
+
+/// The settings of every portal a staff member works in, in one query.
+pub async fn load_for_staff(db: &Db, staff_id: i64) -> Result<Vec<PortalSettings>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT sp.portal_id, ps.key, ps.value FROM staff_portals sp \
+         LEFT JOIN portal_settings ps ON ps.portal_id = sp.portal_id WHERE sp.staff_id = $1",
+    )
+    .bind(staff_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut by_portal: std::collections::BTreeMap<i64, Vec<(String, String)>> = Default::default();
+    for row in rows {
+        let pairs = by_portal.entry(row.try_get("portal_id")?).or_default();
+        // A portal with no settings stored comes once, with no key: it has the defaults.
+        if let Some(key) = row.try_get::<Option<String>, _>("key")? {
+            pairs.push((key, row.try_get("value")?));
+        }
+    }
+    Ok(by_portal.into_values().map(from_pairs).collect())
+}
+
+fn from_pairs(pairs: Vec<(String, String)>) -> PortalSettings {
     let mut s = PortalSettings::default();
     let (mut kind, mut min) = (PolicyKind::Composition, None);
-    for row in rows {
-        let key: String = row.try_get("key")?;
-        let value: String = row.try_get("value")?;
+    for (key, value) in pairs {
         match key.as_str() {
             "listed" => s.listed = value == "true",
             "sender_name" => s.sender_name = Some(value).filter(|v| !v.is_empty()),
@@ -144,7 +167,7 @@ fn from_rows(rows: Vec<AnyRow>) -> Result<PortalSettings, sqlx::Error> {
         }
     }
     s.password_policy = PasswordPolicy::new(kind, min.unwrap_or(0));
-    Ok(s)
+    s
 }
 
 /// Every setting of a portal as `(key, value)`, for `portal show` and the settings page.

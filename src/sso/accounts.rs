@@ -256,10 +256,8 @@ async fn notify_administrators(
 ) -> AppResult<()> {
     let sender_name = portal_settings::load(&state.db, portal.id).await?.sender_name;
     let link = state.absolute(&format!("/manage/agents/{new_id}"));
-    for (admin, role) in staff::list_for_portal(&state.db, portal.id).await? {
-        let may_approve = role == Role::Admin
-            || staff::granted_permissions(&state.db, admin.id, portal.id).await?.contains(&Permission::ManageAgents);
-        if admin.id == new_id || !admin.is_active() || !may_approve {
+    for admin in staff::with_permission(&state.db, portal.id, Permission::ManageAgents).await? {
+        if admin.id == new_id || !admin.is_active() {
             continue;
         }
         let origin = Origin { portal_name: Some(&portal.name) };

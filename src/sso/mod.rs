@@ -26,17 +26,18 @@ use crate::web::state::AppState;
 /// for a Frontdesk password (the words of the seed document).
 pub const SELF_MANAGED: &str = "This user belongs to a self-managed group. Contact the account administrator.";
 
+pub const START_PATH: &str = "/auth/oidc/start";
 pub const CALLBACK_PATH: &str = "/auth/oidc/callback";
 pub const SIGNED_OUT_PATH: &str = "/auth/oidc/signed-out";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/auth/oidc/start", get(routes::start))
+        .route(START_PATH, get(routes::start))
         .route(CALLBACK_PATH, get(routes::callback))
         .route(SIGNED_OUT_PATH, get(sign_out::signed_out))
 }
 
 /// The address that starts a Microsoft sign-in for a portal's staff.
 pub fn start_path(slug: &str) -> String {
-    format!("/auth/oidc/start?portal={slug}")
+    format!("{START_PATH}?portal={slug}")
 }

@@ -16,6 +16,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -28,8 +29,12 @@ use state::AppState;
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    let https = state.public_url.scheme() == "https";
-    let routes = Router::new()
+    with_layers(routes(), state)
+}
+
+/// Every feature's pages.
+fn routes() -> Router<AppState> {
+    Router::new()
         .route("/", get(common_login::root))
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
@@ -53,10 +58,23 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::admin::routes())
         .merge(crate::sso::routes())
         .fallback(common_login::not_found)
+}
+
+/// Wraps `routes` in what every request goes through. The portal-host rewrite changes the path,
+/// so it wraps the routes as one service and runs before routing; everything it or a route
+/// answers (a 503 when the database is away, the page for a panic) then passes through the
+/// security headers. Public so tests can serve extra routes (one that panics) the same way.
+pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
+    let https = state.public_url.scheme() == "https";
+    let routes = routes
         .layer(middleware::from_fn_with_state(state.clone(), csrf::ensure_cookie))
-        .layer(middleware::from_fn_with_state(state.clone(), portals::resolve::serve_portal_hosts))
         .layer(middleware::from_fn(|req, next| input::refuse_control_characters(req, next, MAX_BODY_BYTES)))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state.clone());
+    let by_host = middleware::from_fn_with_state(state.clone(), portals::resolve::serve_portal_hosts);
+    let app = Router::new()
+        .fallback_service(tower::Layer::layer(&by_host, routes))
+        .layer(CatchPanicLayer::custom(crate::error::panic_page))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             header::HeaderValue::from_static("DENY"),
@@ -69,7 +87,7 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             header::HeaderValue::from_static("same-origin"),
         ));
-    headers::add(routes, https).layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()).with_state(state)
+    headers::add(app, https).layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// 200 when the database answers, 503 when it does not.
