@@ -8,7 +8,7 @@ use common::oidc::{
     AtProvider, CLIENT_SECRET, DirectoryUser, OidcProvider, SECRET_KEY, TENANT, allowed_hosts, as_refs,
     closed_authority, connect_portal, secret_key, set_setting, settings_form, sign_in_with_microsoft, through_provider,
 };
-use common::{ADMIN_EMAIL, Browser, Page, TestApp};
+use common::{ADMIN_EMAIL, Browser, TestApp};
 use reqwest::StatusCode;
 use sqlx::Row;
 
@@ -571,14 +571,6 @@ async fn a_sign_in_started_on_one_node_finishes_on_another() {
     b.get("/manage").await.assert_contains("Ana Silva");
 }
 
-/// GET as a browser that reached this server by the host name `host`.
-async fn get_on_host(browser: &Browser, host: &str, path: &str) -> Page {
-    let resp = browser.client.get(format!("{}{path}", browser.base)).header("host", host).send().await.unwrap();
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    let location = headers.get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
-    Page { status, body: resp.text().await.unwrap(), location, headers }
-}
-
 #[tokio::test]
 async fn on_a_portals_own_host_microsoft_sign_in_starts_on_the_public_address() {
     const PORTAL_HOST: &str = "support.acme.test";
@@ -587,11 +579,11 @@ async fn on_a_portals_own_host_microsoft_sign_in_starts_on_the_public_address() 
     assert!(app.cli(&["portal", "set", "default", "host", PORTAL_HOST], "").status.success());
 
     let b = app.browser();
-    let login = get_on_host(&b, PORTAL_HOST, "/manage/login?portal=default").await;
+    let login = b.get_on_host(PORTAL_HOST, "/manage/login?portal=default").await;
     let href = login.between(r#"id="microsoft-sign-in" href=""#, r#"""#).replace("&#38;", "&");
     // What a browser on the portal's host does with the link: a relative one stays on that host.
     let start = match href.strip_prefix('/') {
-        Some(_) => get_on_host(&b, PORTAL_HOST, &href).await,
+        Some(_) => b.get_on_host(PORTAL_HOST, &href).await,
         None => b.get(&href).await,
     };
     assert_eq!(start.status, StatusCode::SEE_OTHER, "{href}: {}", start.body);
@@ -605,6 +597,6 @@ async fn on_a_portals_own_host_microsoft_sign_in_starts_on_the_public_address() 
     assert_eq!(sso_sessions(&app).await, 1);
 
     // The common page's organisation form, on the portal's host, goes to the public address too.
-    let common_page = get_on_host(&b, PORTAL_HOST, "/manage/login").await;
+    let common_page = b.get_on_host(PORTAL_HOST, "/manage/login").await;
     common_page.assert_contains(&format!(r#"action="{}/auth/oidc/start""#, app.base));
 }

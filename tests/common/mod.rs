@@ -243,6 +243,11 @@ impl Browser {
         }
     }
 
+    /// GET as a browser that reached this server by the host name `host` (a portal's own).
+    pub async fn get_on_host(&self, host: &str, path: &str) -> Page {
+        Self::page(self.client.get(self.url(path)).header("host", host).send().await.expect("GET")).await
+    }
+
     pub async fn get(&self, path: &str) -> Page {
         Self::page(self.client.get(self.url(path)).send().await.expect("GET")).await
     }
