@@ -280,7 +280,22 @@ pub async fn callback(
         Ok(user) => user,
         Err(e) => return Ok(provider_failed(&e, &portal)),
     };
-    match accounts::resolve(&state, &portal, &entra, &user).await? {
+    let resolution = accounts::resolve(&state, &portal, &entra, &user).await?;
+    answer(&state, &headers, &client, &portal, &flow.next, resolution, &user).await
+}
+
+/// What the person sees once the directory vouched for them: signed in, waiting for approval,
+/// or refused with the reason.
+async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &Client,
+    portal: &Portal,
+    next: &str,
+    resolution: Resolution,
+    user: &DirectoryUser,
+) -> AppResult<Response> {
+    match resolution {
         Resolution::SignIn(account) => {
             let token = sessions::start_signed_in_by(
                 &state.db,
@@ -288,15 +303,15 @@ pub async fn callback(
                 Realm::Manage,
                 Subject::Staff(account.id),
                 Some(portal.id),
-                &client,
+                client,
                 Some(portal.id),
             )
             .await?;
-            if let Some(old) = state.cookies.get(&headers, MANAGE_COOKIE) {
+            if let Some(old) = state.cookies.get(headers, MANAGE_COOKIE) {
                 sessions::end_by_token(&state.db, old).await?;
             }
             tracing::info!(staff_id = account.id, portal = %portal.slug, ip = %client.ip, "staff signed in with Microsoft");
-            let target = after_sign_in(&flow.next, &state.public_url, "/manage", "/manage");
+            let target = after_sign_in(next, &state.public_url, "/manage", "/manage");
             let mut response = Redirect::to(&target).into_response();
             let headers = response.headers_mut();
             headers.append(header::SET_COOKIE, state.cookies.set(MANAGE_COOKIE, &token, None));
@@ -313,13 +328,13 @@ pub async fn callback(
                 ),
                 good: true,
                 retry: None,
-                back: login_path(Some(&portal)),
+                back: login_path(Some(portal)),
             };
             Ok((StatusCode::FORBIDDEN, page).into_response())
         }
         Resolution::Refused(title, message) => {
             tracing::info!(portal = %portal.slug, tid = %user.tenant_id, oid = %user.object_id, why = %message, "Microsoft sign-in refused");
-            Ok(outcome(StatusCode::FORBIDDEN, title, message, Some(&portal), false))
+            Ok(outcome(StatusCode::FORBIDDEN, title, message, Some(portal), false))
         }
     }
 }
