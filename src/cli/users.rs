@@ -112,91 +112,101 @@ fn read_password(policy: &PasswordPolicy) -> anyhow::Result<String> {
 
 pub(super) async fn run(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
     let hasher = PasswordHasher::new(1);
-    let hash = |p: String| {
-        let hasher = hasher.clone();
-        async move { hasher.hash(&p).await.map_err(|e| anyhow::anyhow!("{e}")) }
-    };
     match cmd {
         UserCommand::Add { portal, role, email, name, mobile } => {
-            let p = find_portal(db, &portal).await?;
-            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
-            let name = parse_person_name(&name, &email).map_err(anyhow::Error::msg)?;
-            if role == "customer" {
-                let policy = settings::load(db, p.id).await?.password_policy;
-                let password_hash = hash(read_password(&policy)?).await?;
-                let mobile = mobile.as_deref().map(Mobile::parse).transpose().map_err(anyhow::Error::msg)?;
-                let new = NewCustomer {
-                    email: &email,
-                    name: &name,
-                    mobile: mobile.as_ref(),
-                    password_hash: Some(&password_hash),
-                };
-                let id = customers::create(&mut *db.writer().acquire().await?, p.id, new).await?;
-                println!("added customer {email} (id {id}) to portal {}", p.slug);
-            } else {
-                if mobile.is_some() {
-                    anyhow::bail!("--mobile is for customers (staff sign in with a password)");
-                }
-                let role = Role::parse(&role).expect("clap checked the role");
-                if let Some(existing) = staff::by_email(db, &email).await? {
-                    staff::set_role(&mut *db.writer().acquire().await?, existing.id, p.id, role).await?;
-                    println!(
-                        "{email} already has a staff account; now {} in portal {} (password unchanged)",
-                        role.as_str(),
-                        p.slug
-                    );
-                    return Ok(());
-                }
-                let policy = settings::load(db, p.id).await?.password_policy;
-                let password_hash = hash(read_password(&policy)?).await?;
-                let permissions: &[Permission] = if role == Role::Admin { &Permission::ALL } else { &[] };
-                let new = NewStaff {
-                    email: &email,
-                    name: &name,
-                    password_hash: Some(&password_hash),
-                    must_change_password: false,
-                    is_superadmin: false,
-                };
-                let mut tx = db.writer().begin().await?;
-                let id = staff::create_in_portal(&mut tx, new, p.id, role, permissions).await?;
-                tx.commit().await?;
-                println!("added {} {email} (id {id}) to portal {}", role.as_str(), p.slug);
-            }
+            add(db, &hasher, NewUserArgs { portal, role, email, name, mobile }).await?
         }
         UserCommand::List { portal, customers } => list_users(db, &portal, customers).await?,
         UserCommand::Disable { email, portal } => set_disabled(db, &email, portal.as_deref(), true).await?,
         UserCommand::Enable { email, portal } => set_disabled(db, &email, portal.as_deref(), false).await?,
-        UserCommand::SetPassword { email, portal } => {
-            let (subject, portal_id) = find_account(db, &email, portal.as_deref()).await?;
-            let policy = policy_for(db, subject, portal_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            let password_hash = hash(read_password(&policy)?).await?;
-            // The command line does not know the server's public address: the notice has no
-            // sign-in button.
-            let notice = password_change::notice(db, subject, portal_id, None, Sessions::EndAll)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            // The new password, the voided links, the end of every session and the notice
-            // happen together or not at all.
-            let mut tx = db.writer().begin().await?;
-            let change = NewPassword {
-                subject,
-                portal_id,
-                hash: &password_hash,
-                sessions: Sessions::EndAll,
-                notice: Some(notice),
-            };
-            let ended = password_change::apply(&mut tx, change).await?;
-            tx.commit().await?;
-            println!("password set for {email}; {ended} session(s) ended; open password links voided");
-            if let Subject::Staff(id) = subject
-                && crate::sso::identities::is_self_managed(db, id).await?
-            {
-                eprintln!(
-                    "note: {email} signs in with Microsoft; the password works only once Microsoft sign-in is turned off \
-                     for the portal (entra_enabled false) or the account is unlinked on its agent page"
-                );
-            }
+        UserCommand::SetPassword { email, portal } => set_password(db, &hasher, email, portal).await?,
+    }
+    Ok(())
+}
+
+/// What `user add` was given.
+struct NewUserArgs {
+    portal: String,
+    role: String,
+    email: String,
+    name: String,
+    mobile: Option<String>,
+}
+
+/// `user add`: a customer, a new staff account, or an existing staff account given a place in
+/// one more portal (its password unchanged).
+async fn add(db: &Db, hasher: &PasswordHasher, args: NewUserArgs) -> anyhow::Result<()> {
+    let NewUserArgs { portal, role, email, name, mobile } = args;
+    let hash = |p: String| async move { hasher.hash(&p).await.map_err(|e| anyhow::anyhow!("{e}")) };
+    let p = find_portal(db, &portal).await?;
+    let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+    let name = parse_person_name(&name, &email).map_err(anyhow::Error::msg)?;
+    if role == "customer" {
+        let policy = settings::load(db, p.id).await?.password_policy;
+        let password_hash = hash(read_password(&policy)?).await?;
+        let mobile = mobile.as_deref().map(Mobile::parse).transpose().map_err(anyhow::Error::msg)?;
+        let new =
+            NewCustomer { email: &email, name: &name, mobile: mobile.as_ref(), password_hash: Some(&password_hash) };
+        let id = customers::create(&mut *db.writer().acquire().await?, p.id, new).await?;
+        println!("added customer {email} (id {id}) to portal {}", p.slug);
+    } else {
+        if mobile.is_some() {
+            anyhow::bail!("--mobile is for customers (staff sign in with a password)");
         }
+        let role = Role::parse(&role).expect("clap checked the role");
+        if let Some(existing) = staff::by_email(db, &email).await? {
+            staff::set_role(&mut *db.writer().acquire().await?, existing.id, p.id, role).await?;
+            println!(
+                "{email} already has a staff account; now {} in portal {} (password unchanged)",
+                role.as_str(),
+                p.slug
+            );
+            return Ok(());
+        }
+        let policy = settings::load(db, p.id).await?.password_policy;
+        let password_hash = hash(read_password(&policy)?).await?;
+        let permissions: &[Permission] = if role == Role::Admin { &Permission::ALL } else { &[] };
+        let new = NewStaff {
+            email: &email,
+            name: &name,
+            password_hash: Some(&password_hash),
+            must_change_password: false,
+            is_superadmin: false,
+        };
+        let mut tx = db.writer().begin().await?;
+        let id = staff::create_in_portal(&mut tx, new, p.id, role, permissions).await?;
+        tx.commit().await?;
+        println!("added {} {email} (id {id}) to portal {}", role.as_str(), p.slug);
+    }
+    Ok(())
+}
+
+/// `user set-password`: a new password, with everything a password change brings.
+async fn set_password(db: &Db, hasher: &PasswordHasher, email: String, portal: Option<String>) -> anyhow::Result<()> {
+    let hash = |p: String| async move { hasher.hash(&p).await.map_err(|e| anyhow::anyhow!("{e}")) };
+    let (subject, portal_id) = find_account(db, &email, portal.as_deref()).await?;
+    let policy = policy_for(db, subject, portal_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let password_hash = hash(read_password(&policy)?).await?;
+    // The command line does not know the server's public address: the notice has no
+    // sign-in button.
+    let notice = password_change::notice(db, subject, portal_id, None, Sessions::EndAll)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The new password, the voided links, the end of every session and the notice
+    // happen together or not at all.
+    let mut tx = db.writer().begin().await?;
+    let change =
+        NewPassword { subject, portal_id, hash: &password_hash, sessions: Sessions::EndAll, notice: Some(notice) };
+    let ended = password_change::apply(&mut tx, change).await?;
+    tx.commit().await?;
+    println!("password set for {email}; {ended} session(s) ended; open password links voided");
+    if let Subject::Staff(id) = subject
+        && crate::sso::identities::is_self_managed(db, id).await?
+    {
+        eprintln!(
+            "note: {email} signs in with Microsoft; the password works only once Microsoft sign-in is turned off \
+             for the portal (entra_enabled false) or the account is unlinked on its agent page"
+        );
     }
     Ok(())
 }
