@@ -301,22 +301,28 @@ pub async fn update_in_portal(
         .bind(portal_id)
         .execute(&mut *tx)
         .await?;
+    clear_place(&mut tx, staff_id, portal_id).await?;
+    grant(&mut tx, staff_id, portal_id, permissions).await?;
+    join_departments(&mut tx, staff_id, portal_id, department_ids).await?;
+    tx.commit().await
+}
+
+/// Clears someone's permissions and department memberships in one portal.
+async fn clear_place(conn: &mut AnyConnection, staff_id: i64, portal_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM staff_permissions WHERE staff_id = $1 AND portal_id = $2")
         .bind(staff_id)
         .bind(portal_id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    grant(&mut tx, staff_id, portal_id, permissions).await?;
     sqlx::query(
         "DELETE FROM department_members WHERE staff_id = $1 \
          AND department_id IN (SELECT id FROM departments WHERE portal_id = $2)",
     )
     .bind(staff_id)
     .bind(portal_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    join_departments(&mut tx, staff_id, portal_id, department_ids).await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// Takes a staff member out of one portal, in one transaction: their role, permissions and
@@ -324,19 +330,7 @@ pub async fn update_in_portal(
 /// and their sessions working in it. The account and its places in other portals stay.
 pub async fn remove_from_portal(db: &Db, staff_id: i64, portal_id: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.writer().begin().await?;
-    sqlx::query(
-        "DELETE FROM department_members WHERE staff_id = $1 \
-         AND department_id IN (SELECT id FROM departments WHERE portal_id = $2)",
-    )
-    .bind(staff_id)
-    .bind(portal_id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM staff_permissions WHERE staff_id = $1 AND portal_id = $2")
-        .bind(staff_id)
-        .bind(portal_id)
-        .execute(&mut *tx)
-        .await?;
+    clear_place(&mut tx, staff_id, portal_id).await?;
     let removed = sqlx::query("DELETE FROM staff_portals WHERE staff_id = $1 AND portal_id = $2")
         .bind(staff_id)
         .bind(portal_id)

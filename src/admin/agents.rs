@@ -155,9 +155,7 @@ pub async fn invite(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    user.require(Permission::ManageAgents)?;
-    let (agent, role) = load_agent(&state, &user, id).await?;
-    authority::may_act_on_member(&user, &agent, role)?;
+    let (agent, role) = member_to_act_on(&state, &user, id).await?;
     // A new link voids the ones sent before, wherever the account works.
     authority::may_change_account(&state, &user, &agent).await?;
     if identities::is_self_managed(&state.db, id).await? {
@@ -189,6 +187,14 @@ struct AgentPage {
     /// Microsoft accounts linked through this portal.
     microsoft: Vec<Identity>,
     self_managed: bool,
+}
+
+/// A staff member of this portal whom `user` may act on (see `authority::may_act_on_member`).
+async fn member_to_act_on(state: &AppState, user: &ManageUser, id: i64) -> AppResult<(Staff, Role)> {
+    user.require(Permission::ManageAgents)?;
+    let (agent, role) = load_agent(state, user, id).await?;
+    authority::may_act_on_member(user, &agent, role)?;
+    Ok((agent, role))
 }
 
 async fn load_agent(state: &AppState, user: &ManageUser, id: i64) -> AppResult<(Staff, Role)> {
@@ -278,9 +284,7 @@ pub async fn update(
 }
 
 async fn set_disabled(state: AppState, user: ManageUser, id: i64, disabled: bool) -> AppResult<Response> {
-    user.require(Permission::ManageAgents)?;
-    let (agent, role) = load_agent(&state, &user, id).await?;
-    authority::may_act_on_member(&user, &agent, role)?;
+    let (agent, _) = member_to_act_on(&state, &user, id).await?;
     authority::may_disable(&state, &user, &agent).await?;
     match staff::set_disabled(&state.db, id, disabled).await {
         Ok(()) => {}
@@ -318,9 +322,7 @@ pub async fn end_sessions(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    user.require(Permission::ManageAgents)?;
-    let (agent, role) = load_agent(&state, &user, id).await?;
-    authority::may_act_on_member(&user, &agent, role)?;
+    let (agent, _) = member_to_act_on(&state, &user, id).await?;
     let keep = (id == user.staff.id).then_some(user.session.id);
     let mut conn = state.db.writer().acquire().await?;
     // Everywhere for those with power over the whole account; otherwise only in this portal.
@@ -340,12 +342,10 @@ pub async fn remove(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    user.require(Permission::ManageAgents)?;
-    let (agent, role) = load_agent(&state, &user, id).await?;
+    let (agent, role) = member_to_act_on(&state, &user, id).await?;
     if agent.id == user.staff.id {
         return Err(AppError::bad_request("You cannot remove yourself; ask another administrator."));
     }
-    authority::may_act_on_member(&user, &agent, role)?;
     if role == Role::Admin && staff::active_admins_of(&state.db, user.portal.id).await? <= 1 {
         return Err(AppError::bad_request(format!(
             "{} is the last administrator of {}; make someone else administrator first.",
@@ -364,9 +364,7 @@ pub async fn approve(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    user.require(Permission::ManageAgents)?;
-    let (agent, role) = load_agent(&state, &user, id).await?;
-    authority::may_act_on_member(&user, &agent, role)?;
+    let (agent, _) = member_to_act_on(&state, &user, id).await?;
     authority::may_change_account(&state, &user, &agent).await?;
     staff::approve(&state.db, id).await?;
     tracing::info!(staff_id = id, by = user.staff.id, "staff account approved");
@@ -381,9 +379,7 @@ pub async fn unlink_microsoft(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    user.require(Permission::ManageAgents)?;
-    let (agent, role) = load_agent(&state, &user, id).await?;
-    authority::may_act_on_member(&user, &agent, role)?;
+    let (agent, role) = member_to_act_on(&state, &user, id).await?;
     let removed = identities::unlink(&state.db, id, user.portal.id).await?;
     tracing::info!(staff_id = id, by = user.staff.id, removed, "Microsoft account unlinked");
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=unlinked")).into_response())
