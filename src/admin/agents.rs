@@ -379,7 +379,7 @@ pub async fn unlink_microsoft(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    let (agent, role) = member_to_act_on(&state, &user, id).await?;
+    member_to_act_on(&state, &user, id).await?;
     let removed = identities::unlink(&state.db, id, user.portal.id).await?;
     tracing::info!(staff_id = id, by = user.staff.id, removed, "Microsoft account unlinked");
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=unlinked")).into_response())
