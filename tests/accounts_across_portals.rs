@@ -249,11 +249,59 @@ async fn an_invitation_ends_with_its_senders_power() {
     boss.post(&format!("/manage/agents/{boss2_id}"), &[("role", "agent")])
         .await
         .assert_redirect_to(&format!("/manage/agents/{boss2_id}?msg=saved"));
+    // The invitation is withdrawn with the power, and does not come back with it.
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM portal_invitations").await, 0);
+    boss.post(&format!("/manage/agents/{boss2_id}"), &[("role", "admin")])
+        .await
+        .assert_redirect_to(&format!("/manage/agents/{boss2_id}?msg=saved"));
     let padmin = app.manage_as("padmin@default.test", PASSWORD).await;
     let beta_id = app.count("SELECT id AS n FROM portals WHERE slug = 'beta'").await;
     let page = padmin.post(&format!("/manage/invitations/{beta_id}/accept"), &[]).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert_eq!(memberships(&app, staff_id(&app, "padmin@default.test").await).await, 1);
+}
+
+#[tokio::test]
+async fn two_administrators_removing_or_demoting_each_other_leave_one() {
+    let app = two_portals().await;
+    let out = app.cli(
+        &["user", "add", "--portal", "beta", "--role", "admin", "--email", "boss2@beta.test"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(out.status.success());
+    let (boss_id, boss2_id) = (staff_id(&app, "boss@beta.test").await, staff_id(&app, "boss2@beta.test").await);
+    let beta_admins = "SELECT COUNT(*) AS n FROM staff_portals sp JOIN portals p ON p.id = sp.portal_id \
+                       WHERE p.slug = 'beta' AND sp.role = 'admin'";
+    for action in ["remove", "demote"] {
+        let (a, b) =
+            (app.manage_as("boss@beta.test", PASSWORD).await, app.manage_as("boss2@beta.test", PASSWORD).await);
+        let (to_2, to_1) = match action {
+            "remove" => (format!("/manage/agents/{boss2_id}/remove"), format!("/manage/agents/{boss_id}/remove")),
+            _ => (format!("/manage/agents/{boss2_id}"), format!("/manage/agents/{boss_id}")),
+        };
+        let fields: &[(&str, &str)] = if action == "remove" { &[] } else { &[("role", "agent")] };
+        let (pa, pb) = tokio::join!(a.post(&to_2, fields), b.post(&to_1, fields));
+        assert!(pa.status.is_redirection() || pb.status.is_redirection(), "{action}: one of them goes through");
+        assert_eq!(app.count(beta_admins).await, 1, "{action}: {} {}", pa.status, pb.status);
+        // Back to two administrators for the next round.
+        for (email, role) in [("boss@beta.test", "admin"), ("boss2@beta.test", "admin")] {
+            let args = ["user", "add", "--portal", "beta", "--role", role, "--email", email];
+            assert!(app.cli(&args, &format!("{PASSWORD}\n")).status.success());
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_agent_cannot_remove_someone_who_holds_more_than_they_do() {
+    let app = two_portals().await;
+    let [mgr_id, agent_id] = [staff_id(&app, "mgr@default.test").await, staff_id(&app, "agent@default.test").await];
+    let admin = app.admin().await;
+    admin.post(&format!("/manage/agents/{mgr_id}"), &[("role", "agent"), ("perm", "manage_agents")]).await;
+    admin.post(&format!("/manage/agents/{agent_id}"), &[("role", "agent"), ("perm", "manage_portal_settings")]).await;
+    let mgr = app.manage_as("mgr@default.test", PASSWORD).await;
+    let page = mgr.post(&format!("/manage/agents/{agent_id}/remove"), &[]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(memberships(&app, agent_id).await, 1);
 }
 
 #[tokio::test]

@@ -309,8 +309,16 @@ async fn sign_out_ends_the_session_and_goes_through_the_provider() {
     // is left to do.
     let b = app.browser();
     sign_in_with_microsoft(&b, "default", ANA.login).await.assert_redirect_to("/manage");
-    let closed = closed_authority();
-    set_setting(&app, "default", "entra_authority_host", &closed).await.unwrap();
+    // The provider goes away, and the sign-out reaches a node that has not discovered it yet.
+    let (public, hosts) = (app.base.parse::<url::Url>().unwrap(), allowed_hosts(&provider));
+    let second = common::spawn_on(app.database_url.clone(), tempfile::tempdir().unwrap(), |c| {
+        c.secret_key = Some(secret_key());
+        c.entra_authority_hosts = hosts;
+        c.public_url = Some(public);
+    })
+    .await;
+    drop(provider);
+    let b = Browser { base: second.base.clone(), ..b.clone() };
     let out = b.post("/manage/logout", &[]).await;
     out.assert_redirect_to("/manage/login?portal=default&msg=signed-out-here");
     assert_eq!(sso_sessions(&app).await, 0);

@@ -158,6 +158,17 @@ async fn a_session_from_one_portals_directory_cannot_take_its_account_into_anoth
                    WHERE s.email_lower = 'newhire@beta.test' AND sp.portal_id = $1";
     assert_eq!(app.count_with(in_beta, beta_id).await, 0);
 
+    // The default portal's administrator points it at another directory (beta's, say): what the
+    // old directory vouched for ends, so this session cannot try again under the new one.
+    let other = directory_session.clone();
+    common::oidc::set_setting(&app, "default", "entra_tenant_id", "0a0a0a0a-0000-4000-8000-00000000000a")
+        .await
+        .unwrap();
+    other.get("/manage").await.assert_redirect_to("/manage/login");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM sessions WHERE sso_portal_id IS NOT NULL").await, 0);
+    common::oidc::set_setting(&app, "default", "entra_tenant_id", TENANT).await.unwrap();
+    sign_in_with_microsoft(&directory_session, "default", NEW_HIRE.login).await.assert_redirect_to("/manage");
+
     // Added by a system administrator instead: the directory's session ends at its next request.
     let admin = app.admin().await;
     admin.post("/manage/switch-portal", &[("portal", "beta")]).await;

@@ -8,6 +8,29 @@ use super::permissions::Role;
 use super::staff;
 use crate::db::{Db, now};
 
+/// Whether an invitation's sender could still send it: an active administrator of the portal,
+/// or (for an agent's place) an active agent allowed to manage agents there.
+const SENDER_STILL_MAY: &str = "SELECT 1 FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id \
+     AND sp.portal_id = portal_invitations.portal_id \
+     WHERE s.id = portal_invitations.invited_by AND s.disabled_at IS NULL AND s.awaiting_approval = 0 \
+       AND (sp.role = 'admin' OR (portal_invitations.role = 'agent' AND EXISTS ( \
+         SELECT 1 FROM staff_permissions p WHERE p.staff_id = s.id AND p.portal_id = sp.portal_id \
+           AND p.permission = 'manage_agents')))";
+
+/// Withdraws the invitations whose senders can no longer send them (demoted, removed, disabled),
+/// in one portal or all, inside the caller's transaction: they do not come back if the sender
+/// gets the power back.
+pub async fn withdraw_beyond_senders_power(
+    conn: &mut sqlx::AnyConnection,
+    portal_id: Option<i64>,
+) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "DELETE FROM portal_invitations WHERE ($1 IS NULL OR portal_id = $1) AND NOT EXISTS ({SENDER_STILL_MAY})"
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).execute(conn).await?;
+    Ok(done.rows_affected())
+}
+
 /// How long an invitation may wait for an answer.
 pub const VALID_SECS: i64 = 14 * 24 * 3600;
 
@@ -92,22 +115,17 @@ pub async fn remove(db: &Db, portal_id: i64, staff_id: i64) -> Result<bool, sqlx
 /// the invitation is spent, in one transaction. False when there is no open invitation.
 pub async fn accept(db: &Db, portal_id: i64, staff_id: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.writer().begin().await?;
-    // Only while whoever sent it could still send it: an active administrator of the portal, or
-    // (for an agent's place) an active agent allowed to manage agents there.
-    let row = sqlx::query(
-        "DELETE FROM portal_invitations WHERE portal_id = $1 AND staff_id = $2 AND expires_at > $3 AND EXISTS ( \
-           SELECT 1 FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id AND sp.portal_id = portal_invitations.portal_id \
-           WHERE s.id = portal_invitations.invited_by AND s.disabled_at IS NULL AND s.awaiting_approval = 0 \
-             AND (sp.role = 'admin' OR (portal_invitations.role = 'agent' AND EXISTS ( \
-               SELECT 1 FROM staff_permissions p WHERE p.staff_id = s.id AND p.portal_id = sp.portal_id \
-                 AND p.permission = 'manage_agents')))) \
-         RETURNING role",
-    )
-    .bind(portal_id)
-    .bind(staff_id)
-    .bind(now())
-    .fetch_optional(&mut *tx)
-    .await?;
+    // Only while whoever sent it could still send it.
+    let sql = format!(
+        "DELETE FROM portal_invitations WHERE portal_id = $1 AND staff_id = $2 AND expires_at > $3 \
+         AND EXISTS ({SENDER_STILL_MAY}) RETURNING role"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(portal_id)
+        .bind(staff_id)
+        .bind(now())
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some(row) = row else { return Ok(false) };
     let role: String = row.try_get("role")?;
     let role = Role::parse(&role).unwrap_or(Role::Agent);

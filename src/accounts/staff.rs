@@ -5,6 +5,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::Email;
 use super::permissions::{Permission, Role};
+use super::portal_invitations;
 use crate::auth::sessions::{self, Subject};
 use crate::db::{Db, is_unique_violation, now};
 use crate::portals::Portal;
@@ -289,9 +290,12 @@ pub async fn update_in_portal(
     staff_id: i64,
     portal_id: i64,
     change: PortalChange<'_>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), PlaceError> {
     let PortalChange { name, role, permissions, department_ids } = change;
     let mut tx = db.writer().begin().await?;
+    if role != Role::Admin {
+        ensure_another_admin(db, &mut tx, staff_id, portal_id).await?;
+    }
     if let Some(name) = name {
         sqlx::query("UPDATE staff SET name = $1 WHERE id = $2").bind(name).bind(staff_id).execute(&mut *tx).await?;
     }
@@ -304,7 +308,43 @@ pub async fn update_in_portal(
     clear_place(&mut tx, staff_id, portal_id).await?;
     grant(&mut tx, staff_id, portal_id, permissions).await?;
     join_departments(&mut tx, staff_id, portal_id, department_ids).await?;
-    tx.commit().await
+    portal_invitations::withdraw_beyond_senders_power(&mut tx, Some(portal_id)).await?;
+    Ok(tx.commit().await?)
+}
+
+/// Why someone's place in a portal could not change.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    #[error("the portal's last administrator")]
+    LastAdministrator,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Refuses a change that would leave a portal without an active administrator: checked under a
+/// lock inside the change's own transaction, so two administrators demoting or removing each
+/// other at the same moment cannot both succeed.
+async fn ensure_another_admin(
+    db: &Db,
+    tx: &mut AnyConnection,
+    staff_id: i64,
+    portal_id: i64,
+) -> Result<(), PlaceError> {
+    db.lock_key(tx, &format!("portal-admins:{portal_id}")).await?;
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM staff_portals WHERE staff_id = $1 AND portal_id = $2 AND role = 'admin') AS is_admin, \
+         (SELECT COUNT(*) FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id WHERE sp.portal_id = $2 \
+           AND sp.role = 'admin' AND s.disabled_at IS NULL AND s.id <> $1) AS others",
+    )
+    .bind(staff_id)
+    .bind(portal_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let (is_admin, others): (i64, i64) = (row.try_get("is_admin")?, row.try_get("others")?);
+    if is_admin > 0 && others == 0 {
+        return Err(PlaceError::LastAdministrator);
+    }
+    Ok(())
 }
 
 /// Clears someone's permissions and department memberships in one portal.
@@ -328,8 +368,9 @@ async fn clear_place(conn: &mut AnyConnection, staff_id: i64, portal_id: i64) ->
 /// Takes a staff member out of one portal, in one transaction: their role, permissions and
 /// departments there, the Microsoft links made through it (and the sessions those signed in),
 /// and their sessions working in it. The account and its places in other portals stay.
-pub async fn remove_from_portal(db: &Db, staff_id: i64, portal_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn remove_from_portal(db: &Db, staff_id: i64, portal_id: i64) -> Result<bool, PlaceError> {
     let mut tx = db.writer().begin().await?;
+    ensure_another_admin(db, &mut tx, staff_id, portal_id).await?;
     clear_place(&mut tx, staff_id, portal_id).await?;
     let removed = sqlx::query("DELETE FROM staff_portals WHERE staff_id = $1 AND portal_id = $2")
         .bind(staff_id)
@@ -344,20 +385,9 @@ pub async fn remove_from_portal(db: &Db, staff_id: i64, portal_id: i64) -> Resul
         .await?;
     sessions::end_signed_in_by(&mut tx, staff_id, portal_id).await?;
     sessions::end_all_in_portal(&mut tx, Subject::Staff(staff_id), portal_id, None).await?;
+    portal_invitations::withdraw_beyond_senders_power(&mut tx, Some(portal_id)).await?;
     tx.commit().await?;
     Ok(removed == 1)
-}
-
-/// How many administrators a portal has who can sign in.
-pub async fn active_admins_of(db: &Db, portal_id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query(
-        "SELECT COUNT(*) AS n FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id \
-         WHERE sp.portal_id = $1 AND sp.role = 'admin' AND s.disabled_at IS NULL",
-    )
-    .bind(portal_id)
-    .fetch_one(db.pool())
-    .await?
-    .try_get("n")
 }
 
 /// Sets a password (clearing "must change") inside the caller's transaction or connection.
@@ -411,6 +441,7 @@ pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), Status
         .await?;
     if disabled {
         sessions::end_all(&mut tx, Subject::Staff(id), None).await?;
+        portal_invitations::withdraw_beyond_senders_power(&mut tx, None).await?;
     }
     Ok(tx.commit().await?)
 }

@@ -278,7 +278,7 @@ pub async fn update(
     }
     let change =
         staff::PortalChange { name: name.as_deref(), role, permissions: &permissions, department_ids: &department_ids };
-    staff::update_in_portal(&state.db, id, user.portal.id, change).await?;
+    staff::update_in_portal(&state.db, id, user.portal.id, change).await.map_err(|e| place_error(e, &agent, &user))?;
     tracing::info!(staff_id = id, by = user.staff.id, portal = %user.portal.slug, "staff role and permissions updated");
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=saved")).into_response())
 }
@@ -342,19 +342,35 @@ pub async fn remove(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    let (agent, role) = member_to_act_on(&state, &user, id).await?;
+    let (agent, _) = member_to_act_on(&state, &user, id).await?;
     if agent.id == user.staff.id {
         return Err(AppError::bad_request("You cannot remove yourself; ask another administrator."));
     }
-    if role == Role::Admin && staff::active_admins_of(&state.db, user.portal.id).await? <= 1 {
-        return Err(AppError::bad_request(format!(
-            "{} is the last administrator of {}; make someone else administrator first.",
-            agent.name, user.portal.name
-        )));
+    if !user.staff.is_superadmin && user.role != Role::Admin {
+        // Taking someone out takes away all they hold here: only what the actor could take away.
+        let held = staff::granted_permissions(&state.db, id, user.portal.id).await?;
+        if let Some(p) = held.iter().find(|p| !user.permissions.contains(p)) {
+            return Err(AppError::forbidden(format!(
+                "{} holds \"{}\", which you do not hold yourself. Ask an administrator.",
+                agent.name,
+                p.label()
+            )));
+        }
     }
-    staff::remove_from_portal(&state.db, id, user.portal.id).await?;
+    staff::remove_from_portal(&state.db, id, user.portal.id).await.map_err(|e| place_error(e, &agent, &user))?;
     tracing::info!(staff_id = id, portal = %user.portal.slug, by = user.staff.id, "staff removed from portal");
     Ok(Redirect::to("/manage/agents?msg=removed").into_response())
+}
+
+/// The words for a change that would leave the portal without an administrator.
+fn place_error(e: staff::PlaceError, agent: &Staff, user: &ManageUser) -> AppError {
+    match e {
+        staff::PlaceError::LastAdministrator => AppError::bad_request(format!(
+            "{} is the last administrator of {}; make someone else administrator first.",
+            agent.name, user.portal.name
+        )),
+        staff::PlaceError::Db(e) => e.into(),
+    }
 }
 
 /// Lets an agent created by a first Microsoft sign-in sign in.

@@ -240,6 +240,13 @@ pub async fn end_signed_in_by(conn: &mut AnyConnection, staff_id: i64, sso_porta
     Ok(done.rows_affected())
 }
 
+/// Ends every session that one portal's identity provider signed in (the portal's directory
+/// changed, so what it vouched for no longer holds).
+pub async fn end_all_signed_in_through(conn: &mut AnyConnection, sso_portal_id: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE sso_portal_id = $1").bind(sso_portal_id).execute(conn).await?;
+    Ok(done.rows_affected())
+}
+
 /// A person's live sessions, newest first.
 pub async fn list(db: &Db, limits: SessionLimits, subject: Subject) -> Result<Vec<Session>, sqlx::Error> {
     let (staff_id, customer_id) = subject.columns();

@@ -261,7 +261,20 @@ pub async fn set(
         }
         _ => return Err(invalid(format!("unknown setting {key:?}"))),
     };
+    let before: Option<String> = sqlx::query("SELECT value FROM portal_settings WHERE portal_id = $1 AND key = $2")
+        .bind(portal.id)
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get("value"))
+        .transpose()?;
     crate::portals::settings::put(conn, portal.id, key, &stored).await?;
+    // Another directory (or none) now speaks for the portal: what the old one vouched for ends.
+    let names_the_directory =
+        matches!(key, "entra_tenant_id" | "entra_authority_host" | "entra_client_id" | "entra_enabled");
+    if names_the_directory && before.as_deref().unwrap_or_default() != stored {
+        crate::auth::sessions::end_all_signed_in_through(conn, portal.id).await?;
+    }
     Ok(())
 }
 
