@@ -333,3 +333,32 @@ async fn a_portal_removes_someone_who_also_works_elsewhere_and_only_from_itself(
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(memberships(&app, padmin_id).await, 1);
 }
+
+#[tokio::test]
+async fn the_new_routes_refuse_another_portals_ids() {
+    let app = two_portals().await;
+    let (boss_id, padmin_id) = (staff_id(&app, "boss@beta.test").await, staff_id(&app, "padmin@default.test").await);
+    // Beta asks padmin in; the default portal's administrator cannot withdraw beta's invitation,
+    // nor remove beta's administrator, nor accept for anyone but themselves.
+    let boss = app.manage_as("boss@beta.test", PASSWORD).await;
+    boss.post("/manage/agents", &[("email", "agent@default.test"), ("role", "agent")])
+        .await
+        .assert_redirect_to("/manage/agents?msg=asked");
+    let agent_id = staff_id(&app, "agent@default.test").await;
+    let padmin = app.manage_as("padmin@default.test", PASSWORD).await;
+    for path in [
+        format!("/manage/agents/invitations/{agent_id}/withdraw"),
+        format!("/manage/agents/{boss_id}/remove"),
+        format!("/manage/agents/{boss_id}/end-sessions"),
+    ] {
+        assert_eq!(padmin.post(&path, &[]).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let beta_id = app.count("SELECT id AS n FROM portals WHERE slug = 'beta'").await;
+    assert_eq!(padmin.post(&format!("/manage/invitations/{beta_id}/accept"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM portal_invitations").await, 1);
+    assert_eq!(memberships(&app, boss_id).await, 1);
+    assert_eq!(memberships(&app, padmin_id).await, 1);
+    // Without the permission, the page itself is refused.
+    let agent = app.manage_as("agent@default.test", PASSWORD).await;
+    assert_eq!(agent.post(&format!("/manage/agents/{padmin_id}/remove"), &[]).await.status, StatusCode::FORBIDDEN);
+}
