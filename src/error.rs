@@ -5,25 +5,28 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::i18n::Texts as _;
+use crate::i18n::{Lang, Msg};
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
     NotFound,
-    #[error("bad request: {0}")]
-    BadRequest(String),
-    #[error("forbidden: {0}")]
-    Forbidden(String),
+    #[error("bad request: {0:?}")]
+    BadRequest(Msg),
+    #[error("forbidden: {0:?}")]
+    Forbidden(Msg),
     #[error("CSRF check failed")]
     Csrf,
     #[error("request body too large")]
     TooLarge,
-    #[error("too many requests: {0}")]
-    TooManyRequests(String),
-    #[error("unavailable: {0}")]
-    Unavailable(String),
+    #[error("too many requests: {0:?}")]
+    TooManyRequests(Msg),
+    #[error("unavailable: {0:?}")]
+    Unavailable(Msg),
     /// A page with its own status and message (a used or expired link, say).
-    #[error("{1}")]
-    Page(StatusCode, String),
+    #[error("{1:?}")]
+    Page(StatusCode, Msg),
     /// The database cannot be reached (no connection within the acquire timeout, or a dropped
     /// one). Answered with 503 and `Retry-After`, logged as one line.
     #[error("database unavailable: {0}")]
@@ -32,39 +35,31 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
-const INTERNAL_MESSAGE: &str = "Something went wrong on our side. Please try again in a moment.";
-
 /// Seconds a client is asked to wait while the database is away.
 const DATABASE_RETRY_AFTER_SECS: &str = "5";
 
 impl AppError {
-    pub fn bad_request(msg: impl Into<String>) -> Self {
+    pub fn bad_request(msg: impl Into<Msg>) -> Self {
         AppError::BadRequest(msg.into())
     }
-    pub fn forbidden(msg: impl Into<String>) -> Self {
+    pub fn forbidden(msg: impl Into<Msg>) -> Self {
         AppError::Forbidden(msg.into())
     }
 
-    fn status_and_message(&self) -> (StatusCode, String) {
+    fn status_and_message(&self) -> (StatusCode, Msg) {
         match self {
-            AppError::NotFound => (StatusCode::NOT_FOUND, "That page does not exist, or you may not see it.".into()),
+            AppError::NotFound => (StatusCode::NOT_FOUND, Msg::new("error-not-found")),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
-            AppError::Csrf => (
-                StatusCode::FORBIDDEN,
-                "This form has expired or was sent from another site. Go back, reload the page and try again.".into(),
-            ),
-            AppError::TooLarge => {
-                (StatusCode::PAYLOAD_TOO_LARGE, "What you sent is too large. Shorten the text and try again.".into())
-            }
+            AppError::Csrf => (StatusCode::FORBIDDEN, Msg::new("error-csrf")),
+            AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, Msg::new("error-too-large")),
             AppError::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, m.clone()),
             AppError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, m.clone()),
             AppError::Page(status, m) => (*status, m.clone()),
-            AppError::DatabaseUnavailable(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The help desk cannot reach its database at the moment. Please try again in a few seconds.".into(),
-            ),
-            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE.into()),
+            AppError::DatabaseUnavailable(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, Msg::new("error-database-unavailable"))
+            }
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, Msg::new("error-internal")),
         }
     }
 }
@@ -93,8 +88,8 @@ impl AppError {
 #[template(path = "web/templates/error.html")]
 struct ErrorPage<'a> {
     status: u16,
-    title: &'a str,
-    message: &'a str,
+    title: String,
+    message: String,
     reference: Option<&'a str>,
 }
 
@@ -121,15 +116,17 @@ impl IntoResponse for AppError {
 
 /// Renders the error page for a status and a user-facing message, with the request's id for
 /// the user to quote.
-pub fn error_page(status: StatusCode, message: &str) -> Response {
+/// The page is in the request's language.
+pub fn error_page(status: StatusCode, message: &Msg) -> Response {
     let reference = crate::serve::current_request_id();
+    let lang = Lang::current();
     let page = ErrorPage {
         status: status.as_u16(),
-        title: status.canonical_reason().unwrap_or("Error"),
-        message,
+        title: status_title(lang, status),
+        message: message.in_lang(lang),
         reference: reference.as_deref(),
     };
-    let body = page.render().unwrap_or_else(|_| message.to_string());
+    let body = page.render().unwrap_or_else(|_| message.in_lang(lang));
     (status, Html(body)).into_response()
 }
 
@@ -143,7 +140,25 @@ pub fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .unwrap_or("(no message)");
     let request_id = crate::serve::current_request_id().unwrap_or_default();
     tracing::error!(request_id, panic = message, "a handler panicked");
-    error_page(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)
+    error_page(StatusCode::INTERNAL_SERVER_ERROR, &Msg::new("error-internal"))
+}
+
+/// The status's name in `lang`, for the page's title.
+fn status_title(lang: Lang, status: StatusCode) -> String {
+    let key = match status.as_u16() {
+        400 => "error-title-400",
+        403 => "error-title-403",
+        404 => "error-title-404",
+        409 => "error-title-409",
+        410 => "error-title-410",
+        413 => "error-title-413",
+        422 => "error-title-422",
+        429 => "error-title-429",
+        500 => "error-title-500",
+        503 => "error-title-503",
+        _ => "error-title-other",
+    };
+    lang.t(key)
 }
 
 pub type AppResult<T> = Result<T, AppError>;

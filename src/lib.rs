@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod features;
+pub mod i18n;
 pub mod outbox;
 pub mod portals;
 pub mod secrets;

@@ -7,6 +7,8 @@ use super::Email;
 use super::phone::Mobile;
 use crate::auth::sessions::{self, Subject};
 use crate::db::{Db, is_unique_violation, now};
+use crate::i18n::Lang;
+use crate::portals::language_of;
 
 #[derive(Clone, Debug)]
 pub struct Customer {
@@ -18,6 +20,8 @@ pub struct Customer {
     pub password_hash: Option<String>,
     pub must_change_password: bool,
     pub disabled_at: Option<i64>,
+    /// The language they chose on their profile.
+    pub language: Option<Lang>,
 }
 
 impl Customer {
@@ -26,7 +30,7 @@ impl Customer {
     }
 }
 
-const COLUMNS: &str = "id, portal_id, email, name, mobile, password_hash, must_change_password, disabled_at";
+const COLUMNS: &str = "id, portal_id, email, name, mobile, password_hash, must_change_password, disabled_at, language";
 
 fn from_row(row: &AnyRow) -> Result<Customer, sqlx::Error> {
     Ok(Customer {
@@ -38,6 +42,7 @@ fn from_row(row: &AnyRow) -> Result<Customer, sqlx::Error> {
         password_hash: row.try_get("password_hash")?,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         disabled_at: row.try_get("disabled_at")?,
+        language: language_of(row, "language")?,
     })
 }
 

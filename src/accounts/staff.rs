@@ -8,7 +8,9 @@ use super::permissions::{Permission, Role};
 use super::portal_invitations;
 use crate::auth::sessions::{self, Subject};
 use crate::db::{Db, is_unique_violation, now};
+use crate::i18n::Lang;
 use crate::portals::Portal;
+use crate::portals::language_of;
 
 #[derive(Clone, Debug)]
 pub struct Staff {
@@ -21,6 +23,8 @@ pub struct Staff {
     pub disabled_at: Option<i64>,
     /// Created by a first Microsoft sign-in and not yet approved by an administrator.
     pub awaiting_approval: bool,
+    /// The language they chose on their profile.
+    pub language: Option<Lang>,
 }
 
 impl Staff {
@@ -41,7 +45,7 @@ impl Staff {
     }
 }
 
-const COLUMNS: &str = "s.id, s.email, s.name, s.password_hash, s.must_change_password, s.is_superadmin, s.disabled_at, s.awaiting_approval";
+const COLUMNS: &str = "s.id, s.email, s.name, s.password_hash, s.must_change_password, s.is_superadmin, s.disabled_at, s.awaiting_approval, s.language";
 
 fn from_row(row: &AnyRow) -> Result<Staff, sqlx::Error> {
     Ok(Staff {
@@ -53,6 +57,7 @@ fn from_row(row: &AnyRow) -> Result<Staff, sqlx::Error> {
         is_superadmin: row.try_get::<i64, _>("is_superadmin")? != 0,
         disabled_at: row.try_get("disabled_at")?,
         awaiting_approval: row.try_get::<i64, _>("awaiting_approval")? != 0,
+        language: language_of(row, "language")?,
     })
 }
 
@@ -107,7 +112,7 @@ pub async fn list_for_portal(db: &Db, portal_id: i64) -> Result<Vec<(Staff, Role
 /// The portals a staff member works in, with their role in each.
 pub async fn memberships(db: &Db, staff_id: i64) -> Result<Vec<(Portal, Role)>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT p.id, p.slug, p.name, p.host, sp.role FROM staff_portals sp JOIN portals p ON p.id = sp.portal_id \
+        "SELECT p.id, p.slug, p.name, p.host, p.default_language, sp.role FROM staff_portals sp JOIN portals p ON p.id = sp.portal_id \
          WHERE sp.staff_id = $1 ORDER BY p.name, p.id",
     )
     .bind(staff_id)
@@ -120,6 +125,7 @@ pub async fn memberships(db: &Db, staff_id: i64) -> Result<Vec<(Portal, Role)>, 
                 slug: r.try_get("slug")?,
                 name: r.try_get("name")?,
                 host: r.try_get("host")?,
+                default_language: language_of(r, "default_language")?,
             };
             Ok((portal, role_of(r)?))
         })

@@ -15,6 +15,7 @@ use crate::auth::ManageUser;
 use crate::auth::emails::{self, Origin};
 use crate::auth::manage_login::EmptyForm;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Texts as _;
 use crate::outbox;
 use crate::portals::settings;
 use crate::web::csrf::{CsrfForm, CsrfToken};

@@ -20,6 +20,7 @@ use crate::auth::invitations::{Invitee, queue_staff_invitation};
 use crate::auth::manage_login::EmptyForm;
 use crate::auth::sessions::{self, Subject};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Texts as _;
 use crate::sso::identities::{self, Identity};
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::layout::Shell;
@@ -240,8 +241,8 @@ pub async fn update(
     user.require(Permission::ManageAgents)?;
     let (agent, current_role) = load_agent(&state, &user, id).await?;
     let value = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
-    let email = Email::parse(&agent.email).map_err(AppError::BadRequest)?;
-    let name = match value("name").map(|n| parse_person_name(n, &email)).transpose().map_err(AppError::BadRequest)? {
+    let email = Email::parse(&agent.email).map_err(AppError::bad_request)?;
+    let name = match value("name").map(|n| parse_person_name(n, &email)).transpose().map_err(AppError::bad_request)? {
         Some(name) if name != agent.name => {
             authority::may_change_account(&state, &user, &agent).await?;
             Some(name)

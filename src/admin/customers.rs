@@ -17,6 +17,7 @@ use crate::auth::invitations::{Invitee, queue_customer_invitation};
 use crate::auth::manage_login::EmptyForm;
 use crate::auth::sessions::{self, Subject};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Texts as _;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::layout::Shell;
 use crate::web::state::AppState;
@@ -147,7 +148,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     let customer = load(&state, &user, id).await?;
-    let email = Email::parse(&customer.email).map_err(AppError::BadRequest)?;
+    let email = Email::parse(&customer.email).map_err(AppError::bad_request)?;
     let result = match (parse_person_name(&form.name, &email), optional_mobile(&form.mobile)) {
         (Ok(name), Ok(mobile)) => customers::update_details(&state.db, user.portal.id, id, &name, mobile.as_ref())
             .await

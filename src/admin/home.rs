@@ -12,6 +12,7 @@ use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::auth::sessions;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Texts as _;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::layout::Shell;
 use crate::web::state::AppState;

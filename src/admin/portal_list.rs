@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::MsgQuery;
 use crate::auth::ManageUser;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Texts as _;
 use crate::portals::{self, CreatePortalError, Portal, Slug};
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::layout::Shell;

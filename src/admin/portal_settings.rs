@@ -11,6 +11,7 @@ use super::MsgQuery;
 use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::error::AppResult;
+use crate::i18n::Texts as _;
 use crate::portals::settings::{self, SignInMethods};
 use crate::secrets::NO_KEY_MESSAGE;
 use crate::sso;

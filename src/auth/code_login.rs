@@ -20,6 +20,7 @@ use crate::accounts::Email;
 use crate::accounts::customers::{self, Customer};
 use crate::accounts::phone::Mobile;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Texts as _;
 use crate::outbox;
 use crate::portals::resolve::CurrentPortal;
 use crate::portals::settings::{self, SignInMethods};
@@ -96,15 +97,15 @@ pub async fn request(
             portal.portal.name
         )));
     }
-    let identity = Identity::parse(form.identity.trim()).map_err(AppError::BadRequest)?;
+    let identity = Identity::parse(form.identity.trim()).map_err(AppError::bad_request)?;
     let keys = [(identity.key(portal.portal.id), PER_IDENTITY), (format!("code-ip:{}", client.ip), PER_ADDRESS)];
     match codes::admit_request(&state.db, &keys).await {
         Ok(()) => {}
         Err(codes::AdmitError::Wait(wait)) => {
-            return Err(AppError::TooManyRequests(format!(
-                "A code was sent a moment ago. You can ask for another in {}.",
-                throttle::human_wait(wait)
-            )));
+            return Err(AppError::TooManyRequests(
+                format!("A code was sent a moment ago. You can ask for another in {}.", throttle::human_wait(wait))
+                    .into(),
+            ));
         }
         Err(codes::AdmitError::Db(e)) => return Err(e.into()),
     }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::portal_login::{Authenticated, authenticate, signed_in_cookies, start_session};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Texts as _;
 use crate::portals::{self, Portal};
 use crate::web::client::Client;
 use crate::web::csrf::{CsrfForm, CsrfToken};

@@ -13,6 +13,7 @@ use crate::accounts::permissions::{Permission, Role};
 use crate::accounts::staff::{self, Staff};
 use crate::auth::sessions::{self, Realm, Session, Subject};
 use crate::error::AppError;
+use crate::i18n;
 use crate::portals::resolve::CurrentPortal;
 use crate::portals::{self, Portal};
 use crate::web::state::AppState;
@@ -101,12 +102,14 @@ async fn load_manage_user(parts: &mut Parts, state: &AppState) -> Result<ManageU
         return Err(to_login(parts));
     }
     let current = memberships.iter().find(|(p, _)| Some(p.id) == session.portal_id).or(memberships.first()).cloned();
+    i18n::request::set_account_choice(staff.language);
     let Some((portal, role)) = current else {
         return Err(AppError::forbidden(
             "Your account does not work in any portal yet. Ask an administrator to add you to one.",
         )
         .into_response());
     };
+    i18n::request::set_portal_default(portal.default_language);
     let permissions =
         staff::granted_permissions(&state.db, staff.id, portal.id).await.map_err(err)?.into_iter().collect();
     Ok(ManageUser { session, staff, portal, role, permissions, memberships })
@@ -151,6 +154,13 @@ impl PortalUser {
         match &self.person {
             PortalPerson::Customer(c) => &c.name,
             PortalPerson::Staff(s) => &s.name,
+        }
+    }
+    /// The language they chose on their profile.
+    pub fn language(&self) -> Option<crate::i18n::Lang> {
+        match &self.person {
+            PortalPerson::Customer(c) => c.language,
+            PortalPerson::Staff(s) => s.language,
         }
     }
     pub fn email(&self) -> &str {
@@ -206,7 +216,11 @@ pub async fn load_portal_user(
             .filter(Staff::is_active)
             .map(PortalPerson::Staff),
     };
-    Ok(person.map(|person| PortalUser { session, portal: portal.clone(), person }))
+    let person = person.map(|person| PortalUser { session, portal: portal.clone(), person });
+    if let Some(user) = &person {
+        i18n::request::set_account_choice(user.language());
+    }
+    Ok(person)
 }
 
 impl FromRequestParts<AppState> for PortalUser {

@@ -16,6 +16,7 @@ use super::throttle::{self, Admission, Outcome, PER_ADDRESS};
 use crate::accounts::{Email, customers, staff};
 use crate::db::now;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Texts as _;
 use crate::outbox;
 use crate::portals::resolve::CurrentPortal;
 use crate::portals::{self, Portal, settings};
@@ -62,10 +63,9 @@ enum Target {
 async fn admit_address(state: &AppState, client: &Client) -> AppResult<()> {
     let keys = [(format!("forgot:{}", client.ip), PER_ADDRESS)];
     match throttle::admit(&state.db, &keys).await? {
-        Admission::Wait(secs) => Err(AppError::TooManyRequests(format!(
-            "Too many requests from your network. Wait {} and try again.",
-            throttle::human_wait(secs)
-        ))),
+        Admission::Wait(secs) => Err(AppError::TooManyRequests(
+            format!("Too many requests from your network. Wait {} and try again.", throttle::human_wait(secs)).into(),
+        )),
         // Every request counts, as a failure would: the limit is on how many are sent.
         Admission::Admitted(admitted) => Ok(throttle::finish(&state.db, &admitted, Outcome::Failed).await?),
     }

@@ -13,6 +13,7 @@ use super::sessions::{self, Realm, Subject};
 use super::signin::{PasswordAttempt, SignInError, check_password};
 use crate::accounts::{Email, staff};
 use crate::error::AppResult;
+use crate::i18n::Texts as _;
 use crate::portals::{self, Portal};
 use crate::sso;
 use crate::web::client::Client;

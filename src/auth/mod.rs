@@ -7,10 +7,11 @@ pub const FEATURE: Feature = Feature {
     name: "sign-in",
     menu: &[],
     notices: &[
-        Notice { code: "session-ended", text: "That session has ended." },
-        Notice { code: "password-changed", text: "Your password has been changed." },
-        Notice { code: "must-change", text: "Choose a new password before you continue." },
+        Notice { code: "session-ended", text: "notice-session-ended" },
+        Notice { code: "password-changed", text: "notice-password-changed" },
+        Notice { code: "must-change", text: "notice-must-change" },
     ],
+    portal_menu: &[],
 };
 
 pub mod code_login;

@@ -20,6 +20,7 @@ use super::profile::policy_for;
 use super::sessions::Subject;
 use crate::accounts::{customers, staff};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Texts as _;
 use crate::portals::resolve::CurrentPortal;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
@@ -49,13 +50,15 @@ fn link_problem(state: LinkState, forgot_url: &str) -> AppError {
             StatusCode::GONE,
             format!(
                 "This link has already been used, or the password was changed after it was sent. If you still need to set your password, ask for a new link at {forgot_url}."
-            ),
+            )
+            .into(),
         ),
         LinkState::Expired(_) => AppError::Page(
             StatusCode::GONE,
             format!(
                 "This link has expired. Ask for a new one at {forgot_url}, or ask your administrator to send the invitation again."
-            ),
+            )
+            .into(),
         ),
         LinkState::Unknown | LinkState::Valid(_) => AppError::Page(
             StatusCode::NOT_FOUND,

@@ -14,6 +14,7 @@ use super::sessions::{self, Realm, Subject};
 use super::signin::{PasswordAttempt, SignInError, Verified, check_password};
 use crate::accounts::{Email, customers, staff};
 use crate::error::AppResult;
+use crate::i18n::Texts as _;
 use crate::portals::Portal;
 use crate::portals::resolve::CurrentPortal;
 use crate::portals::settings::{self, SignInMethods};

@@ -20,6 +20,7 @@ use crate::accounts::phone::Mobile;
 use crate::accounts::{customers, staff};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Texts as _;
 use crate::portals::resolve::CurrentPortal;
 use crate::portals::settings;
 use crate::web::client::Client;
@@ -225,8 +226,8 @@ pub async fn manage_update_details(
     ManageUserPendingPassword(user): ManageUserPendingPassword,
     CsrfForm(form): CsrfForm<DetailsForm>,
 ) -> AppResult<Response> {
-    let email = crate::accounts::Email::parse(&user.staff.email).map_err(AppError::BadRequest)?;
-    let name = crate::accounts::parse_person_name(&form.name, &email).map_err(AppError::BadRequest)?;
+    let email = crate::accounts::Email::parse(&user.staff.email).map_err(AppError::bad_request)?;
+    let name = crate::accounts::parse_person_name(&form.name, &email).map_err(AppError::bad_request)?;
     crate::accounts::staff::set_name(&state.db, user.staff.id, &name).await?;
     tracing::info!(staff_id = user.staff.id, "staff member changed their name");
     Ok(Redirect::to("/manage/profile?msg=saved").into_response())
@@ -403,7 +404,7 @@ pub async fn portal_update_details(
     let Subject::Customer(id) = user.subject() else {
         return Err(AppError::bad_request("Staff details are changed in the management interface."));
     };
-    let email = crate::accounts::Email::parse(user.email()).map_err(AppError::BadRequest)?;
+    let email = crate::accounts::Email::parse(user.email()).map_err(AppError::bad_request)?;
     let name = crate::accounts::parse_person_name(&form.name, &email);
     let mobile = match form.mobile.trim() {
         "" => Ok(None),

@@ -17,16 +17,14 @@ pub const FEATURE: crate::web::layout::Feature = crate::web::layout::Feature {
     name: "outbox",
     menu: &[crate::web::layout::MenuEntry {
         href: "/manage/outbox",
-        label: "Outbox",
+        label: "menu-outbox",
         order: 50,
         visible: crate::web::layout::Visibility::Holders(
             crate::accounts::permissions::Permission::ManagePortalSettings,
         ),
     }],
-    notices: &[crate::web::layout::Notice {
-        code: "requeued",
-        text: "The message is queued again and goes out shortly.",
-    }],
+    notices: &[crate::web::layout::Notice { code: "requeued", text: "notice-requeued" }],
+    portal_menu: &[],
 };
 
 use sqlx::any::AnyRow;

@@ -11,6 +11,7 @@ use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::auth::manage_login::EmptyForm;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Texts as _;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::format_time;
 use crate::web::layout::MsgQuery;

@@ -5,6 +5,7 @@ pub mod resolve;
 pub mod routes;
 pub mod settings;
 
+use crate::i18n::Lang;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -16,6 +17,13 @@ pub struct Portal {
     pub slug: String,
     pub name: String,
     pub host: Option<String>,
+    /// The language of its pages and emails for people who chose none.
+    pub default_language: Option<Lang>,
+}
+
+/// A stored language tag (`NULL`, or one this version no longer speaks: none).
+pub fn language_of(row: &AnyRow, column: &str) -> Result<Option<Lang>, sqlx::Error> {
+    Ok(row.try_get::<Option<String>, _>(column)?.as_deref().and_then(Lang::parse))
 }
 
 fn from_row(row: &AnyRow) -> Result<Portal, sqlx::Error> {
@@ -24,6 +32,7 @@ fn from_row(row: &AnyRow) -> Result<Portal, sqlx::Error> {
         slug: row.try_get("slug")?,
         name: row.try_get("name")?,
         host: row.try_get("host")?,
+        default_language: language_of(row, "default_language")?,
     })
 }
 
@@ -84,7 +93,7 @@ pub fn parse_name(s: &str) -> Result<String, String> {
 }
 
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Portal>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, slug, name, host FROM portals WHERE slug = $1")
+    let row = sqlx::query("SELECT id, slug, name, host, default_language FROM portals WHERE slug = $1")
         .bind(slug)
         .fetch_optional(db.pool())
         .await?;
@@ -92,7 +101,7 @@ pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Portal>, sqlx::Error>
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Portal>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, slug, name, host FROM portals WHERE id = $1")
+    let row = sqlx::query("SELECT id, slug, name, host, default_language FROM portals WHERE id = $1")
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
@@ -100,7 +109,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<Portal>, sqlx::Error> {
 }
 
 pub async fn by_host(db: &Db, host: &str) -> Result<Option<Portal>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, slug, name, host FROM portals WHERE host = $1")
+    let row = sqlx::query("SELECT id, slug, name, host, default_language FROM portals WHERE host = $1")
         .bind(host)
         .fetch_optional(db.pool())
         .await?;
@@ -108,14 +117,16 @@ pub async fn by_host(db: &Db, host: &str) -> Result<Option<Portal>, sqlx::Error>
 }
 
 pub async fn all(db: &Db) -> Result<Vec<Portal>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, slug, name, host FROM portals ORDER BY name, id").fetch_all(db.pool()).await?;
+    let rows = sqlx::query("SELECT id, slug, name, host, default_language FROM portals ORDER BY name, id")
+        .fetch_all(db.pool())
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
 /// Portals offered on the common sign-in page: all but those whose `listed` setting is off.
 pub async fn listed(db: &Db) -> Result<Vec<Portal>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, slug, name, host FROM portals p WHERE NOT EXISTS (SELECT 1 FROM portal_settings s \
+        "SELECT id, slug, name, host, default_language FROM portals p WHERE NOT EXISTS (SELECT 1 FROM portal_settings s \
          WHERE s.portal_id = p.id AND s.key = 'listed' AND s.value = 'false') ORDER BY name, id",
     )
     .fetch_all(db.pool())
@@ -146,7 +157,13 @@ pub async fn create(db: &Db, slug: &Slug, name: &str) -> Result<Portal, CreatePo
             .map_err(|e| {
                 if is_unique_violation(&e) { CreatePortalError::SlugTaken(slug.as_str().into()) } else { e.into() }
             })?;
-    Ok(Portal { id: row.try_get("id")?, slug: slug.as_str().into(), name: name.into(), host: None })
+    Ok(Portal {
+        id: row.try_get("id")?,
+        slug: slug.as_str().into(),
+        name: name.into(),
+        host: None,
+        default_language: None,
+    })
 }
 
 #[cfg(test)]

@@ -20,6 +20,13 @@ pub struct CurrentPortal {
     pub base: String,
 }
 
+impl CurrentPortal {
+    /// The portal's top menu, from what each feature declares.
+    pub fn menu(&self) -> Vec<crate::web::layout::NavItem> {
+        crate::web::layout::portal_menu(&self.base)
+    }
+}
+
 /// Set by `serve_portal_hosts` when the request came in on a portal's own host name.
 #[derive(Clone, Debug)]
 struct HostPortal(Portal);
@@ -29,12 +36,14 @@ impl FromRequestParts<AppState> for CurrentPortal {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(HostPortal(portal)) = parts.extensions.get::<HostPortal>() {
+            crate::i18n::request::set_portal_default(portal.default_language);
             return Ok(CurrentPortal { portal: portal.clone(), base: String::new() });
         }
         let Path(params) =
             Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
         let slug = params.get("slug").ok_or(AppError::NotFound)?;
         let portal = super::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
+        crate::i18n::request::set_portal_default(portal.default_language);
         let base = format!("/portal/{}", portal.slug);
         Ok(CurrentPortal { portal, base })
     }

@@ -5,6 +5,7 @@ use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::auth::extract::{MaybePortalUser, PortalUser};
+use crate::i18n::Texts as _;
 use crate::portals::resolve::CurrentPortal;
 use crate::web::csrf::CsrfToken;
 

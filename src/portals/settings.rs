@@ -7,6 +7,7 @@ use sqlx::{Acquire, AnyConnection, Row};
 use super::{Portal, parse_host, parse_name};
 use crate::auth::policy::{PasswordPolicy, PolicyKind};
 use crate::db::{Db, is_unique_violation};
+use crate::i18n::Lang;
 use crate::secrets::SecretKey;
 
 pub struct SettingSpec {
@@ -20,6 +21,10 @@ pub const KEYS: &[SettingSpec] = &[
     SettingSpec {
         key: "host",
         help: "a host name that serves this portal at its /, e.g. support.example.com (empty: none)",
+    },
+    SettingSpec {
+        key: "default_language",
+        help: "en or pt-BR: the language of pages and emails for people who chose none (empty: the browser's)",
     },
     SettingSpec { key: "listed", help: "true/false: offer this portal on the common sign-in page /login" },
     SettingSpec {
@@ -177,6 +182,7 @@ pub async fn show(db: &Db, portal: &Portal) -> Result<Vec<(&'static str, String)
         ("slug", portal.slug.clone()),
         ("name", portal.name.clone()),
         ("host", portal.host.clone().unwrap_or_default()),
+        ("default_language", portal.default_language.map(|l| l.tag().to_string()).unwrap_or_default()),
         ("sender_name", s.sender_name.clone().unwrap_or_default()),
         ("listed", s.listed.to_string()),
         ("customer_signin", s.customer_signin.as_value()),
@@ -299,6 +305,19 @@ async fn set_on(
                         e.into()
                     }
                 })?;
+        }
+        "default_language" => {
+            let lang = match value.trim() {
+                "" => None,
+                tag => Some(Lang::ALL.into_iter().find(|l| l.tag().eq_ignore_ascii_case(tag)).ok_or_else(|| {
+                    invalid(format!("default_language takes en or pt-BR (or nothing for the browser's), not {value:?}"))
+                })?),
+            };
+            sqlx::query("UPDATE portals SET default_language = $1 WHERE id = $2")
+                .bind(lang.map(Lang::tag))
+                .bind(portal.id)
+                .execute(&mut *conn)
+                .await?;
         }
         "listed" => put(conn, portal.id, key, &parse_bool(key, value).map_err(invalid)?.to_string()).await?,
         "customer_signin" => {

@@ -19,6 +19,7 @@ use super::{CALLBACK_PATH, start_path};
 use crate::auth::extract::MANAGE_COOKIE;
 use crate::auth::sessions::{self, Realm, Subject};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Texts as _;
 use crate::portals::{self, Portal};
 use crate::web::client::Client;
 use crate::web::next::after_sign_in;

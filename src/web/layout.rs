@@ -7,6 +7,7 @@
 
 use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
+use crate::i18n::Lang;
 
 /// Who sees a menu entry.
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +32,7 @@ impl Visibility {
 #[derive(Clone, Copy, Debug)]
 pub struct MenuEntry {
     pub href: &'static str,
+    /// A catalog key (see `crate::i18n`).
     pub label: &'static str,
     /// Where it stands in the menu: lower first.
     pub order: u16,
@@ -41,7 +43,19 @@ pub struct MenuEntry {
 #[derive(Clone, Copy, Debug)]
 pub struct Notice {
     pub code: &'static str,
+    /// A catalog key.
     pub text: &'static str,
+}
+
+/// One entry of a portal's top menu (tickets, the knowledge base, chat). Entries that need a
+/// signed-in customer lead visitors to the sign-in page.
+#[derive(Clone, Copy, Debug)]
+pub struct PortalMenuEntry {
+    /// Inside the portal: `/tickets` is `/portal/{slug}/tickets`, or `/tickets` on its own host.
+    pub path: &'static str,
+    /// A catalog key.
+    pub label: &'static str,
+    pub order: u16,
 }
 
 /// What a feature adds to the layout.
@@ -50,6 +64,7 @@ pub struct Feature {
     pub name: &'static str,
     pub menu: &'static [MenuEntry],
     pub notices: &'static [Notice],
+    pub portal_menu: &'static [PortalMenuEntry],
 }
 
 /// The `?msg=` a management page may carry after a redirect.
@@ -61,8 +76,8 @@ pub struct MsgQuery {
 }
 
 pub struct NavItem {
-    pub href: &'static str,
-    pub label: &'static str,
+    pub href: String,
+    pub label: String,
     pub active: bool,
 }
 
@@ -80,12 +95,24 @@ pub struct Shell {
     pub portal_name: String,
     pub portals: Vec<PortalChoice>,
     pub nav: Vec<NavItem>,
-    pub notice: Option<&'static str>,
+    pub notice: Option<String>,
 }
 
+/// The key of the notice a page was asked to show, if a feature declared it.
 fn notice_for(features: &[&Feature], code: Option<&str>) -> Option<&'static str> {
     let code = code?;
     features.iter().flat_map(|f| f.notices).find(|n| n.code == code).map(|n| n.text)
+}
+
+/// A portal's top menu, with addresses under `base` (`/portal/{slug}`, or empty on its own host).
+pub fn portal_menu(base: &str) -> Vec<NavItem> {
+    let mut entries: Vec<&PortalMenuEntry> = crate::features::ALL.iter().flat_map(|f| f.portal_menu).collect();
+    entries.sort_by_key(|e| e.order);
+    let lang = Lang::current();
+    entries
+        .iter()
+        .map(|e| NavItem { href: format!("{base}{}", e.path), label: lang.t(e.label), active: false })
+        .collect()
 }
 
 fn initials(name: &str) -> String {
@@ -100,7 +127,11 @@ impl Shell {
         let mut entries: Vec<&MenuEntry> =
             features.iter().flat_map(|f| f.menu).filter(|e| e.visible.allows(user)).collect();
         entries.sort_by_key(|e| e.order);
-        let nav = entries.iter().map(|e| NavItem { href: e.href, label: e.label, active: e.href == active }).collect();
+        let lang = Lang::current();
+        let nav = entries
+            .iter()
+            .map(|e| NavItem { href: e.href.into(), label: lang.t(e.label), active: e.href == active })
+            .collect();
         Shell {
             csrf,
             name: user.staff.name.clone(),
@@ -117,7 +148,7 @@ impl Shell {
                 })
                 .collect(),
             nav,
-            notice: notice_for(features, msg),
+            notice: notice_for(features, msg).map(|key| lang.t(key)),
         }
     }
 }
@@ -140,7 +171,20 @@ mod tests {
                 assert!(hrefs.insert(e.href), "menu entry {:?} declared twice ({})", e.href, feature.name);
             }
         }
-        assert_eq!(notice_for(crate::features::ALL, Some("saved")), Some("Saved."));
+        assert_eq!(notice_for(crate::features::ALL, Some("saved")), Some("notice-saved"));
         assert_eq!(notice_for(crate::features::ALL, Some("<script>")), None);
+    }
+
+    #[test]
+    fn every_label_and_notice_is_in_every_language() {
+        for feature in crate::features::ALL {
+            let keys = feature.menu.iter().map(|e| e.label);
+            let keys = keys.chain(feature.notices.iter().map(|n| n.text));
+            for key in keys.chain(feature.portal_menu.iter().map(|e| e.label)) {
+                for lang in Lang::ALL {
+                    assert_ne!(lang.t(key), key, "{key} ({}) has no {lang} text", feature.name);
+                }
+            }
+        }
     }
 }

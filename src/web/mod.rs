@@ -55,6 +55,8 @@ fn routes() -> Router<AppState> {
             get(password_links::customer_page).post(password_links::customer_submit),
         )
         .route("/forgot", get(forgot::common_form).post(forgot::common_submit))
+        .route("/language/{tag}", get(crate::i18n::switch::choose))
+        .route("/portal/{slug}/language/{tag}", get(crate::i18n::switch::choose))
         .merge(crate::admin::routes())
         .merge(crate::sso::routes())
         .fallback(common_login::not_found)
@@ -75,6 +77,8 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     let app = Router::new()
         .fallback_service(tower::Layer::layer(&by_host, routes))
         .layer(CatchPanicLayer::custom(crate::error::panic_page))
+        // Outside the panic catcher, so that the page for a panic is in the request's language.
+        .layer(middleware::from_fn_with_state(state.clone(), crate::i18n::scope_request))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             header::HeaderValue::from_static("DENY"),
@@ -106,10 +110,9 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// A Unix time as `2026-11-24 09:30 UTC`.
+/// A Unix time in the request's language: `2026-11-24 09:30 UTC`, `24/11/2026 09:30 UTC`.
 pub fn format_time(ts: i64) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(ts).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
+    crate::i18n::datetime(crate::i18n::Lang::current(), ts)
 }
 
 /// `host` or `host:port` of a URL, as a `Host` header or an `Origin` would name it.

@@ -1,0 +1,48 @@
+# Compartilhado por todas as páginas: a moldura, páginas de erro, o seletor de idioma.
+
+language-name = Português
+language-switcher = Idioma
+product-name = Frontdesk
+
+error-title-400 = Requisição inválida
+error-title-403 = Acesso negado
+error-title-404 = Página não encontrada
+error-title-409 = Conflito
+error-title-410 = Não está mais disponível
+error-title-413 = Conteúdo grande demais
+error-title-422 = Dados inválidos
+error-title-429 = Muitas tentativas
+error-title-500 = Erro interno
+error-title-503 = Serviço indisponível
+error-title-other = Erro
+error-reference = Se for relatar este problema, informe a referência
+error-go-to-sign-in = Ir para a página de entrada
+error-not-found = Essa página não existe, ou você não tem permissão para vê-la.
+error-csrf = Este formulário expirou ou foi enviado de outro site. Volte, recarregue a página e tente novamente.
+error-too-large = O que você enviou é grande demais. Encurte o texto e tente novamente.
+error-internal = Algo deu errado do nosso lado. Tente novamente em instantes.
+error-database-unavailable = A central de atendimento não consegue acessar o banco de dados no momento. Tente novamente em alguns segundos.
+
+sign-out-refused-conversations = Você não pode fazer logout enquanto houver atendimentos em andamento. Finalize-os para sair da aplicação.
+
+# O layout da gestão (src/web/templates/shell.html).
+shell-open-menu = Abrir o menu
+shell-account-menu = Menu da conta
+shell-profile = Perfil
+shell-settings = Configurações
+shell-sign-out = Sair
+shell-main-menu = Menu principal
+shell-working-in = Trabalhando em
+shell-switch = Trocar
+
+# A moldura do portal (src/web/templates/portal_frame.html).
+portal-sign-in = Entrar
+portal-profile = Perfil
+portal-management = Interface de gestão
+portal-sign-out = Sair
+
+# Formulários.
+form-fix-following = Corrija o seguinte:
+form-email = E-mail
+form-password = Senha
+portal-menu = Menu do portal
