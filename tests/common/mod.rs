@@ -104,6 +104,19 @@ impl TestApp {
         Browser::new(&self.base)
     }
 
+    /// A browser that asks for Brazilian Portuguese (`Accept-Language: pt-BR`).
+    pub fn browser_pt(&self) -> Browser {
+        Browser::speaking(&self.base, Some("pt-BR"))
+    }
+
+    /// A browser asking for Portuguese, signed in to the management interface.
+    pub async fn manage_as_pt(&self, email: &str, password: &str) -> Browser {
+        let b = self.browser_pt();
+        let page = b.sign_in_manage(email, password).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in as {email} failed: {}", page.body);
+        b
+    }
+
     /// A browser signed in to the management interface.
     pub async fn manage_as(&self, email: &str, password: &str) -> Browser {
         let b = self.browser();
@@ -205,10 +218,20 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(base: &str) -> Browser {
+        Browser::speaking(base, None)
+    }
+
+    /// A browser whose `Accept-Language` is `language` (e.g. `pt-BR`), or none.
+    pub fn speaking(base: &str, language: Option<&str>) -> Browser {
         let jar = Arc::new(Jar::default());
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(language) = language {
+            headers.insert("accept-language", language.parse().expect("a header value"));
+        }
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
             .build()
             .expect("client");
         Browser { client, jar, base: base.to_string() }
