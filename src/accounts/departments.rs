@@ -1,5 +1,6 @@
 //! Departments of a portal, and which staff belong to them.
 
+use crate::i18n::Msg;
 use sqlx::Row;
 
 use crate::db::{Db, is_unique_violation, now};
@@ -11,16 +12,13 @@ pub struct Department {
     pub members: i64,
 }
 
-pub fn parse_name(s: &str) -> Result<String, String> {
+pub fn parse_name(s: &str) -> Result<String, Msg> {
     let s = s.trim();
     if s.is_empty() || s.chars().count() > 80 {
-        return Err("A department name needs 1 to 80 characters.".into());
+        return Err(Msg::new("department-name-length"));
     }
     if s.chars().any(crate::web::input::is_forbidden_in_name) {
-        return Err(
-            "A department name may not contain line breaks, tabs, control characters or text-direction overrides."
-                .into(),
-        );
+        return Err(Msg::new("department-name-forbidden-characters"));
     }
     Ok(s.to_string())
 }

@@ -8,6 +8,7 @@ pub mod phone;
 pub mod portal_invitations;
 pub mod staff;
 
+use crate::i18n::Msg;
 use std::fmt;
 
 /// An email address, checked as the mailer will check it and kept as typed; compared in lower case.
@@ -18,10 +19,9 @@ impl Email {
     /// One plain `local@domain`, as lettre parses it for sending, and stricter: no quoted local
     /// part, no `<>` or `[]`, no comma or other list separator, no whitespace or control
     /// characters. So what the page accepts is what the mailer sends to, one person only.
-    pub fn parse(s: &str) -> Result<Email, String> {
+    pub fn parse(s: &str) -> Result<Email, Msg> {
         let s = s.trim();
-        let bad =
-            || format!("{s:?} is not an email address such as name@example.com (one address, without quotes or <>)");
+        let bad = || Msg::new("email-invalid").arg("value", format!("{s:?}"));
         let plain = s.len() <= 254
             && s.matches('@').count() == 1
             && !s.chars().any(|c| {
@@ -60,13 +60,13 @@ impl fmt::Display for Email {
 
 /// A person's display name: 1 to 100 characters on one line, without control characters or
 /// direction overrides; defaults to the part of the email before '@'.
-pub fn parse_person_name(name: &str, email: &Email) -> Result<String, String> {
+pub fn parse_person_name(name: &str, email: &Email) -> Result<String, Msg> {
     let name = name.trim();
     if name.chars().count() > 100 {
-        return Err("A name may have at most 100 characters.".into());
+        return Err(Msg::new("person-name-too-long"));
     }
     if name.chars().any(crate::web::input::is_forbidden_in_name) {
-        return Err("A name may not contain line breaks, tabs, control characters or text-direction overrides.".into());
+        return Err(Msg::new("person-name-forbidden-characters"));
     }
     if name.is_empty() {
         return Ok(email.as_str().split('@').next().unwrap_or("user").to_string());

@@ -1,30 +1,28 @@
 //! Mobile numbers, kept in E.164 (`+15551230001`). People type them in many ways; what is not a
 //! number with its country code is refused with a message that says what to type.
 
+use crate::i18n::Msg;
 use std::fmt;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Mobile(String);
 
 impl Mobile {
-    pub fn parse(input: &str) -> Result<Mobile, String> {
+    pub fn parse(input: &str) -> Result<Mobile, Msg> {
         let typed = input.trim();
-        let example = "such as +1 555 123 0001 or +44 7700 900123";
         let mut compact: String =
             typed.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}')).collect();
         if let Some(rest) = compact.strip_prefix("00") {
             compact = format!("+{rest}");
         }
         let Some(digits) = compact.strip_prefix('+') else {
-            return Err(format!("Enter the mobile number with its country code, starting with + ({example})."));
+            return Err(Msg::new("mobile-needs-plus"));
         };
         if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(format!("{typed:?} is not a phone number; use digits with the country code ({example})."));
+            return Err(Msg::new("mobile-not-a-number").arg("value", format!("{typed:?}")));
         }
         if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
-            return Err(format!(
-                "{typed:?} is not a complete international number: it needs a country code and 8 to 15 digits ({example})."
-            ));
+            return Err(Msg::new("mobile-incomplete").arg("value", format!("{typed:?}")));
         }
         Ok(Mobile(format!("+{digits}")))
     }

@@ -85,7 +85,7 @@ pub async fn create(
     };
     let email = match Email::parse(&form.email) {
         Ok(e) => e,
-        Err(e) => return invalid(vec![e], form).await,
+        Err(e) => return invalid(vec![e.to_string()], form).await,
     };
     let Some(role) = Role::parse(&form.role) else {
         return invalid(vec!["Choose a role: agent or administrator.".into()], form).await;
@@ -93,7 +93,7 @@ pub async fn create(
     authority::may_grant_role(&user, role)?;
     let name = match parse_person_name(&form.name, &email) {
         Ok(n) => n,
-        Err(e) => return invalid(vec![e], form).await,
+        Err(e) => return invalid(vec![e.to_string()], form).await,
     };
     let existing = staff::by_email(&state.db, &email).await?;
     if let Some(existing) = &existing {

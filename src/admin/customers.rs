@@ -17,6 +17,7 @@ use crate::auth::invitations::{Invitee, queue_customer_invitation};
 use crate::auth::manage_login::EmptyForm;
 use crate::auth::sessions::{self, Subject};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 use crate::i18n::Texts as _;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::layout::Shell;
@@ -83,7 +84,7 @@ pub struct CreateForm {
 }
 
 /// An optional mobile number from a form: empty means none.
-fn optional_mobile(typed: &str) -> Result<Option<Mobile>, String> {
+fn optional_mobile(typed: &str) -> Result<Option<Mobile>, Msg> {
     if typed.trim().is_empty() { Ok(None) } else { Mobile::parse(typed).map(Some) }
 }
 
@@ -98,7 +99,7 @@ pub async fn create(
         .and_then(|e| parse_person_name(&form.name, &e).map(|n| (e, n)))
         .and_then(|(e, n)| optional_mobile(&form.mobile).map(|m| (e, n, m)));
     let error = match parsed {
-        Err(e) => e,
+        Err(e) => e.to_string(),
         Ok((email, name, mobile)) => {
             let mut tx = state.db.writer().begin().await?;
             let new = NewCustomer { email: &email, name: &name, mobile: mobile.as_ref(), password_hash: None };
@@ -156,7 +157,12 @@ pub async fn update(
                 UpdateCustomerError::MobileTaken(_) => Ok(e.to_string()),
                 UpdateCustomerError::Db(db) => Err(db),
             }),
-        (name, mobile) => Err(Ok([name.err(), mobile.err()].into_iter().flatten().collect::<Vec<_>>().join(" "))),
+        (name, mobile) => Err(Ok([name.err(), mobile.err()]
+            .into_iter()
+            .flatten()
+            .map(|m| m.to_string())
+            .collect::<Vec<_>>()
+            .join(" "))),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/manage/customers/{id}?msg=saved")).into_response()),

@@ -66,7 +66,7 @@ pub async fn create(
     let error = match departments::parse_name(&form.name) {
         Ok(name) if departments::create(&state.db, user.portal.id, &name).await? => None,
         Ok(name) => Some(format!("There is already a department called {name:?}.")),
-        Err(e) => Some(e),
+        Err(e) => Some(e.to_string()),
     };
     match error {
         None => Ok(Redirect::to("/manage/departments?msg=created").into_response()),

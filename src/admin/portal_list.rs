@@ -65,7 +65,9 @@ pub async fn create(
             CreatePortalError::SlugTaken(_) => Ok(e.to_string()),
             CreatePortalError::Db(db) => Err(db),
         }),
-        (slug, name) => Err(Ok([slug.err(), name.err()].into_iter().flatten().collect::<Vec<_>>().join(" "))),
+        (slug, name) => {
+            Err(Ok([slug.err(), name.err()].into_iter().flatten().map(|m| m.to_string()).collect::<Vec<_>>().join(" ")))
+        }
     };
     match result {
         Ok(portal) => {

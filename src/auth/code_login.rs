@@ -55,7 +55,7 @@ enum Identity {
 impl Identity {
     fn parse(typed: &str) -> Result<Identity, String> {
         if typed.contains('@') {
-            Email::parse(typed).map(Identity::Email)
+            Email::parse(typed).map(Identity::Email).map_err(|e| e.to_string())
         } else {
             Mobile::parse(typed)
                 .map(Identity::Mobile)

@@ -428,7 +428,7 @@ pub async fn portal_update_details(
         }
         (name, mobile) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            [name.err(), mobile.err()].into_iter().flatten().collect::<Vec<_>>().join(" "),
+            [name.err(), mobile.err()].into_iter().flatten().map(|m| m.to_string()).collect::<Vec<_>>().join(" "),
         ),
     };
     let mut page = portal_profile_page(&state, user, csrf, None, vec![]).await?;

@@ -8,6 +8,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "staff sign-in with Entra ID", include_str!("../../migrations/postgres/0004_sso.sql")),
     (5, "accounts across portals", include_str!("../../migrations/postgres/0005_accounts_across_portals.sql")),
     (6, "outbox claims", include_str!("../../migrations/postgres/0006_outbox_claims.sql")),
+    (7, "languages", include_str!("../../migrations/postgres/0007_languages.sql")),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

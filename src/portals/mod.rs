@@ -6,6 +6,7 @@ pub mod routes;
 pub mod settings;
 
 use crate::i18n::Lang;
+use crate::i18n::Msg;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -41,19 +42,13 @@ fn from_row(row: &AnyRow) -> Result<Portal, sqlx::Error> {
 pub struct Slug(String);
 
 impl Slug {
-    pub fn parse(s: &str) -> Result<Slug, String> {
+    pub fn parse(s: &str) -> Result<Slug, Msg> {
         let s = s.trim().to_ascii_lowercase();
         let ok = (2..=40).contains(&s.len())
             && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-')
             && !s.ends_with('-');
-        if ok {
-            Ok(Slug(s))
-        } else {
-            Err(format!(
-                "{s:?} is not a valid portal slug: use 2 to 40 lower-case letters, digits and dashes, not starting or ending with a dash"
-            ))
-        }
+        if ok { Ok(Slug(s)) } else { Err(Msg::new("portal-slug-invalid").arg("value", format!("{s:?}"))) }
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -61,7 +56,7 @@ impl Slug {
 }
 
 /// A portal's own host name, such as `support.example.com`.
-pub fn parse_host(s: &str) -> Result<Option<String>, String> {
+pub fn parse_host(s: &str) -> Result<Option<String>, Msg> {
     let s = s.trim().trim_end_matches('.').to_ascii_lowercase();
     if s.is_empty() {
         return Ok(None);
@@ -76,18 +71,16 @@ pub fn parse_host(s: &str) -> Result<Option<String>, String> {
             })
         })
         && s.split(':').nth(1).is_none_or(|p| p.parse::<u16>().is_ok());
-    if valid { Ok(Some(s)) } else { Err(format!("{s:?} is not a host name such as support.example.com")) }
+    if valid { Ok(Some(s)) } else { Err(Msg::new("portal-host-invalid").arg("value", format!("{s:?}"))) }
 }
 
-pub fn parse_name(s: &str) -> Result<String, String> {
+pub fn parse_name(s: &str) -> Result<String, Msg> {
     let s = s.trim();
     if s.is_empty() || s.chars().count() > 100 {
-        return Err("A portal name needs 1 to 100 characters.".into());
+        return Err(Msg::new("portal-name-length"));
     }
     if s.chars().any(crate::web::input::is_forbidden_in_name) {
-        return Err(
-            "A portal name may not contain line breaks, tabs, control characters or text-direction overrides.".into()
-        );
+        return Err(Msg::new("portal-name-forbidden-characters"));
     }
     Ok(s.to_string())
 }

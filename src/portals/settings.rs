@@ -281,7 +281,7 @@ async fn set_on(
     match key {
         _ if key.starts_with("entra_") => crate::sso::settings::set(conn, context, portal, key, value).await?,
         "name" => {
-            let name = parse_name(value).map_err(invalid)?;
+            let name = parse_name(value).map_err(|e| invalid(e.to_string()))?;
             sqlx::query("UPDATE portals SET name = $1 WHERE id = $2")
                 .bind(name)
                 .bind(portal.id)
@@ -289,7 +289,7 @@ async fn set_on(
                 .await?;
         }
         "host" => {
-            let host = parse_host(value).map_err(invalid)?;
+            let host = parse_host(value).map_err(|e| invalid(e.to_string()))?;
             sqlx::query("UPDATE portals SET host = $1 WHERE id = $2")
                 .bind(host.clone())
                 .bind(portal.id)
