@@ -18,3 +18,4 @@ outbox-sent = sent
 outbox-failed = failed
 outbox-waiting = waiting
 outbox-retry = Retry
+outbox-sms-to = SMS to { $to }

@@ -18,3 +18,4 @@ outbox-sent = enviada
 outbox-failed = falhou
 outbox-waiting = aguardando
 outbox-retry = Tentar de novo
+outbox-sms-to = SMS para { $to }

@@ -251,9 +251,8 @@ pub async fn update(
         }
         _ => None,
     };
-    let role = value("role")
-        .and_then(Role::parse)
-        .ok_or_else(|| AppError::bad_request(Msg::new("agents-choose-role")))?;
+    let role =
+        value("role").and_then(Role::parse).ok_or_else(|| AppError::bad_request(Msg::new("agents-choose-role")))?;
     if agent.id == user.staff.id && role != Role::Admin && user.role == Role::Admin {
         return Err(AppError::bad_request(Msg::new("agents-keep-own-admin-role")));
     }
@@ -275,7 +274,8 @@ pub async fn update(
     )?;
     let mut department_ids = Vec::new();
     for (_, v) in pairs.iter().filter(|(k, _)| k == "department") {
-        department_ids.push(v.parse::<i64>().map_err(|_| AppError::bad_request(Msg::new("agents-unknown-department")))?);
+        department_ids
+            .push(v.parse::<i64>().map_err(|_| AppError::bad_request(Msg::new("agents-unknown-department")))?);
     }
     let change =
         staff::PortalChange { name: name.as_deref(), role, permissions: &permissions, department_ids: &department_ids };

@@ -59,8 +59,11 @@ pub async fn page(
         0
     };
     let invitations = crate::accounts::portal_invitations::of_staff(&state.db, user.staff.id).await?.len();
-    let permissions =
-        crate::accounts::permissions::Permission::ALL.into_iter().filter(|p| user.can(*p)).map(|p| p.label_key()).collect();
+    let permissions = crate::accounts::permissions::Permission::ALL
+        .into_iter()
+        .filter(|p| user.can(*p))
+        .map(|p| p.label_key())
+        .collect();
     Ok(HomePage {
         shell: Shell::new(&user, csrf, "/manage", q.msg.as_deref()),
         role: user.role.label_key(),

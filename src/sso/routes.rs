@@ -65,13 +65,9 @@ fn provider_failed(e: &ProviderError, portal: &Portal) -> Response {
             Some(portal),
             true,
         ),
-        ProviderError::Refused(_) => outcome(
-            StatusCode::BAD_GATEWAY,
-            Msg::new("sso-refused-title"),
-            Msg::new("sso-refused"),
-            Some(portal),
-            true,
-        ),
+        ProviderError::Refused(_) => {
+            outcome(StatusCode::BAD_GATEWAY, Msg::new("sso-refused-title"), Msg::new("sso-refused"), Some(portal), true)
+        }
         ProviderError::Rejected(_) | ProviderError::UnknownKey(_) => outcome(
             StatusCode::UNAUTHORIZED,
             Msg::new("sso-not-verified-title"),
@@ -324,11 +320,9 @@ async fn answer(
 async fn stale_flow(state: &AppState, taken: Taken, client: &Client) -> AppResult<Response> {
     let (title, message, portal_id) = match taken {
         Taken::Used(p) => (Msg::new("sso-used-title"), Msg::new("sso-used"), Some(p)),
-        Taken::Expired(p) => (
-            Msg::new("sso-expired-title"),
-            Msg::new("sso-expired").arg("minutes", FLOW_SECS / 60),
-            Some(p),
-        ),
+        Taken::Expired(p) => {
+            (Msg::new("sso-expired-title"), Msg::new("sso-expired").arg("minutes", FLOW_SECS / 60), Some(p))
+        }
         _ => (Msg::new("sso-unknown-title"), Msg::new("sso-unknown"), None),
     };
     tracing::warn!(ip = %client.ip, title = %title.english(), "Microsoft sign-in answer refused");
