@@ -97,10 +97,12 @@ async fn every_sign_in_page_speaks_portuguese() {
     let (mail, link) = invite_agent(&app, &sink, "rui@example.com", "Set your password").await;
     assert!(mail.text.contains("Hello Rui,"), "{}", mail.text);
     let form = pt.get(&link).await;
-    assert_portuguese(&form, &["Defina sua senha", "A nova senha deve conter no mínimo 8 dígitos", "Repita a nova senha"]);
-    form.assert_contains("Deve conter uma letra maiúscula").assert_contains(
-        "Não podem ser utilizados os caracteres especiais “&#38;” e “#”",
+    assert_portuguese(
+        &form,
+        &["Defina sua senha", "A nova senha deve conter no mínimo 8 dígitos", "Repita a nova senha"],
     );
+    form.assert_contains("Deve conter uma letra maiúscula")
+        .assert_contains("Não podem ser utilizados os caracteres especiais “&#38;” e “#”");
     let weak = pt.post(&link, &[("new_password", "abc"), ("confirm_password", "abd")]).await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
     weak.assert_contains("(ela tem 3)").assert_contains("As duas senhas não são iguais.");
@@ -114,7 +116,10 @@ async fn every_sign_in_page_speaks_portuguese() {
     let today = profile.between("esta sessão</span></td>", "</tr>");
     assert!(today.contains(" UTC") && today.contains('/'), "dates in the Brazilian form: {today}");
     let refused = staff
-        .post("/manage/profile/password", &[("current_password", "wrong"), ("new_password", "x"), ("confirm_password", "x")])
+        .post(
+            "/manage/profile/password",
+            &[("current_password", "wrong"), ("new_password", "x"), ("confirm_password", "x")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("Sua senha atual não está correta.");
@@ -208,12 +213,17 @@ async fn the_switcher_chooses_before_sign_in_and_never_leaves_the_site() {
     back.assert_redirect_to("/portal/default/login");
     b.get("/portal/default/login").await.assert_contains(r#"<html lang="en">"#);
 
-    for hostile in ["//evil.example", "https://evil.example", "/\\evil.example", "%2F%2Fevil.example", "/%09/evil.example"]
+    for hostile in
+        ["//evil.example", "https://evil.example", "/\\evil.example", "%2F%2Fevil.example", "/%09/evil.example"]
     {
+        // Sent back to a page of the site, or refused outright (a tab in the address).
         let page = b.get(&format!("/language/pt-BR?next={hostile}")).await;
-        assert!(page.status.is_redirection(), "{hostile}: {}", page.status);
-        let to = page.location.unwrap_or_default();
-        assert!(to.starts_with('/') && !to.starts_with("//") && !to.contains("evil"), "{hostile} went to {to}");
+        if page.status.is_redirection() {
+            let to = page.location.unwrap_or_default();
+            assert!(to.starts_with('/') && !to.starts_with("//") && !to.contains("evil"), "{hostile} went to {to}");
+        } else {
+            assert!(page.status.is_client_error(), "{hostile}: {}", page.status);
+        }
     }
     assert_eq!(b.get("/language/xx-YY?next=/login").await.status, StatusCode::NOT_FOUND);
 }
@@ -228,8 +238,13 @@ async fn a_hostile_language_on_a_profile_is_refused_and_nothing_is_stored() {
     for hostile in ["de", "pt", "EN", "pt-BR'; DROP TABLE staff; --", "<script>alert(1)</script>", "pt-BR\u{0}"] {
         let page = admin.post("/manage/profile/details", &[("name", "Changed Name"), ("language", hostile)]).await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{hostile}");
-        page.assert_contains("Choose a language from the list.").assert_lacks("<script>alert");
-        let page = customer.post("/portal/default/profile/details", &[("name", "Changed"), ("language", hostile)]).await;
+        // (A NUL is refused earlier, by the form reader, with its own message.)
+        if !hostile.contains('\0') {
+            page.assert_contains("Choose a language from the list.");
+        }
+        page.assert_lacks("<script>alert");
+        let page =
+            customer.post("/portal/default/profile/details", &[("name", "Changed"), ("language", hostile)]).await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{hostile}");
     }
     let sql = "SELECT COUNT(*) AS n FROM staff WHERE language IS NOT NULL OR name = 'Changed Name'";

@@ -148,8 +148,8 @@ async fn send_code(
     codes::store(&mut tx, pid, customer.id, request_token, &code, state.code_lifetime_secs).await?;
     if methods.email_code {
         let sender = settings::load(&state.db, pid).await?.sender_name;
-        let email = render_in(lang, || code_email(&customer.name, name, &code, minutes))
-            .to(&customer.email, Some(pid), sender);
+        let email =
+            render_in(lang, || code_email(&customer.name, name, &code, minutes)).to(&customer.email, Some(pid), sender);
         outbox::enqueue_email(&mut tx, &email).await?;
     }
     if let Some(mobile) = mobile {

@@ -244,8 +244,10 @@ pub fn approval_needed(admin_name: &str, origin: &Origin, who: &str, email: &str
 /// Asks someone who already has a staff account to work in one more portal.
 pub fn portal_invitation(name: &str, origin: &Origin, inviter: &str, role: &str, link: &str) -> EmailContent {
     let place = origin.place();
-    let body =
-        crate::i18n::Msg::new("email-portal-invite-body").arg("inviter", inviter).arg("place", &place).arg("role", role);
+    let body = crate::i18n::Msg::new("email-portal-invite-body")
+        .arg("inviter", inviter)
+        .arg("place", &place)
+        .arg("role", role);
     let paragraphs = vec![body.to_string(), t("email-portal-invite-how")];
     content(t2("email-portal-invite-subject", "inviter", inviter, "place", &place), greeting(name), paragraphs, origin)
         .with_action(t("email-portal-invite-action"), link)
@@ -271,8 +273,11 @@ mod tests {
     #[test]
     fn an_email_is_written_in_the_language_it_was_made_in() {
         let origin = Origin { portal_name: Some("Acme") };
-        let email = crate::i18n::render_in(Lang::PtBr, || password_reset("Ana", &origin, "https://x.test/p/abc"))
-            .to("ana@x.test", None, None);
+        let email = crate::i18n::render_in(Lang::PtBr, || password_reset("Ana", &origin, "https://x.test/p/abc")).to(
+            "ana@x.test",
+            None,
+            None,
+        );
         assert_eq!(email.subject, "Redefina sua senha de Acme");
         assert!(email.text.contains("Olá, Ana!"), "{}", email.text);
         assert!(email.html.contains(r#"<html lang="pt-BR">"#));

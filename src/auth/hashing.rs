@@ -114,8 +114,7 @@ impl PasswordHasher {
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        let busy =
-            || AppError::Unavailable(Msg::new("signin-busy"));
+        let busy = || AppError::Unavailable(Msg::new("signin-busy"));
         let permit = tokio::time::timeout(QUEUE_TIMEOUT, self.slots.clone().acquire_owned())
             .await
             .map_err(|_| busy())?

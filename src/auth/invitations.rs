@@ -36,8 +36,11 @@ pub async fn queue_staff_invitation(
     let sender = settings::load(&state.db, portal.id).await?.sender_name;
     let lang = emails::recipient_language(emails::staff_language(&mut *conn, staff_id).await?, Some(portal));
     let email = render_in(lang, || {
-        emails::staff_invitation(who.name, &origin, &emails::role_words(role), &link, had_account)
-            .to(who.email, Some(portal.id), sender)
+        emails::staff_invitation(who.name, &origin, &emails::role_words(role), &link, had_account).to(
+            who.email,
+            Some(portal.id),
+            sender,
+        )
     });
     outbox::enqueue_email(conn, &email).await?;
     Ok(())
@@ -55,8 +58,9 @@ pub async fn queue_customer_invitation(
     let origin = Origin { portal_name: Some(&portal.name) };
     let sender = settings::load(&state.db, portal.id).await?.sender_name;
     let lang = emails::recipient_language(emails::customer_language(&mut *conn, customer_id).await?, Some(portal));
-    let email =
-        render_in(lang, || emails::customer_invitation(who.name, &origin, &link).to(who.email, Some(portal.id), sender));
+    let email = render_in(lang, || {
+        emails::customer_invitation(who.name, &origin, &link).to(who.email, Some(portal.id), sender)
+    });
     outbox::enqueue_email(conn, &email).await?;
     Ok(())
 }

@@ -77,8 +77,7 @@ impl PasswordPolicy {
 
     /// The rules, worded for the text beside a password field.
     pub fn rules(&self) -> Vec<Msg> {
-        let mut rules =
-            vec![Msg::new("password-rule-length").arg("min", self.min_length).arg("max", MAX_LENGTH)];
+        let mut rules = vec![Msg::new("password-rule-length").arg("min", self.min_length).arg("max", MAX_LENGTH)];
         if self.kind == PolicyKind::Composition {
             rules.push(Msg::new("password-rule-upper"));
             rules.push(Msg::new("password-rule-lower"));

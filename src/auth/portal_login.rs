@@ -95,9 +95,7 @@ pub async fn authenticate(
         (None, Some(s)) => match s.refusal() {
             Some(why) => Some(why.to_string()),
             // Only said after the right password, so it tells nothing to someone guessing.
-            None if crate::sso::identities::is_self_managed(&state.db, s.id).await? => {
-                Some(t("signin-self-managed"))
-            }
+            None if crate::sso::identities::is_self_managed(&state.db, s.id).await? => Some(t("signin-self-managed")),
             None => return Ok(Authenticated::Yes(Subject::Staff(s.id), verified)),
         },
         (None, None) => unreachable!("a password only verifies against a real account"),

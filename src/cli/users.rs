@@ -104,9 +104,9 @@ fn read_password(policy: &PasswordPolicy) -> anyhow::Result<String> {
         std::io::stdin().lock().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    policy
-        .check(&password)
-        .map_err(|unmet| anyhow::anyhow!("the password does not meet the policy: {}", crate::auth::policy::in_english(&unmet, " ")))?;
+    policy.check(&password).map_err(|unmet| {
+        anyhow::anyhow!("the password does not meet the policy: {}", crate::auth::policy::in_english(&unmet, " "))
+    })?;
     Ok(password)
 }
 
