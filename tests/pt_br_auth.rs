@@ -257,3 +257,37 @@ async fn a_hostile_language_on_a_profile_is_refused_and_nothing_is_stored() {
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     page.assert_contains("Escolha um idioma da lista.");
 }
+
+#[tokio::test]
+async fn sign_in_codes_reach_a_customer_in_her_language_whoever_asks() {
+    let sink = SmtpSink::start();
+    let gateway = common::sms::SmsGateway::start().await;
+    let app = spawn_with(|c| {
+        use_smtp(c, sink.port);
+        use_sms(c, &gateway);
+    })
+    .await;
+    let args = ["user", "add", "--portal", "default", "--role", "customer", "--email", CUSTOMER, "--name", "Bia"];
+    cli_ok(&app, &[&args[..], &["--mobile", "+55 11 91234-5678"]].concat(), &format!("{CUSTOMER_PASSWORD}\n"));
+    cli_ok(&app, &["portal", "set", "default", "customer_signin", "password,email_code,sms_code"], "");
+    let en = app.browser();
+    en.sign_in_portal("default", CUSTOMER, CUSTOMER_PASSWORD).await;
+    en.post(
+        "/portal/default/profile/details",
+        &[("name", "Bia"), ("mobile", "+55 11 91234-5678"), ("language", "pt-BR")],
+    )
+    .await
+    .assert_redirect_to("/portal/default/profile?msg=saved");
+
+    // An English browser asks; the page answers in English, the code arrives in Portuguese.
+    let asker = app.browser();
+    let page = asker.post("/portal/default/login/code/request", &[("identity", CUSTOMER)]).await;
+    page.assert_contains("by email and by SMS");
+    let mail = sink.wait_for(CUSTOMER, "Seu código de entrada em").await;
+    assert!(mail.text.contains("Olá, Bia!") && mail.text.contains("ninguém consegue entrar sem ele"), "{}", mail.text);
+    let sms = gateway.wait_for("para entrar em").await;
+    let json: serde_json::Value = serde_json::from_str(&sms.body).unwrap();
+    let text = json["body"].as_str().unwrap();
+    assert!(text.contains("é o seu código para entrar em") && text.contains("Não o compartilhe."), "{text}");
+    assert_eq!(common::sms::six_digits(text), common::sms::six_digits(&mail.text), "one code, two copies");
+}
