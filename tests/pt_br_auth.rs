@@ -187,6 +187,19 @@ async fn a_profile_choice_beats_the_browser_and_emails_follow_their_recipient() 
     app.browser().post("/manage/forgot", &[("email", ADMIN_EMAIL)]).await;
     let reset = sink.wait_for(ADMIN_EMAIL, "Redefina sua senha de Frontdesk").await;
     assert!(reset.text.contains("Olá, Ada Admin!"), "{}", reset.text);
+
+    // On a portal's pages too; there, a staff member's details form holds only the language.
+    let in_portal = app.browser();
+    in_portal.sign_in_portal("default", ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_redirect_to("/portal/default/");
+    let page = in_portal.get("/portal/default/profile").await;
+    assert_portuguese(&page, &["Seu perfil", "Idioma"]);
+    page.assert_lacks(r#"name="mobile""#);
+    in_portal
+        .post("/portal/default/profile/details", &[("language", "en")])
+        .await
+        .assert_redirect_to("/portal/default/profile?msg=saved");
+    assert_eq!(stored_language(&app, sql).await.as_deref(), Some("en"));
+    in_portal.get("/portal/default/profile?msg=saved").await.assert_contains("Your profile").assert_contains("Saved.");
 }
 
 #[tokio::test]
