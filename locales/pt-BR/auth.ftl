@@ -88,7 +88,7 @@ forgot-back = Voltar para a entrada
 forgot-sent = Se { $email } tiver uma conta aqui, enviamos para ele um link para escolher uma nova senha. O link expira em 1 hora. Não chegou nada? Confira a pasta de spam ou fale com seu administrador.
 forgot-wait = Muitas solicitações vindas da sua rede. Aguarde { $wait } e tente novamente.
 forgot-self-managed-help = Você entra aqui com a conta Microsoft da sua organização; a senha dela é gerenciada pelo administrador dessa conta.
-forgot-frontdesk-password = Entra com uma senha do Frontdesk?
+forgot-frontdesk-password = Você entra com uma senha do Frontdesk?
 forgot-frontdesk-password-link = Redefinir essa senha
 forgot-frontdesk-password-after = {"."}
 
