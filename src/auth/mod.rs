@@ -30,6 +30,7 @@ pub mod password_links;
 pub mod policy;
 pub mod portal_login;
 pub mod profile;
+pub mod profile_language;
 pub mod sessions;
 pub mod signin;
 pub mod throttle;
