@@ -13,3 +13,5 @@ portal-slug-invalid = { $value } is not a valid portal slug: use 2 to 40 lower-c
 portal-host-invalid = { $value } is not a host name such as support.example.com
 portal-name-length = A portal name needs 1 to 100 characters.
 portal-name-forbidden-characters = A portal name may not contain line breaks, tabs, control characters or text-direction overrides.
+staff-account-disabled = This account is disabled. Contact your administrator.
+staff-awaiting-approval = Your account is waiting for an administrator's approval. You can sign in once it is approved.

@@ -12,3 +12,5 @@ portal-slug-invalid = { $value } não é um identificador de portal válido: use
 portal-host-invalid = { $value } não é um nome de host como suporte.exemplo.com.br
 portal-name-length = O nome de um portal precisa ter de 1 a 100 caracteres.
 portal-name-forbidden-characters = O nome de um portal não pode conter quebras de linha, tabulações, caracteres de controle ou de direção de texto.
+staff-account-disabled = Esta conta está desativada. Fale com o seu administrador.
+staff-awaiting-approval = Sua conta está aguardando a aprovação de um administrador. Você poderá entrar assim que ela for aprovada.

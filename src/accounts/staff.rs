@@ -8,7 +8,7 @@ use super::permissions::{Permission, Role};
 use super::portal_invitations;
 use crate::auth::sessions::{self, Subject};
 use crate::db::{Db, is_unique_violation, now};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 use crate::portals::Portal;
 use crate::portals::language_of;
 
@@ -34,11 +34,11 @@ impl Staff {
     }
 
     /// Why this account may not sign in, in words for its owner; `None` when it may.
-    pub fn refusal(&self) -> Option<&'static str> {
+    pub fn refusal(&self) -> Option<Msg> {
         if self.disabled_at.is_some() {
-            Some("This account is disabled. Contact your administrator.")
+            Some(Msg::new("staff-account-disabled"))
         } else if self.awaiting_approval {
-            Some("Your account is waiting for an administrator's approval. You can sign in once it is approved.")
+            Some(Msg::new("staff-awaiting-approval"))
         } else {
             None
         }

@@ -48,7 +48,7 @@ impl ManageUser {
         } else {
             Err(AppError::forbidden(
                 Msg::new("signin-permission-needed")
-                    .arg("permission", p.label().to_string())
+                    .arg("permission", crate::i18n::Lang::current().t(p.label_key()))
                     .arg("portal", &self.portal.name),
             ))
         }

@@ -174,13 +174,13 @@ impl From<u32> for Arg {
 /// runs for the web and for the command line, a notice, an error page's text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Msg {
-    pub key: Cow<'static, str>,
+    pub key: &'static str,
     pub args: Vec<(&'static str, Arg)>,
 }
 
 impl Msg {
     pub fn new(key: &'static str) -> Msg {
-        Msg { key: Cow::Borrowed(key), args: Vec::new() }
+        Msg { key, args: Vec::new() }
     }
 
     /// Adds an argument.
@@ -190,25 +190,12 @@ impl Msg {
     }
 
     pub fn in_lang(&self, lang: Lang) -> String {
-        lang.with(&self.key, &self.args)
+        lang.with(self.key, &self.args)
     }
 
     /// For the command line and the log, which stay in English.
     pub fn english(&self) -> String {
         self.in_lang(Lang::En)
-    }
-}
-
-// TRANSITIONAL (removed when every caller names a key): English text passed where a message
-// is expected shows as itself.
-impl From<&'static str> for Msg {
-    fn from(text: &'static str) -> Msg {
-        Msg { key: Cow::Borrowed(text), args: Vec::new() }
-    }
-}
-impl From<String> for Msg {
-    fn from(text: String) -> Msg {
-        Msg { key: Cow::Owned(text), args: Vec::new() }
     }
 }
 
