@@ -35,8 +35,11 @@ fn unescaped(page: &Page) -> String {
         .replace("&quot;", "\"")
         .replace("&#34;", "\"")
         .replace("&lt;", "<")
+        .replace("&#60;", "<")
         .replace("&gt;", ">")
+        .replace("&#62;", ">")
         .replace("&amp;", "&")
+        .replace("&#38;", "&")
 }
 
 fn assert_no_english(page: &Page) {

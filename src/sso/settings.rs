@@ -209,7 +209,7 @@ fn parse_authority_host(value: &str, allowed: &AuthorityHosts) -> Result<String,
         return Ok(DEFAULT_AUTHORITY_HOST.into());
     }
     match normalize_authority_host(value) {
-        Ok(host) if allowed.allows(&host) => Ok(host),
+        Some(host) if allowed.allows(&host) => Ok(host),
         _ => Err(Msg::new("sso-settings-authority-not-allowed")
             .arg("hosts", allowed.list())
             .arg("value", format!("{value:?}"))),

@@ -12,7 +12,7 @@ use std::pin::Pin;
 use sqlx::{Acquire, AnyConnection};
 
 use crate::db::Db;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::Msg;
 use crate::portals::Portal;
 use crate::secrets::SecretKey;
 use crate::web::state::AppState;
@@ -166,7 +166,7 @@ impl std::str::FromStr for AuthorityHosts {
             .map(str::trim)
             .filter(|h| !h.is_empty())
             .map(|h| {
-                normalize_authority_host(h).map_err(|_| {
+                normalize_authority_host(h).ok_or_else(|| {
                     format!("FRONTDESK_ENTRA_AUTHORITY_HOSTS: {h:?} is not an https://host address (no path)")
                 })
             })
@@ -188,15 +188,15 @@ impl AuthorityHosts {
 }
 
 /// `https://host[:port]`, no path. Plain http only for this machine (a test provider).
-pub fn normalize_authority_host(value: &str) -> Result<String, ()> {
+pub fn normalize_authority_host(value: &str) -> Option<String> {
     let v = value.trim().trim_end_matches('/');
-    let url = url::Url::parse(v).map_err(|_| ())?;
+    let url = url::Url::parse(v).ok()?;
     let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
     let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
     if !scheme_ok || url.host_str().is_none() || url.path() != "/" || url.query().is_some() {
-        return Err(());
+        return None;
     }
-    Ok(v.to_lowercase())
+    Some(v.to_lowercase())
 }
 
 /// What checking some settings needs from the server's own configuration.
@@ -320,17 +320,12 @@ pub async fn set_many(
     Ok(errors)
 }
 
-/// The text of a message in the language of the request being answered (English outside one),
-/// for parts of a message that are themselves translated.
-pub fn in_current_language(msg: &Msg) -> String {
-    msg.in_lang(Lang::current())
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
 
     use super::*;
+    use crate::i18n::Lang;
 
     #[test]
     fn every_key_belongs_to_one_group() {
