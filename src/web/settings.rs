@@ -138,9 +138,11 @@ pub struct PlacedNote {
     pub note: Note,
 }
 
-/// What the identity provider hosts portals may use are: an operator's choice
+/// The identity provider hosts portals may point their sign-in at: an operator's choice
 /// (`FRONTDESK_ENTRA_AUTHORITY_HOSTS`), never a portal administrator's, because an identity
-/// provider vouches for who people are, and the server sends requests to it.
+/// provider vouches for who people are, and the server sends requests to it. It lives here, with
+/// the rest of what the server's configuration gives settings checks (`SettingsContext`), so
+/// that this module needs no feature; `crate::sso::settings` re-exports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthorityHosts(Vec<String>);
 
