@@ -34,7 +34,10 @@ pub async fn ensure_first_admin(db: &Db, config: &Config) -> anyhow::Result<Opti
     let (password, generated) = match &config.admin_password {
         Some(p) => {
             PasswordPolicy::default().check(p.expose()).map_err(|unmet| {
-                anyhow::anyhow!("FRONTDESK_ADMIN_PASSWORD does not meet the password policy: {}", unmet.join(" "))
+                anyhow::anyhow!(
+                    "FRONTDESK_ADMIN_PASSWORD does not meet the password policy: {}",
+                    policy::in_english(&unmet, " ")
+                )
             })?;
             (p.clone(), false)
         }

@@ -47,3 +47,14 @@ form-fix-following = Please fix the following:
 form-email = Email
 form-password = Password
 portal-menu = Portal menu
+
+# What a form or an address refused before any feature saw it (src/web/).
+form-not-a-form = This address takes a submitted form (application/x-www-form-urlencoded).
+form-incomplete = The form was not received completely. Please send it again.
+form-unreadable = The form could not be read.
+form-wrong-field = The form is missing a field or has a value of the wrong kind ({ $detail }).
+input-address-control-character = This address has a control character in it (a NUL or a line break, say). Check the link and try again.
+input-query-control-character = The field “{ $name }” in this address has a control character in it (a NUL, tab or line break, say). Check the link and try again.
+input-query-control-character-unnamed = A value in this address has a control character in it (a NUL, tab or line break, say). Check the link and try again.
+input-field-control-character = The field “{ $name }” has a control character in it (a line break, tab or NUL, say), which it does not accept. Remove it and send the form again.
+input-field-control-character-unnamed = A field of this form has a control character in it (a line break, tab or NUL, say), which it does not accept. Remove it and send the form again.

@@ -46,3 +46,14 @@ form-fix-following = Corrija o seguinte:
 form-email = E-mail
 form-password = Senha
 portal-menu = Menu do portal
+
+# O que um formulário ou endereço recusou antes de chegar a qualquer função (src/web/).
+form-not-a-form = Este endereço recebe um formulário enviado (application/x-www-form-urlencoded).
+form-incomplete = O formulário não foi recebido por completo. Envie-o novamente.
+form-unreadable = Não foi possível ler o formulário.
+form-wrong-field = Falta um campo no formulário, ou um valor é do tipo errado ({ $detail }).
+input-address-control-character = Este endereço contém um caractere de controle (um NUL ou uma quebra de linha, por exemplo). Confira o link e tente novamente.
+input-query-control-character = O campo “{ $name }” deste endereço contém um caractere de controle (um NUL, tabulação ou quebra de linha, por exemplo). Confira o link e tente novamente.
+input-query-control-character-unnamed = Um valor deste endereço contém um caractere de controle (um NUL, tabulação ou quebra de linha, por exemplo). Confira o link e tente novamente.
+input-field-control-character = O campo “{ $name }” contém um caractere de controle (uma quebra de linha, tabulação ou NUL, por exemplo), que ele não aceita. Remova-o e envie o formulário novamente.
+input-field-control-character-unnamed = Um campo deste formulário contém um caractere de controle (uma quebra de linha, tabulação ou NUL, por exemplo), que ele não aceita. Remova-o e envie o formulário novamente.

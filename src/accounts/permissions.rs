@@ -43,6 +43,18 @@ impl Permission {
         }
     }
 
+    /// The catalog key of `label` (src/admin's catalog), for what people read.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Permission::ManagePortalSettings => "permission-manage-portal-settings",
+            Permission::ManageAgents => "permission-manage-agents",
+            Permission::ManageDepartments => "permission-manage-departments",
+            Permission::AnswerTickets => "permission-answer-tickets",
+            Permission::AnswerChats => "permission-answer-chats",
+            Permission::EditKnowledgeBase => "permission-edit-knowledge-base",
+        }
+    }
+
     pub fn parse(key: &str) -> Option<Permission> {
         Permission::ALL.into_iter().find(|p| p.key() == key)
     }
@@ -73,6 +85,29 @@ impl Role {
         match self {
             Role::Admin => "Administrator",
             Role::Agent => "Agent",
+        }
+    }
+    /// The catalog key of `label`, for what people read.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Admin => "role-admin",
+            Role::Agent => "role-agent",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn labels_read_the_same_in_english_and_exist_in_every_language() {
+        let labels = Permission::ALL.into_iter().map(|p| (p.label_key(), p.label()));
+        let roles = [Role::Admin, Role::Agent].into_iter().map(|r| (r.label_key(), r.label()));
+        for (key, english) in labels.chain(roles) {
+            assert_eq!(Lang::En.t(key), english);
+            assert_ne!(Lang::PtBr.t(key), english, "{key} is not translated");
         }
     }
 }

@@ -57,9 +57,9 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_number_with_a_message() {
-        assert!(Mobile::parse("555 123 0001").unwrap_err().contains("country code"));
-        assert!(Mobile::parse("+1 555 CALL NOW").unwrap_err().contains("not a phone number"));
-        assert!(Mobile::parse("+123").unwrap_err().contains("8 to 15 digits"));
+        assert!(Mobile::parse("555 123 0001").unwrap_err().english().contains("country code"));
+        assert!(Mobile::parse("+1 555 CALL NOW").unwrap_err().english().contains("not a phone number"));
+        assert!(Mobile::parse("+123").unwrap_err().english().contains("8 to 15 digits"));
         assert!(Mobile::parse("+0123456789").is_err());
         assert!(Mobile::parse("").is_err());
     }

@@ -15,7 +15,7 @@ use crate::auth::ManageUser;
 use crate::auth::emails::{self, Origin};
 use crate::auth::manage_login::EmptyForm;
 use crate::error::{AppError, AppResult};
-use crate::i18n::Texts as _;
+use crate::i18n::{self, Lang, Msg, Texts as _};
 use crate::outbox;
 use crate::portals::settings;
 use crate::web::csrf::{CsrfForm, CsrfToken};
@@ -39,7 +39,11 @@ pub async fn ask(state: &AppState, user: &ManageUser, existing: &Staff, role: Ro
     let link = state.absolute("/manage/invitations");
     let origin = Origin { portal_name: Some(&portal.name) };
     let sender = settings::load(&state.db, portal.id).await?.sender_name;
-    let content = emails::portal_invitation(&existing.name, &origin, &user.staff.name, role_words(role), &link);
+    // In the words of the person asked: their own language, else the inviting portal's.
+    let lang = existing.language.or(portal.default_language).unwrap_or_default();
+    let content = i18n::render_in(lang, || {
+        emails::portal_invitation(&existing.name, &origin, &user.staff.name, &role_words(lang, role), &link)
+    });
     outbox::enqueue_email(&mut tx, &content.to(&existing.email, Some(portal.id), sender)).await?;
     tx.commit().await?;
     state.outbox.notify();
@@ -47,10 +51,10 @@ pub async fn ask(state: &AppState, user: &ManageUser, existing: &Staff, role: Ro
     Ok(Redirect::to("/manage/agents?msg=asked").into_response())
 }
 
-fn role_words(role: Role) -> &'static str {
+fn role_words(lang: Lang, role: Role) -> String {
     match role {
-        Role::Admin => "an administrator",
-        Role::Agent => "an agent",
+        Role::Admin => lang.t("invitation-email-role-admin"),
+        Role::Agent => lang.t("invitation-email-role-agent"),
     }
 }
 
@@ -112,11 +116,7 @@ async fn refuse_outside_directory(state: &AppState, user: &ManageUser, portal_id
     if crate::sso::accounts::session_still_vouched_for(&state.db, sso_portal_id, &user.staff, &joined).await? {
         return Ok(());
     }
-    Err(AppError::forbidden(format!(
-        "{} does not sign its staff in with the Microsoft directory you signed in with, so this session cannot \
-         accept for you. Ask a system administrator to add your account there.",
-        joined[0].0.name
-    )))
+    Err(AppError::forbidden(Msg::new("invitations-outside-directory").arg("portal", &joined[0].0.name)))
 }
 
 pub async fn decline(

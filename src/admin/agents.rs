@@ -17,10 +17,12 @@ use crate::accounts::staff::{self, CreateStaffError, NewStaff, Staff};
 use crate::accounts::{Email, parse_person_name};
 use crate::auth::ManageUser;
 use crate::auth::invitations::{Invitee, queue_staff_invitation};
+use crate::auth::links::Purpose;
 use crate::auth::manage_login::EmptyForm;
 use crate::auth::sessions::{self, Subject};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Texts as _;
+use crate::i18n::{Msg, t};
 use crate::sso::identities::{self, Identity};
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::layout::Shell;
@@ -37,6 +39,8 @@ struct AgentsPage {
     errors: Vec<String>,
     email: String,
     name: String,
+    /// How long the invitation's link works.
+    invite_hours: i64,
 }
 
 async fn list_page(
@@ -51,7 +55,8 @@ async fn list_page(
     let shell = Shell::new(user, csrf.clone(), "/manage/agents", msg);
     let agents = staff::list_for_portal(&state.db, user.portal.id).await?;
     let invitations = portal_invitations::of_portal(&state.db, user.portal.id).await?;
-    Ok(AgentsPage { shell, csrf, agents, invitations, errors, email, name })
+    let invite_hours = Purpose::Invite.lifetime_secs() / 3600;
+    Ok(AgentsPage { shell, csrf, agents, invitations, errors, email, name, invite_hours })
 }
 
 pub async fn list(
@@ -88,7 +93,7 @@ pub async fn create(
         Err(e) => return invalid(vec![e.to_string()], form).await,
     };
     let Some(role) = Role::parse(&form.role) else {
-        return invalid(vec!["Choose a role: agent or administrator.".into()], form).await;
+        return invalid(vec![t("agents-choose-role")], form).await;
     };
     authority::may_grant_role(&user, role)?;
     let name = match parse_person_name(&form.name, &email) {
@@ -98,7 +103,7 @@ pub async fn create(
     let existing = staff::by_email(&state.db, &email).await?;
     if let Some(existing) = &existing {
         if staff::in_portal(&state.db, user.portal.id, existing.id).await?.is_some() {
-            return invalid(vec![format!("{email} already works in this portal.")], form).await;
+            return invalid(vec![Msg::new("agents-already-here").arg("email", email.as_str()).to_string()], form).await;
         }
         // Someone else's account (another portal's, or a system administrator's) joins only
         // with its owner's consent, unless a system administrator adds it.
@@ -123,7 +128,8 @@ pub async fn create(
             match staff::create_in_portal(&mut tx, new, user.portal.id, role, &[]).await {
                 Ok(id) => (id, name),
                 Err(CreateStaffError::EmailTaken(e)) => {
-                    return invalid(vec![format!("{e} already has a staff account.")], form).await;
+                    let message = Msg::new("agents-email-taken").arg("email", e.to_string());
+                    return invalid(vec![message.to_string()], form).await;
                 }
                 Err(CreateStaffError::Db(e)) => return Err(e.into()),
             }
@@ -160,11 +166,7 @@ pub async fn invite(
     // A new link voids the ones sent before, wherever the account works.
     authority::may_change_account(&state, &user, &agent).await?;
     if identities::is_self_managed(&state.db, id).await? {
-        return Err(AppError::bad_request(format!(
-            "{} signs in with Microsoft and has no Frontdesk password. Unlink the Microsoft account first if they \
-             should have one.",
-            agent.name
-        )));
+        return Err(AppError::bad_request(Msg::new("agents-has-no-password").arg("name", &agent.name)));
     }
     let mut tx = state.db.writer().begin().await?;
     let who = Invitee { name: &agent.name, email: &agent.email };
@@ -249,18 +251,15 @@ pub async fn update(
         }
         _ => None,
     };
-    let role = value("role")
-        .and_then(Role::parse)
-        .ok_or_else(|| AppError::bad_request("Choose a role: agent or administrator."))?;
+    let role =
+        value("role").and_then(Role::parse).ok_or_else(|| AppError::bad_request(Msg::new("agents-choose-role")))?;
     if agent.id == user.staff.id && role != Role::Admin && user.role == Role::Admin {
-        return Err(AppError::bad_request(
-            "You cannot take away your own administrator role; ask another administrator.",
-        ));
+        return Err(AppError::bad_request(Msg::new("agents-keep-own-admin-role")));
     }
     let mut permissions = Vec::new();
     for (_, key) in pairs.iter().filter(|(k, _)| k == "perm") {
-        permissions
-            .push(Permission::parse(key).ok_or_else(|| AppError::bad_request(format!("Unknown permission {key:?}.")))?);
+        let unknown = || AppError::bad_request(Msg::new("agents-unknown-permission").arg("key", format!("{key:?}")));
+        permissions.push(Permission::parse(key).ok_or_else(unknown)?);
     }
     let current_permissions = staff::granted_permissions(&state.db, id, user.portal.id).await?;
     authority::may_change_membership(
@@ -275,7 +274,8 @@ pub async fn update(
     )?;
     let mut department_ids = Vec::new();
     for (_, v) in pairs.iter().filter(|(k, _)| k == "department") {
-        department_ids.push(v.parse::<i64>().map_err(|_| AppError::bad_request("A department was not recognised."))?);
+        department_ids
+            .push(v.parse::<i64>().map_err(|_| AppError::bad_request(Msg::new("agents-unknown-department")))?);
     }
     let change =
         staff::PortalChange { name: name.as_deref(), role, permissions: &permissions, department_ids: &department_ids };
@@ -290,10 +290,8 @@ async fn set_disabled(state: AppState, user: ManageUser, id: i64, disabled: bool
     match staff::set_disabled(&state.db, id, disabled).await {
         Ok(()) => {}
         Err(staff::StatusError::LastSystemAdministrator) => {
-            return Err(AppError::bad_request(format!(
-                "{} is the last active system administrator and cannot be disabled.",
-                agent.name
-            )));
+            let message = Msg::new("authority-last-system-administrator").arg("name", &agent.name);
+            return Err(AppError::bad_request(message));
         }
         Err(staff::StatusError::Db(e)) => return Err(e.into()),
     }
@@ -345,17 +343,15 @@ pub async fn remove(
 ) -> AppResult<Response> {
     let (agent, _) = member_to_act_on(&state, &user, id).await?;
     if agent.id == user.staff.id {
-        return Err(AppError::bad_request("You cannot remove yourself; ask another administrator."));
+        return Err(AppError::bad_request(Msg::new("agents-cannot-remove-self")));
     }
     if !user.staff.is_superadmin && user.role != Role::Admin {
         // Taking someone out takes away all they hold here: only what the actor could take away.
         let held = staff::granted_permissions(&state.db, id, user.portal.id).await?;
         if let Some(p) = held.iter().find(|p| !user.permissions.contains(p)) {
-            return Err(AppError::forbidden(format!(
-                "{} holds \"{}\", which you do not hold yourself. Ask an administrator.",
-                agent.name,
-                p.label()
-            )));
+            return Err(AppError::forbidden(
+                Msg::new("agents-holds-more").arg("name", &agent.name).arg("permission", t(p.label_key())),
+            ));
         }
     }
     staff::remove_from_portal(&state.db, id, user.portal.id).await.map_err(|e| place_error(e, &agent, &user))?;
@@ -366,10 +362,9 @@ pub async fn remove(
 /// The words for a change that would leave the portal without an administrator.
 fn place_error(e: staff::PlaceError, agent: &Staff, user: &ManageUser) -> AppError {
     match e {
-        staff::PlaceError::LastAdministrator => AppError::bad_request(format!(
-            "{} is the last administrator of {}; make someone else administrator first.",
-            agent.name, user.portal.name
-        )),
+        staff::PlaceError::LastAdministrator => AppError::bad_request(
+            Msg::new("agents-last-administrator").arg("name", &agent.name).arg("portal", &user.portal.name),
+        ),
         staff::PlaceError::Db(e) => e.into(),
     }
 }

@@ -16,6 +16,7 @@ use crate::accounts::permissions::{Permission, Role};
 use crate::accounts::staff::{self, Staff};
 use crate::auth::ManageUser;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, t};
 use crate::web::state::AppState;
 
 /// Whether `user` may change `target`'s account itself (see the module notes).
@@ -28,10 +29,9 @@ pub async fn may_change_account(state: &AppState, user: &ManageUser, target: &St
     }
     for (portal, _) in staff::memberships(&state.db, target.id).await? {
         if !user.memberships.iter().any(|(p, role)| p.id == portal.id && *role == Role::Admin) {
-            return Err(AppError::forbidden(format!(
-                "{} also works in {}, where you are not an administrator; ask a system administrator.",
-                target.name, portal.name
-            )));
+            return Err(AppError::forbidden(
+                Msg::new("authority-also-works-elsewhere").arg("name", &target.name).arg("portal", &portal.name),
+            ));
         }
     }
     Ok(())
@@ -47,10 +47,7 @@ pub async fn has_account_power(state: &AppState, user: &ManageUser, target: &Sta
 }
 
 fn system_administrator(target: &Staff) -> AppError {
-    AppError::forbidden(format!(
-        "{} is a system administrator. Only a system administrator can change their account.",
-        target.name
-    ))
+    AppError::forbidden(Msg::new("authority-system-administrator").arg("name", &target.name))
 }
 
 /// A change of someone's place in the portal being worked in.
@@ -76,10 +73,7 @@ pub fn may_change_membership(user: &ManageUser, change: &MembershipChange<'_>) -
     let before: HashSet<Permission> = change.current_permissions.iter().copied().collect();
     let after: HashSet<Permission> = change.new_permissions.iter().copied().collect();
     if let Some(p) = before.symmetric_difference(&after).find(|p| !user.permissions.contains(p)) {
-        return Err(AppError::forbidden(format!(
-            "You cannot give or take away \"{}\": you do not hold it yourself. Ask an administrator.",
-            p.label()
-        )));
+        return Err(AppError::forbidden(Msg::new("authority-permission-not-held").arg("permission", t(p.label_key()))));
     }
     Ok(())
 }
@@ -109,21 +103,18 @@ pub fn may_grant_role(user: &ManageUser, role: Role) -> AppResult<()> {
 }
 
 fn only_administrators() -> AppError {
-    AppError::forbidden("Only administrators of this portal can make or change administrators.")
+    AppError::forbidden(Msg::new("authority-only-administrators"))
 }
 
 /// Refuses to disable the last system administrator who can sign in: nobody could then manage
 /// the desk from the web.
 pub async fn may_disable(state: &AppState, user: &ManageUser, target: &Staff) -> AppResult<()> {
     if target.id == user.staff.id {
-        return Err(AppError::bad_request("You cannot disable your own account."));
+        return Err(AppError::bad_request(Msg::new("authority-cannot-disable-self")));
     }
     may_change_account(state, user, target).await?;
     if target.is_superadmin && target.disabled_at.is_none() && staff::active_superadmins(&state.db).await? <= 1 {
-        return Err(AppError::bad_request(format!(
-            "{} is the last active system administrator and cannot be disabled.",
-            target.name
-        )));
+        return Err(AppError::bad_request(Msg::new("authority-last-system-administrator").arg("name", &target.name)));
     }
     Ok(())
 }

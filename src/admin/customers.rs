@@ -14,6 +14,7 @@ use crate::accounts::phone::Mobile;
 use crate::accounts::{Email, parse_person_name};
 use crate::auth::ManageUser;
 use crate::auth::invitations::{Invitee, queue_customer_invitation};
+use crate::auth::links::Purpose;
 use crate::auth::manage_login::EmptyForm;
 use crate::auth::sessions::{self, Subject};
 use crate::error::{AppError, AppResult};
@@ -37,6 +38,8 @@ struct CustomersPage {
     name: String,
     /// Why the search was not run (too long).
     search_error: Option<String>,
+    /// How long the invitation's link works.
+    invite_hours: i64,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -52,7 +55,8 @@ async fn list_page(
 ) -> AppResult<CustomersPage> {
     let shell = Shell::new(user, csrf.clone(), "/manage/customers", msg);
     let customers = customers::list(&state.db, user.portal.id, &search, PAGE_SIZE).await?;
-    Ok(CustomersPage { shell, csrf, customers, search, errors, email, name, search_error: None })
+    let invite_hours = Purpose::Invite.lifetime_secs() / 3600;
+    Ok(CustomersPage { shell, csrf, customers, search, errors, email, name, search_error: None, invite_hours })
 }
 
 pub async fn list(
@@ -63,7 +67,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     user.require(Permission::ManageAgents)?;
     if q.q.chars().count() > customers::MAX_SEARCH_CHARS {
-        let error = format!("Search for at most {} characters.", customers::MAX_SEARCH_CHARS);
+        let error = Msg::new("customers-search-too-long").arg("max", customers::MAX_SEARCH_CHARS).to_string();
         let mut page =
             list_page(&state, &user, csrf, None, String::new(), vec![], String::new(), String::new()).await?;
         page.search_error = Some(error);
@@ -112,9 +116,10 @@ pub async fn create(
                     tracing::info!(customer_id = id, portal = %user.portal.slug, by = user.staff.id, "customer invited");
                     return Ok(Redirect::to(&format!("/manage/customers/{id}?msg=invited")).into_response());
                 }
-                Err(e @ (CreateCustomerError::EmailTaken(_) | CreateCustomerError::MobileTaken(_))) => {
-                    format!("This portal {}.", e.to_string().trim_start_matches("this portal "))
+                Err(CreateCustomerError::EmailTaken(email)) => {
+                    Msg::new("customers-email-taken").arg("email", email.to_string()).to_string()
                 }
+                Err(CreateCustomerError::MobileTaken(mobile)) => mobile_taken(&mobile),
                 Err(CreateCustomerError::Db(e)) => return Err(e.into()),
             }
         }
@@ -154,7 +159,7 @@ pub async fn update(
         (Ok(name), Ok(mobile)) => customers::update_details(&state.db, user.portal.id, id, &name, mobile.as_ref())
             .await
             .map_err(|e| match e {
-                UpdateCustomerError::MobileTaken(_) => Ok(e.to_string()),
+                UpdateCustomerError::MobileTaken(mobile) => Ok(mobile_taken(&mobile)),
                 UpdateCustomerError::Db(db) => Err(db),
             }),
         (name, mobile) => Err(Ok([name.err(), mobile.err()]
@@ -173,6 +178,10 @@ pub async fn update(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
+}
+
+fn mobile_taken(mobile: &str) -> String {
+    Msg::new("customers-mobile-taken").arg("mobile", mobile).to_string()
 }
 
 async fn load(state: &AppState, user: &ManageUser, id: i64) -> AppResult<Customer> {

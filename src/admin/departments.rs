@@ -13,6 +13,7 @@ use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::auth::manage_login::EmptyForm;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 use crate::i18n::Texts as _;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::layout::Shell;
@@ -65,7 +66,7 @@ pub async fn create(
     user.require(Permission::ManageDepartments)?;
     let error = match departments::parse_name(&form.name) {
         Ok(name) if departments::create(&state.db, user.portal.id, &name).await? => None,
-        Ok(name) => Some(format!("There is already a department called {name:?}.")),
+        Ok(name) => Some(Msg::new("departments-exists").arg("name", format!("{name:?}")).to_string()),
         Err(e) => Some(e.to_string()),
     };
     match error {

@@ -12,6 +12,7 @@ use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::auth::sessions;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 use crate::i18n::Texts as _;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::layout::Shell;
@@ -21,13 +22,15 @@ use crate::web::state::AppState;
 #[template(path = "admin/templates/home.html")]
 struct HomePage {
     shell: Shell,
+    /// Catalog keys of the role and of the permissions held.
     role: &'static str,
     permissions: Vec<&'static str>,
     agents: i64,
     customers: i64,
     departments: i64,
     portal_slug: String,
-    mail_problem: Option<String>,
+    /// Email cannot go out (no SMTP server), for those who look after the portal's settings.
+    mail_problem: bool,
     /// Agents created by a first Microsoft sign-in, for those who may approve them.
     awaiting_approval: i64,
     /// Other portals that asked this person to work in them.
@@ -56,17 +59,20 @@ pub async fn page(
         0
     };
     let invitations = crate::accounts::portal_invitations::of_staff(&state.db, user.staff.id).await?.len();
-    let permissions =
-        crate::accounts::permissions::Permission::ALL.into_iter().filter(|p| user.can(*p)).map(|p| p.label()).collect();
+    let permissions = crate::accounts::permissions::Permission::ALL
+        .into_iter()
+        .filter(|p| user.can(*p))
+        .map(|p| p.label_key())
+        .collect();
     Ok(HomePage {
         shell: Shell::new(&user, csrf, "/manage", q.msg.as_deref()),
-        role: user.role.label(),
+        role: user.role.label_key(),
         permissions,
         agents,
         customers,
         departments,
         portal_slug: user.portal.slug.clone(),
-        mail_problem: state.mail_problem.clone().filter(|_| user.can(Permission::ManagePortalSettings)),
+        mail_problem: state.mail_problem.is_some() && user.can(Permission::ManagePortalSettings),
         awaiting_approval,
         invitations,
     }
@@ -87,7 +93,7 @@ pub async fn switch_portal(
         .memberships
         .iter()
         .find(|(p, _)| p.slug == form.portal)
-        .ok_or_else(|| AppError::forbidden("You do not work in that portal."))?;
+        .ok_or_else(|| AppError::forbidden(Msg::new("home-not-your-portal")))?;
     sessions::set_portal(&state.db, user.session.id, portal.id).await?;
     Ok(Redirect::to("/manage?msg=switched").into_response())
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::MsgQuery;
 use crate::auth::ManageUser;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 use crate::i18n::Texts as _;
 use crate::portals::{self, CreatePortalError, Portal, Slug};
 use crate::web::csrf::{CsrfForm, CsrfToken};
@@ -31,7 +32,7 @@ fn require_superadmin(user: &ManageUser) -> AppResult<()> {
     if user.staff.is_superadmin {
         Ok(())
     } else {
-        Err(AppError::forbidden("Only system administrators manage the list of portals."))
+        Err(AppError::forbidden(Msg::new("portals-only-system-administrators")))
     }
 }
 
@@ -62,7 +63,9 @@ pub async fn create(
     require_superadmin(&user)?;
     let result = match (Slug::parse(&form.slug), portals::parse_name(&form.name)) {
         (Ok(slug), Ok(name)) => portals::create(&state.db, &slug, &name).await.map_err(|e| match e {
-            CreatePortalError::SlugTaken(_) => Ok(e.to_string()),
+            CreatePortalError::SlugTaken(slug) => {
+                Ok(Msg::new("portals-slug-taken").arg("slug", format!("{slug:?}")).to_string())
+            }
             CreatePortalError::Db(db) => Err(db),
         }),
         (slug, name) => {

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::codes::{self, PER_ADDRESS, PER_IDENTITY, Verdict};
-use super::emails::EmailContent;
+use super::emails::{EmailContent, recipient_language};
 use super::known_browsers;
 use super::portal_login::start_session;
 use super::sessions::Subject;
@@ -21,6 +21,7 @@ use crate::accounts::customers::{self, Customer};
 use crate::accounts::phone::Mobile;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Texts as _;
+use crate::i18n::{Lang, Msg, render_in, t, t1};
 use crate::outbox;
 use crate::portals::resolve::CurrentPortal;
 use crate::portals::settings::{self, SignInMethods};
@@ -28,9 +29,6 @@ use crate::web::client::Client;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
 use crate::web::tokens::random_token;
-
-const REFUSED: &str =
-    "That code is not correct, or it has expired or been used. Check the latest message, or ask for a new code.";
 
 /// The browser's request token for a portal's code sign-in.
 fn code_cookie(portal_id: i64) -> String {
@@ -53,13 +51,13 @@ enum Identity {
 }
 
 impl Identity {
-    fn parse(typed: &str) -> Result<Identity, String> {
+    fn parse(typed: &str) -> Result<Identity, Msg> {
         if typed.contains('@') {
-            Email::parse(typed).map(Identity::Email).map_err(|e| e.to_string())
+            Email::parse(typed).map(Identity::Email)
         } else {
             Mobile::parse(typed)
                 .map(Identity::Mobile)
-                .map_err(|e| format!("Enter your email address, or your mobile number. {e}"))
+                .map_err(|e| Msg::new("code-identity-invalid").arg("reason", e.to_string()))
         }
     }
     fn key(&self, portal_id: i64) -> String {
@@ -70,11 +68,11 @@ impl Identity {
     }
 }
 
-fn channels_text(methods: SignInMethods) -> &'static str {
+fn channels_text(methods: SignInMethods) -> String {
     match (methods.email_code, methods.sms_code) {
-        (true, true) => "by email and by SMS",
-        (false, true) => "by SMS",
-        _ => "by email",
+        (true, true) => t("code-by-both"),
+        (false, true) => t("code-by-sms"),
+        _ => t("code-by-email"),
     }
 }
 
@@ -92,20 +90,15 @@ pub async fn request(
 ) -> AppResult<Response> {
     let methods = settings::load(&state.db, portal.portal.id).await?.customer_signin;
     if !methods.codes() {
-        return Err(AppError::bad_request(format!(
-            "{} does not offer sign-in codes. Sign in with your password.",
-            portal.portal.name
-        )));
+        return Err(AppError::bad_request(Msg::new("code-not-offered").arg("portal", &portal.portal.name)));
     }
     let identity = Identity::parse(form.identity.trim()).map_err(AppError::bad_request)?;
     let keys = [(identity.key(portal.portal.id), PER_IDENTITY), (format!("code-ip:{}", client.ip), PER_ADDRESS)];
     match codes::admit_request(&state.db, &keys).await {
         Ok(()) => {}
         Err(codes::AdmitError::Wait(wait)) => {
-            return Err(AppError::TooManyRequests(
-                format!("A code was sent a moment ago. You can ask for another in {}.", throttle::human_wait(wait))
-                    .into(),
-            ));
+            let wait = throttle::human_wait(wait);
+            return Err(AppError::TooManyRequests(Msg::new("code-wait-request").arg("wait", wait)));
         }
         Err(codes::AdmitError::Db(e)) => return Err(e.into()),
     }
@@ -118,12 +111,11 @@ pub async fn request(
             tracing::error!(error = ?e, "could not queue a sign-in code");
         }
     });
-    let sent = format!(
-        "If {} has an account here, we have sent a 6-digit code {}. It expires in {} minutes.",
-        form.identity.trim(),
-        channels_text(methods),
-        lifetime / 60
-    );
+    let sent = Msg::new("code-sent")
+        .arg("identity", form.identity.trim())
+        .arg("channels", channels_text(methods))
+        .arg("minutes", lifetime / 60)
+        .to_string();
     let page = CodePage { csrf, portal, sent: Some(sent), error: None };
     Ok(([(header::SET_COOKIE, cookie)], page).into_response())
 }
@@ -150,27 +142,18 @@ async fn send_code(
     let code = codes::generate_code();
     let minutes = state.code_lifetime_secs / 60;
     let name = &portal.portal.name;
+    // In the customer's language, whoever asked and in whatever language.
+    let lang = recipient_language(customer.language, Some(&portal.portal));
     let mut tx = state.db.writer().begin().await?;
     codes::store(&mut tx, pid, customer.id, request_token, &code, state.code_lifetime_secs).await?;
     if methods.email_code {
         let sender = settings::load(&state.db, pid).await?.sender_name;
-        let email = EmailContent {
-            subject: format!("Your sign-in code for {name}"),
-            greeting: format!("Hello {},", customer.name),
-            paragraphs: vec![format!("Your code to sign in to {name} is:"), code.clone()],
-            action: None,
-            after: vec![format!(
-                "It expires in {minutes} minutes and works once, in the browser where you asked for it. If you did not \
-                 ask for it, ignore this email; nobody can sign in without it."
-            )],
-            signature: name.clone(),
-        }
-        .to(&customer.email, Some(pid), sender);
+        let email =
+            render_in(lang, || code_email(&customer.name, name, &code, minutes)).to(&customer.email, Some(pid), sender);
         outbox::enqueue_email(&mut tx, &email).await?;
     }
     if let Some(mobile) = mobile {
-        let text =
-            format!("{code} is your code to sign in to {name}. It expires in {minutes} minutes. Do not share it.");
+        let text = Msg::new("code-sms").arg("code", &code).arg("portal", name).arg("minutes", minutes).in_lang(lang);
         outbox::enqueue_sms(&mut tx, Some(pid), mobile, &text).await?;
     }
     tx.commit().await?;
@@ -182,6 +165,19 @@ async fn send_code(
         "sign-in code queued"
     );
     Ok(())
+}
+
+/// The email that carries a code, in the current language (see `render_in`).
+fn code_email(customer: &str, portal: &str, code: &str, minutes: i64) -> EmailContent {
+    EmailContent {
+        subject: t1("email-code-subject", "portal", portal),
+        greeting: t1("email-greeting", "name", customer),
+        paragraphs: vec![t1("email-code-intro", "portal", portal), code.to_string()],
+        action: None,
+        after: vec![t1("email-code-after", "minutes", minutes)],
+        signature: portal.to_string(),
+        lang: Lang::current(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -208,8 +204,7 @@ pub async fn verify(
     let keys = [(format!("code-verify:{}", client.ip), throttle::PER_ADDRESS)];
     let admitted = match throttle::admit(&state.db, &keys).await? {
         Admission::Wait(secs) => {
-            let message =
-                format!("Too many wrong codes from your network. Wait {} and try again.", throttle::human_wait(secs));
+            let message = t1("code-wait-verify", "wait", throttle::human_wait(secs));
             return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, message));
         }
         Admission::Admitted(a) => a,
@@ -236,7 +231,7 @@ pub async fn verify(
         }
         Verdict::Refused => {
             throttle::finish(&state.db, &admitted, Outcome::Failed).await?;
-            Ok(refuse(StatusCode::UNAUTHORIZED, REFUSED.into()))
+            Ok(refuse(StatusCode::UNAUTHORIZED, t("code-refused")))
         }
     }
 }

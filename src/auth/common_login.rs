@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::portal_login::{Authenticated, authenticate, signed_in_cookies, start_session};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 use crate::i18n::Texts as _;
 use crate::portals::{self, Portal};
 use crate::web::client::Client;
@@ -54,7 +55,7 @@ pub async fn submit(
 ) -> AppResult<Response> {
     let portal = portals::by_slug(&state.db, &form.portal)
         .await?
-        .ok_or_else(|| AppError::bad_request("Choose a portal from the list."))?;
+        .ok_or_else(|| AppError::bad_request(Msg::new("login-choose-portal")))?;
     // A portal whose customers sign in with codes: on to its own page, which asks for one.
     if !crate::portals::settings::load(&state.db, portal.id).await?.customer_signin.password {
         return Ok(Redirect::to(&format!("/portal/{}/login?msg=use-code", portal.slug)).into_response());

@@ -1,11 +1,19 @@
 //! The emails sign-in sends: invitations, password resets, "your password was changed". Each has
 //! a plain-text and an HTML part made from one description, absolute links, and a subject that
 //! says what it is.
+//!
+//! Each is written in its recipient's language (`recipient_language`): build it inside
+//! `i18n::render_in(lang, ..)`; the description remembers the language and renders both parts in
+//! it, wherever `to` is called.
 
 use askama::Template;
+use sqlx::{AnyConnection, Row};
 
 use super::links::Purpose;
+use crate::i18n::Texts as _;
+use crate::i18n::{Lang, t, t1, t2};
 use crate::outbox::Email;
+use crate::portals::Portal;
 
 #[derive(Template)]
 #[template(path = "auth/templates/email.txt")]
@@ -37,6 +45,8 @@ pub struct EmailContent {
     pub action: Option<(String, String)>,
     pub after: Vec<String>,
     pub signature: String,
+    /// The language it is written in (the one current when it was made).
+    pub lang: Lang,
 }
 
 impl EmailContent {
@@ -47,9 +57,7 @@ impl EmailContent {
             action: &self.action,
             after: &self.after,
             signature: &self.signature,
-        }
-        .render()
-        .expect("email text template renders");
+        };
         let html = HtmlPart {
             subject: &self.subject,
             greeting: &self.greeting,
@@ -57,11 +65,53 @@ impl EmailContent {
             action: &self.action,
             after: &self.after,
             signature: &self.signature,
-        }
-        .render()
-        .expect("email html template renders");
+        };
+        let (text, html) = crate::i18n::render_in(self.lang, || (text.render(), html.render()));
+        let text = text.expect("email text template renders");
+        let html = html.expect("email html template renders");
         Email { portal_id, to: recipient.to_string(), sender_name, subject: self.subject, text, html }
     }
+}
+
+/// The language to write to someone in: their own choice, else their portal's default, else
+/// English. Never the language of whoever caused the email.
+pub fn recipient_language(own: Option<Lang>, portal: Option<&Portal>) -> Lang {
+    own.or(portal.and_then(|p| p.default_language)).unwrap_or_default()
+}
+
+/// A staff member's own language, read in the caller's transaction (the account may be new).
+pub async fn staff_language(conn: &mut AnyConnection, staff_id: i64) -> Result<Option<Lang>, sqlx::Error> {
+    let row = sqlx::query("SELECT language FROM staff WHERE id = $1").bind(staff_id).fetch_optional(conn).await?;
+    Ok(row.as_ref().map(|r| crate::portals::language_of(r, "language")).transpose()?.flatten())
+}
+
+/// A customer's own language, read in the caller's transaction.
+pub async fn customer_language(conn: &mut AnyConnection, customer_id: i64) -> Result<Option<Lang>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT language FROM customers WHERE id = $1").bind(customer_id).fetch_optional(conn).await?;
+    Ok(row.as_ref().map(|r| crate::portals::language_of(r, "language")).transpose()?.flatten())
+}
+
+/// The default language shared by every portal a staff member works in (when no single portal
+/// is concerned); none when they differ or none is set.
+pub async fn staff_portals_language(db: &crate::db::Db, staff_id: i64) -> Result<Option<Lang>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.default_language FROM staff_portals sp JOIN portals p ON p.id = sp.portal_id WHERE sp.staff_id = $1",
+    )
+    .bind(staff_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut languages = rows.iter().map(|r| r.try_get::<Option<String>, _>("default_language"));
+    let first = match languages.next() {
+        Some(l) => l?,
+        None => return Ok(None),
+    };
+    for other in languages {
+        if other? != first {
+            return Ok(None);
+        }
+    }
+    Ok(first.as_deref().and_then(Lang::parse))
 }
 
 /// Where the email comes from, in words: the portal's name or the product's.
@@ -78,6 +128,42 @@ impl Origin<'_> {
     }
 }
 
+fn greeting(name: &str) -> String {
+    t1("email-greeting", "name", name)
+}
+
+/// An email in the current language (see `render_in`).
+fn content(subject: String, greeting: String, paragraphs: Vec<String>, origin: &Origin) -> EmailContent {
+    EmailContent {
+        subject,
+        greeting,
+        paragraphs,
+        action: None,
+        after: vec![],
+        signature: origin.signature(),
+        lang: Lang::current(),
+    }
+}
+
+impl EmailContent {
+    fn with_action(mut self, label: String, url: &str) -> Self {
+        self.action = Some((label, url.to_string()));
+        self
+    }
+    fn then(mut self, after: String) -> Self {
+        self.after.push(after);
+        self
+    }
+}
+
+/// The words for a staff role in an invitation ("an administrator").
+pub fn role_words(role: crate::accounts::permissions::Role) -> String {
+    match role {
+        crate::accounts::permissions::Role::Admin => t("email-invite-role-admin"),
+        crate::accounts::permissions::Role::Agent => t("email-invite-role-agent"),
+    }
+}
+
 pub fn staff_invitation(
     name: &str,
     origin: &Origin,
@@ -86,68 +172,32 @@ pub fn staff_invitation(
     already_had_account: bool,
 ) -> EmailContent {
     let place = origin.place();
-    let mut paragraphs = vec![format!("You have been made {role} in {place}.")];
-    if already_had_account {
-        paragraphs.push(
-            "Set your password with the link below. The password you set is the one you use everywhere you work \
-             in Frontdesk; until you set it, your current password keeps working."
-                .into(),
-        );
-    } else {
-        paragraphs.push(
-            "Choose your password with the link below; then sign in to the management interface with your email \
-             address and that password."
-                .into(),
-        );
-    }
-    EmailContent {
-        subject: format!("Set your password for {place}"),
-        greeting: format!("Hello {name},"),
-        paragraphs,
-        action: Some(("Set your password".into(), link.into())),
-        after: vec![format!(
-            "The link works once and expires in {}. If you did not expect this email, you can ignore it.",
-            Purpose::Invite.lifetime_text()
-        )],
-        signature: origin.signature(),
-    }
+    let paragraphs = vec![
+        t2("email-invite-staff-role", "role", role, "place", &place),
+        if already_had_account { t("email-invite-staff-existing") } else { t("email-invite-staff-new") },
+    ];
+    let lifetime = Purpose::Invite.lifetime_text();
+    content(t1("email-invite-staff-subject", "place", &place), greeting(name), paragraphs, origin)
+        .with_action(t("email-set-password"), link)
+        .then(t1("email-link-once-unexpected", "lifetime", lifetime))
 }
 
 pub fn customer_invitation(name: &str, origin: &Origin, link: &str) -> EmailContent {
     let place = origin.place();
-    EmailContent {
-        subject: format!("Your account at {place}"),
-        greeting: format!("Hello {name},"),
-        paragraphs: vec![format!(
-            "An account has been created for you at {place}. Choose your password with the link below to sign in \
-             and follow your requests."
-        )],
-        action: Some(("Set your password".into(), link.into())),
-        after: vec![format!(
-            "The link works once and expires in {}. If you did not expect this email, you can ignore it.",
-            Purpose::Invite.lifetime_text()
-        )],
-        signature: origin.signature(),
-    }
+    let lifetime = Purpose::Invite.lifetime_text();
+    let paragraphs = vec![t1("email-invite-customer-body", "place", &place)];
+    content(t1("email-invite-customer-subject", "place", &place), greeting(name), paragraphs, origin)
+        .with_action(t("email-set-password"), link)
+        .then(t1("email-link-once-unexpected", "lifetime", lifetime))
 }
 
 pub fn password_reset(name: &str, origin: &Origin, link: &str) -> EmailContent {
     let place = origin.place();
-    EmailContent {
-        subject: format!("Reset your password for {place}"),
-        greeting: format!("Hello {name},"),
-        paragraphs: vec![format!(
-            "Someone, hopefully you, asked to reset the password of your account at {place}. Choose a new password \
-             with the link below."
-        )],
-        action: Some(("Choose a new password".into(), link.into())),
-        after: vec![format!(
-            "The link works once and expires in {}. If you did not ask for it, ignore this email: your password \
-                 stays as it is.",
-            Purpose::Reset.lifetime_text()
-        )],
-        signature: origin.signature(),
-    }
+    let lifetime = Purpose::Reset.lifetime_text();
+    let paragraphs = vec![t1("email-reset-body", "place", &place)];
+    content(t1("email-reset-subject", "place", &place), greeting(name), paragraphs, origin)
+        .with_action(t("email-reset-action"), link)
+        .then(t1("email-reset-after", "lifetime", lifetime))
 }
 
 pub fn password_changed(
@@ -158,74 +208,50 @@ pub fn password_changed(
     others_signed_out: bool,
 ) -> EmailContent {
     let place = origin.place();
-    let mut paragraphs = vec![format!("The password of your account {email} at {place} has just been changed.")];
+    let mut paragraphs = vec![t2("email-changed-body", "email", email, "place", &place)];
     if others_signed_out {
-        paragraphs.push("Every other session of your account has been signed out.".into());
+        paragraphs.push(t("email-changed-others"));
     }
-    paragraphs.push("Links sent to you earlier to set or reset your password no longer work.".into());
-    EmailContent {
-        subject: format!("Your password for {place} was changed"),
-        greeting: format!("Hello {name},"),
-        paragraphs,
-        action: sign_in_url.map(|url| ("Sign in".into(), url.into())),
-        after: vec!["If you did not change it, contact your administrator at once.".into()],
-        signature: origin.signature(),
+    paragraphs.push(t("email-changed-links"));
+    let mut email = content(t1("email-changed-subject", "place", &place), greeting(name), paragraphs, origin)
+        .then(t("email-changed-after"));
+    if let Some(url) = sign_in_url {
+        email = email.with_action(t("email-changed-action"), url);
     }
+    email
 }
 
 /// The answer to "Forgot your password?" for an account whose sign-in its organisation's
 /// directory manages (Microsoft Entra ID): there is no Frontdesk password to reset.
 pub fn self_managed(name: &str, origin: &Origin, sign_in_url: &str) -> EmailContent {
     let place = origin.place();
-    EmailContent {
-        subject: format!("About your password for {place}"),
-        greeting: format!("Hello {name},"),
-        paragraphs: vec![
-            format!("Someone, hopefully you, asked to reset the password of your account at {place}."),
-            format!(
-                "{} You sign in with your Microsoft account, so there is no Frontdesk password to reset.",
-                crate::sso::SELF_MANAGED
-            ),
-        ],
-        action: Some(("Sign in with Microsoft".into(), sign_in_url.into())),
-        after: vec!["If you did not ask for this, you can ignore this email.".into()],
-        signature: origin.signature(),
-    }
+    let paragraphs = vec![t1("email-self-managed-asked", "place", &place), t("email-self-managed-body")];
+    content(t1("email-self-managed-subject", "place", &place), greeting(name), paragraphs, origin)
+        .with_action(t("email-self-managed-action"), sign_in_url)
+        .then(t("email-self-managed-after"))
 }
 
 /// Tells a portal's administrators that someone signed in with Microsoft for the first time and
 /// waits for their approval.
 pub fn approval_needed(admin_name: &str, origin: &Origin, who: &str, email: &str, link: &str) -> EmailContent {
     let place = origin.place();
-    EmailContent {
-        subject: format!("{who} is waiting for approval in {place}"),
-        greeting: format!("Hello {admin_name},"),
-        paragraphs: vec![
-            format!(
-                "{who} ({email}) signed in to {place} with Microsoft for the first time. An agent account with no                  permissions was created for them; they cannot sign in until an administrator approves it."
-            ),
-            "Open the account to approve it, give it permissions and departments, or disable it.".into(),
-        ],
-        action: Some(("Review the account".into(), link.into())),
-        after: vec![],
-        signature: origin.signature(),
-    }
+    let body = crate::i18n::Msg::new("email-approval-body").arg("who", who).arg("email", email).arg("place", &place);
+    let paragraphs = vec![body.to_string(), t("email-approval-open")];
+    content(t2("email-approval-subject", "who", who, "place", &place), greeting(admin_name), paragraphs, origin)
+        .with_action(t("email-approval-action"), link)
 }
 
 /// Asks someone who already has a staff account to work in one more portal.
 pub fn portal_invitation(name: &str, origin: &Origin, inviter: &str, role: &str, link: &str) -> EmailContent {
     let place = origin.place();
-    EmailContent {
-        subject: format!("{inviter} invites you to work in {place}"),
-        greeting: format!("Hello {name},"),
-        paragraphs: vec![
-            format!("{inviter} invites you to work in {place} as {role}, with the Frontdesk account you already have."),
-            "Sign in as usual and accept or decline the invitation. Nothing changes until you accept.".into(),
-        ],
-        action: Some(("See the invitation".into(), link.into())),
-        after: vec!["If you do not know why you got this, decline it or ignore this email.".into()],
-        signature: origin.signature(),
-    }
+    let body = crate::i18n::Msg::new("email-portal-invite-body")
+        .arg("inviter", inviter)
+        .arg("place", &place)
+        .arg("role", role);
+    let paragraphs = vec![body.to_string(), t("email-portal-invite-how")];
+    content(t2("email-portal-invite-subject", "inviter", inviter, "place", &place), greeting(name), paragraphs, origin)
+        .with_action(t("email-portal-invite-action"), link)
+        .then(t("email-portal-invite-after"))
 }
 
 #[cfg(test)]
@@ -242,5 +268,22 @@ mod tests {
         assert!(email.text.contains("Acme <Support>"));
         assert!(email.html.contains(r#"href="https://help.example.com/manage/password/abc""#));
         assert!(email.html.contains("Acme &#60;Support&#62;") || email.html.contains("Acme &lt;Support&gt;"));
+    }
+
+    #[test]
+    fn an_email_is_written_in_the_language_it_was_made_in() {
+        let origin = Origin { portal_name: Some("Acme") };
+        let email = crate::i18n::render_in(Lang::PtBr, || password_reset("Ana", &origin, "https://x.test/p/abc")).to(
+            "ana@x.test",
+            None,
+            None,
+        );
+        assert_eq!(email.subject, "Redefina sua senha de Acme");
+        assert!(email.text.contains("Olá, Ana!"), "{}", email.text);
+        assert!(email.html.contains(r#"<html lang="pt-BR">"#));
+        assert!(email.html.contains("Se o botão não funcionar"));
+        assert!(email.text.contains("1 hora"));
+        let english = password_reset("Ana", &origin, "https://x.test/p/abc").to("ana@x.test", None, None);
+        assert!(english.text.contains("Hello Ana,") && english.text.contains("expires in 1 hour."));
     }
 }

@@ -13,7 +13,7 @@ use crate::accounts::permissions::{Permission, Role};
 use crate::accounts::staff::{self, Staff};
 use crate::auth::sessions::{self, Realm, Session, Subject};
 use crate::error::AppError;
-use crate::i18n;
+use crate::i18n::{self, Msg};
 use crate::portals::resolve::CurrentPortal;
 use crate::portals::{self, Portal};
 use crate::web::state::AppState;
@@ -46,11 +46,11 @@ impl ManageUser {
         if self.can(p) {
             Ok(())
         } else {
-            Err(AppError::forbidden(format!(
-                "You need the permission \"{}\" in {} to do this.",
-                p.label(),
-                self.portal.name
-            )))
+            Err(AppError::forbidden(
+                Msg::new("signin-permission-needed")
+                    .arg("permission", p.label().to_string())
+                    .arg("portal", &self.portal.name),
+            ))
         }
     }
 
@@ -104,10 +104,7 @@ async fn load_manage_user(parts: &mut Parts, state: &AppState) -> Result<ManageU
     let current = memberships.iter().find(|(p, _)| Some(p.id) == session.portal_id).or(memberships.first()).cloned();
     i18n::request::set_account_choice(staff.language);
     let Some((portal, role)) = current else {
-        return Err(AppError::forbidden(
-            "Your account does not work in any portal yet. Ask an administrator to add you to one.",
-        )
-        .into_response());
+        return Err(AppError::forbidden(Msg::new("signin-no-portal")).into_response());
     };
     i18n::request::set_portal_default(portal.default_language);
     let permissions =

@@ -17,6 +17,7 @@ use crate::accounts::{Email, customers, staff};
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Texts as _;
+use crate::i18n::{Lang, Msg, render_in, t, t1};
 use crate::outbox;
 use crate::portals::resolve::CurrentPortal;
 use crate::portals::{self, Portal, settings};
@@ -42,7 +43,7 @@ struct ForgotPage {
     sent_to: Option<String>,
     /// The portal's staff sign in with Microsoft: there is no password to reset (the seed's
     /// message instead of the form).
-    self_managed: Option<&'static str>,
+    self_managed: bool,
 }
 
 #[derive(Deserialize)]
@@ -54,8 +55,8 @@ pub struct ForgotForm {
 
 /// Who asked, once the account is found.
 enum Target {
-    Staff { id: i64, name: String, email: String, portal: Option<Portal> },
-    Customer { id: i64, name: String, email: String, portal: Portal },
+    Staff { id: i64, name: String, email: String, portal: Option<Portal>, lang: Option<Lang> },
+    Customer { id: i64, name: String, email: String, portal: Portal, lang: Option<Lang> },
 }
 
 /// Refuses more than a few requests an hour from one address, so the form cannot be used to
@@ -63,9 +64,9 @@ enum Target {
 async fn admit_address(state: &AppState, client: &Client) -> AppResult<()> {
     let keys = [(format!("forgot:{}", client.ip), PER_ADDRESS)];
     match throttle::admit(&state.db, &keys).await? {
-        Admission::Wait(secs) => Err(AppError::TooManyRequests(
-            format!("Too many requests from your network. Wait {} and try again.", throttle::human_wait(secs)).into(),
-        )),
+        Admission::Wait(secs) => {
+            Err(AppError::TooManyRequests(Msg::new("forgot-wait").arg("wait", throttle::human_wait(secs))))
+        }
         // Every request counts, as a failure would: the limit is on how many are sent.
         Admission::Admitted(admitted) => Ok(throttle::finish(&state.db, &admitted, Outcome::Failed).await?),
     }
@@ -73,7 +74,13 @@ async fn admit_address(state: &AppState, client: &Client) -> AppResult<()> {
 
 /// Tells a staff member whose sign-in their directory manages that there is no password to
 /// reset, at most as often as reset links are sent.
-async fn send_self_managed(state: &AppState, staff_id: i64, name: &str, email: &str) -> AppResult<()> {
+async fn send_self_managed(
+    state: &AppState,
+    staff_id: i64,
+    name: &str,
+    email: &str,
+    own: Option<Lang>,
+) -> AppResult<()> {
     let recent: i64 = sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE recipient = $1 AND created_at > $2")
         .bind(email)
         .bind(now() - 3600)
@@ -85,7 +92,9 @@ async fn send_self_managed(state: &AppState, staff_id: i64, name: &str, email: &
         return Ok(());
     }
     let origin = Origin { portal_name: None };
-    let message = emails::self_managed(name, &origin, &state.absolute("/manage/login")).to(email, None, None);
+    let lang = own.or(emails::staff_portals_language(&state.db, staff_id).await?).unwrap_or_default();
+    let sign_in = state.absolute("/manage/login");
+    let message = render_in(lang, || emails::self_managed(name, &origin, &sign_in).to(email, None, None));
     let mut tx = state.db.writer().begin().await?;
     outbox::enqueue_email(&mut tx, &message).await?;
     tx.commit().await?;
@@ -95,14 +104,20 @@ async fn send_self_managed(state: &AppState, staff_id: i64, name: &str, email: &
 }
 
 async fn send_reset(state: AppState, target: Target) -> AppResult<()> {
-    if let Target::Staff { id, name, email, .. } = &target
+    if let Target::Staff { id, name, email, lang, .. } = &target
         && sso::identities::is_self_managed(&state.db, *id).await?
     {
-        return send_self_managed(&state, *id, name, email).await;
+        return send_self_managed(&state, *id, name, email, *lang).await;
     }
-    let (subject, email, name, portal) = match &target {
-        Target::Staff { id, name, email, portal } => (Subject::Staff(*id), email, name, portal.as_ref()),
-        Target::Customer { id, name, email, portal } => (Subject::Customer(*id), email, name, Some(portal)),
+    let (subject, email, name, portal, own) = match &target {
+        Target::Staff { id, name, email, portal, lang } => (Subject::Staff(*id), email, name, portal.as_ref(), *lang),
+        Target::Customer { id, name, email, portal, lang } => {
+            (Subject::Customer(*id), email, name, Some(portal), *lang)
+        }
+    };
+    let lang = match (own, portal, subject) {
+        (None, None, Subject::Staff(id)) => emails::staff_portals_language(&state.db, id).await?.unwrap_or_default(),
+        _ => emails::recipient_language(own, portal),
     };
     let sender_name = match portal {
         Some(p) => settings::load(&state.db, p.id).await?.sender_name,
@@ -124,7 +139,7 @@ async fn send_reset(state: AppState, target: Target) -> AppResult<()> {
         Target::Customer { portal, .. } => format!("{}/password/{token}", state.portal_url(portal)),
     };
     let origin = Origin { portal_name: portal.map(|p| p.name.as_str()) };
-    let message = emails::password_reset(name, &origin, &link).to(email, portal_id, sender_name);
+    let message = render_in(lang, || emails::password_reset(name, &origin, &link).to(email, portal_id, sender_name));
     outbox::enqueue_email(&mut tx, &message).await?;
     tx.commit().await?;
     state.outbox.notify();
@@ -147,10 +162,7 @@ fn in_background(state: AppState, find: impl Future<Output = AppResult<Option<Ta
 }
 
 fn confirmation(email: &str) -> String {
-    format!(
-        "If {email} has an account here, we have sent it a link to choose a new password. The link expires in \
-         1 hour. Nothing arrived? Check the spam folder, or ask your administrator."
-    )
+    t1("forgot-sent", "email", email)
 }
 
 // ---- management ---------------------------------------------------------------------------------
@@ -158,13 +170,13 @@ fn confirmation(email: &str) -> String {
 fn manage_page(csrf: String, email: String, sent_to: Option<String>) -> ForgotPage {
     ForgotPage {
         csrf,
-        heading: "Forgot your password?".into(),
+        heading: t("forgot-title"),
         action: "/manage/forgot".into(),
         back: "/manage/login".into(),
         portals: vec![],
         email,
         sent_to,
-        self_managed: None,
+        self_managed: false,
     }
 }
 
@@ -184,7 +196,7 @@ pub async fn manage_form(
     if let Some(portal) = portals::by_slug(&state.db, q.portal.as_deref().unwrap_or_default()).await?
         && sso::settings::load(&state.db, portal.id).await?.enabled
     {
-        page.self_managed = Some(sso::SELF_MANAGED);
+        page.self_managed = true;
         page.back = format!("/manage/login?portal={}", portal.slug);
     }
     Ok(page.into_response())
@@ -207,6 +219,7 @@ pub async fn manage_submit(
             name: s.name,
             email: s.email,
             portal: None,
+            lang: s.language,
         }))
     });
     Ok(manage_page(csrf, email.clone(), Some(confirmation(&email))).into_response())
@@ -218,24 +231,24 @@ pub async fn manage_submit(
 async fn find_in_portal(state: &AppState, portal: Portal, email: &str) -> AppResult<Option<Target>> {
     let Ok(parsed) = Email::parse(email) else { return Ok(None) };
     if let Some(c) = customers::by_email(&state.db, portal.id, &parsed).await?.filter(|c| c.is_active()) {
-        return Ok(Some(Target::Customer { id: c.id, name: c.name, email: c.email, portal }));
+        return Ok(Some(Target::Customer { id: c.id, name: c.name, email: c.email, portal, lang: c.language }));
     }
     Ok(staff::in_portal_by_email(&state.db, portal.id, &parsed)
         .await?
         .filter(|s| s.is_active())
-        .map(|s| Target::Staff { id: s.id, name: s.name, email: s.email, portal: Some(portal) }))
+        .map(|s| Target::Staff { id: s.id, name: s.name, email: s.email, portal: Some(portal), lang: s.language }))
 }
 
 fn portal_page(csrf: String, portal: &CurrentPortal, email: String, sent_to: Option<String>) -> ForgotPage {
     ForgotPage {
         csrf,
-        heading: format!("Forgot your password for {}?", portal.portal.name),
+        heading: t1("forgot-heading-portal", "portal", &portal.portal.name),
         action: format!("{}/forgot", portal.base),
         back: format!("{}/login", portal.base),
         portals: vec![],
         email,
         sent_to,
-        self_managed: None,
+        self_managed: false,
     }
 }
 
@@ -263,13 +276,13 @@ pub async fn common_form(State(state): State<AppState>, CsrfToken(csrf): CsrfTok
     let portals = portals::listed(&state.db).await?;
     Ok(ForgotPage {
         csrf,
-        heading: "Forgot your password?".into(),
+        heading: t("forgot-title"),
         action: "/forgot".into(),
         back: "/login".into(),
         portals,
         email: String::new(),
         sent_to: None,
-        self_managed: None,
+        self_managed: false,
     }
     .into_response())
 }
@@ -282,20 +295,20 @@ pub async fn common_submit(
 ) -> AppResult<Response> {
     let portal = portals::by_slug(&state.db, &form.portal)
         .await?
-        .ok_or_else(|| AppError::Page(StatusCode::BAD_REQUEST, "Choose a portal from the list.".into()))?;
+        .ok_or_else(|| AppError::Page(StatusCode::BAD_REQUEST, Msg::new("login-choose-portal")))?;
     admit_address(&state, &client).await?;
     let email = form.email.trim().to_string();
     let (bg_state, wanted) = (state.clone(), email.clone());
     in_background(state.clone(), async move { find_in_portal(&bg_state, portal, &wanted).await });
     Ok(ForgotPage {
         csrf,
-        heading: "Forgot your password?".into(),
+        heading: t("forgot-title"),
         action: "/forgot".into(),
         back: "/login".into(),
         portals: portals::listed(&state.db).await?,
         email: email.clone(),
         sent_to: Some(confirmation(&email)),
-        self_managed: None,
+        self_managed: false,
     }
     .into_response())
 }

@@ -19,6 +19,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::db::Db;
 use crate::error::AppError;
+use crate::i18n::Msg;
 
 /// A password in Unicode Normalization Form KC, the form it is hashed in.
 ///
@@ -113,8 +114,7 @@ impl PasswordHasher {
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        let busy =
-            || AppError::Unavailable("The server is very busy signing people in. Please try again in a minute.".into());
+        let busy = || AppError::Unavailable(Msg::new("signin-busy"));
         let permit = tokio::time::timeout(QUEUE_TIMEOUT, self.slots.clone().acquire_owned())
             .await
             .map_err(|_| busy())?

@@ -47,10 +47,7 @@ impl Purpose {
     /// How long a link lasts, in words, for the pages and emails that promise it: made from
     /// `lifetime_secs`, so they cannot drift from what the link does.
     pub fn lifetime_text(self) -> String {
-        match self.lifetime_secs() / 3600 {
-            1 => "1 hour".into(),
-            hours => format!("{hours} hours"),
-        }
+        crate::i18n::t1("link-lifetime", "hours", self.lifetime_secs() / 3600)
     }
 }
 

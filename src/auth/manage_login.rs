@@ -14,6 +14,7 @@ use super::signin::{PasswordAttempt, SignInError, check_password};
 use crate::accounts::{Email, staff};
 use crate::error::AppResult;
 use crate::i18n::Texts as _;
+use crate::i18n::{Msg, t};
 use crate::portals::{self, Portal};
 use crate::sso;
 use crate::web::client::Client;
@@ -29,7 +30,7 @@ struct LoginPage {
     next: String,
     portal: Option<Portal>,
     error: Option<String>,
-    notice: Option<&'static str>,
+    notice: Option<Msg>,
     microsoft: MicrosoftSignIn,
 }
 
@@ -90,12 +91,9 @@ pub async fn page(
         None => None,
     };
     let notice = match q.msg.as_deref() {
-        Some("signed-out") => Some("You have signed out."),
-        Some("signed-out-here") => Some(
-            "You have signed out of Frontdesk. Microsoft could not be reached to end your session there too: close \
-             the browser to end it.",
-        ),
-        Some("password-set") => Some("Your password is set. Sign in with it."),
+        Some("signed-out") => Some(Msg::new("signin-notice-signed-out")),
+        Some("signed-out-here") => Some(Msg::new("signin-notice-signed-out-here")),
+        Some("password-set") => Some(Msg::new("signin-notice-password-set")),
         _ => None,
     };
     let next = q.next.unwrap_or_default();
@@ -158,18 +156,15 @@ pub async fn submit(
     };
     let account = account.expect("a password only verifies against a real account");
     if let Some(why) = account.refusal() {
-        return refuse(StatusCode::FORBIDDEN, why.into());
+        return refuse(StatusCode::FORBIDDEN, why.to_string());
     }
     // Only said after the right password, so it tells nothing to someone guessing.
     if sso::identities::is_self_managed(&state.db, account.id).await? {
-        return refuse(StatusCode::FORBIDDEN, format!("{} Sign in with Microsoft.", sso::SELF_MANAGED));
+        return refuse(StatusCode::FORBIDDEN, t("signin-self-managed"));
     }
     let memberships = staff::memberships(&state.db, account.id).await?;
     if memberships.is_empty() && !account.is_superadmin {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "Your account does not work in any portal yet. Ask an administrator to add you to one.".into(),
-        );
+        return refuse(StatusCode::FORBIDDEN, t("signin-no-portal"));
     }
     let portal_id = requested_portal
         .filter(|p| account.is_superadmin || memberships.iter().any(|(m, _)| m.id == p.id))

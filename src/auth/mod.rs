@@ -31,6 +31,7 @@ pub mod password_links;
 pub mod policy;
 pub mod portal_login;
 pub mod profile;
+pub mod profile_language;
 pub mod sessions;
 pub mod settings;
 pub mod signin;

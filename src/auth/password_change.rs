@@ -12,6 +12,7 @@ use super::sessions::{self, Subject};
 use crate::accounts::{customers, staff};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::i18n::render_in;
 use crate::outbox::{self, Email};
 use crate::portals::{self, settings};
 
@@ -58,7 +59,8 @@ pub async fn apply(conn: &mut AnyConnection, change: NewPassword<'_>) -> Result<
     Ok(ended)
 }
 
-/// The "your password was changed" email for a person. `sign_in_url` is where to sign in
+/// The "your password was changed" email for a person, in their language (their own, else their
+/// portal's; for staff, the language all their portals share). `sign_in_url` is where to sign in
 /// (the command line does not know the server's address, so it may have none).
 pub async fn notice(
     db: &Db,
@@ -67,15 +69,18 @@ pub async fn notice(
     sign_in_url: Option<&str>,
     sessions: Sessions,
 ) -> AppResult<Email> {
-    let (email, name, portal) = match subject {
+    let (email, name, portal, lang) = match subject {
         Subject::Staff(id) => {
             let s = staff::by_id(db, id).await?.ok_or(AppError::NotFound)?;
-            (s.email, s.name, None)
+            let lang = s.language.or(emails::staff_portals_language(db, id).await?);
+            (s.email, s.name, None, lang.unwrap_or_default())
         }
         Subject::Customer(id) => {
             let pid = portal_id.ok_or(AppError::NotFound)?;
             let c = customers::by_id(db, pid, id).await?.ok_or(AppError::NotFound)?;
-            (c.email, c.name, portals::by_id(db, pid).await?)
+            let portal = portals::by_id(db, pid).await?;
+            let lang = emails::recipient_language(c.language, portal.as_ref());
+            (c.email, c.name, portal, lang)
         }
     };
     let sender_name = match &portal {
@@ -84,6 +89,6 @@ pub async fn notice(
     };
     let origin = Origin { portal_name: portal.as_ref().map(|p| p.name.as_str()) };
     let others_signed_out = sessions != Sessions::Keep;
-    let content = emails::password_changed(&name, &origin, &email, sign_in_url, others_signed_out);
+    let content = render_in(lang, || emails::password_changed(&name, &origin, &email, sign_in_url, others_signed_out));
     Ok(content.to(&email, portal.as_ref().map(|p| p.id), sender_name))
 }

@@ -21,6 +21,7 @@ use super::sessions::Subject;
 use crate::accounts::{customers, staff};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Texts as _;
+use crate::i18n::{Lang, Msg, t};
 use crate::portals::resolve::CurrentPortal;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
@@ -29,12 +30,12 @@ use crate::web::state::AppState;
 #[template(path = "auth/templates/set_password.html")]
 struct SetPasswordPage {
     csrf: String,
-    heading: &'static str,
+    heading: String,
     place: String,
     email: String,
     action: String,
-    rules: Vec<String>,
-    errors: Vec<String>,
+    rules: Vec<Msg>,
+    errors: Vec<Msg>,
 }
 
 #[derive(Deserialize)]
@@ -46,46 +47,32 @@ pub struct NewPasswordForm {
 /// The page a link that cannot be used leads to: what happened and what to do.
 fn link_problem(state: LinkState, forgot_url: &str) -> AppError {
     match state {
-        LinkState::Used(_) => AppError::Page(
-            StatusCode::GONE,
-            format!(
-                "This link has already been used, or the password was changed after it was sent. If you still need to set your password, ask for a new link at {forgot_url}."
-            )
-            .into(),
-        ),
-        LinkState::Expired(_) => AppError::Page(
-            StatusCode::GONE,
-            format!(
-                "This link has expired. Ask for a new one at {forgot_url}, or ask your administrator to send the invitation again."
-            )
-            .into(),
-        ),
-        LinkState::Unknown | LinkState::Valid(_) => AppError::Page(
-            StatusCode::NOT_FOUND,
-            "This link is not valid. Check that you opened the whole link from the email, or ask for a new one.".into(),
-        ),
+        LinkState::Used(_) => AppError::Page(StatusCode::GONE, Msg::new("link-used").arg("url", forgot_url)),
+        LinkState::Expired(_) => AppError::Page(StatusCode::GONE, Msg::new("link-expired").arg("url", forgot_url)),
+        LinkState::Unknown | LinkState::Valid(_) => AppError::Page(StatusCode::NOT_FOUND, Msg::new("link-invalid")),
     }
 }
 
-/// Who a valid link is for: their email, and whether they have a password already.
-async fn holder(state: &AppState, link: &Link) -> AppResult<(String, bool)> {
+/// Who a valid link is for: their email, whether they have a password already, and the
+/// language they chose.
+async fn holder(state: &AppState, link: &Link) -> AppResult<(String, bool, Option<Lang>)> {
     match link.subject {
         Subject::Staff(id) => {
             let s = staff::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-            Ok((s.email, s.password_hash.is_some()))
+            Ok((s.email, s.password_hash.is_some(), s.language))
         }
         Subject::Customer(id) => {
             let c =
                 customers::by_id(&state.db, link.portal_id.unwrap_or_default(), id).await?.ok_or(AppError::NotFound)?;
-            Ok((c.email, c.password_hash.is_some()))
+            Ok((c.email, c.password_hash.is_some(), c.language))
         }
     }
 }
 
-fn heading(purpose: Purpose) -> &'static str {
+fn heading(purpose: Purpose) -> String {
     match purpose {
-        Purpose::Invite => "Set your password",
-        Purpose::Reset => "Choose a new password",
+        Purpose::Invite => t("set-password-invite"),
+        Purpose::Reset => t("set-password-reset"),
     }
 }
 
@@ -95,9 +82,15 @@ async fn form_page(
     csrf: String,
     action: String,
     place: String,
-    errors: Vec<String>,
+    errors: Vec<Msg>,
 ) -> AppResult<SetPasswordPage> {
-    let (email, _) = holder(state, link).await?;
+    let (email, _, own) = holder(state, link).await?;
+    // The link came from the person's own mailbox: the page speaks the language the email did.
+    crate::i18n::request::set_account_choice(own);
+    if let Some(portal_id) = link.portal_id {
+        let portal = crate::portals::by_id(&state.db, portal_id).await?;
+        crate::i18n::request::set_portal_default(portal.and_then(|p| p.default_language));
+    }
     let policy = policy_for(&state.db, link.subject, link.portal_id).await?;
     Ok(SetPasswordPage { csrf, heading: heading(link.purpose), place, email, action, rules: policy.rules(), errors })
 }
@@ -106,7 +99,7 @@ async fn form_page(
 #[derive(Debug)]
 enum SetPasswordError {
     /// The form is shown again with these messages.
-    Refused(Vec<String>),
+    Refused(Vec<Msg>),
     /// Answered as the error it is (a link used meanwhile, the database away).
     Unexpected(AppError),
 }
@@ -134,14 +127,14 @@ async fn complete(
     let policy = policy_for(&state.db, link.subject, link.portal_id).await?;
     let mut errors = policy.check(&form.new_password).err().unwrap_or_default();
     if normalize(&form.new_password) != normalize(&form.confirm_password) {
-        errors.push("The two passwords are not the same.".into());
+        errors.push(Msg::new("set-password-mismatch"));
     }
     if !errors.is_empty() {
         return Err(SetPasswordError::Refused(errors));
     }
     let hash = state.hasher.hash(&form.new_password).await?;
     // A first password (an invitation to a new account) replaces none: nothing to warn of.
-    let (_, had_password) = holder(state, link).await?;
+    let (_, had_password, _) = holder(state, link).await?;
     let notice = if had_password {
         Some(
             password_change::notice(&state.db, link.subject, link.portal_id, Some(sign_in_url), Sessions::EndAll)

@@ -7,6 +7,8 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use crate::i18n::Msg;
+
 /// Longest password accepted; long enough for any passphrase or manager-generated secret.
 pub const MAX_LENGTH: usize = 256;
 pub const DEFAULT_MIN_LENGTH: usize = 8;
@@ -74,53 +76,63 @@ impl PasswordPolicy {
     }
 
     /// The rules, worded for the text beside a password field.
-    pub fn rules(&self) -> Vec<String> {
-        let mut rules = vec![format!("At least {} characters (at most {MAX_LENGTH})", self.min_length)];
+    pub fn rules(&self) -> Vec<Msg> {
+        let mut rules = vec![Msg::new("password-rule-length").arg("min", self.min_length).arg("max", MAX_LENGTH)];
         if self.kind == PolicyKind::Composition {
-            rules.push("An upper-case letter (A-Z)".into());
-            rules.push("A lower-case letter (a-z)".into());
-            rules.push("A digit (0-9)".into());
-            rules.push("A special character, such as ! ? * @ $ % or -".into());
-            rules.push("Not the characters & or #".into());
+            rules.push(Msg::new("password-rule-upper"));
+            rules.push(Msg::new("password-rule-lower"));
+            rules.push(Msg::new("password-rule-digit"));
+            rules.push(Msg::new("password-rule-special"));
+            rules.push(Msg::new("password-rule-forbidden"));
         }
-        rules.push("Not one of the most common passwords".into());
+        rules.push(Msg::new("password-rule-common"));
         rules
     }
 
     /// Checks a password; on failure, returns every rule it does not meet.
-    pub fn check(&self, password: &str) -> Result<(), Vec<String>> {
+    pub fn check(&self, password: &str) -> Result<(), Vec<Msg>> {
         // Judge the form that will be hashed.
         let password = &*super::hashing::normalize(password);
         let mut unmet = Vec::new();
         let length = password.chars().count();
         if length < self.min_length {
-            unmet.push(format!("It must have at least {} characters (it has {length}).", self.min_length));
+            unmet.push(Msg::new("password-unmet-short").arg("min", self.min_length).arg("length", length));
         }
         if length > MAX_LENGTH {
-            unmet.push(format!("It must have at most {MAX_LENGTH} characters."));
+            unmet.push(Msg::new("password-unmet-long").arg("max", MAX_LENGTH));
         }
         if self.kind == PolicyKind::Composition {
             if !password.chars().any(char::is_uppercase) {
-                unmet.push("It needs an upper-case letter.".into());
+                unmet.push(Msg::new("password-unmet-upper"));
             }
             if !password.chars().any(char::is_lowercase) {
-                unmet.push("It needs a lower-case letter.".into());
+                unmet.push(Msg::new("password-unmet-lower"));
             }
             if !password.chars().any(|c| c.is_ascii_digit()) {
-                unmet.push("It needs a digit.".into());
+                unmet.push(Msg::new("password-unmet-digit"));
             }
             if !password.chars().any(is_special) {
-                unmet.push("It needs a special character, such as ! ? * @ $ % or -.".into());
+                unmet.push(Msg::new("password-unmet-special"));
             }
             if password.chars().any(|c| FORBIDDEN.contains(&c)) {
-                unmet.push("It must not contain & or #.".into());
+                unmet.push(Msg::new("password-unmet-forbidden"));
             }
         }
         if is_common(password) {
-            unmet.push("It is one of the most common passwords; choose another.".into());
+            unmet.push(Msg::new("password-unmet-common"));
         }
         if unmet.is_empty() { Ok(()) } else { Err(unmet) }
     }
+}
+
+/// Messages in English, joined by `separator`: for the command line and the log.
+pub fn in_english(messages: &[Msg], separator: &str) -> String {
+    messages.iter().map(Msg::english).collect::<Vec<_>>().join(separator)
+}
+
+/// Messages in the current request's language, each on its own.
+pub fn in_current(messages: &[Msg]) -> Vec<String> {
+    messages.iter().map(ToString::to_string).collect()
 }
 
 fn is_special(c: char) -> bool {
@@ -168,7 +180,7 @@ mod tests {
     #[test]
     fn default_policy_names_every_unmet_rule() {
         let unmet = PasswordPolicy::default().check("abc&").unwrap_err();
-        let text = unmet.join(" ");
+        let text = in_english(&unmet, " ");
         for needle in ["at least 8", "upper-case", "digit", "special", "& or #"] {
             assert!(text.contains(needle), "missing {needle:?} in {text}");
         }
@@ -203,7 +215,7 @@ mod tests {
         let p = PasswordPolicy::new(PolicyKind::LengthOnly, 15);
         let unmet = p.check("1QAZ2wsx3edc4rfv").unwrap_err();
         assert_eq!(unmet.len(), 1);
-        assert!(unmet[0].contains("most common"));
+        assert!(unmet[0].english().contains("most common"));
     }
 
     #[test]
@@ -224,6 +236,16 @@ mod tests {
         let c = PasswordPolicy::new(PolicyKind::LengthOnly, 16).strictest(b);
         assert_eq!((c.kind, c.min_length), (PolicyKind::LengthOnly, 20));
         assert!(c.check("correct horse battery staple").is_ok());
+    }
+
+    #[test]
+    fn rules_read_the_same_in_english_and_in_the_users_words_in_portuguese() {
+        use crate::i18n::Lang;
+        let rules = PasswordPolicy::default().rules();
+        assert_eq!(rules[0].english(), "At least 8 characters (at most 256)");
+        assert!(rules[0].in_lang(Lang::PtBr).starts_with("A nova senha deve conter no mínimo 8 dígitos"));
+        let forbidden = rules.iter().map(|r| r.in_lang(Lang::PtBr)).collect::<Vec<_>>();
+        assert!(forbidden.contains(&"Não podem ser utilizados os caracteres especiais “&” e “#”".to_string()));
     }
 
     #[test]

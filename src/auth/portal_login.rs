@@ -15,6 +15,7 @@ use super::signin::{PasswordAttempt, SignInError, Verified, check_password};
 use crate::accounts::{Email, customers, staff};
 use crate::error::AppResult;
 use crate::i18n::Texts as _;
+use crate::i18n::{Msg, t, t1};
 use crate::portals::Portal;
 use crate::portals::resolve::CurrentPortal;
 use crate::portals::settings::{self, SignInMethods};
@@ -32,7 +33,7 @@ struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
-    notice: Option<&'static str>,
+    notice: Option<Msg>,
 }
 
 /// The outcome of a portal sign-in.
@@ -54,10 +55,7 @@ pub async fn authenticate(
     headers: &HeaderMap,
 ) -> AppResult<Authenticated> {
     if !settings::load(&state.db, portal.id).await?.customer_signin.password {
-        return Ok(Authenticated::No(
-            StatusCode::BAD_REQUEST,
-            format!("{} does not use passwords: sign in with a code on its sign-in page.", portal.name),
-        ));
+        return Ok(Authenticated::No(StatusCode::BAD_REQUEST, t1("portal-login-no-passwords", "portal", &portal.name)));
     }
     let parsed = Email::parse(email).ok();
     let mut customer = None;
@@ -92,14 +90,12 @@ pub async fn authenticate(
         Err(e) => return Ok(Authenticated::No(StatusCode::UNAUTHORIZED, e.message())),
     };
     let refusal = match (customer, member) {
-        (Some(c), _) if !c.is_active() => Some("This account is disabled. Contact the help desk.".to_string()),
+        (Some(c), _) if !c.is_active() => Some(t("signin-customer-disabled")),
         (Some(c), _) => return Ok(Authenticated::Yes(Subject::Customer(c.id), verified)),
         (None, Some(s)) => match s.refusal() {
             Some(why) => Some(why.to_string()),
             // Only said after the right password, so it tells nothing to someone guessing.
-            None if crate::sso::identities::is_self_managed(&state.db, s.id).await? => {
-                Some(format!("{} Sign in with Microsoft.", crate::sso::SELF_MANAGED))
-            }
+            None if crate::sso::identities::is_self_managed(&state.db, s.id).await? => Some(t("signin-self-managed")),
             None => return Ok(Authenticated::Yes(Subject::Staff(s.id), verified)),
         },
         (None, None) => unreachable!("a password only verifies against a real account"),
@@ -149,9 +145,9 @@ pub async fn page(
 ) -> AppResult<Response> {
     let methods = settings::load(&state.db, portal.portal.id).await?.customer_signin;
     let notice = match q.msg.as_deref() {
-        Some("signed-out") => Some("You have signed out."),
-        Some("password-set") => Some("Your password is set. Sign in with it."),
-        Some("use-code") => Some("This portal signs you in with a one-time code instead of a password."),
+        Some("signed-out") => Some(Msg::new("signin-notice-signed-out")),
+        Some("password-set") => Some(Msg::new("signin-notice-password-set")),
+        Some("use-code") => Some(Msg::new("signin-notice-use-code")),
         _ => None,
     };
     let next = q.next.unwrap_or_default();

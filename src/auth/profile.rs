@@ -1,5 +1,5 @@
-//! Profile pages for both interfaces: change your password (offering to sign out your other
-//! sessions) and see and end your own sessions.
+//! Profile pages for both interfaces: your details and language, change your password
+//! (offering to sign out your other sessions) and see and end your own sessions.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,6 +13,7 @@ use super::extract::{ManageUser, ManageUserPendingPassword, PortalUser};
 use super::hashing::normalize;
 use super::password_change::{self, NewPassword, Sessions};
 use super::policy::PasswordPolicy;
+use super::profile_language::{self, LanguageOption};
 use super::sessions::{self, Realm, Session, Subject};
 use super::signin::{PasswordAttempt, SignInError, check_password};
 use crate::accounts::customers::UpdateCustomerError;
@@ -21,6 +22,7 @@ use crate::accounts::{customers, staff};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Texts as _;
+use crate::i18n::{Msg, t, t1};
 use crate::portals::resolve::CurrentPortal;
 use crate::portals::settings;
 use crate::web::client::Client;
@@ -33,7 +35,7 @@ use crate::web::state::AppState;
 pub struct SessionView {
     pub id: i64,
     pub current: bool,
-    pub area: &'static str,
+    pub area: String,
     pub device: String,
     pub ip: String,
     pub started: String,
@@ -46,12 +48,12 @@ fn session_views(list: Vec<Session>, current: i64) -> Vec<SessionView> {
             id: s.id,
             current: s.id == current,
             area: match (s.realm, s.sso_portal_id) {
-                (Realm::Manage, Some(_)) => "Management interface, with Microsoft",
-                (Realm::Manage, None) => "Management interface",
-                (Realm::Portal, _) => "Portal",
+                (Realm::Manage, Some(_)) => t("sessions-manage-microsoft"),
+                (Realm::Manage, None) => t("sessions-manage"),
+                (Realm::Portal, _) => t("sessions-portal"),
             },
             device: if s.user_agent.is_empty() {
-                "Unknown browser".into()
+                t("sessions-unknown-browser")
             } else {
                 s.user_agent.chars().take(80).collect()
             },
@@ -89,7 +91,7 @@ pub struct PasswordForm {
 #[derive(Debug)]
 enum PasswordChangeError {
     /// The form is shown again with these messages.
-    Refused(Vec<String>),
+    Refused(Vec<Msg>),
     /// Answered as the error it is (an error page).
     Unexpected(AppError),
 }
@@ -135,17 +137,20 @@ async fn change_password(
         Ok(_) => {}
         Err(SignInError::Unexpected(e)) => return Err(e.into()),
         Err(SignInError::WrongCredentials) => {
-            return Err(PasswordChangeError::Refused(vec!["Your current password is not correct.".into()]));
+            return Err(PasswordChangeError::Refused(vec![Msg::new("profile-current-wrong")]));
         }
-        Err(e) => return Err(PasswordChangeError::Refused(vec![e.message()])),
+        Err(SignInError::Throttled(secs)) => {
+            let wait = super::throttle::human_wait(secs);
+            return Err(PasswordChangeError::Refused(vec![Msg::new("signin-throttled").arg("wait", wait)]));
+        }
     }
     let policy = policy_for(&state.db, subject, portal_id).await?;
     let mut errors = policy.check(&form.new_password).err().unwrap_or_default();
     if normalize(&form.new_password) != normalize(&form.confirm_password) {
-        errors.push("The two new passwords are not the same.".into());
+        errors.push(Msg::new("profile-new-mismatch"));
     }
     if normalize(&form.new_password) == normalize(&form.current_password) {
-        errors.push("The new password must differ from the current one.".into());
+        errors.push(Msg::new("profile-new-same"));
     }
     if !errors.is_empty() {
         return Err(PasswordChangeError::Refused(errors));
@@ -181,12 +186,13 @@ pub struct MsgQuery {
 struct ManageProfilePage {
     shell: Shell,
     csrf: String,
-    rules: Vec<String>,
-    errors: Vec<String>,
+    rules: Vec<Msg>,
+    errors: Vec<Msg>,
     must_change: bool,
     sessions: Vec<SessionView>,
     /// Signs in with Microsoft: no Frontdesk password to change.
-    self_managed: Option<&'static str>,
+    self_managed: bool,
+    languages: Vec<LanguageOption>,
 }
 
 async fn manage_profile_page(
@@ -194,7 +200,7 @@ async fn manage_profile_page(
     user: &ManageUser,
     csrf: String,
     msg: Option<&str>,
-    errors: Vec<String>,
+    errors: Vec<Msg>,
 ) -> AppResult<ManageProfilePage> {
     let policy = policy_for(&state.db, user.subject(), None).await?;
     let list = sessions::list(&state.db, state.sessions, user.subject()).await?;
@@ -205,9 +211,8 @@ async fn manage_profile_page(
         errors,
         must_change: user.staff.must_change_password,
         sessions: session_views(list, user.session.id),
-        self_managed: crate::sso::identities::is_self_managed(&state.db, user.staff.id)
-            .await?
-            .then_some(crate::sso::SELF_MANAGED),
+        self_managed: crate::sso::identities::is_self_managed(&state.db, user.staff.id).await?,
+        languages: profile_language::options(user.staff.language),
     })
 }
 
@@ -220,14 +225,19 @@ pub async fn manage_profile(
     Ok(manage_profile_page(&state, &user, csrf, q.msg.as_deref(), vec![]).await?.into_response())
 }
 
-/// A staff member changes their own name (the one every portal they work in shows).
+/// A staff member changes their own name (the one every portal they work in shows) and
+/// language.
 pub async fn manage_update_details(
     State(state): State<AppState>,
     ManageUserPendingPassword(user): ManageUserPendingPassword,
     CsrfForm(form): CsrfForm<DetailsForm>,
 ) -> AppResult<Response> {
+    let language = profile_language::parse(form.language.as_deref())?;
     let email = crate::accounts::Email::parse(&user.staff.email).map_err(AppError::bad_request)?;
     let name = crate::accounts::parse_person_name(&form.name, &email).map_err(AppError::bad_request)?;
+    if let Some(lang) = language {
+        profile_language::save_staff(&state.db, user.staff.id, lang).await?;
+    }
     crate::accounts::staff::set_name(&state.db, user.staff.id, &name).await?;
     tracing::info!(staff_id = user.staff.id, "staff member changed their name");
     Ok(Redirect::to("/manage/profile?msg=saved").into_response())
@@ -241,10 +251,7 @@ pub async fn manage_change_password(
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> AppResult<Response> {
     if crate::sso::identities::is_self_managed(&state.db, user.staff.id).await? {
-        return Err(AppError::bad_request(format!(
-            "{} You sign in with Microsoft, so there is no Frontdesk password to change.",
-            crate::sso::SELF_MANAGED
-        )));
+        return Err(AppError::bad_request(Msg::new("profile-password-self-managed")));
     }
     match change_password(&state, &client, user.subject(), None, user.session.id, &form).await {
         Ok(()) => Ok(Redirect::to("/manage/profile?msg=password-changed").into_response()),
@@ -278,13 +285,14 @@ struct PortalProfilePage {
     csrf: String,
     portal: CurrentPortal,
     u: PortalUser,
-    rules: Vec<String>,
+    rules: Vec<Msg>,
     /// Errors of the password form.
-    errors: Vec<String>,
+    errors: Vec<Msg>,
     /// Errors of the details form.
     details_errors: Vec<String>,
-    notice: Option<&'static str>,
+    notice: Option<Msg>,
     sessions: Vec<SessionView>,
+    languages: Vec<LanguageOption>,
 }
 
 async fn portal_profile_page(
@@ -292,7 +300,7 @@ async fn portal_profile_page(
     user: PortalUser,
     csrf: String,
     msg: Option<&str>,
-    errors: Vec<String>,
+    errors: Vec<Msg>,
 ) -> AppResult<PortalProfilePage> {
     let policy = policy_for(&state.db, user.subject(), Some(user.portal.portal.id)).await?;
     let list: Vec<Session> = sessions::list(&state.db, state.sessions, user.subject())
@@ -301,10 +309,10 @@ async fn portal_profile_page(
         .filter(|s| s.realm == Realm::Portal && s.portal_id == Some(user.portal.portal.id))
         .collect();
     let notice = match msg {
-        Some("password-changed") => Some("Your password has been changed."),
-        Some("session-ended") => Some("That session has ended."),
-        Some("must-change") => Some("Choose a new password before you continue."),
-        Some("saved") => Some("Saved."),
+        Some("password-changed") => Some(Msg::new("notice-password-changed")),
+        Some("session-ended") => Some(Msg::new("notice-session-ended")),
+        Some("must-change") => Some(Msg::new("notice-must-change")),
+        Some("saved") => Some(Msg::new("profile-saved")),
         _ => None,
     };
     Ok(PortalProfilePage {
@@ -315,6 +323,7 @@ async fn portal_profile_page(
         details_errors: vec![],
         notice,
         sessions: session_views(list, user.session.id),
+        languages: profile_language::options(user.language()),
         u: user,
     })
 }
@@ -360,18 +369,18 @@ pub async fn portal_end_session(
 
 #[derive(Deserialize)]
 pub struct DetailsForm {
+    #[serde(default)]
     name: String,
     #[serde(default)]
     mobile: String,
+    /// Absent: unchanged; empty: automatic; else a tag of `Lang::ALL`.
+    #[serde(default)]
+    language: Option<String>,
 }
 
 /// Mobile numbers a customer may try in an hour: plenty for typos, too few to probe which
 /// numbers other customers use.
 const MOBILE_TRIES: RequestLimit = RequestLimit { min_interval_secs: 0, per_hour: 10 };
-
-/// The answer when another customer has the number; it names neither the number nor anyone.
-const MOBILE_REFUSED: &str =
-    "This mobile number cannot be used for your account. Check it, or contact us if it is yours.";
 
 /// Counts a try at a new mobile number; the wait, worded, when there were too many this hour.
 async fn admit_mobile_try(
@@ -386,23 +395,28 @@ async fn admit_mobile_try(
     let key = format!("mobile:{}:{id}", user.portal.portal.id);
     match super::codes::admit_request(&state.db, &[(key, MOBILE_TRIES)]).await {
         Ok(()) => Ok(None),
-        Err(AdmitError::Wait(wait)) => Ok(Some(format!(
-            "You have tried too many mobile numbers. Try again in {}.",
-            super::throttle::human_wait(wait)
-        ))),
+        Err(AdmitError::Wait(wait)) => Ok(Some(t1("profile-mobile-wait", "wait", super::throttle::human_wait(wait)))),
         Err(AdmitError::Db(e)) => Err(e.into()),
     }
 }
 
-/// A customer changes their name or mobile number.
+/// A customer changes their name, mobile number or language; a staff member only their
+/// language (their other details are changed in the management interface).
 pub async fn portal_update_details(
     State(state): State<AppState>,
     user: PortalUser,
     CsrfToken(csrf): CsrfToken,
     CsrfForm(form): CsrfForm<DetailsForm>,
 ) -> AppResult<Response> {
-    let Subject::Customer(id) = user.subject() else {
-        return Err(AppError::bad_request("Staff details are changed in the management interface."));
+    let language = profile_language::parse(form.language.as_deref())?;
+    let saved = format!("{}/profile?msg=saved", user.portal.base);
+    let id = match user.subject() {
+        Subject::Customer(id) => id,
+        Subject::Staff(staff_id) => {
+            let Some(lang) = language else { return Err(AppError::bad_request(Msg::new("profile-staff-details"))) };
+            profile_language::save_staff(&state.db, staff_id, lang).await?;
+            return Ok(Redirect::to(&saved).into_response());
+        }
     };
     let email = crate::accounts::Email::parse(user.email()).map_err(AppError::bad_request)?;
     let name = crate::accounts::parse_person_name(&form.name, &email);
@@ -417,10 +431,14 @@ pub async fn portal_update_details(
             } else {
                 match customers::update_details(&state.db, user.portal.portal.id, id, &name, mobile.as_ref()).await {
                     Ok(()) => {
-                        return Ok(Redirect::to(&format!("{}/profile?msg=saved", user.portal.base)).into_response());
+                        if let Some(lang) = language {
+                            profile_language::save_customer(&state.db, user.portal.portal.id, id, lang).await?;
+                        }
+                        return Ok(Redirect::to(&saved).into_response());
                     }
+                    // It names neither the number nor the customer who has it.
                     Err(UpdateCustomerError::MobileTaken(_)) => {
-                        (StatusCode::UNPROCESSABLE_ENTITY, MOBILE_REFUSED.into())
+                        (StatusCode::UNPROCESSABLE_ENTITY, t("profile-mobile-refused"))
                     }
                     Err(UpdateCustomerError::Db(e)) => return Err(e.into()),
                 }

@@ -12,10 +12,9 @@ use super::known_browsers;
 use super::sessions::Subject;
 use crate::auth::throttle::{self, Admission, Outcome, PER_ACCOUNT, PER_ADDRESS, PER_KNOWN_BROWSER};
 use crate::error::AppError;
+use crate::i18n::{t, t1};
 use crate::web::client::Client;
 use crate::web::state::AppState;
-
-pub const WRONG_CREDENTIALS: &str = "The email address or password is incorrect.";
 
 /// Failures after which a known browser is treated like any other.
 const KNOWN_BROWSER_FAILURES: i64 = 10;
@@ -40,12 +39,8 @@ impl SignInError {
     /// The words for the person signing in (not for `Unexpected`, which becomes an error page).
     pub fn message(&self) -> String {
         match self {
-            SignInError::Throttled(secs) => format!(
-                "Too many failed sign-in attempts. Wait {} and try again, sign in from a browser you have used \
-                 here before, or reset your password by email.",
-                throttle::human_wait(*secs)
-            ),
-            _ => WRONG_CREDENTIALS.into(),
+            SignInError::Throttled(secs) => t1("signin-throttled", "wait", throttle::human_wait(*secs)),
+            _ => t("signin-wrong-credentials"),
         }
     }
 }

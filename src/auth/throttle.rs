@@ -18,6 +18,7 @@
 use sqlx::Row;
 
 use crate::db::Db;
+use crate::i18n::{Lang, Msg};
 
 // Times in this table are Unix milliseconds: a delay of one second must hold for the very next
 // request, whenever in its second the previous one came.
@@ -250,20 +251,35 @@ pub async fn purge_stale(db: &Db) -> Result<u64, sqlx::Error> {
     Ok(done.rows_affected())
 }
 
-/// "3 minutes", "40 seconds": for the message that says when to try again.
+/// "3 minutes", "40 seconds": for the message that says when to try again, in the current
+/// request's language.
 pub fn human_wait(secs: i64) -> String {
-    if secs >= 120 {
-        format!("{} minutes", (secs + 59) / 60)
+    human_wait_in(Lang::current(), secs)
+}
+
+/// `human_wait` in `lang`.
+pub fn human_wait_in(lang: Lang, secs: i64) -> String {
+    let msg = if secs >= 120 {
+        Msg::new("wait-minutes").arg("count", (secs + 59) / 60)
     } else if secs > 1 {
-        format!("{secs} seconds")
+        Msg::new("wait-seconds").arg("count", secs)
     } else {
-        "a second".into()
-    }
+        Msg::new("wait-a-second")
+    };
+    msg.in_lang(lang)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waits_are_worded_in_each_language() {
+        assert_eq!(human_wait_in(Lang::En, 300), "5 minutes");
+        assert_eq!(human_wait_in(Lang::En, 40), "40 seconds");
+        assert_eq!(human_wait_in(Lang::En, 1), "a second");
+        assert_eq!(human_wait_in(Lang::PtBr, 300), "5 minutos");
+    }
 
     #[test]
     fn delays_grow_and_are_capped() {

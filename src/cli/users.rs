@@ -92,7 +92,7 @@ async fn set_disabled(db: &Db, email: &str, portal: Option<&str>, disabled: bool
 /// Reads a password: the first line of standard input, or a hidden prompt (asked twice).
 fn read_password(policy: &PasswordPolicy) -> anyhow::Result<String> {
     let password = if std::io::stdin().is_terminal() {
-        eprintln!("Password rules: {}", policy.rules().join("; "));
+        eprintln!("Password rules: {}", crate::auth::policy::in_english(&policy.rules(), "; "));
         let first = rpassword::prompt_password("Password: ")?;
         let again = rpassword::prompt_password("Password again: ")?;
         if first != again {
@@ -104,9 +104,9 @@ fn read_password(policy: &PasswordPolicy) -> anyhow::Result<String> {
         std::io::stdin().lock().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    policy
-        .check(&password)
-        .map_err(|unmet| anyhow::anyhow!("the password does not meet the policy: {}", unmet.join(" ")))?;
+    policy.check(&password).map_err(|unmet| {
+        anyhow::anyhow!("the password does not meet the policy: {}", crate::auth::policy::in_english(&unmet, " "))
+    })?;
     Ok(password)
 }
 

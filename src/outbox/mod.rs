@@ -81,6 +81,7 @@ pub async fn enqueue_sms(
     )
     .bind(portal_id)
     .bind(to)
+    // What the outbox page shows in its reader's language instead (the subject is kept for the log).
     .bind(format!("SMS to {to}"))
     .bind(text)
     .bind(t)

@@ -13,7 +13,6 @@ use crate::auth::manage_login::EmptyForm;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Texts as _;
 use crate::web::csrf::{CsrfForm, CsrfToken};
-use crate::web::format_time;
 use crate::web::layout::MsgQuery;
 use crate::web::layout::Shell;
 use crate::web::state::AppState;
@@ -25,14 +24,9 @@ const SHOWN: i64 = 200;
 struct OutboxPage {
     shell: Shell,
     csrf: String,
-    mail_problem: Option<String>,
+    /// Email cannot go out: no SMTP server is configured.
+    mail_problem: bool,
     entries: Vec<OutboxEntry>,
-}
-
-impl OutboxPage {
-    fn time(&self, ts: &i64) -> String {
-        format_time(*ts)
-    }
 }
 
 pub async fn page(
@@ -44,7 +38,7 @@ pub async fn page(
     user.require(Permission::ManagePortalSettings)?;
     let entries = list(&state.db, user.portal.id, user.staff.is_superadmin, SHOWN).await?;
     let shell = Shell::new(&user, csrf.clone(), "/manage/outbox", q.msg.as_deref());
-    Ok(OutboxPage { shell, csrf, mail_problem: state.mail_problem.clone(), entries }.into_response())
+    Ok(OutboxPage { shell, csrf, mail_problem: state.mail_problem.is_some(), entries }.into_response())
 }
 
 pub async fn retry(

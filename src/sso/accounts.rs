@@ -18,6 +18,7 @@ use crate::auth::links;
 use crate::auth::sessions::Subject;
 use crate::db::{Db, is_unique_violation};
 use crate::error::AppResult;
+use crate::i18n::{self, Msg};
 use crate::outbox;
 use crate::portals::{Portal, settings as portal_settings};
 use crate::web::state::AppState;
@@ -28,7 +29,7 @@ pub enum Resolution {
     /// A new agent was created (or exists) and waits for an administrator.
     AwaitingApproval,
     /// No sign-in: a heading and what to do.
-    Refused(&'static str, String),
+    Refused(Msg, Msg),
 }
 
 pub async fn resolve(
@@ -86,12 +87,8 @@ async fn answers_only_to(state: &AppState, issuer: &str, account: &Staff) -> App
     let memberships = staff::memberships(&state.db, account.id).await?;
     if let Some(other) = portal_outside_directory(&state.db, issuer, &memberships).await? {
         return Ok(Some(Resolution::Refused(
-            "Sign in with your password",
-            format!(
-                "Your account also works in {}, which does not sign its staff in with this Microsoft directory. \
-                 Sign in with your email address and password instead.",
-                other.name
-            ),
+            Msg::new("sso-use-password-title"),
+            Msg::new("sso-use-password").arg("portal", &other.name),
         )));
     }
     Ok(None)
@@ -100,32 +97,25 @@ async fn answers_only_to(state: &AppState, issuer: &str, account: &Staff) -> App
 fn system_administrator() -> Resolution {
     // The desk's own administrators keep their password: a portal's directory being
     // misconfigured or unreachable must never lock them out, nor speak for them.
-    Resolution::Refused(
-        "System administrator",
-        "Frontdesk system administrators sign in with their email address and password, not with a portal's \
-         Microsoft directory."
-            .into(),
-    )
+    Resolution::Refused(Msg::new("sso-system-administrator-title"), Msg::new("sso-system-administrator"))
 }
 
 async fn linked(state: &AppState, portal: &Portal, issuer: &str, staff_id: i64) -> AppResult<Resolution> {
     let Some(account) = staff::by_id(&state.db, staff_id).await? else {
-        return Ok(Resolution::Refused("No account", "Your Frontdesk account no longer exists.".into()));
+        return Ok(Resolution::Refused(Msg::new("sso-no-account-title"), Msg::new("sso-no-account")));
     };
     if account.awaiting_approval {
         return Ok(Resolution::AwaitingApproval);
     }
-    if let Some(why) = account.refusal() {
-        return Ok(Resolution::Refused("Account disabled", why.into()));
+    // (Waiting for approval is answered above.)
+    if account.refusal().is_some() {
+        return Ok(Resolution::Refused(Msg::new("sso-disabled-title"), Msg::new("sso-disabled")));
     }
     let works_here = account.is_superadmin || staff::in_portal(&state.db, portal.id, account.id).await?.is_some();
     if !works_here {
         return Ok(Resolution::Refused(
-            "Not staff of this portal",
-            format!(
-                "Your account does not work in {} (any more). Ask one of its administrators to add you.",
-                portal.name
-            ),
+            Msg::new("sso-not-staff-title"),
+            Msg::new("sso-not-staff").arg("portal", &portal.name),
         ));
     }
     if let Some(refusal) = answers_only_to(state, issuer, &account).await? {
@@ -143,19 +133,12 @@ async fn match_username(
 ) -> AppResult<Resolution> {
     let unknown = |name: &str| {
         Resolution::Refused(
-            "No matching account",
-            format!(
-                "There is no staff account for {name} in {}. Ask one of its administrators to add you with this \
-                 address, then sign in with Microsoft again.",
-                portal.name
-            ),
+            Msg::new("sso-no-match-title"),
+            Msg::new("sso-no-match").arg("name", name).arg("portal", &portal.name),
         )
     };
     let Some(username) = user.username.as_deref() else {
-        return Ok(Resolution::Refused(
-            "No user name",
-            "Microsoft did not give your user name, so your account cannot be matched. Ask your administrator.".into(),
-        ));
+        return Ok(Resolution::Refused(Msg::new("sso-no-username-title"), Msg::new("sso-no-username")));
     };
     let Ok(email) = Email::parse(username) else { return Ok(unknown(username)) };
     let Some(account) = staff::in_portal_by_email(&state.db, portal.id, &email).await? else {
@@ -167,11 +150,8 @@ async fn match_username(
     }
     if identities::linked_in_tenant(&state.db, account.id, &user.tenant_id).await? {
         return Ok(Resolution::Refused(
-            "Already linked",
-            format!(
-                "The staff account {} is already linked to another Microsoft account. Ask an administrator of {}.",
-                account.email, portal.name
-            ),
+            Msg::new("sso-already-linked-title"),
+            Msg::new("sso-already-linked").arg("email", &account.email).arg("portal", &portal.name),
         ));
     }
     let mut tx = state.db.writer().begin().await?;
@@ -192,7 +172,7 @@ async fn match_username(
 
 /// Two first sign-ins of one user at the same moment: one links, the other is told to retry.
 fn busy() -> Resolution {
-    Resolution::Refused("Try again", "Your account was being set up at the same moment. Sign in again.".into())
+    Resolution::Refused(Msg::new("sso-busy-title"), Msg::new("sso-busy"))
 }
 
 async fn create_pending(
@@ -204,12 +184,7 @@ async fn create_pending(
     let address =
         [user.email.as_deref(), user.username.as_deref()].into_iter().flatten().find_map(|a| Email::parse(a).ok());
     let Some(email) = address else {
-        return Ok(Resolution::Refused(
-            "No email address",
-            "Microsoft gave neither an email address nor a user name that is one, so no account can be created. Ask \
-             your administrator."
-                .into(),
-        ));
+        return Ok(Resolution::Refused(Msg::new("sso-no-email-title"), Msg::new("sso-no-email")));
     };
     let name = user
         .name
@@ -224,12 +199,8 @@ async fn create_pending(
         Ok(id) => id,
         Err(CreateStaffError::EmailTaken(_)) => {
             return Ok(Resolution::Refused(
-                "Account not linked",
-                format!(
-                    "A staff account with the address {email} already exists, but it is not linked to your Microsoft \
-                     account. Ask an administrator of {} to link it.",
-                    portal.name
-                ),
+                Msg::new("sso-not-linked-title"),
+                Msg::new("sso-not-linked").arg("email", email.to_string()).arg("portal", &portal.name),
             ));
         }
         Err(CreateStaffError::Db(e)) => return Err(e.into()),
@@ -261,11 +232,10 @@ async fn notify_administrators(
             continue;
         }
         let origin = Origin { portal_name: Some(&portal.name) };
-        let message = emails::approval_needed(&admin.name, &origin, name, email, &link).to(
-            &admin.email,
-            Some(portal.id),
-            sender_name.clone(),
-        );
+        // In each administrator's language: their own choice, else the portal's.
+        let lang = admin.language.or(portal.default_language).unwrap_or_default();
+        let content = i18n::render_in(lang, || emails::approval_needed(&admin.name, &origin, name, email, &link));
+        let message = content.to(&admin.email, Some(portal.id), sender_name.clone());
         outbox::enqueue_email(tx, &message).await?;
     }
     Ok(())

@@ -22,10 +22,6 @@ use axum::routing::get;
 
 use crate::web::state::AppState;
 
-/// What a person whose sign-in their organisation's directory manages is told when they look
-/// for a Frontdesk password (the words of the seed document).
-pub const SELF_MANAGED: &str = "This user belongs to a self-managed group. Contact the account administrator.";
-
 pub const START_PATH: &str = "/auth/oidc/start";
 pub const CALLBACK_PATH: &str = "/auth/oidc/callback";
 pub const SIGNED_OUT_PATH: &str = "/auth/oidc/signed-out";

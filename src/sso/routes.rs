@@ -19,7 +19,7 @@ use super::{CALLBACK_PATH, start_path};
 use crate::auth::extract::MANAGE_COOKIE;
 use crate::auth::sessions::{self, Realm, Subject};
 use crate::error::{AppError, AppResult};
-use crate::i18n::Texts as _;
+use crate::i18n::{Msg, Texts as _};
 use crate::portals::{self, Portal};
 use crate::web::client::Client;
 use crate::web::next::after_sign_in;
@@ -29,8 +29,8 @@ use crate::web::tokens::{constant_time_eq, random_token, token_hash};
 #[derive(Template, WebTemplate)]
 #[template(path = "sso/templates/outcome.html")]
 struct Outcome {
-    title: &'static str,
-    message: String,
+    title: Msg,
+    message: Msg,
     good: bool,
     retry: Option<String>,
     back: String,
@@ -44,7 +44,7 @@ pub(super) fn login_path(portal: Option<&Portal>) -> String {
 }
 
 /// A page that ends a sign-in that did not succeed. `retry` offers to start again.
-fn outcome(status: StatusCode, title: &'static str, message: String, portal: Option<&Portal>, retry: bool) -> Response {
+fn outcome(status: StatusCode, title: Msg, message: Msg, portal: Option<&Portal>, retry: bool) -> Response {
     let page = Outcome {
         title,
         message,
@@ -60,30 +60,18 @@ fn provider_failed(e: &ProviderError, portal: &Portal) -> Response {
     match e {
         ProviderError::Unreachable(_) => outcome(
             StatusCode::SERVICE_UNAVAILABLE,
-            "Microsoft sign-in is unreachable",
-            format!(
-                "We could not reach {}'s Microsoft sign-in just now. Try again in a few minutes; if it keeps \
-                 failing, tell your administrator.",
-                portal.name
-            ),
+            Msg::new("sso-unreachable-title"),
+            Msg::new("sso-unreachable").arg("portal", &portal.name),
             Some(portal),
             true,
         ),
-        ProviderError::Refused(_) => outcome(
-            StatusCode::BAD_GATEWAY,
-            "Microsoft refused the sign-in",
-            "Microsoft did not accept this sign-in (it may have expired or been used already). Try again; if it \
-             keeps happening, tell your administrator: the portal's Entra ID settings may need attention."
-                .into(),
-            Some(portal),
-            true,
-        ),
+        ProviderError::Refused(_) => {
+            outcome(StatusCode::BAD_GATEWAY, Msg::new("sso-refused-title"), Msg::new("sso-refused"), Some(portal), true)
+        }
         ProviderError::Rejected(_) | ProviderError::UnknownKey(_) => outcome(
             StatusCode::UNAUTHORIZED,
-            "Sign-in could not be verified",
-            "The answer from Microsoft did not pass our checks, so you are not signed in. Try again; if it keeps \
-             happening, tell your administrator."
-                .into(),
+            Msg::new("sso-not-verified-title"),
+            Msg::new("sso-not-verified"),
             Some(portal),
             true,
         ),
@@ -93,8 +81,8 @@ fn provider_failed(e: &ProviderError, portal: &Portal) -> Response {
 fn not_enabled(portal: &Portal) -> Response {
     outcome(
         StatusCode::NOT_FOUND,
-        "Microsoft sign-in is off",
-        format!("{} does not use Microsoft sign-in. Sign in with your email address and password.", portal.name),
+        Msg::new("sso-off-title"),
+        Msg::new("sso-off").arg("portal", &portal.name),
         Some(portal),
         false,
     )
@@ -110,10 +98,8 @@ async fn directory(state: &AppState, portal: &Portal, entra: &EntraSettings) -> 
         tracing::warn!(portal = %portal.slug, host = %entra.authority_host, "sign-in host not allowed by FRONTDESK_ENTRA_AUTHORITY_HOSTS");
         return Err(outcome(
             StatusCode::SERVICE_UNAVAILABLE,
-            "Microsoft sign-in is misconfigured",
-            "This portal's Microsoft sign-in host is not one this server allows. Tell your administrator: they need \
-             to choose an allowed host in the portal settings."
-                .into(),
+            Msg::new("sso-misconfigured-title"),
+            Msg::new("sso-host-not-allowed"),
             Some(portal),
             false,
         ));
@@ -169,9 +155,7 @@ pub async fn start(
         return Ok(not_enabled(&portal));
     }
     if flows::started_from(&state.db, &client.ip).await? >= FLOWS_PER_ADDRESS {
-        return Err(AppError::TooManyRequests(
-            "Too many sign-ins were started from your network. Wait a few minutes and try again.".into(),
-        ));
+        return Err(AppError::TooManyRequests(Msg::new("sso-too-many")));
     }
     let directory = match directory(&state, &portal, &entra).await {
         Ok(d) => d,
@@ -217,9 +201,8 @@ pub async fn callback(
         tracing::warn!(ip = %client.ip, "Microsoft sign-in answer without state");
         return Ok(outcome(
             StatusCode::BAD_REQUEST,
-            "Incomplete sign-in",
-            "This answer from Microsoft does not say which sign-in it belongs to. Start again from the sign-in page."
-                .into(),
+            Msg::new("sso-incomplete-title"),
+            Msg::new("sso-no-state"),
             None,
             false,
         ));
@@ -234,9 +217,8 @@ pub async fn callback(
         tracing::warn!(portal = %portal.slug, ip = %client.ip, "Microsoft sign-in answer in another browser");
         return Ok(outcome(
             StatusCode::BAD_REQUEST,
-            "Sign-in started elsewhere",
-            "This sign-in was started in another browser (or this browser's cookies were cleared). Start again here."
-                .into(),
+            Msg::new("sso-other-browser-title"),
+            Msg::new("sso-other-browser"),
             Some(&portal),
             true,
         ));
@@ -247,8 +229,8 @@ pub async fn callback(
     let Some(code) = q.code.as_deref().filter(|c| !c.is_empty()) else {
         return Ok(outcome(
             StatusCode::BAD_REQUEST,
-            "Incomplete sign-in",
-            "The answer from Microsoft has no authorization code. Start again.".into(),
+            Msg::new("sso-incomplete-title"),
+            Msg::new("sso-no-code"),
             Some(&portal),
             true,
         ));
@@ -265,10 +247,8 @@ pub async fn callback(
     let Some(secret) = client_secret(&state, &portal, &entra) else {
         return Ok(outcome(
             StatusCode::SERVICE_UNAVAILABLE,
-            "Microsoft sign-in is misconfigured",
-            "This server cannot read the portal's client secret. Tell your administrator: they need to enter it \
-             again in the portal settings (and check FRONTDESK_SECRET_KEY)."
-                .into(),
+            Msg::new("sso-misconfigured-title"),
+            Msg::new("sso-secret-unreadable"),
             Some(&portal),
             false,
         ));
@@ -321,12 +301,8 @@ async fn answer(
         }
         Resolution::AwaitingApproval => {
             let page = Outcome {
-                title: "Waiting for approval",
-                message: format!(
-                    "Your account in {} is waiting for an administrator's approval; they have been told. Sign in \
-                     with Microsoft again once it is approved.",
-                    portal.name
-                ),
+                title: Msg::new("sso-awaiting-approval-title"),
+                message: Msg::new("sso-awaiting-approval").arg("portal", &portal.name),
                 good: true,
                 retry: None,
                 back: login_path(Some(portal)),
@@ -334,7 +310,7 @@ async fn answer(
             Ok((StatusCode::FORBIDDEN, page).into_response())
         }
         Resolution::Refused(title, message) => {
-            tracing::info!(portal = %portal.slug, tid = %user.tenant_id, oid = %user.object_id, why = %message, "Microsoft sign-in refused");
+            tracing::info!(portal = %portal.slug, tid = %user.tenant_id, oid = %user.object_id, why = %message.english(), "Microsoft sign-in refused");
             Ok(outcome(StatusCode::FORBIDDEN, title, message, Some(portal), false))
         }
     }
@@ -343,22 +319,18 @@ async fn answer(
 /// The answer of a flow that was used already, expired, or never existed.
 async fn stale_flow(state: &AppState, taken: Taken, client: &Client) -> AppResult<Response> {
     let (title, message, portal_id) = match taken {
-        Taken::Used(p) => (
-            "Sign-in already used",
-            "This sign-in was already completed once and cannot be used again. If you are not signed in, start again.",
-            Some(p),
-        ),
+        Taken::Used(p) => (Msg::new("sso-used-title"), Msg::new("sso-used"), Some(p)),
         Taken::Expired(p) => {
-            ("Sign-in expired", "This sign-in took longer than 10 minutes and has expired. Start again.", Some(p))
+            (Msg::new("sso-expired-title"), Msg::new("sso-expired").arg("minutes", FLOW_SECS / 60), Some(p))
         }
-        _ => ("Unknown sign-in", "This answer does not belong to any sign-in we started. Start again.", None),
+        _ => (Msg::new("sso-unknown-title"), Msg::new("sso-unknown"), None),
     };
-    tracing::warn!(ip = %client.ip, title, "Microsoft sign-in answer refused");
+    tracing::warn!(ip = %client.ip, title = %title.english(), "Microsoft sign-in answer refused");
     let portal = match portal_id {
         Some(id) => portals::by_id(&state.db, id).await?,
         None => None,
     };
-    Ok(outcome(StatusCode::BAD_REQUEST, title, message.into(), portal.as_ref(), true))
+    Ok(outcome(StatusCode::BAD_REQUEST, title, message, portal.as_ref(), true))
 }
 
 fn provider_said_no(portal: &Portal, error: &str, description: Option<&str>) -> Response {
@@ -366,8 +338,8 @@ fn provider_said_no(portal: &Portal, error: &str, description: Option<&str>) -> 
     if error == "access_denied" {
         return outcome(
             StatusCode::UNAUTHORIZED,
-            "Sign-in cancelled",
-            "The sign-in was cancelled at Microsoft, so you are not signed in. Nothing was changed.".into(),
+            Msg::new("sso-cancelled-title"),
+            Msg::new("sso-cancelled"),
             Some(portal),
             true,
         );
@@ -375,11 +347,8 @@ fn provider_said_no(portal: &Portal, error: &str, description: Option<&str>) -> 
     let shown: String = error.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
     outcome(
         StatusCode::BAD_GATEWAY,
-        "Microsoft did not sign you in",
-        format!(
-            "Microsoft ended the sign-in with the error \"{shown}\". Try again; if it keeps happening, tell your \
-             administrator."
-        ),
+        Msg::new("sso-provider-error-title"),
+        Msg::new("sso-provider-error").arg("error", shown),
         Some(portal),
         true,
     )

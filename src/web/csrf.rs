@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::web::host_and_port;
 use crate::web::state::AppState;
 use crate::web::tokens::{constant_time_eq, random_token};
@@ -73,27 +74,24 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if !is_form {
-            return Err(AppError::bad_request(
-                "This address takes a submitted form (application/x-www-form-urlencoded).",
-            ));
+            return Err(AppError::bad_request(Msg::new("form-not-a-form")));
         }
         let cookie = state.cookies.get(req.headers(), COOKIE).map(str::to_owned);
         let body = axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 AppError::TooLarge
             } else {
-                AppError::bad_request("The form was not received completely. Please send it again.")
+                AppError::bad_request(Msg::new("form-incomplete"))
             }
         })?;
         let field: CsrfField =
-            serde_urlencoded::from_bytes(&body).map_err(|_| AppError::bad_request("The form could not be read."))?;
+            serde_urlencoded::from_bytes(&body).map_err(|_| AppError::bad_request(Msg::new("form-unreadable")))?;
         match cookie {
             Some(c) if constant_time_eq(&c, &field.csrf) => {}
             _ => return Err(AppError::Csrf),
         }
-        let value = serde_urlencoded::from_bytes(&body).map_err(|e| {
-            AppError::bad_request(format!("The form is missing a field or has a value of the wrong kind ({e})."))
-        })?;
+        let value = serde_urlencoded::from_bytes(&body)
+            .map_err(|e| AppError::bad_request(Msg::new("form-wrong-field").arg("detail", e.to_string())))?;
         Ok(CsrfForm(value))
     }
 }

@@ -14,6 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
+use crate::i18n::Msg;
 
 /// Fields and query values that hold multi-line text. `error_description`: Entra ID sends its
 /// error text back to the sign-in return address with line breaks (AADSTS code, trace id,
@@ -50,8 +51,7 @@ pub async fn refuse_control_characters(req: Request, next: Next, max_body: usize
         Ok(b) => b,
         Err(e) if is_too_large(&e) => return AppError::TooLarge.into_response(),
         Err(_) => {
-            return AppError::bad_request("The form was not received completely. Please send it again.")
-                .into_response();
+            return AppError::bad_request(Msg::new("form-incomplete")).into_response();
         }
     };
     if let Err(e) = check_form(&bytes) {
@@ -81,17 +81,14 @@ fn is_too_large(e: &axum::Error) -> bool {
 fn check_uri(uri: &Uri) -> Result<(), AppError> {
     let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
     if path.chars().any(char::is_control) {
-        return Err(AppError::bad_request(
-            "This address has a control character in it (a NUL or a line break, say). Check the link and try again.",
-        ));
+        return Err(AppError::bad_request(Msg::new("input-address-control-character")));
     }
     for (name, value) in url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
         if name.chars().any(char::is_control) || value.chars().any(|c| refused_in(&name, c)) {
-            return Err(AppError::bad_request(format!(
-                "{} in this address has a control character in it (a NUL, tab or line break, say). Check the link \
-                 and try again.",
-                describe(&name, "A value")
-            )));
+            return Err(AppError::bad_request(match shown_name(&name) {
+                Some(name) => Msg::new("input-query-control-character").arg("name", name),
+                None => Msg::new("input-query-control-character-unnamed"),
+            }));
         }
     }
     Ok(())
@@ -100,23 +97,19 @@ fn check_uri(uri: &Uri) -> Result<(), AppError> {
 fn check_form(body: &[u8]) -> Result<(), AppError> {
     for (name, value) in url::form_urlencoded::parse(body) {
         if name.chars().any(char::is_control) || value.chars().any(|c| refused_in(&name, c)) {
-            return Err(AppError::bad_request(format!(
-                "{} has a control character in it (a line break, tab or NUL, say), which it does not accept. Remove \
-                 it and send the form again.",
-                describe(&name, "A field of this form")
-            )));
+            return Err(AppError::bad_request(match shown_name(&name) {
+                Some(name) => Msg::new("input-field-control-character").arg("name", name),
+                None => Msg::new("input-field-control-character-unnamed"),
+            }));
         }
     }
     Ok(())
 }
 
-/// `The field “name”`, or `fallback` when the name itself is unfit to show.
-fn describe(name: &str, fallback: &str) -> String {
-    if name.is_empty() || name.chars().count() > 40 || name.chars().any(is_forbidden_in_name) {
-        fallback.to_string()
-    } else {
-        format!("The field “{name}”")
-    }
+/// A field's name, unless it is unfit to show.
+fn shown_name(name: &str) -> Option<&str> {
+    let unfit = name.is_empty() || name.chars().count() > 40 || name.chars().any(is_forbidden_in_name);
+    (!unfit).then_some(name)
 }
 
 #[cfg(test)]
