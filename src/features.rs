@@ -1,6 +1,12 @@
-//! The features, each with what it adds to the shared layout (menu entries, notices). A new
-//! feature adds one line here.
+//! The features, each with what it adds to the shared layout (menu entries, notices) and the
+//! portal settings it owns. A new feature adds one line here.
 
 use crate::web::layout::Feature;
 
-pub const ALL: &[&Feature] = &[&crate::admin::FEATURE, &crate::auth::FEATURE, &crate::outbox::FEATURE];
+pub const ALL: &[&Feature] = &[
+    &crate::portals::settings::FEATURE,
+    &crate::admin::FEATURE,
+    &crate::auth::FEATURE,
+    &crate::sso::settings::FEATURE,
+    &crate::outbox::FEATURE,
+];

@@ -74,6 +74,7 @@ pub const FEATURE: Feature = Feature {
         Notice { code: "unlinked", text: "notice-unlinked" },
     ],
     portal_menu: &[],
+    settings: &[],
 };
 
 pub fn routes() -> Router<AppState> {

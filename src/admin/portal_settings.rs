@@ -1,22 +1,22 @@
-//! Settings of the portal being worked in. The same keys and checks as `frontdesk portal set`.
+//! Settings of the portal being worked in: one section per settings group of every feature
+//! (`crate::web::settings`), the same keys and checks as `frontdesk portal set`.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 
 use super::MsgQuery;
 use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::error::AppResult;
-use crate::i18n::Texts as _;
-use crate::portals::settings::{self, SignInMethods};
-use crate::secrets::NO_KEY_MESSAGE;
-use crate::sso;
+use crate::i18n::{Lang, Msg, Texts as _};
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::layout::Shell;
+use crate::web::settings::{self, FieldKind, Note, NoteAt, SettingSpec};
 use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -24,92 +24,152 @@ use crate::web::state::AppState;
 struct SettingsPage {
     shell: Shell,
     csrf: String,
-    errors: Vec<String>,
-    values: SettingsForm,
-    public_url: String,
-    sms_problem: Option<String>,
-    entra: EntraPanel,
+    errors: Vec<Msg>,
+    sections: Vec<Section>,
 }
 
-/// What the Microsoft Entra ID part of the page shows besides the form values.
-struct EntraPanel {
-    redirect_uri: String,
-    signed_out_uri: String,
-    staff_link: String,
-    secret_stored: bool,
-    /// Why secrets cannot be stored or read here, if so.
-    secret_problem: Option<String>,
+struct Section {
+    id: &'static str,
+    title: Option<String>,
+    notes: Vec<NoteView>,
+    fields: Vec<Field>,
 }
 
-impl EntraPanel {
-    async fn new(state: &AppState, user: &ManageUser) -> AppResult<EntraPanel> {
-        let entra = sso::settings::load(&state.db, user.portal.id).await?;
-        let secret_problem = match &state.secret_key {
-            None => Some(NO_KEY_MESSAGE.to_string()),
-            key => entra.client_secret(user.portal.id, key.as_ref()).err(),
-        };
-        Ok(EntraPanel {
-            redirect_uri: state.absolute(sso::CALLBACK_PATH),
-            signed_out_uri: state.absolute(sso::SIGNED_OUT_PATH),
-            staff_link: state.absolute(&format!("/manage/login?portal={}", user.portal.slug)),
-            secret_stored: entra.sealed_secret.is_some(),
-            secret_problem,
-        })
+/// One setting's field(s). `kind` says which of the other members apply: `text` (value,
+/// max_len, placeholder, required), `number` (value), `checkbox` (checked), `select` (choices),
+/// `boxes` (boxes), `secret` (max_len, placeholder).
+#[derive(Default)]
+struct Field {
+    key: &'static str,
+    label: String,
+    kind: &'static str,
+    value: String,
+    max_len: Option<usize>,
+    placeholder: String,
+    required: bool,
+    checked: bool,
+    choices: Vec<Choice>,
+    boxes: Vec<CheckBox>,
+    /// The spec's note, then what the group adds under this field.
+    notes: Vec<NoteView>,
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+struct CheckBox {
+    name: String,
+    label: String,
+    checked: bool,
+}
+
+/// A note as the template shows it: `kind` is `text` (segments), `problem` (id, text) or
+/// `copy` (id, label, text).
+#[derive(Default)]
+struct NoteView {
+    kind: &'static str,
+    id: &'static str,
+    label: String,
+    text: String,
+    segments: Vec<settings::Segment>,
+}
+
+impl From<Note> for NoteView {
+    fn from(note: Note) -> NoteView {
+        match note {
+            Note::Text(segments) => NoteView { kind: "text", segments, ..Default::default() },
+            Note::Problem { id, text } => NoteView { kind: "problem", id, text, ..Default::default() },
+            Note::Copy { id, label, value } => NoteView { kind: "copy", id, label, text: value, ..Default::default() },
+        }
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct SettingsForm {
-    name: String,
-    #[serde(default)]
-    host: String,
-    #[serde(default)]
-    sender_name: String,
-    #[serde(default)]
-    listed: Option<String>,
-    #[serde(default)]
-    signin_password: Option<String>,
-    #[serde(default)]
-    signin_email_code: Option<String>,
-    #[serde(default)]
-    signin_sms_code: Option<String>,
-    password_policy: String,
-    password_min_length: String,
-    #[serde(default)]
-    entra_enabled: Option<String>,
-    #[serde(default)]
-    entra_tenant_id: String,
-    #[serde(default)]
-    entra_client_id: String,
-    /// Empty keeps the stored secret.
-    #[serde(default)]
-    entra_client_secret: String,
-    #[serde(default)]
-    entra_authority_host: String,
-    #[serde(default)]
-    entra_link_rule: String,
+/// A setting's field from its value, and whether a secret is stored.
+fn field(spec: &SettingSpec, value: &str, secret_stored: bool, lang: Lang) -> Field {
+    let choice = |v: &str, label: String| Choice { value: v.into(), label, selected: v == value };
+    let base = Field { key: spec.key, label: lang.t(spec.label), ..Default::default() };
+    match spec.kind {
+        FieldKind::Text { max_len, placeholder, required } => {
+            Field { kind: "text", value: value.into(), max_len, placeholder: placeholder.into(), required, ..base }
+        }
+        FieldKind::Number => Field { kind: "number", value: value.into(), ..base },
+        FieldKind::Checkbox => Field { kind: "checkbox", checked: value == "true", ..base },
+        FieldKind::Select(choices) => Field {
+            kind: "select",
+            choices: choices.iter().map(|c| choice(c.value, lang.t(c.label))).collect(),
+            ..base
+        },
+        FieldKind::Language => {
+            let automatic = choice("", lang.t("settings-language-auto"));
+            let languages = Lang::ALL.into_iter().map(|l| choice(l.tag(), l.native_name().into()));
+            Field { kind: "select", choices: std::iter::once(automatic).chain(languages).collect(), ..base }
+        }
+        FieldKind::Boxes { field_prefix, choices } => Field {
+            kind: "boxes",
+            boxes: choices
+                .iter()
+                .map(|c| CheckBox {
+                    name: format!("{field_prefix}{}", c.value),
+                    label: lang.t(c.label),
+                    checked: value.split(',').any(|v| v == c.value),
+                })
+                .collect(),
+            ..base
+        },
+        FieldKind::Secret { max_len } => Field {
+            kind: "secret",
+            max_len: Some(max_len),
+            placeholder: lang.t(if secret_stored { "settings-secret-stored" } else { "settings-secret-not-set" }),
+            ..base
+        },
+    }
 }
 
-async fn current_values(state: &AppState, user: &ManageUser) -> AppResult<SettingsForm> {
-    let shown = settings::show(&state.db, &user.portal).await?;
-    let get = |k: &str| shown.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    Ok(SettingsForm {
-        name: get("name"),
-        host: get("host"),
-        sender_name: get("sender_name"),
-        listed: (get("listed") == "true").then(|| "true".into()),
-        signin_password: get("customer_signin").split(',').any(|m| m == "password").then(|| "1".into()),
-        signin_email_code: get("customer_signin").split(',').any(|m| m == "email_code").then(|| "1".into()),
-        signin_sms_code: get("customer_signin").split(',').any(|m| m == "sms_code").then(|| "1".into()),
-        password_policy: get("password_policy"),
-        password_min_length: get("password_min_length"),
-        entra_enabled: (get("entra_enabled") == "true").then(|| "true".into()),
-        entra_tenant_id: get("entra_tenant_id"),
-        entra_client_id: get("entra_client_id"),
-        entra_client_secret: String::new(),
-        entra_authority_host: get("entra_authority_host"),
-        entra_link_rule: get("entra_link_rule"),
-    })
+/// The page's sections. `values` are the fields' values (stored, or as submitted); `stored`
+/// what is stored (a secret's field is always empty, its placeholder says whether one is).
+async fn sections(
+    state: &AppState,
+    user: &ManageUser,
+    values: &HashMap<&str, String>,
+    stored: &HashMap<&str, String>,
+) -> AppResult<Vec<Section>> {
+    let lang = Lang::current();
+    let mut sections = Vec::new();
+    for group in settings::groups() {
+        let mut notes = match group.notes {
+            Some(notes) => notes(state, &user.portal).await?,
+            None => Vec::new(),
+        };
+        let fields = group
+            .keys
+            .iter()
+            .map(|spec| {
+                let value = values.get(spec.key).map(String::as_str).unwrap_or_default();
+                let secret_stored = stored.get(spec.key).is_some_and(|v| !v.is_empty());
+                let own = spec.note.map(|key| Note::Text(vec![settings::Segment { text: lang.t(key), code: false }]));
+                let added = notes.iter().filter(|n| n.at == NoteAt::After(spec.key)).map(|n| n.note.clone());
+                Field {
+                    notes: own.into_iter().chain(added).map(NoteView::from).collect(),
+                    ..field(spec, value, secret_stored, lang)
+                }
+            })
+            .collect();
+        notes.retain(|n| n.at == NoteAt::Start);
+        sections.push(Section {
+            id: group.id,
+            title: group.title.map(|key| lang.t(key)),
+            notes: notes.into_iter().map(|n| n.note.into()).collect(),
+            fields,
+        });
+    }
+    Ok(sections)
+}
+
+async fn stored_values(state: &AppState, user: &ManageUser) -> AppResult<HashMap<&'static str, String>> {
+    Ok(settings::show_all(&state.db, &user.portal).await?.into_iter().collect())
 }
 
 pub async fn page(
@@ -122,68 +182,52 @@ pub async fn page(
         // "Settings" in the avatar menu: staff who may not change the portal get their profile.
         return Ok(Redirect::to("/manage/profile").into_response());
     }
-    let values = current_values(&state, &user).await?;
+    let stored = stored_values(&state, &user).await?;
+    let sections = sections(&state, &user, &stored, &stored).await?;
     let shell = Shell::new(&user, csrf.clone(), "/manage/settings", q.msg.as_deref());
-    Ok(SettingsPage {
-        shell,
-        csrf,
-        errors: vec![],
-        values,
-        public_url: state.public_url.to_string(),
-        sms_problem: state.sms_problem.clone(),
-        entra: EntraPanel::new(&state, &user).await?,
-    }
-    .into_response())
+    Ok(SettingsPage { shell, csrf, errors: vec![], sections }.into_response())
+}
+
+/// The value a group's setting gets from the submitted form; `None` keeps what is stored (an
+/// empty secret field).
+fn submitted(spec: &SettingSpec, form: &[(String, String)]) -> Option<String> {
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    Some(match spec.kind {
+        FieldKind::Checkbox => field(spec.key).is_some().to_string(),
+        FieldKind::Boxes { field_prefix, choices } => {
+            let checked = choices.iter().filter(|c| field(&format!("{field_prefix}{}", c.value)).is_some());
+            checked.map(|c| c.value).collect::<Vec<_>>().join(",")
+        }
+        FieldKind::Secret { .. } => field(spec.key).filter(|v| !v.is_empty())?.to_string(),
+        FieldKind::Text { .. } | FieldKind::Number | FieldKind::Select(_) | FieldKind::Language => {
+            field(spec.key).unwrap_or_default().to_string()
+        }
+    })
 }
 
 pub async fn save(
     State(state): State<AppState>,
     user: ManageUser,
     CsrfToken(csrf): CsrfToken,
-    CsrfForm(form): CsrfForm<SettingsForm>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     user.require(Permission::ManagePortalSettings)?;
-    let listed = if form.listed.is_some() { "true" } else { "false" };
-    let methods = SignInMethods {
-        password: form.signin_password.is_some(),
-        email_code: form.signin_email_code.is_some(),
-        sms_code: form.signin_sms_code.is_some(),
-    }
-    .as_value();
-    // The policy goes first: the allowed minimum length depends on it.
-    let pairs = [
-        ("name", form.name.as_str()),
-        ("host", form.host.as_str()),
-        ("sender_name", form.sender_name.as_str()),
-        ("listed", listed),
-        ("customer_signin", methods.as_str()),
-        ("password_policy", form.password_policy.as_str()),
-        ("password_min_length", form.password_min_length.as_str()),
-        ("entra_tenant_id", form.entra_tenant_id.as_str()),
-        ("entra_client_id", form.entra_client_id.as_str()),
-        ("entra_client_secret", form.entra_client_secret.as_str()),
-        ("entra_authority_host", form.entra_authority_host.as_str()),
-        ("entra_link_rule", form.entra_link_rule.as_str()),
-        // Last: turning it on checks the values above.
-        ("entra_enabled", if form.entra_enabled.is_some() { "true" } else { "false" }),
-    ];
-    // An empty secret field keeps the stored secret.
-    let pairs: Vec<(&str, &str)> =
-        pairs.into_iter().filter(|(key, value)| *key != "entra_client_secret" || !value.is_empty()).collect();
-    let errors = settings::set_many(&state.db, &state.settings_context(), &user.portal, &pairs).await?;
+    // Every group's settings, in page order, as one change.
+    let pairs: Vec<(&'static str, String)> = settings::groups()
+        .into_iter()
+        .flat_map(|group| group.keys)
+        .filter_map(|spec| submitted(spec, &form).map(|value| (spec.key, value)))
+        .collect();
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let errors = settings::set_many(&state.db, &state.settings_context(), &user.portal, &refs).await?;
     if errors.is_empty() {
         tracing::info!(staff_id = user.staff.id, portal = %user.portal.slug, "portal settings saved");
         return Ok(Redirect::to("/manage/settings?msg=saved").into_response());
     }
+    let stored = stored_values(&state, &user).await?;
+    let values: HashMap<&str, String> = pairs.into_iter().collect();
+    let sections = sections(&state, &user, &values, &stored).await?;
     let shell = Shell::new(&user, csrf.clone(), "/manage/settings", None);
-    let page = SettingsPage {
-        shell,
-        csrf,
-        errors,
-        values: SettingsForm { entra_client_secret: String::new(), ..form },
-        public_url: state.public_url.to_string(),
-        sms_problem: state.sms_problem.clone(),
-        entra: EntraPanel::new(&state, &user).await?,
-    };
+    let page = SettingsPage { shell, csrf, errors, sections };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -12,6 +12,7 @@ pub const FEATURE: Feature = Feature {
         Notice { code: "must-change", text: "notice-must-change" },
     ],
     portal_menu: &[],
+    settings: &[settings::CUSTOMER_SIGNIN, settings::PASSWORDS],
 };
 
 pub mod code_login;
@@ -32,6 +33,7 @@ pub mod portal_login;
 pub mod profile;
 pub mod profile_language;
 pub mod sessions;
+pub mod settings;
 pub mod signin;
 pub mod throttle;
 

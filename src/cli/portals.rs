@@ -4,8 +4,10 @@ use std::io::{BufRead, IsTerminal};
 
 use super::PortalCommand;
 use crate::db::Db;
-use crate::portals::{self, Slug, settings};
+use crate::i18n::Lang;
+use crate::portals::{self, Slug};
 use crate::secrets::SecretKey;
+use crate::web::settings::{self, AuthorityHosts, FieldKind, SettingError};
 
 pub(super) async fn find_portal(db: &Db, slug: &str) -> anyhow::Result<portals::Portal> {
     portals::by_slug(db, slug)
@@ -14,7 +16,7 @@ pub(super) async fn find_portal(db: &Db, slug: &str) -> anyhow::Result<portals::
 }
 
 /// `FRONTDESK_ENTRA_AUTHORITY_HOSTS`, as the server reads it.
-fn authority_hosts_from_env() -> anyhow::Result<crate::sso::settings::AuthorityHosts> {
+fn authority_hosts_from_env() -> anyhow::Result<AuthorityHosts> {
     match std::env::var("FRONTDESK_ENTRA_AUTHORITY_HOSTS") {
         Ok(v) if !v.trim().is_empty() => v.parse().map_err(anyhow::Error::msg),
         _ => Ok(Default::default()),
@@ -31,17 +33,23 @@ pub(super) async fn run(db: &Db, cmd: PortalCommand) -> anyhow::Result<()> {
         }
         PortalCommand::Set { slug, key, value } => {
             let p = find_portal(db, &slug).await?;
+            let Some((_, spec)) = settings::find(&key) else {
+                anyhow::bail!("{}\n{}", settings::unknown_key(&key).english(), every_key_with_its_help());
+            };
             let context = settings::SettingsContext {
                 secret_key: SecretKey::from_env().map_err(anyhow::Error::msg)?,
                 authority_hosts: authority_hosts_from_env()?,
             };
-            let value = if key == "entra_client_secret" { read_secret_value(value)? } else { value };
-            settings::set(db, &context, &p, &key, &value).await?;
-            println!("{slug}: {key} set");
+            let value = if matches!(spec.kind, FieldKind::Secret { .. }) { read_secret_value(value)? } else { value };
+            match settings::set(db, &context, &p, &key, &value).await {
+                Ok(()) => println!("{slug}: {key} set"),
+                Err(SettingError::Invalid(message)) => anyhow::bail!(message.english()),
+                Err(SettingError::Db(e)) => return Err(e.into()),
+            }
         }
         PortalCommand::Show { slug } => {
             let p = find_portal(db, &slug).await?;
-            for (key, value) in settings::show(db, &p).await? {
+            for (key, value) in settings::show_all(db, &p).await? {
                 println!("{key} = {value}");
             }
         }
@@ -52,6 +60,13 @@ pub(super) async fn run(db: &Db, cmd: PortalCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// One line per setting: its key and what it takes (in English, as the command line is).
+fn every_key_with_its_help() -> String {
+    let lines: Vec<String> =
+        settings::all_keys().iter().map(|s| format!("  {}: {}", s.key, Lang::En.t(s.help))).collect();
+    lines.join("\n")
 }
 
 /// A secret setting's value: `-` reads it from standard input (or a hidden prompt); a value on

@@ -1,99 +1,75 @@
-//! Portal settings. Every setting an administrator can change in management can also be set
-//! with `frontdesk portal set SLUG KEY VALUE`; both go through `set` here, which validates.
+//! The portal's own settings: its name, host, sender name, whether it is listed on the common
+//! sign-in page, and its default language. Texts in `locales/*/portal-settings.ftl`; the
+//! machinery every feature's settings share is `crate::web::settings`.
+//!
+//! `PortalSettings` and `load` read what other features' pages need in one query.
 
 use sqlx::any::AnyRow;
-use sqlx::{Acquire, AnyConnection, Row};
+use sqlx::{AnyConnection, Row};
 
 use super::{Portal, parse_host, parse_name};
-use crate::auth::policy::{PasswordPolicy, PolicyKind};
+use crate::auth::policy::PasswordPolicy;
+use crate::auth::settings::SignInSettings;
 use crate::db::{Db, is_unique_violation};
-use crate::i18n::Lang;
-use crate::secrets::SecretKey;
+use crate::i18n::{Lang, Msg};
+use crate::web::layout::Feature;
+use crate::web::settings::{
+    BoxFuture, FieldKind, Note, NoteAt, PlacedNote, Segment, SettingSpec, SettingsGroup, parse_bool, put, unknown_key,
+};
+use crate::web::state::AppState;
 
-pub struct SettingSpec {
-    pub key: &'static str,
-    pub help: &'static str,
-}
+// Where the callers of the settings found them before each feature owned its own.
+pub use crate::auth::settings::SignInMethods;
+pub use crate::web::settings::{SettingError, SettingsContext, set, set_many};
 
-/// Every key `portal set` accepts, with what it takes.
-pub const KEYS: &[SettingSpec] = &[
-    SettingSpec { key: "name", help: "the portal's display name (1-100 characters)" },
-    SettingSpec {
-        key: "host",
-        help: "a host name that serves this portal at its /, e.g. support.example.com (empty: none)",
-    },
-    SettingSpec {
-        key: "default_language",
-        help: "en or pt-BR: the language of pages and emails for people who chose none (empty: the browser's)",
-    },
-    SettingSpec { key: "listed", help: "true/false: offer this portal on the common sign-in page /login" },
-    SettingSpec {
-        key: "password_policy",
-        help: "composition (upper, lower, digit, special; no & or #) or length_only (15+ characters)",
-    },
-    SettingSpec {
-        key: "password_min_length",
-        help: "minimum password length: 8-128 (composition) or 15-128 (length_only)",
-    },
-];
+/// The portals feature adds only settings to the layout.
+pub const FEATURE: Feature = Feature { name: "portals", menu: &[], notices: &[], portal_menu: &[], settings: &[GROUP] };
 
-/// How a portal's customers may sign in (at least one).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SignInMethods {
-    pub password: bool,
-    pub email_code: bool,
-    pub sms_code: bool,
-}
-
-impl Default for SignInMethods {
-    fn default() -> Self {
-        SignInMethods { password: true, email_code: false, sms_code: false }
-    }
-}
-
-impl SignInMethods {
-    pub fn parse(value: &str) -> Result<SignInMethods, String> {
-        let mut m = SignInMethods { password: false, email_code: false, sms_code: false };
-        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            match part {
-                "password" => m.password = true,
-                "email_code" => m.email_code = true,
-                "sms_code" => m.sms_code = true,
-                other => {
-                    return Err(format!(
-                        "customer_signin: {other:?} is not a sign-in method; use password, email_code and/or sms_code"
-                    ));
-                }
-            }
-        }
-        if !m.any() {
-            return Err("customer_signin needs at least one of password, email_code, sms_code".into());
-        }
-        Ok(m)
-    }
-
-    pub fn any(&self) -> bool {
-        self.password || self.email_code || self.sms_code
-    }
-
-    pub fn codes(&self) -> bool {
-        self.email_code || self.sms_code
-    }
-
-    pub fn as_value(&self) -> String {
-        let mut parts = Vec::new();
-        if self.password {
-            parts.push("password");
-        }
-        if self.email_code {
-            parts.push("email_code");
-        }
-        if self.sms_code {
-            parts.push("sms_code");
-        }
-        parts.join(",")
-    }
-}
+pub const GROUP: SettingsGroup = SettingsGroup {
+    id: "portal",
+    title: None,
+    order: 10,
+    keys: &[
+        SettingSpec {
+            key: "name",
+            label: "portal-settings-name-label",
+            help: "portal-settings-name-help",
+            note: None,
+            kind: FieldKind::Text { max_len: Some(100), placeholder: "", required: true },
+        },
+        SettingSpec {
+            key: "host",
+            label: "portal-settings-host-label",
+            help: "portal-settings-host-help",
+            note: None,
+            kind: FieldKind::Text { max_len: Some(253), placeholder: "support.example.com", required: false },
+        },
+        SettingSpec {
+            key: "sender_name",
+            label: "portal-settings-sender-name-label",
+            help: "portal-settings-sender-name-help",
+            note: None,
+            kind: FieldKind::Text { max_len: Some(100), placeholder: "Acme Support", required: false },
+        },
+        SettingSpec {
+            key: "default_language",
+            label: "portal-settings-default-language-label",
+            help: "portal-settings-default-language-help",
+            note: Some("portal-settings-default-language-note"),
+            kind: FieldKind::Language,
+        },
+        SettingSpec {
+            key: "listed",
+            label: "portal-settings-listed-label",
+            help: "portal-settings-listed-help",
+            note: None,
+            kind: FieldKind::Checkbox,
+        },
+    ],
+    set: |conn, _context, portal, key, value| Box::pin(set_one(conn, portal, key, value)),
+    show: |db, portal| Box::pin(show(db, portal)),
+    notes: Some(notes),
+};
 
 #[derive(Clone, Debug)]
 pub struct PortalSettings {
@@ -105,32 +81,20 @@ pub struct PortalSettings {
 
 impl Default for PortalSettings {
     fn default() -> Self {
+        let signin = SignInSettings::default();
         PortalSettings {
-            customer_signin: SignInMethods::default(),
-            password_policy: PasswordPolicy::default(),
+            customer_signin: signin.customer_signin,
+            password_policy: signin.password_policy,
             listed: true,
             sender_name: None,
         }
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SettingError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
 const SELECT: &str = "SELECT key, value FROM portal_settings WHERE portal_id = $1";
 
 pub async fn load(db: &Db, portal_id: i64) -> Result<PortalSettings, sqlx::Error> {
     from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(db.pool()).await?)
-}
-
-/// The settings as a connection (inside a change being made) sees them.
-async fn load_on(conn: &mut AnyConnection, portal_id: i64) -> Result<PortalSettings, sqlx::Error> {
-    from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(conn).await?)
 }
 
 fn from_rows(rows: Vec<AnyRow>) -> Result<PortalSettings, sqlx::Error> {
@@ -159,204 +123,94 @@ pub async fn load_for_staff(db: &Db, staff_id: i64) -> Result<Vec<PortalSettings
 }
 
 fn from_pairs(pairs: Vec<(String, String)>) -> PortalSettings {
-    let mut s = PortalSettings::default();
-    let (mut kind, mut min) = (PolicyKind::Composition, None);
+    let signin = SignInSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let mut s = PortalSettings {
+        customer_signin: signin.customer_signin,
+        password_policy: signin.password_policy,
+        ..Default::default()
+    };
     for (key, value) in pairs {
         match key.as_str() {
             "listed" => s.listed = value == "true",
             "sender_name" => s.sender_name = Some(value).filter(|v| !v.is_empty()),
-            "customer_signin" => s.customer_signin = SignInMethods::parse(&value).unwrap_or_default(),
-            "password_policy" => kind = PolicyKind::parse(&value).unwrap_or(PolicyKind::Composition),
-            "password_min_length" => min = value.parse().ok(),
             _ => {}
         }
     }
-    s.password_policy = PasswordPolicy::new(kind, min.unwrap_or(0));
     s
 }
 
-/// Every setting of a portal as `(key, value)`, for `portal show` and the settings page.
-pub async fn show(db: &Db, portal: &Portal) -> Result<Vec<(&'static str, String)>, sqlx::Error> {
+async fn show(db: &Db, portal: &Portal) -> Result<Vec<(&'static str, String)>, sqlx::Error> {
     let s = load(db, portal.id).await?;
-    Ok([
-        ("slug", portal.slug.clone()),
+    Ok(vec![
         ("name", portal.name.clone()),
         ("host", portal.host.clone().unwrap_or_default()),
         ("default_language", portal.default_language.map(|l| l.tag().to_string()).unwrap_or_default()),
         ("sender_name", s.sender_name.clone().unwrap_or_default()),
         ("listed", s.listed.to_string()),
-        ("customer_signin", s.customer_signin.as_value()),
-        ("password_policy", s.password_policy.kind.as_str().into()),
-        ("password_min_length", s.password_policy.min_length.to_string()),
-    ]
-    .into_iter()
-    .chain(crate::sso::settings::show(&crate::sso::settings::load(db, portal.id).await?))
-    .collect())
+    ])
 }
 
-pub fn parse_bool(key: &str, value: &str) -> Result<bool, String> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "on" | "1" => Ok(true),
-        "false" | "no" | "off" | "0" => Ok(false),
-        _ => Err(format!("{key} takes true or false, not {value:?}")),
-    }
+/// Where the portal is served without a host of its own.
+fn notes<'a>(state: &'a AppState, _portal: &'a Portal) -> BoxFuture<'a, Result<Vec<PlacedNote>, sqlx::Error>> {
+    let lang = Lang::current();
+    let words = |text: String| Segment { text, code: false };
+    let code = |text: String| Segment { text, code: true };
+    let host = Note::Text(vec![
+        words(lang.t("portal-settings-host-note-start")),
+        code("/".into()),
+        words(lang.t("portal-settings-host-note-middle")),
+        code(format!("{}portal/<slug>/", state.public_url)),
+        words(lang.t("portal-settings-host-note-end")),
+    ]);
+    Box::pin(async move { Ok(vec![PlacedNote { at: NoteAt::After("host"), note: host }]) })
 }
 
-pub async fn put(conn: &mut AnyConnection, portal_id: i64, key: &str, value: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO portal_settings (portal_id, key, value) VALUES ($1, $2, $3) \
-         ON CONFLICT (portal_id, key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(portal_id)
-    .bind(key)
-    .bind(value)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// What checking some settings needs from the server's own configuration.
-#[derive(Clone, Debug, Default)]
-pub struct SettingsContext {
-    /// Seals secret settings (the Entra ID client secret); without it they are refused.
-    pub secret_key: Option<SecretKey>,
-    /// The identity provider hosts portals may use.
-    pub authority_hosts: crate::sso::settings::AuthorityHosts,
-}
-
-/// Validates and stores one setting (`frontdesk portal set`).
-pub async fn set(
-    db: &Db,
-    context: &SettingsContext,
-    portal: &Portal,
-    key: &str,
-    value: &str,
-) -> Result<(), SettingError> {
-    let errors = set_many(db, context, portal, &[(key, value)]).await?;
-    if errors.is_empty() { Ok(()) } else { Err(SettingError::Invalid(errors.join(" "))) }
-}
-
-/// Validates and stores several settings, in order, as one change: either all of them are
-/// stored, or none is and every problem is returned (a settings form's whole submission).
-/// Each setting sees the ones before it, so a policy and its minimum length can change together.
-pub async fn set_many(
-    db: &Db,
-    context: &SettingsContext,
-    portal: &Portal,
-    pairs: &[(&str, &str)],
-) -> Result<Vec<String>, sqlx::Error> {
-    let mut tx = db.writer().begin().await?;
-    let mut errors = Vec::new();
-    for (key, value) in pairs {
-        // A savepoint each, so a refused value (even one refused by a constraint, which on
-        // PostgreSQL spoils the transaction) does not stop the others from being checked.
-        let mut one = tx.begin().await?;
-        match set_on(&mut one, context, portal, key, value).await {
-            Ok(()) => one.commit().await?,
-            Err(SettingError::Invalid(message)) => {
-                one.rollback().await?;
-                errors.push(message);
-            }
-            Err(SettingError::Db(e)) => return Err(e),
-        }
-    }
-    if errors.is_empty() {
-        tx.commit().await?;
-    } else {
-        tx.rollback().await?;
-    }
-    Ok(errors)
-}
-
-/// Validates and stores one setting on a connection. `secrets` seals the ones that are secret
-/// (the Entra ID client secret); without it they are refused.
-async fn set_on(
-    conn: &mut AnyConnection,
-    context: &SettingsContext,
-    portal: &Portal,
-    key: &str,
-    value: &str,
-) -> Result<(), SettingError> {
+async fn set_one(conn: &mut AnyConnection, portal: &Portal, key: &str, value: &str) -> Result<(), SettingError> {
     let invalid = SettingError::Invalid;
     match key {
-        _ if key.starts_with("entra_") => crate::sso::settings::set(conn, context, portal, key, value).await?,
         "name" => {
-            let name = parse_name(value).map_err(|e| invalid(e.to_string()))?;
-            sqlx::query("UPDATE portals SET name = $1 WHERE id = $2")
-                .bind(name)
-                .bind(portal.id)
-                .execute(&mut *conn)
-                .await?;
+            let name = parse_name(value).map_err(invalid)?;
+            update_column(conn, "UPDATE portals SET name = $1 WHERE id = $2", Some(name), portal).await?;
         }
         "host" => {
-            let host = parse_host(value).map_err(|e| invalid(e.to_string()))?;
-            sqlx::query("UPDATE portals SET host = $1 WHERE id = $2")
-                .bind(host.clone())
-                .bind(portal.id)
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| {
-                    if is_unique_violation(&e) {
-                        SettingError::Invalid(format!(
-                            "another portal already uses the host {}",
-                            host.unwrap_or_default()
-                        ))
-                    } else {
-                        e.into()
-                    }
-                })?;
+            let host = parse_host(value).map_err(invalid)?;
+            let sql = "UPDATE portals SET host = $1 WHERE id = $2";
+            update_column(conn, sql, host.clone(), portal).await.map_err(|e| {
+                if is_unique_violation(&e) {
+                    invalid(Msg::new("portal-settings-host-taken").arg("host", host.unwrap_or_default()))
+                } else {
+                    e.into()
+                }
+            })?;
         }
         "default_language" => {
             let lang = match value.trim() {
                 "" => None,
                 tag => Some(Lang::ALL.into_iter().find(|l| l.tag().eq_ignore_ascii_case(tag)).ok_or_else(|| {
-                    invalid(format!("default_language takes en or pt-BR (or nothing for the browser's), not {value:?}"))
+                    invalid(Msg::new("portal-settings-default-language-invalid").arg("value", format!("{value:?}")))
                 })?),
             };
-            sqlx::query("UPDATE portals SET default_language = $1 WHERE id = $2")
-                .bind(lang.map(Lang::tag))
-                .bind(portal.id)
-                .execute(&mut *conn)
-                .await?;
+            let sql = "UPDATE portals SET default_language = $1 WHERE id = $2";
+            update_column(conn, sql, lang.map(|l| l.tag().to_string()), portal).await?;
         }
         "listed" => put(conn, portal.id, key, &parse_bool(key, value).map_err(invalid)?.to_string()).await?,
-        "customer_signin" => {
-            let methods = SignInMethods::parse(value).map_err(invalid)?;
-            put(conn, portal.id, key, &methods.as_value()).await?;
-        }
         "sender_name" => {
             let name = value.trim();
             if name.chars().count() > 100 || name.chars().any(|c| c.is_control() || c == '<' || c == '>' || c == '"') {
-                return Err(invalid("sender_name takes up to 100 characters, without < > \" or line breaks".into()));
+                return Err(invalid(Msg::new("portal-settings-sender-name-invalid")));
             }
             put(conn, portal.id, key, name).await?;
         }
-        "password_policy" => {
-            let kind = PolicyKind::parse(value.trim())
-                .ok_or_else(|| invalid(format!("password_policy takes composition or length_only, not {value:?}")))?;
-            put(conn, portal.id, key, kind.as_str()).await?;
-        }
-        "password_min_length" => {
-            let n: usize = value
-                .trim()
-                .parse()
-                .map_err(|_| invalid(format!("password_min_length takes a number, not {value:?}")))?;
-            let current = load_on(conn, portal.id).await?.password_policy;
-            let policy = PasswordPolicy::new(current.kind, n);
-            if policy.min_length != n {
-                return Err(invalid(format!(
-                    "password_min_length must be between {} and 128 for the {} policy",
-                    PasswordPolicy::new(current.kind, 0).min_length,
-                    current.kind.as_str()
-                )));
-            }
-            put(conn, portal.id, key, &n.to_string()).await?;
-        }
-        _ => {
-            let keys: Vec<&str> =
-                KEYS.iter().map(|k| k.key).chain(crate::sso::settings::KEYS.iter().map(|(k, _)| *k)).collect();
-            return Err(invalid(format!("unknown setting {key:?}; the settings are: {}", keys.join(", "))));
-        }
+        _ => return Err(invalid(unknown_key(key))),
     }
     Ok(())
+}
+
+async fn update_column(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    value: Option<String>,
+    portal: &Portal,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(sql).bind(value).bind(portal.id).execute(conn).await.map(|_| ())
 }

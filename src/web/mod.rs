@@ -7,6 +7,7 @@ pub mod headers;
 pub mod input;
 pub mod layout;
 pub mod next;
+pub mod settings;
 pub mod state;
 pub mod tokens;
 

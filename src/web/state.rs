@@ -47,8 +47,8 @@ impl AppState {
 
 impl AppState {
     /// What checking portal settings needs from this server's configuration.
-    pub fn settings_context(&self) -> crate::portals::settings::SettingsContext {
-        crate::portals::settings::SettingsContext {
+    pub fn settings_context(&self) -> crate::web::settings::SettingsContext {
+        crate::web::settings::SettingsContext {
             secret_key: self.secret_key.clone(),
             authority_hosts: self.authority_hosts.clone(),
         }
