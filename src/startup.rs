@@ -13,6 +13,7 @@ use crate::auth::{codes, sessions, throttle};
 use crate::bootstrap::{self, FirstRun};
 use crate::config::{Config, ConnectionLimits};
 use crate::db::Db;
+use crate::i18n::Msg;
 use crate::outbox::sms::SmsSender;
 use crate::outbox::smtp::SmtpSender;
 use crate::outbox::worker::{self, OutboxSignal, Sender, WorkerSettings};
@@ -57,10 +58,9 @@ impl Application {
                 None
             }
             None => {
-                let problem = "Email is not being delivered: no SMTP server is configured (set FRONTDESK_SMTP_HOST and \
-                               restart). Messages wait in the outbox and go out once it is.";
-                tracing::warn!("{problem}");
-                Some(problem.to_string())
+                let problem = Msg::new("outbox-mail-not-delivered");
+                tracing::warn!("{}", problem.english());
+                Some(problem)
             }
         };
         let sms_problem = match &config.sms {
@@ -69,11 +69,7 @@ impl Application {
                 worker::spawn_worker(db.clone(), sender, outbox.clone(), workers.clone());
                 None
             }
-            None => Some(
-                "SMS is not being sent: no SMS gateway is configured (set FRONTDESK_SMS_URL and restart). Portals \
-                 cannot offer sign-in codes by SMS until it is."
-                    .to_string(),
-            ),
+            None => Some(Msg::new("outbox-sms-not-sent")),
         };
         if config.secret_key.is_none() && !crate::sso::settings::enabled_portal_ids(&db).await?.is_empty() {
             tracing::warn!(

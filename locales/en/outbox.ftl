@@ -19,3 +19,4 @@ outbox-failed = failed
 outbox-waiting = waiting
 outbox-retry = Retry
 outbox-sms-to = SMS to { $to }
+outbox-sms-not-sent = SMS is not being sent: no SMS gateway is configured (set FRONTDESK_SMS_URL and restart). Portals cannot offer sign-in codes by SMS until it is.

@@ -19,3 +19,4 @@ outbox-failed = falhou
 outbox-waiting = aguardando
 outbox-retry = Tentar de novo
 outbox-sms-to = SMS para { $to }
+outbox-sms-not-sent = Os SMS não estão sendo enviados: nenhum gateway de SMS está configurado (defina FRONTDESK_SMS_URL e reinicie). Os portais não podem oferecer códigos de acesso por SMS até que haja um.

@@ -15,7 +15,6 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::accounts::permissions::Permission;
-use crate::auth::{forgot, manage_login, password_links, profile};
 pub use crate::web::layout::MsgQuery;
 use crate::web::layout::{Feature, MenuEntry, Notice, Visibility};
 use crate::web::state::AppState;
@@ -74,22 +73,16 @@ pub const FEATURE: Feature = Feature {
         Notice { code: "unlinked", text: "notice-unlinked" },
     ],
     portal_menu: &[],
+    router,
     settings: &[],
 };
 
-pub fn routes() -> Router<AppState> {
+/// The management pages.
+pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/manage/login", get(manage_login::page).post(manage_login::submit))
-        .route("/manage/logout", post(manage_login::logout))
-        .route("/manage/forgot", get(forgot::manage_form).post(forgot::manage_submit))
-        .route("/manage/password/{token}", get(password_links::staff_page).post(password_links::staff_submit))
         .route("/manage", get(home::page))
         .route("/manage/", get(home::page))
         .route("/manage/switch-portal", post(home::switch_portal))
-        .route("/manage/profile", get(profile::manage_profile))
-        .route("/manage/profile/password", post(profile::manage_change_password))
-        .route("/manage/profile/details", post(profile::manage_update_details))
-        .route("/manage/sessions/{id}/end", post(profile::manage_end_session))
         .route("/manage/settings", get(portal_settings::page).post(portal_settings::save))
         .route("/manage/portals", get(portal_list::page).post(portal_list::create))
         .route("/manage/departments", get(departments::page).post(departments::create))
@@ -111,6 +104,4 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/customers/{id}/status", post(customers::status))
         .route("/manage/customers/{id}/end-sessions", post(customers::end_sessions))
         .route("/manage/customers/{id}/invite", post(customers::invite))
-        .route("/manage/outbox", get(crate::outbox::routes::page))
-        .route("/manage/outbox/{id}/retry", post(crate::outbox::routes::retry))
 }

@@ -19,12 +19,13 @@ use super::throttle::{self, Admission, Outcome};
 use crate::accounts::Email;
 use crate::accounts::customers::{self, Customer};
 use crate::accounts::phone::Mobile;
+use crate::auth::settings::{self as signin_settings, SignInMethods};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Texts as _;
 use crate::i18n::{Lang, Msg, render_in, t, t1};
 use crate::outbox;
 use crate::portals::resolve::CurrentPortal;
-use crate::portals::settings::{self, SignInMethods};
+use crate::portals::settings;
 use crate::web::client::Client;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
@@ -88,7 +89,7 @@ pub async fn request(
     CsrfToken(csrf): CsrfToken,
     CsrfForm(form): CsrfForm<RequestForm>,
 ) -> AppResult<Response> {
-    let methods = settings::load(&state.db, portal.portal.id).await?.customer_signin;
+    let methods = signin_settings::load(&state.db, portal.portal.id).await?.customer_signin;
     if !methods.codes() {
         return Err(AppError::bad_request(Msg::new("code-not-offered").arg("portal", &portal.portal.name)));
     }

@@ -57,7 +57,7 @@ pub async fn submit(
         .await?
         .ok_or_else(|| AppError::bad_request(Msg::new("login-choose-portal")))?;
     // A portal whose customers sign in with codes: on to its own page, which asks for one.
-    if !crate::portals::settings::load(&state.db, portal.id).await?.customer_signin.password {
+    if !crate::auth::settings::load(&state.db, portal.id).await?.customer_signin.password {
         return Ok(Redirect::to(&format!("/portal/{}/login?msg=use-code", portal.slug)).into_response());
     }
     match authenticate(&state, &portal, &form.email, &form.password, &client, &headers).await? {

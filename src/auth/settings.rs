@@ -104,6 +104,27 @@ pub async fn load(db: &Db, portal_id: i64) -> Result<SignInSettings, sqlx::Error
     from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(db.pool()).await?)
 }
 
+/// The sign-in settings of every portal a staff member works in, in one query.
+pub async fn load_for_staff(db: &Db, staff_id: i64) -> Result<Vec<SignInSettings>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT sp.portal_id, ps.key, ps.value FROM staff_portals sp \
+         LEFT JOIN portal_settings ps ON ps.portal_id = sp.portal_id WHERE sp.staff_id = $1",
+    )
+    .bind(staff_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut by_portal: std::collections::BTreeMap<i64, Vec<(String, String)>> = Default::default();
+    for row in rows {
+        let pairs = by_portal.entry(row.try_get("portal_id")?).or_default();
+        // A portal with no settings stored comes once, with no key: it has the defaults.
+        if let Some(key) = row.try_get::<Option<String>, _>("key")? {
+            pairs.push((key, row.try_get("value")?));
+        }
+    }
+    let settings = by_portal.into_values();
+    Ok(settings.map(|pairs| SignInSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))).collect())
+}
+
 /// The settings as a connection (inside a change being made) sees them.
 async fn load_on(conn: &mut AnyConnection, portal_id: i64) -> Result<SignInSettings, sqlx::Error> {
     from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(conn).await?)
@@ -177,7 +198,7 @@ fn customer_signin_notes<'a>(
 ) -> BoxFuture<'a, Result<Vec<PlacedNote>, sqlx::Error>> {
     let notes = state.sms_problem.iter().map(|problem| PlacedNote {
         at: NoteAt::After("customer_signin"),
-        note: Note::Problem { id: "sms-problem", text: problem.clone() },
+        note: Note::Problem { id: "sms-problem", text: problem.to_string() },
     });
     let notes: Vec<PlacedNote> = notes.collect();
     Box::pin(async move { Ok(notes) })

@@ -14,8 +14,8 @@ use crate::auth::password_change::{self, NewPassword, Sessions};
 use crate::auth::policy::PasswordPolicy;
 use crate::auth::profile::policy_for;
 use crate::auth::sessions::Subject;
+use crate::auth::settings;
 use crate::db::Db;
-use crate::portals::settings;
 
 /// An account named on the command line: a portal's customer, or a staff account.
 async fn find_account(db: &Db, email: &str, portal: Option<&str>) -> anyhow::Result<(Subject, Option<i64>)> {

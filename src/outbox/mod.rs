@@ -25,8 +25,17 @@ pub const FEATURE: crate::web::layout::Feature = crate::web::layout::Feature {
     }],
     notices: &[crate::web::layout::Notice { code: "requeued", text: "notice-requeued" }],
     portal_menu: &[],
+    router,
     settings: &[],
 };
+
+/// The Outbox page.
+pub fn router() -> axum::Router<crate::web::state::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/manage/outbox", get(routes::page))
+        .route("/manage/outbox/{id}/retry", post(routes::retry))
+}
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};

@@ -11,6 +11,18 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::db::{Db, is_unique_violation, now};
+use crate::web::layout::Feature;
+use crate::web::state::AppState;
+
+/// The portal's home page and its own settings.
+pub const FEATURE: Feature =
+    Feature { name: "portals", menu: &[], notices: &[], portal_menu: &[], router, settings: &[settings::GROUP] };
+
+fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/portal/{slug}", axum::routing::get(routes::home))
+        .route("/portal/{slug}/", axum::routing::get(routes::home))
+}
 
 #[derive(Clone, Debug)]
 pub struct Portal {

@@ -1,29 +1,17 @@
 //! The portal's own settings: its name, host, sender name, whether it is listed on the common
 //! sign-in page, and its default language. Texts in `locales/*/portal-settings.ftl`; the
 //! machinery every feature's settings share is `crate::web::settings`.
-//!
-//! `PortalSettings` and `load` read what other features' pages need in one query.
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::{Portal, parse_host, parse_name};
-use crate::auth::policy::PasswordPolicy;
-use crate::auth::settings::SignInSettings;
 use crate::db::{Db, is_unique_violation};
 use crate::i18n::{Lang, Msg};
-use crate::web::layout::Feature;
 use crate::web::settings::{
-    BoxFuture, FieldKind, Note, NoteAt, PlacedNote, Segment, SettingSpec, SettingsGroup, parse_bool, put, unknown_key,
+    BoxFuture, FieldKind, Note, NoteAt, PlacedNote, Segment, SettingError, SettingSpec, SettingsGroup, parse_bool, put,
+    unknown_key,
 };
 use crate::web::state::AppState;
-
-// Where the callers of the settings found them before each feature owned its own.
-pub use crate::auth::settings::SignInMethods;
-pub use crate::web::settings::{SettingError, SettingsContext, set, set_many};
-
-/// The portals feature adds only settings to the layout.
-pub const FEATURE: Feature = Feature { name: "portals", menu: &[], notices: &[], portal_menu: &[], settings: &[GROUP] };
 
 pub const GROUP: SettingsGroup = SettingsGroup {
     id: "portal",
@@ -71,72 +59,32 @@ pub const GROUP: SettingsGroup = SettingsGroup {
     notes: Some(notes),
 };
 
+/// What other features read of the portal's own settings.
 #[derive(Clone, Debug)]
 pub struct PortalSettings {
-    pub customer_signin: SignInMethods,
-    pub password_policy: PasswordPolicy,
     pub listed: bool,
     pub sender_name: Option<String>,
 }
 
 impl Default for PortalSettings {
     fn default() -> Self {
-        let signin = SignInSettings::default();
-        PortalSettings {
-            customer_signin: signin.customer_signin,
-            password_policy: signin.password_policy,
-            listed: true,
-            sender_name: None,
-        }
+        PortalSettings { listed: true, sender_name: None }
     }
 }
 
-const SELECT: &str = "SELECT key, value FROM portal_settings WHERE portal_id = $1";
+const SELECT: &str = "SELECT key, value FROM portal_settings WHERE portal_id = $1 AND key IN ('listed', 'sender_name')";
 
 pub async fn load(db: &Db, portal_id: i64) -> Result<PortalSettings, sqlx::Error> {
-    from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(db.pool()).await?)
-}
-
-fn from_rows(rows: Vec<AnyRow>) -> Result<PortalSettings, sqlx::Error> {
-    let pairs = rows.iter().map(|row| Ok((row.try_get("key")?, row.try_get("value")?)));
-    Ok(from_pairs(pairs.collect::<Result<Vec<_>, sqlx::Error>>()?))
-}
-
-/// The settings of every portal a staff member works in, in one query.
-pub async fn load_for_staff(db: &Db, staff_id: i64) -> Result<Vec<PortalSettings>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT sp.portal_id, ps.key, ps.value FROM staff_portals sp \
-         LEFT JOIN portal_settings ps ON ps.portal_id = sp.portal_id WHERE sp.staff_id = $1",
-    )
-    .bind(staff_id)
-    .fetch_all(db.pool())
-    .await?;
-    let mut by_portal: std::collections::BTreeMap<i64, Vec<(String, String)>> = Default::default();
-    for row in rows {
-        let pairs = by_portal.entry(row.try_get("portal_id")?).or_default();
-        // A portal with no settings stored comes once, with no key: it has the defaults.
-        if let Some(key) = row.try_get::<Option<String>, _>("key")? {
-            pairs.push((key, row.try_get("value")?));
-        }
-    }
-    Ok(by_portal.into_values().map(from_pairs).collect())
-}
-
-fn from_pairs(pairs: Vec<(String, String)>) -> PortalSettings {
-    let signin = SignInSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let mut s = PortalSettings {
-        customer_signin: signin.customer_signin,
-        password_policy: signin.password_policy,
-        ..Default::default()
-    };
-    for (key, value) in pairs {
-        match key.as_str() {
+    let mut s = PortalSettings::default();
+    for row in sqlx::query(SELECT).bind(portal_id).fetch_all(db.pool()).await? {
+        let value: String = row.try_get("value")?;
+        match row.try_get::<String, _>("key")?.as_str() {
             "listed" => s.listed = value == "true",
             "sender_name" => s.sender_name = Some(value).filter(|v| !v.is_empty()),
             _ => {}
         }
     }
-    s
+    Ok(s)
 }
 
 async fn show(db: &Db, portal: &Portal) -> Result<Vec<(&'static str, String)>, sqlx::Error> {

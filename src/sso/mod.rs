@@ -20,13 +20,24 @@ pub mod sign_out;
 use axum::Router;
 use axum::routing::get;
 
+use crate::web::layout::Feature;
 use crate::web::state::AppState;
 
 pub const START_PATH: &str = "/auth/oidc/start";
 pub const CALLBACK_PATH: &str = "/auth/oidc/callback";
 pub const SIGNED_OUT_PATH: &str = "/auth/oidc/signed-out";
 
-pub fn routes() -> Router<AppState> {
+/// Staff sign-in with a portal's Microsoft Entra ID: its pages and its settings.
+pub const FEATURE: Feature = Feature {
+    name: "microsoft-sign-in",
+    menu: &[],
+    notices: &[],
+    portal_menu: &[],
+    router,
+    settings: &[settings::GROUP],
+};
+
+fn router() -> Router<AppState> {
     Router::new()
         .route(START_PATH, get(routes::start))
         .route(CALLBACK_PATH, get(routes::callback))

@@ -9,7 +9,6 @@ use crate::db::Db;
 use crate::i18n::{Lang, Msg};
 use crate::portals::Portal;
 use crate::secrets::{NO_KEY_MESSAGE, SecretKey};
-use crate::web::layout::Feature;
 use crate::web::settings::{
     BoxFuture, Choice, FieldKind, Note, NoteAt, PlacedNote, Segment, SettingError, SettingSpec, SettingsContext,
     SettingsGroup, normalize_authority_host, parse_bool, put, unknown_key,
@@ -18,10 +17,6 @@ use crate::web::state::AppState;
 
 // The operator's list of hosts is server configuration, read with the other settings' context.
 pub use crate::web::settings::{AuthorityHosts, DEFAULT_AUTHORITY_HOST, MICROSOFT_AUTHORITY_HOSTS};
-
-/// Microsoft sign-in adds only its settings to the layout.
-pub const FEATURE: Feature =
-    Feature { name: "microsoft-sign-in", menu: &[], notices: &[], portal_menu: &[], settings: &[GROUP] };
 
 const GUID_PLACEHOLDER: &str = "00000000-0000-0000-0000-000000000000";
 

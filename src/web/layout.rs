@@ -65,6 +65,8 @@ pub struct Feature {
     pub menu: &'static [MenuEntry],
     pub notices: &'static [Notice],
     pub portal_menu: &'static [PortalMenuEntry],
+    /// The feature's pages.
+    pub router: fn() -> axum::Router<crate::web::state::AppState>,
     /// The portal settings it owns, in sections (see `crate::web::settings`).
     pub settings: &'static [crate::web::settings::SettingsGroup],
 }

@@ -16,13 +16,12 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::middleware;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::{code_login, common_login, forgot, password_links, portal_login, profile};
 use crate::portals;
 use state::AppState;
 
@@ -33,34 +32,17 @@ pub fn router(state: AppState) -> Router {
     with_layers(routes(), state)
 }
 
-/// Every feature's pages.
+/// The plumbing's own routes, then every feature's pages.
 fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(common_login::root))
+    let plumbing = Router::new()
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
-        .route("/login", get(common_login::page).post(common_login::submit))
-        .route("/portal/{slug}", get(portals::routes::home))
-        .route("/portal/{slug}/", get(portals::routes::home))
-        .route("/portal/{slug}/login", get(portal_login::page).post(portal_login::submit))
-        .route("/portal/{slug}/logout", post(portal_login::logout))
-        .route("/portal/{slug}/profile", get(profile::portal_profile))
-        .route("/portal/{slug}/profile/details", post(profile::portal_update_details))
-        .route("/portal/{slug}/profile/password", post(profile::portal_change_password))
-        .route("/portal/{slug}/sessions/{id}/end", post(profile::portal_end_session))
-        .route("/portal/{slug}/login/code/request", post(code_login::request))
-        .route("/portal/{slug}/login/code", get(code_login::page).post(code_login::verify))
-        .route("/portal/{slug}/forgot", get(forgot::portal_form).post(forgot::portal_submit))
-        .route(
-            "/portal/{slug}/password/{token}",
-            get(password_links::customer_page).post(password_links::customer_submit),
-        )
-        .route("/forgot", get(forgot::common_form).post(forgot::common_submit))
         .route("/language/{tag}", get(crate::i18n::switch::choose))
-        .route("/portal/{slug}/language/{tag}", get(crate::i18n::switch::choose))
-        .merge(crate::admin::routes())
-        .merge(crate::sso::routes())
-        .fallback(common_login::not_found)
+        .route("/portal/{slug}/language/{tag}", get(crate::i18n::switch::choose));
+    crate::features::ALL
+        .iter()
+        .fold(plumbing, |router, feature| router.merge((feature.router)()))
+        .fallback(crate::auth::common_login::not_found)
 }
 
 /// Wraps `routes` in what every request goes through. The portal-host rewrite changes the path,

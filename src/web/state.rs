@@ -24,9 +24,9 @@ pub struct Inner {
     /// Wakes this node's outbox worker after a message was queued.
     pub outbox: OutboxSignal,
     /// `None` while email is delivered; otherwise why it is not, for administrators.
-    pub mail_problem: Option<String>,
+    pub mail_problem: Option<crate::i18n::Msg>,
     /// `None` while SMS is sent; otherwise why it is not.
-    pub sms_problem: Option<String>,
+    pub sms_problem: Option<crate::i18n::Msg>,
     /// How long a sign-in code stays valid, in seconds.
     pub code_lifetime_secs: i64,
     /// Seals and opens stored secrets; `None` when `FRONTDESK_SECRET_KEY` is not set.

@@ -4,9 +4,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use frontdesk::portals::settings::SettingsContext;
 use frontdesk::secrets::SecretKey;
 use frontdesk::sso::settings::AuthorityHosts;
+use frontdesk::web::settings::SettingsContext;
 
 use super::{Browser, Page, TestApp};
 
@@ -119,7 +119,7 @@ pub async fn set_setting(app: &TestApp, slug: &str, key: &str, value: &str) -> R
     let portal = frontdesk::portals::by_slug(&app.db, slug).await.unwrap().expect("portal");
     let hosts = if key == "entra_authority_host" { value.parse().expect("host") } else { AuthorityHosts::default() };
     let context = SettingsContext { secret_key: Some(secret_key()), authority_hosts: hosts };
-    frontdesk::portals::settings::set(&app.db, &context, &portal, key, value).await.map_err(|e| e.to_string())
+    frontdesk::web::settings::set(&app.db, &context, &portal, key, value).await.map_err(|e| e.to_string())
 }
 
 /// Connects a portal to a directory of `provider` (as `frontdesk portal set` would).
@@ -135,9 +135,7 @@ pub async fn connect_portal(app: &TestApp, slug: &str, authority: &str, link_rul
         ("entra_link_rule", link_rule),
         ("entra_enabled", "true"),
     ] {
-        frontdesk::portals::settings::set(&app.db, &context, &portal, k, v)
-            .await
-            .unwrap_or_else(|e| panic!("{k}: {e}"));
+        frontdesk::web::settings::set(&app.db, &context, &portal, k, v).await.unwrap_or_else(|e| panic!("{k}: {e}"));
     }
 }
 
