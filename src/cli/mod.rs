@@ -27,6 +27,7 @@ Examples:
   Add a portal, configure it, and add an agent (password read from standard input):
     frontdesk portal add acme --name 'Acme Support'
     frontdesk portal set acme password_policy length_only
+    frontdesk portal set acme default_language pt-BR
     printf '%s\\n' \"$AGENT_PASSWORD\" | frontdesk user add --portal acme --role agent --email ana@acme.test
   Let acme's staff sign in with its Microsoft Entra ID (FRONTDESK_SECRET_KEY must be set):
     frontdesk portal set acme entra_tenant_id 72f988bf-86f1-41af-91ab-2d7cd011db47
@@ -171,8 +172,9 @@ enum PortalCommand {
         #[arg(long)]
         name: String,
     },
-    /// Change one setting of a portal. Keys: name, host, listed, sender_name, customer_signin,
-    /// password_policy, password_min_length, and for staff sign-in with Microsoft Entra ID:
+    /// Change one setting of a portal. Keys: name, host, listed, sender_name, default_language
+    /// (en, pt-BR, or empty for the browser's), customer_signin, password_policy,
+    /// password_min_length, and for staff sign-in with Microsoft Entra ID:
     /// entra_tenant_id, entra_client_id, entra_client_secret, entra_authority_host,
     /// entra_link_rule (match_username or create_pending) and entra_enabled (true/false).
     /// Give the client secret as - to read it from standard input (or a hidden prompt), so it stays
