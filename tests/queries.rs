@@ -1,6 +1,7 @@
 //! Work that touches many rows takes one query, not one per row: the statements the server sends
 //! are counted from sqlx's own log of them.
 
+#[allow(dead_code)] // This binary uses a few of the shared helpers.
 mod common;
 
 use std::sync::{Arc, Mutex, OnceLock};

@@ -2,7 +2,6 @@
 //! cookie-keeping browser-like client. With `FRONTDESK_TEST_DATABASE_URL=postgres://...` (a
 //! server the tests may create databases on) every test gets a new PostgreSQL database instead
 //! of a new SQLite file, so one suite covers both backends.
-#![allow(dead_code)]
 
 pub mod mail;
 pub mod oidc;

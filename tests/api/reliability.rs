@@ -1,12 +1,11 @@
 //! Connections that clients leave half-sent or idle are closed, a cap on connections keeps the
 //! server answering, and a database outage gives quick 503s with `Retry-After`, then recovery.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

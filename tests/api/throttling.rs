@@ -3,11 +3,10 @@
 //! browser that signed in before is not held back by others' failures, and attempts cut short
 //! leave nothing behind.
 
-mod common;
 
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const PASSWORD: &str = "Str0ng-Enough-Pw";

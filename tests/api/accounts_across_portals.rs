@@ -2,9 +2,8 @@
 //! take over, change or shut out an account that also answers to other portals, or to grant more
 //! than they hold themselves.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const PASSWORD: &str = "Str0ng-Enough-Pw";

@@ -1,13 +1,13 @@
 //! A portal's own identity provider speaks only for accounts that answer to that portal alone,
 //! and only the operator decides which providers may be used at all.
 
-mod common;
 
-use common::oidc::{
+use crate::common;
+use crate::common::oidc::{
     DirectoryUser, OidcProvider, SECRET_KEY, TENANT, allowed_hosts, as_refs, connect_portal, secret_key, settings_form,
     sign_in_with_microsoft,
 };
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const PASSWORD: &str = "Str0ng-Enough-Pw";

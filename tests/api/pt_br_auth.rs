@@ -2,10 +2,10 @@
 //! `src/auth` for a browser that asks for it, the profile's language beating the browser's, the
 //! switcher before sign-in, and emails in their recipient's language.
 
-mod common;
 
-use common::mail::SmtpSink;
-use common::*;
+use crate::common;
+use crate::common::mail::SmtpSink;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const CUSTOMER: &str = "bia@client.test";

@@ -1,11 +1,11 @@
 //! Customers signing in with a one-time code by email, SMS or both, against a real SMTP server
 //! and a real HTTP SMS endpoint.
 
-mod common;
 
-use common::mail::SmtpSink;
-use common::sms::{SmsGateway, six_digits};
-use common::*;
+use crate::common;
+use crate::common::mail::SmtpSink;
+use crate::common::sms::{SmsGateway, six_digits};
+use crate::common::*;
 use reqwest::StatusCode;
 
 const CUSTOMER: &str = "cara@client.test";

@@ -1,11 +1,10 @@
 //! Health check, first-run bootstrap and the `serve` command's start-up errors.
 
-mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

@@ -1,10 +1,9 @@
 //! Passwords across routes: the portal's policy, links voided by any change, the "password
 //! changed" notice, Unicode forms, the idle limit, and what a customer's profile reveals.
 
-mod common;
 
-use common::mail::SmtpSink;
-use common::*;
+use crate::common::mail::SmtpSink;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const CUSTOMER: &str = "cleo@client.test";

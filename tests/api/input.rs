@@ -2,10 +2,10 @@
 //! a request, long and wildcard searches, email addresses and names that are not what they seem,
 //! and the security headers on every page.
 
-mod common;
 
-use common::oidc::{AtProvider, DirectoryUser, OidcProvider, TENANT, allowed_hosts, connect_portal, secret_key};
-use common::*;
+use crate::common;
+use crate::common::oidc::{AtProvider, DirectoryUser, OidcProvider, TENANT, allowed_hosts, connect_portal, secret_key};
+use crate::common::*;
 use reqwest::StatusCode;
 
 const PORTAL_HOST: &str = "support.acme.test";

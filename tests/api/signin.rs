@@ -1,8 +1,7 @@
 //! Password sign-in and sign-out on both interfaces, and what keeps them apart.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

@@ -1,8 +1,7 @@
 //! The operator command line, run as a separate process against the app's database.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 fn text(out: &std::process::Output) -> (String, String) {

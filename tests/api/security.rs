@@ -1,8 +1,7 @@
 //! CSRF, throttling of guesses, bad input, and portals kept apart.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

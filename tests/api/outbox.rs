@@ -2,12 +2,11 @@
 //! its own claims back at once, every message keeps one `Message-ID`, and sent messages keep no
 //! live link in the database.
 
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::mail::SmtpSink;
-use common::*;
+use crate::common::mail::SmtpSink;
+use crate::common::*;
 use reqwest::StatusCode;
 use sqlx::Row;
 

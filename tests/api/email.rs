@@ -1,12 +1,11 @@
 //! Email through the durable outbox, against a real SMTP server: invitations, password resets,
 //! retries when the server is down, refusals, and several nodes sharing the work.
 
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::mail::SmtpSink;
-use common::*;
+use crate::common::mail::SmtpSink;
+use crate::common::*;
 use reqwest::StatusCode;
 
 async fn outbox_status(app: &TestApp, recipient: &'static str) -> String {

@@ -2,9 +2,9 @@
 //! browser's `Accept-Language`, else English; the switcher works before sign-in; error pages and
 //! the management layout follow.
 
-mod common;
 
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Browser};
+use crate::common;
+use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Browser};
 use reqwest::StatusCode;
 
 const PORTAL_HOME: &str = "/portal/default/";

@@ -2,13 +2,13 @@
 //! (npm oidc-provider laid out like Entra ID) on loopback: setup, the sign-in flow, the link
 //! rules, what happens to passwords, sign-out, and every way the flow can go wrong.
 
-mod common;
 
-use common::oidc::{
+use crate::common;
+use crate::common::oidc::{
     AtProvider, CLIENT_SECRET, DirectoryUser, OidcProvider, SECRET_KEY, TENANT, allowed_hosts, as_refs,
     closed_authority, connect_portal, secret_key, set_setting, settings_form, sign_in_with_microsoft, through_provider,
 };
-use common::{ADMIN_EMAIL, Browser, TestApp};
+use crate::common::{ADMIN_EMAIL, Browser, TestApp};
 use reqwest::StatusCode;
 use sqlx::Row;
 

@@ -2,10 +2,10 @@
 //! settings catalogs is Portuguese, a refused value is explained in Portuguese and stores nothing,
 //! the portal's default language is set there; the command line stays in English.
 
-mod common;
 
-use common::oidc::{as_refs, settings_form};
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Page, TestApp};
+use crate::common;
+use crate::common::oidc::{as_refs, settings_form};
+use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Page, TestApp};
 use reqwest::StatusCode;
 
 const CATALOGS: &[&str] = &["portal-settings.ftl", "signin-settings.ftl", "sso-settings.ftl"];

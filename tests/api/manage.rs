@@ -1,9 +1,8 @@
 //! The management interface as administrators and agents use it.
 
-mod common;
 
-use common::mail::SmtpSink;
-use common::*;
+use crate::common::mail::SmtpSink;
+use crate::common::*;
 use reqwest::StatusCode;
 
 /// Invites an agent through the web, follows the emailed link as the agent would, sets a

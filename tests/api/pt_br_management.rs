@@ -2,9 +2,8 @@
 //! in Brazilian Portuguese: what a browser asking for pt-BR reads, with no English sentence of
 //! these features' catalogs left over.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const PASSWORD: &str = "Quiet-River-77";

@@ -1,0 +1,25 @@
+//! Every integration test in one binary, linked once: each file is a module. `queries.rs` stays a
+//! binary of its own, because it installs a process-wide log subscriber to count statements.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod accounts_across_portals;
+mod cli;
+mod codes;
+mod email;
+mod health_and_bootstrap;
+mod input;
+mod languages;
+mod manage;
+mod outbox;
+mod passwords;
+mod pt_br_auth;
+mod pt_br_management;
+mod pt_br_settings;
+mod reliability;
+mod security;
+mod signin;
+mod sso;
+mod sso_across_portals;
+mod throttling;
