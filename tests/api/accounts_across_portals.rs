@@ -2,7 +2,6 @@
 //! take over, change or shut out an account that also answers to other portals, or to grant more
 //! than they hold themselves.
 
-
 use crate::common::*;
 use reqwest::StatusCode;
 

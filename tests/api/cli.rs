@@ -1,6 +1,5 @@
 //! The operator command line, run as a separate process against the app's database.
 
-
 use crate::common::*;
 use reqwest::StatusCode;
 

@@ -1,7 +1,6 @@
 //! Customers signing in with a one-time code by email, SMS or both, against a real SMTP server
 //! and a real HTTP SMS endpoint.
 
-
 use crate::common;
 use crate::common::mail::SmtpSink;
 use crate::common::sms::{SmsGateway, six_digits};

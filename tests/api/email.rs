@@ -1,7 +1,6 @@
 //! Email through the durable outbox, against a real SMTP server: invitations, password resets,
 //! retries when the server is down, refusals, and several nodes sharing the work.
 
-
 use std::time::{Duration, Instant};
 
 use crate::common::mail::SmtpSink;

@@ -1,6 +1,5 @@
 //! Health check, first-run bootstrap and the `serve` command's start-up errors.
 
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 

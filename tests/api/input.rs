@@ -2,7 +2,6 @@
 //! a request, long and wildcard searches, email addresses and names that are not what they seem,
 //! and the security headers on every page.
 
-
 use crate::common;
 use crate::common::oidc::{AtProvider, DirectoryUser, OidcProvider, TENANT, allowed_hosts, connect_portal, secret_key};
 use crate::common::*;

@@ -2,7 +2,6 @@
 //! browser's `Accept-Language`, else English; the switcher works before sign-in; error pages and
 //! the management layout follow.
 
-
 use crate::common;
 use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Browser};
 use reqwest::StatusCode;
@@ -25,7 +24,7 @@ async fn the_browser_language_is_used_when_nothing_else_is_known() {
     let portuguese = app.browser_pt().get("/no-such-page").await;
     assert_eq!(portuguese.status, StatusCode::NOT_FOUND);
     portuguese.assert_contains("Essa página não existe").assert_contains("Página não encontrada");
-    portuguese.assert_lacks("That page does not exist");
+    portuguese.assert_lacks("That page does not exist").assert_no_english();
     assert_eq!(html_lang(&portuguese.body), "pt-BR");
     assert_eq!(portuguese.headers["content-language"], "pt-BR");
     assert!(portuguese.headers["vary"].to_str().unwrap().contains("Accept-Language"));
@@ -102,6 +101,7 @@ async fn the_management_layout_and_its_notices_follow_the_persons_language() {
     for text in [">Home<", ">Agents<", ">Sign out<", "Saved."] {
         home.assert_lacks(text);
     }
+    home.assert_no_english();
 
     // The profile's choice beats the browser's.
     sqlx::query("UPDATE staff SET language = 'en'").execute(app.db.pool()).await.unwrap();
@@ -116,6 +116,6 @@ async fn refused_forms_answer_in_the_readers_language() {
     let admin = app.manage_as_pt(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let refused = admin.post_raw("/manage/departments", &[("name", "Vendas")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    refused.assert_contains("Este formulário expirou").assert_contains("Acesso negado");
+    refused.assert_contains("Este formulário expirou").assert_contains("Acesso negado").assert_no_english();
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM departments").await, 0);
 }

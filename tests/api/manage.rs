@@ -1,6 +1,5 @@
 //! The management interface as administrators and agents use it.
 
-
 use crate::common::mail::SmtpSink;
 use crate::common::*;
 use reqwest::StatusCode;

@@ -2,7 +2,6 @@
 //! its own claims back at once, every message keeps one `Message-ID`, and sent messages keep no
 //! live link in the database.
 
-
 use std::time::{Duration, Instant};
 
 use crate::common::mail::SmtpSink;

@@ -1,7 +1,6 @@
 //! Passwords across routes: the portal's policy, links voided by any change, the "password
 //! changed" notice, Unicode forms, the idle limit, and what a customer's profile reveals.
 
-
 use crate::common::mail::SmtpSink;
 use crate::common::*;
 use reqwest::StatusCode;

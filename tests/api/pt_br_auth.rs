@@ -2,7 +2,6 @@
 //! `src/auth` for a browser that asks for it, the profile's language beating the browser's, the
 //! switcher before sign-in, and emails in their recipient's language.
 
-
 use crate::common;
 use crate::common::mail::SmtpSink;
 use crate::common::*;
@@ -11,40 +10,18 @@ use reqwest::StatusCode;
 const CUSTOMER: &str = "bia@client.test";
 const CUSTOMER_PASSWORD: &str = "Cust0mer-Secret!";
 
-/// The English sentences (3+ words, no arguments) of the sign-in catalog: none may appear on a
-/// page in Portuguese.
-fn english_sentences() -> Vec<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/auth.ftl");
-    std::fs::read_to_string(path)
-        .expect("the English catalog")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with(' '))
-        .filter_map(|l| l.split_once(" = ").map(|(_, v)| v.trim().to_string()))
-        .filter(|v| !v.contains('{') && v.split_whitespace().count() >= 3)
-        .collect()
-}
-
 fn assert_portuguese(page: &Page, expected: &[&str]) {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains(r#"<html lang="pt-BR">"#), "not marked pt-BR:\n{}", page.body);
     for text in expected {
         page.assert_contains(text);
     }
-    // Askama escapes quotes and ampersands; compare with the page's text as a reader sees it.
-    let body = page.body.replace("&#39;", "'").replace("&#38;", "&").replace("&#34;", "\"");
-    for sentence in english_sentences() {
-        assert!(!body.contains(&sentence), "English {sentence:?} on a Portuguese page:\n{}", page.body);
-    }
-}
-
-fn cli_ok(app: &TestApp, args: &[&str], stdin: &str) {
-    let out = app.cli(args, stdin);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    page.assert_no_english();
 }
 
 fn add_customer(app: &TestApp) {
     let args = ["user", "add", "--portal", "default", "--role", "customer", "--email", CUSTOMER, "--name", "Bia"];
-    cli_ok(app, &args, &format!("{CUSTOMER_PASSWORD}\n"));
+    app.cli_ok(&args, &format!("{CUSTOMER_PASSWORD}\n"));
 }
 
 async fn stored_language(app: &TestApp, sql: &'static str) -> Option<String> {
@@ -66,7 +43,7 @@ async fn every_sign_in_page_speaks_portuguese() {
     let sink = SmtpSink::start();
     let app = spawn_with_mail(&sink).await;
     add_customer(&app);
-    cli_ok(&app, &["portal", "set", "default", "customer_signin", "password,email_code"], "");
+    app.cli_ok(&["portal", "set", "default", "customer_signin", "password,email_code"], "");
     let pt = app.browser_pt();
 
     let login = pt.get("/login").await;
@@ -206,7 +183,7 @@ async fn a_profile_choice_beats_the_browser_and_emails_follow_their_recipient() 
 async fn invitations_use_the_portals_language_when_the_invitee_chose_none() {
     let sink = SmtpSink::start();
     let app = spawn_with_mail(&sink).await;
-    cli_ok(&app, &["portal", "set", "default", "default_language", "pt-BR"], "");
+    app.cli_ok(&["portal", "set", "default", "default_language", "pt-BR"], "");
     let (mail, link) = invite_agent(&app, &sink, "rui@example.com", "Defina sua senha de").await;
     assert!(mail.text.contains("Você agora é agente em"), "{}", mail.text);
     assert!(mail.text.contains("expira em 72 horas"), "{}", mail.text);
@@ -281,8 +258,8 @@ async fn sign_in_codes_reach_a_customer_in_her_language_whoever_asks() {
     })
     .await;
     let args = ["user", "add", "--portal", "default", "--role", "customer", "--email", CUSTOMER, "--name", "Bia"];
-    cli_ok(&app, &[&args[..], &["--mobile", "+55 11 91234-5678"]].concat(), &format!("{CUSTOMER_PASSWORD}\n"));
-    cli_ok(&app, &["portal", "set", "default", "customer_signin", "password,email_code,sms_code"], "");
+    app.cli_ok(&[&args[..], &["--mobile", "+55 11 91234-5678"]].concat(), &format!("{CUSTOMER_PASSWORD}\n"));
+    app.cli_ok(&["portal", "set", "default", "customer_signin", "password,email_code,sms_code"], "");
     let en = app.browser();
     en.sign_in_portal("default", CUSTOMER, CUSTOMER_PASSWORD).await;
     en.post(

@@ -2,56 +2,22 @@
 //! in Brazilian Portuguese: what a browser asking for pt-BR reads, with no English sentence of
 //! these features' catalogs left over.
 
-
 use crate::common::*;
 use reqwest::StatusCode;
 
 const PASSWORD: &str = "Quiet-River-77";
 
 /// The English sentences (3 words or more, without arguments) of this area's catalogs.
-fn english_sentences() -> Vec<String> {
-    let mut sentences = Vec::new();
-    for feature in ["admin", "outbox", "portals", "sso"] {
-        let path = format!("{}/locales/en/{feature}.ftl", env!("CARGO_MANIFEST_DIR"));
-        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        for line in source.lines() {
-            if line.starts_with('#') || line.starts_with(' ') {
-                continue;
-            }
-            let Some((_, value)) = line.split_once(" = ") else { continue };
-            if !value.contains('{') && value.split_whitespace().count() >= 3 {
-                sentences.push(value.trim().to_string());
-            }
-        }
-    }
-    assert!(sentences.len() > 50, "the catalogs look empty: {sentences:?}");
-    sentences
-}
-
-/// How askama writes a text into HTML.
-fn escaped(text: &str) -> String {
-    text.replace('&', "&#38;").replace('\'', "&#39;").replace('"', "&#34;").replace('<', "&#60;").replace('>', "&#62;")
-}
-
 /// Portuguese: `expected` is on the page and no English sentence of this area is.
 fn assert_portuguese(page: &Page, expected: &[&str]) {
     for text in expected {
         page.assert_contains(text);
     }
-    for sentence in english_sentences() {
-        for form in [sentence.clone(), escaped(&sentence)] {
-            assert!(!page.body.contains(&form), "English {form:?} on a pt-BR page:\n{}", page.body);
-        }
-    }
-}
-
-fn cli_ok(app: &TestApp, args: &[&str], stdin: &str) {
-    let out = app.cli(args, stdin);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    page.assert_no_english();
 }
 
 fn add_user(app: &TestApp, portal: &str, role: &str, email: &str) {
-    cli_ok(app, &["user", "add", "--portal", portal, "--role", role, "--email", email], &format!("{PASSWORD}\n"));
+    app.cli_ok(&["user", "add", "--portal", portal, "--role", role, "--email", email], &format!("{PASSWORD}\n"));
 }
 
 /// The id at the end of a redirect such as `/manage/agents/7?msg=invited`.
@@ -126,7 +92,7 @@ async fn form_errors_and_refusals_of_the_agent_pages_are_in_portuguese() {
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM staff WHERE disabled_at IS NOT NULL").await, 0);
 
     // Another portal's customer is not found, in Portuguese.
-    cli_ok(&app, &["portal", "add", "beta", "--name", "Beta"], "");
+    app.cli_ok(&["portal", "add", "beta", "--name", "Beta"], "");
     add_user(&app, "beta", "customer", "carl@beta.test");
     let carl = app.count("SELECT id AS n FROM customers WHERE email_lower = 'carl@beta.test'").await;
     let missing = admin.get(&format!("/manage/customers/{carl}")).await;
@@ -228,7 +194,7 @@ async fn a_portal_home_is_in_portuguese_for_visitors_and_customers() {
 #[tokio::test]
 async fn a_portals_default_language_comes_after_a_persons_choice_and_before_the_browsers() {
     let app = spawn().await;
-    cli_ok(&app, &["portal", "set", "default", "default_language", "pt-BR"], "");
+    app.cli_ok(&["portal", "set", "default", "default_language", "pt-BR"], "");
     let silent = app.browser();
     assert_portuguese(&silent.get("/portal/default/").await, &["Entre para falar conosco"]);
     let english = Browser::speaking(&app.base, Some("en"));
@@ -266,7 +232,7 @@ async fn microsoft_sign_in_outcomes_are_in_portuguese() {
 #[tokio::test]
 async fn an_invitation_to_an_existing_account_uses_its_owners_language() {
     let app = spawn().await;
-    cli_ok(&app, &["portal", "add", "beta", "--name", "Beta"], "");
+    app.cli_ok(&["portal", "add", "beta", "--name", "Beta"], "");
     add_user(&app, "beta", "agent", "bea@beta.test");
     add_user(&app, "default", "admin", "pia@example.com");
     sqlx::query("UPDATE staff SET language = 'pt-BR' WHERE email_lower = 'bea@beta.test'")

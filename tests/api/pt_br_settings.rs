@@ -2,52 +2,10 @@
 //! settings catalogs is Portuguese, a refused value is explained in Portuguese and stores nothing,
 //! the portal's default language is set there; the command line stays in English.
 
-
 use crate::common;
 use crate::common::oidc::{as_refs, settings_form};
-use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Page, TestApp};
+use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp};
 use reqwest::StatusCode;
-
-const CATALOGS: &[&str] = &["portal-settings.ftl", "signin-settings.ftl", "sso-settings.ftl"];
-
-/// The English sentences (3+ words, no placeables) of the settings catalogs.
-fn english_sentences() -> Vec<String> {
-    let mut sentences = Vec::new();
-    for file in CATALOGS {
-        let path = format!("{}/locales/en/{file}", env!("CARGO_MANIFEST_DIR"));
-        let source = std::fs::read_to_string(&path).expect("catalog");
-        for line in source.lines().filter(|l| !l.starts_with('#')) {
-            let Some((_, value)) = line.split_once(" = ") else { continue };
-            if !value.contains('{') && value.split_whitespace().count() >= 3 {
-                sentences.push(value.to_string());
-            }
-        }
-    }
-    assert!(sentences.len() > 20, "the catalogs look empty");
-    sentences
-}
-
-/// The page's text with the HTML escapes undone, so sentences with quotes are found too.
-fn unescaped(page: &Page) -> String {
-    page.body
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&lt;", "<")
-        .replace("&#60;", "<")
-        .replace("&gt;", ">")
-        .replace("&#62;", ">")
-        .replace("&amp;", "&")
-        .replace("&#38;", "&")
-}
-
-fn assert_no_english(page: &Page) {
-    let text = unescaped(page);
-    for sentence in english_sentences() {
-        assert!(!text.contains(&sentence), "English in the Portuguese page: {sentence:?}\n{}", page.body);
-    }
-}
 
 async fn admin_pt(app: &TestApp) -> common::Browser {
     app.manage_as_pt(ADMIN_EMAIL, ADMIN_PASSWORD).await
@@ -81,7 +39,7 @@ async fn the_settings_page_is_in_portuguese() {
         // The fields keep their names.
         .assert_contains(r#"name="signin_email_code""#)
         .assert_contains(r#"name="entra_link_rule""#);
-    assert_no_english(&page);
+    page.assert_no_english();
 }
 
 #[tokio::test]
@@ -106,7 +64,7 @@ async fn a_bad_value_is_explained_in_portuguese_and_nothing_is_stored() {
         .assert_lacks("is a GUID")
         // What was typed stays in the form.
         .assert_contains(r#"value="Novo nome""#);
-    assert_no_english(&page);
+    page.assert_no_english();
     // All or nothing: the valid values were not stored either.
     assert_eq!(app.text("SELECT name AS v FROM portals WHERE slug = 'default'").await, "Help desk");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM portals WHERE default_language IS NOT NULL").await, 0);

@@ -1,7 +1,6 @@
 //! Connections that clients leave half-sent or idle are closed, a cap on connections keeps the
 //! server answering, and a database outage gives quick 503s with `Retry-After`, then recovery.
 
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

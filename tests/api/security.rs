@@ -1,6 +1,5 @@
 //! CSRF, throttling of guesses, bad input, and portals kept apart.
 
-
 use crate::common::*;
 use reqwest::StatusCode;
 

@@ -1,6 +1,5 @@
 //! Password sign-in and sign-out on both interfaces, and what keeps them apart.
 
-
 use crate::common::*;
 use reqwest::StatusCode;
 

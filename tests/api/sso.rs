@@ -2,7 +2,6 @@
 //! (npm oidc-provider laid out like Entra ID) on loopback: setup, the sign-in flow, the link
 //! rules, what happens to passwords, sign-out, and every way the flow can go wrong.
 
-
 use crate::common;
 use crate::common::oidc::{
     AtProvider, CLIENT_SECRET, DirectoryUser, OidcProvider, SECRET_KEY, TENANT, allowed_hosts, as_refs,

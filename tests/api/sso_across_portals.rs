@@ -1,7 +1,6 @@
 //! A portal's own identity provider speaks only for accounts that answer to that portal alone,
 //! and only the operator decides which providers may be used at all.
 
-
 use crate::common;
 use crate::common::oidc::{
     DirectoryUser, OidcProvider, SECRET_KEY, TENANT, allowed_hosts, as_refs, connect_portal, secret_key, settings_form,

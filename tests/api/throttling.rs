@@ -3,7 +3,6 @@
 //! browser that signed in before is not held back by others' failures, and attempts cut short
 //! leave nothing behind.
 
-
 use std::time::Duration;
 
 use crate::common::*;

@@ -3,6 +3,7 @@
 //! server the tests may create databases on) every test gets a new PostgreSQL database instead
 //! of a new SQLite file, so one suite covers both backends.
 
+pub mod language;
 pub mod mail;
 pub mod oidc;
 pub mod sms;
@@ -140,6 +141,13 @@ impl TestApp {
 
     pub async fn count_with(&self, sql: &'static str, arg: i64) -> i64 {
         sqlx::query(sql).bind(arg).fetch_one(self.db.pool()).await.expect(sql).try_get("n").expect("column n")
+    }
+
+    /// Runs the `frontdesk` binary and expects it to succeed.
+    pub fn cli_ok(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.cli(args, stdin);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
     }
 
     /// Runs the `frontdesk` binary against this app's database, with `stdin` as its input.
