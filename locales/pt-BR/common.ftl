@@ -17,6 +17,7 @@ error-title-503 = Serviço indisponível
 error-title-other = Erro
 error-reference = Se for relatar este problema, informe a referência
 error-go-to-sign-in = Ir para a página de entrada
+error-bad-query = Este endereço não é válido. Confira o link e tente novamente.
 error-not-found = Essa página não existe, ou você não tem permissão para vê-la.
 error-csrf = Este formulário expirou ou foi enviado de outro site. Volte, recarregue a página e tente novamente.
 error-too-large = O que você enviou é grande demais. Encurte o texto e tente novamente.

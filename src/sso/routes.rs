@@ -3,9 +3,10 @@
 //! `sign_out`). Every failure a person can meet ends
 //! on a page that says what happened and what to do; the technical cause goes to the log.
 
+use crate::web::extract::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
