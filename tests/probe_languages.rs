@@ -155,3 +155,16 @@ async fn a_hostile_default_language_saves_nothing_and_is_escaped() {
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM portals WHERE name = 'Renamed'").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM portals WHERE default_language IS NOT NULL").await, 0);
 }
+
+/// A form the server cannot read (a field given twice) is refused in Portuguese, without the
+/// form reader's English detail.
+#[tokio::test]
+async fn an_unreadable_form_is_refused_without_english() {
+    let app = spawn().await;
+    let admin = app.manage_as_pt(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = admin.post("/manage/profile/details", &[("name", "Ada"), ("name", "Eve"), ("language", "en")]).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert_eq!(html_lang(&page), "pt-BR");
+    page.assert_contains("Falta um campo no formulário").assert_lacks("duplicate field");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM staff WHERE language IS NOT NULL").await, 0);
+}

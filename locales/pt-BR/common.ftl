@@ -52,7 +52,8 @@ portal-menu = Menu do portal
 form-not-a-form = Este endereço recebe um formulário enviado (application/x-www-form-urlencoded).
 form-incomplete = O formulário não foi recebido por completo. Envie-o novamente.
 form-unreadable = Não foi possível ler o formulário.
-form-wrong-field = Falta um campo no formulário, ou um valor é do tipo errado ({ $detail }).
+# Sem o detalhe ($detail): ele vem em inglês do leitor de formulários.
+form-wrong-field = Falta um campo no formulário, ou um valor é do tipo errado.
 input-address-control-character = Este endereço contém um caractere de controle (um NUL ou uma quebra de linha, por exemplo). Confira o link e tente novamente.
 input-query-control-character = O campo “{ $name }” deste endereço contém um caractere de controle (um NUL, tabulação ou quebra de linha, por exemplo). Confira o link e tente novamente.
 input-query-control-character-unnamed = Um valor deste endereço contém um caractere de controle (um NUL, tabulação ou quebra de linha, por exemplo). Confira o link e tente novamente.
