@@ -55,6 +55,11 @@ async fn a_portal_hosts_missing_page_is_in_the_portals_language() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(html_lang(&missing), "pt-BR");
     missing.assert_contains("Essa página não existe");
+    // The same under the portal's path on the server's own host.
+    let missing = visitor.get("/portal/default/no-such-page").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(html_lang(&missing), "pt-BR");
+    assert_eq!(html_lang(&visitor.get("/portal/no-such-portal/x").await), "en");
 }
 
 /// The switcher on a portal's own host: back to a page of that host, never elsewhere.
