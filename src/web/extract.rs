@@ -21,14 +21,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             Ok(axum::extract::Query(value)) => Ok(Query(value)),
             Err(rejection) => {
                 tracing::debug!(%rejection, "query string refused");
-                Err(AppError::bad_request(Msg::new("error-bad-query")))
+                Err(AppError::bad_request(Msg::new("error-bad-address")))
             }
         }
     }
 }
 
 /// The path's parameters, read into `T`; a path whose parameters do not fit (an id that is not
-/// a number) names no page: 404.
+/// a number) is a 400.
 pub struct Path<T>(pub T);
 
 impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
@@ -39,7 +39,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
             Err(rejection) => {
                 tracing::debug!(%rejection, "path refused");
-                Err(AppError::NotFound)
+                Err(AppError::bad_request(Msg::new("error-bad-address")))
             }
         }
     }
