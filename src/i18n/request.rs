@@ -63,6 +63,11 @@ pub fn set_account_choice(lang: Option<Lang>) {
     update(|p| p.account = lang);
 }
 
+/// The switcher's choice, made by this very request (its answer is already in it).
+pub(super) fn set_chosen(lang: Lang) {
+    update(|p| p.chosen = Some(lang));
+}
+
 /// The default language of the portal the page belongs to.
 pub fn set_portal_default(lang: Option<Lang>) {
     update(|p| p.portal = lang);
