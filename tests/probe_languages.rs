@@ -176,3 +176,21 @@ async fn an_unreadable_form_is_refused_without_english() {
     page.assert_contains("Falta um campo no formulário").assert_lacks("duplicate field");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM staff WHERE language IS NOT NULL").await, 0);
 }
+
+/// Markup in a name and a portal's name reaches a Portuguese email as text, never as HTML.
+#[tokio::test]
+async fn markup_in_names_is_escaped_in_portuguese_emails() {
+    let sink = common::mail::SmtpSink::start();
+    let app = spawn_with_mail(&sink).await;
+    cli_ok(&app, &["portal", "set", "default", "default_language", "pt-BR"], "");
+    cli_ok(&app, &["portal", "set", "default", "name", "Acme <i>Suporte</i>"], "");
+    let name = "<img src=x onerror=alert(1)> & \"Bia\"";
+    let args = ["user", "add", "--portal", "default", "--role", "customer", "--email", "bia@client.test", "--name", name];
+    cli_ok(&app, &args, "Cust0mer-Secret!\n");
+    app.browser().post("/portal/default/forgot", &[("email", "bia@client.test")]).await;
+    let reset = sink.wait_for("bia@client.test", "Redefina sua senha de").await;
+    assert!(reset.html.contains(r#"<html lang="pt-BR">"#), "{}", reset.html);
+    assert!(!reset.html.contains("<img src=x") && !reset.html.contains("<i>Suporte"), "{}", reset.html);
+    assert!(reset.html.contains("&#60;img src=x"), "{}", reset.html);
+    assert!(reset.text.contains(name), "the text part is plain text: {}", reset.text);
+}
