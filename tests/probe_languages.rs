@@ -185,7 +185,8 @@ async fn markup_in_names_is_escaped_in_portuguese_emails() {
     cli_ok(&app, &["portal", "set", "default", "default_language", "pt-BR"], "");
     cli_ok(&app, &["portal", "set", "default", "name", "Acme <i>Suporte</i>"], "");
     let name = "<img src=x onerror=alert(1)> & \"Bia\"";
-    let args = ["user", "add", "--portal", "default", "--role", "customer", "--email", "bia@client.test", "--name", name];
+    let args =
+        ["user", "add", "--portal", "default", "--role", "customer", "--email", "bia@client.test", "--name", name];
     cli_ok(&app, &args, "Cust0mer-Secret!\n");
     app.browser().post("/portal/default/forgot", &[("email", "bia@client.test")]).await;
     let reset = sink.wait_for("bia@client.test", "Redefina sua senha de").await;
@@ -193,4 +194,24 @@ async fn markup_in_names_is_escaped_in_portuguese_emails() {
     assert!(!reset.html.contains("<img src=x") && !reset.html.contains("<i>Suporte"), "{}", reset.html);
     assert!(reset.html.contains("&#60;img src=x"), "{}", reset.html);
     assert!(reset.text.contains(name), "the text part is plain text: {}", reset.text);
+}
+
+/// After asking for a sign-in code, the switcher goes back to the page where the code is
+/// typed, which a link can open (not to the address the form was posted to: GET there is 405).
+#[tokio::test]
+async fn the_switcher_after_asking_for_a_code_leads_to_a_page_that_opens() {
+    let sink = common::mail::SmtpSink::start();
+    let app = spawn_with_mail(&sink).await;
+    cli_ok(&app, &["portal", "set", "default", "customer_signin", "password,email_code"], "");
+    let visitor = app.browser_pt();
+    visitor.get("/portal/default/login").await;
+    let sent = visitor.post("/portal/default/login/code/request", &[("identity", "nobody@client.test")]).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let href = format!("/language/en?next={}", sent.between("/language/en?next=", "\""));
+    let back = visitor.get(&href).await;
+    let to = back.location.clone().unwrap_or_default();
+    let page = visitor.get(&to).await;
+    assert_eq!(page.status, StatusCode::OK, "the switcher led to {to}: {}", page.status);
+    assert_eq!(html_lang(&page), "en");
+    page.assert_contains("name=\"code\"");
 }
