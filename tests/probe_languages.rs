@@ -215,3 +215,16 @@ async fn the_switcher_after_asking_for_a_code_leads_to_a_page_that_opens() {
     assert_eq!(html_lang(&page), "en");
     page.assert_contains("name=\"code\"");
 }
+
+/// The pages of a Microsoft sign-in that belong to a portal are in the portal's language, as
+/// its sign-in page is (here: Microsoft sign-in is not turned on for it).
+#[tokio::test]
+async fn microsoft_sign_in_pages_follow_the_portals_language() {
+    let app = spawn().await;
+    cli_ok(&app, &["portal", "set", "default", "default_language", "pt-BR"], "");
+    let visitor = app.browser();
+    assert_eq!(html_lang(&visitor.get("/portal/default/login").await), "pt-BR");
+    let off = visitor.get("/auth/oidc/start?portal=default").await;
+    assert_eq!(off.status, StatusCode::NOT_FOUND);
+    assert_eq!(html_lang(&off), "pt-BR", "{}", off.body);
+}
