@@ -18,6 +18,7 @@ error-title-503 = Service Unavailable
 error-title-other = Error
 error-reference = If you report this, quote reference
 error-go-to-sign-in = Go to the sign-in page
+error-bad-address = This address is not valid. Check the link and try again.
 error-not-found = That page does not exist, or you may not see it.
 error-csrf = This form has expired or was sent from another site. Go back, reload the page and try again.
 error-too-large = What you sent is too large. Shorten the text and try again.

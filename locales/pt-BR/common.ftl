@@ -17,6 +17,7 @@ error-title-503 = Serviço indisponível
 error-title-other = Erro
 error-reference = Se for relatar este problema, informe a referência
 error-go-to-sign-in = Ir para a página de entrada
+error-bad-address = Este endereço não é válido. Confira o link e tente novamente.
 error-not-found = Essa página não existe, ou você não tem permissão para vê-la.
 error-csrf = Este formulário expirou ou foi enviado de outro site. Volte, recarregue a página e tente novamente.
 error-too-large = O que você enviou é grande demais. Encurte o texto e tente novamente.
@@ -51,7 +52,8 @@ portal-menu = Menu do portal
 form-not-a-form = Este endereço recebe um formulário enviado (application/x-www-form-urlencoded).
 form-incomplete = O formulário não foi recebido por completo. Envie-o novamente.
 form-unreadable = Não foi possível ler o formulário.
-form-wrong-field = Falta um campo no formulário, ou um valor é do tipo errado ({ $detail }).
+# Sem o detalhe ($detail): ele vem em inglês do leitor de formulários.
+form-wrong-field = Falta um campo no formulário, ou um valor é do tipo errado.
 input-address-control-character = Este endereço contém um caractere de controle (um NUL ou uma quebra de linha, por exemplo). Confira o link e tente novamente.
 input-query-control-character = O campo “{ $name }” deste endereço contém um caractere de controle (um NUL, tabulação ou quebra de linha, por exemplo). Confira o link e tente novamente.
 input-query-control-character-unnamed = Um valor deste endereço contém um caractere de controle (um NUL, tabulação ou quebra de linha, por exemplo). Confira o link e tente novamente.

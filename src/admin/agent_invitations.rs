@@ -2,9 +2,10 @@
 //! shared with the other portals they work in, so it joins only when they accept, signed in as
 //! themselves; a system administrator may add it directly.
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::MsgQuery;

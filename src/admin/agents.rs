@@ -1,9 +1,10 @@
 //! Staff of the portal being worked in: add an agent or administrator, set their role,
 //! permissions and departments, disable them, end their sessions.
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

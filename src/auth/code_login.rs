@@ -117,6 +117,8 @@ pub async fn request(
         .arg("channels", channels_text(methods))
         .arg("minutes", lifetime / 60)
         .to_string();
+    // Only a form can use this address; the switcher goes back to where the code is typed.
+    crate::i18n::request::switcher_returns_to(format!("{}/login/code", portal.base));
     let page = CodePage { csrf, portal, sent: Some(sent), error: None };
     Ok(([(header::SET_COOKIE, cookie)], page).into_response())
 }

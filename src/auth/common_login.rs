@@ -83,7 +83,14 @@ pub async fn root() -> Redirect {
     Redirect::to("/login")
 }
 
-/// Used by the router for unmatched paths, so that a 404 is a page and not an empty body.
-pub async fn not_found() -> AppError {
+/// Used by the router for unmatched paths, so that a 404 is a page and not an empty body. A
+/// missing page under `/portal/{slug}/` is in that portal's language, as its other pages are.
+pub async fn not_found(State(state): State<AppState>, uri: axum::http::Uri) -> AppError {
+    let slug = uri.path().strip_prefix("/portal/").and_then(|rest| rest.split('/').next()).unwrap_or_default();
+    if !slug.is_empty()
+        && let Ok(Some(portal)) = portals::by_slug(&state.db, slug).await
+    {
+        crate::i18n::request::set_portal_default(portal.default_language);
+    }
     AppError::NotFound
 }

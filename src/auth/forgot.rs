@@ -2,9 +2,10 @@
 //! account exists, and it comes before any lookup is done: the work of finding the account and
 //! queueing the email runs after the response, so the response time tells nothing either.
 
+use crate::web::extract::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

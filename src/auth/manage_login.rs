@@ -1,9 +1,10 @@
 //! Sign-in and sign-out for the management interface (`/manage/login`). Its session is separate
 //! from any portal session: signing in here does not sign you in to a portal, nor the reverse.
 
+use crate::web::extract::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;

@@ -5,9 +5,10 @@
 //! other links, ends every session of the account and queues a "your password was changed"
 //! email, all in one transaction.
 
+use crate::web::extract::Path;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

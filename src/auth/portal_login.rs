@@ -1,9 +1,10 @@
 //! Sign-in and sign-out for a portal (`/portal/{slug}/login`, or `/login` on the portal's own
 //! host). Customers of the portal sign in here, and so can staff who work in it.
 
+use crate::web::extract::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;

@@ -1,9 +1,10 @@
 //! Profile pages for both interfaces: your details and language, change your password
 //! (offering to sign out your other sessions) and see and end your own sessions.
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

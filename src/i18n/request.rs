@@ -32,6 +32,9 @@ struct Preferences {
     /// The path and query the browser asked for (before a portal host's rewrite), for the
     /// language switcher to come back to.
     path: String,
+    /// Where the switcher comes back to instead, when the page answers a form posted to an
+    /// address a link cannot open (see `switcher_returns_to`).
+    back: Option<String>,
 }
 
 impl Preferences {
@@ -48,9 +51,23 @@ pub(super) fn current() -> Lang {
     REQUEST.try_with(|p| p.borrow().resolve()).unwrap_or_default()
 }
 
-/// The path and query the browser asked for ("/" outside a request).
+/// Where the language switcher comes back to: the path and query the browser asked for, or
+/// what the page declared ("/" outside a request).
 pub(super) fn current_path() -> String {
-    REQUEST.try_with(|p| p.borrow().path.clone()).ok().filter(|p| !p.is_empty()).unwrap_or_else(|| "/".into())
+    REQUEST
+        .try_with(|p| {
+            let p = p.borrow();
+            p.back.clone().unwrap_or_else(|| p.path.clone())
+        })
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "/".into())
+}
+
+/// A page that answers a posted form, at an address only a form can use, names the page a
+/// link can open for the language switcher to come back to (same host, as the browser sees it).
+pub fn switcher_returns_to(path: String) {
+    update(|p| p.back = Some(path));
 }
 
 fn update(f: impl FnOnce(&mut Preferences)) {
@@ -61,6 +78,11 @@ fn update(f: impl FnOnce(&mut Preferences)) {
 /// The signed-in person's own choice, from their profile.
 pub fn set_account_choice(lang: Option<Lang>) {
     update(|p| p.account = lang);
+}
+
+/// The switcher's choice, made by this very request (its answer is already in it).
+pub(super) fn set_chosen(lang: Lang) {
+    update(|p| p.chosen = Some(lang));
 }
 
 /// The default language of the portal the page belongs to.

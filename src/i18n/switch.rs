@@ -4,13 +4,14 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use crate::web::extract::{Path, Query};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::Lang;
-use super::request::{COOKIE, current_path};
+use super::request::{COOKIE, current_path, set_chosen};
 use crate::error::AppError;
 use crate::web::state::AppState;
 
@@ -58,5 +59,6 @@ pub async fn choose(
     let lang = Lang::ALL.into_iter().find(|l| l.tag().eq_ignore_ascii_case(tag)).ok_or(AppError::NotFound)?;
     let back = crate::web::next::after_sign_in(&query.next, &state.public_url, "/", "/");
     let cookie = state.cookies.set(COOKIE, lang.tag(), Some(CHOICE_MAX_AGE_SECS));
+    set_chosen(lang);
     Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Redirect::to(&back)).into_response())
 }

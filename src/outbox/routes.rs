@@ -1,9 +1,10 @@
 //! The administrators' outbox page: what was sent, what waits, what failed and why, with
 //! "Retry" for failed messages.
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{OutboxEntry, list, retry as retry_message};

@@ -73,6 +73,8 @@ pub async fn serve_portal_hosts(State(state): State<AppState>, mut req: Request,
         Err(e) => return axum::response::IntoResponse::into_response(AppError::from(e)),
     };
     if let Some(portal) = portal {
+        // Every answer on the portal's host is the portal's, even one no route gives (a 404).
+        crate::i18n::request::set_portal_default(portal.default_language);
         let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let rewritten = format!("/portal/{}{}", portal.slug, path_and_query);
         if let Ok(uri) = rewritten.parse::<Uri>() {

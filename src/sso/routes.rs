@@ -3,9 +3,10 @@
 //! `sign_out`). Every failure a person can meet ends
 //! on a page that says what happened and what to do; the technical cause goes to the log.
 
+use crate::web::extract::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -45,6 +46,7 @@ pub(super) fn login_path(portal: Option<&Portal>) -> String {
 
 /// A page that ends a sign-in that did not succeed. `retry` offers to start again.
 fn outcome(status: StatusCode, title: Msg, message: Msg, portal: Option<&Portal>, retry: bool) -> Response {
+    follow_portal_language(portal);
     let page = Outcome {
         title,
         message,
@@ -75,6 +77,14 @@ fn provider_failed(e: &ProviderError, portal: &Portal) -> Response {
             Some(portal),
             true,
         ),
+    }
+}
+
+/// These pages are at server paths, not the portal's: they learn the portal from the flow, and
+/// are in its language as its sign-in page is (a person's own choice still comes first).
+fn follow_portal_language(portal: Option<&Portal>) {
+    if let Some(portal) = portal {
+        crate::i18n::request::set_portal_default(portal.default_language);
     }
 }
 
@@ -150,6 +160,7 @@ pub async fn start(
     Query(q): Query<StartQuery>,
 ) -> AppResult<Response> {
     let portal = portals::by_slug(&state.db, &q.portal).await?.ok_or(AppError::NotFound)?;
+    follow_portal_language(Some(&portal));
     let entra = settings::load(&state.db, portal.id).await?;
     if !entra.enabled {
         return Ok(not_enabled(&portal));
@@ -212,6 +223,7 @@ pub async fn callback(
         other => return stale_flow(&state, other, &client).await,
     };
     let portal = portals::by_id(&state.db, flow.portal_id).await?.ok_or(AppError::NotFound)?;
+    follow_portal_language(Some(&portal));
     let browser_secret = state.cookies.get(&headers, BROWSER_COOKIE).unwrap_or_default().to_owned();
     if browser_secret.is_empty() || !constant_time_eq(&token_hash(&browser_secret), &flow.browser_hash) {
         tracing::warn!(portal = %portal.slug, ip = %client.ip, "Microsoft sign-in answer in another browser");

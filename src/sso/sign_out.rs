@@ -2,7 +2,8 @@
 //! browser goes to the provider's end-session endpoint, which sends it back to
 //! `/auth/oidc/signed-out` and on to the portal's staff sign-in page.
 
-use axum::extract::{Query, State};
+use crate::web::extract::Query;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 

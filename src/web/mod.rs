@@ -3,6 +3,7 @@
 pub mod client;
 pub mod cookies;
 pub mod csrf;
+pub mod extract;
 pub mod headers;
 pub mod input;
 pub mod layout;
