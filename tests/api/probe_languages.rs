@@ -2,9 +2,8 @@
 //! cookies and `Accept-Language` headers, refusals the framework answers itself, a portal's own
 //! host, and who may change which language.
 
-mod common;
-
-use common::*;
+use crate::common;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const AGENT: &str = "rui@desk.test";
