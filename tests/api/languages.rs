@@ -8,32 +8,27 @@ use reqwest::StatusCode;
 
 const PORTAL_HOME: &str = "/portal/default/";
 
-fn html_lang(body: &str) -> &str {
-    let start = body.find("<html lang=\"").expect("an <html lang>") + "<html lang=\"".len();
-    &body[start..start + body[start..].find('"').unwrap()]
-}
-
 #[tokio::test]
 async fn the_browser_language_is_used_when_nothing_else_is_known() {
     let app = common::spawn().await;
     let english = app.browser().get("/no-such-page").await;
     assert_eq!(english.status, StatusCode::NOT_FOUND);
     english.assert_contains("That page does not exist, or you may not see it.");
-    assert_eq!(html_lang(&english.body), "en");
+    assert_eq!(english.html_lang(), "en");
 
     let portuguese = app.browser_pt().get("/no-such-page").await;
     assert_eq!(portuguese.status, StatusCode::NOT_FOUND);
     portuguese.assert_contains("Essa página não existe").assert_contains("Página não encontrada");
     portuguese.assert_lacks("That page does not exist").assert_no_english();
-    assert_eq!(html_lang(&portuguese.body), "pt-BR");
+    assert_eq!(portuguese.html_lang(), "pt-BR");
     assert_eq!(portuguese.headers["content-language"], "pt-BR");
     assert!(portuguese.headers["vary"].to_str().unwrap().contains("Accept-Language"));
 
     // A language Frontdesk does not speak falls through to the next one the browser accepts.
     let german_first = Browser::speaking(&app.base, Some("de-DE,de;q=0.9,pt;q=0.5")).get("/no-such-page").await;
-    assert_eq!(html_lang(&german_first.body), "pt-BR");
+    assert_eq!(german_first.html_lang(), "pt-BR");
     let only_german = Browser::speaking(&app.base, Some("de-DE")).get("/no-such-page").await;
-    assert_eq!(html_lang(&only_german.body), "en");
+    assert_eq!(only_german.html_lang(), "en");
 }
 
 #[tokio::test]
@@ -46,7 +41,7 @@ async fn the_switcher_remembers_a_choice_before_sign_in_and_stays_on_this_site()
     let set_cookie = chosen.headers["set-cookie"].to_str().unwrap();
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     // The choice beats the browser's English.
-    assert_eq!(html_lang(&browser.get("/no-such-page").await.body), "pt-BR");
+    assert_eq!(browser.get("/no-such-page").await.html_lang(), "pt-BR");
 
     for hostile in ["//evil.example/", "https://evil.example/", "/%2F%2Fevil.example", "/\\evil.example"] {
         let encoded: String = url_encode(hostile);
@@ -75,11 +70,11 @@ async fn a_portals_default_language_comes_after_the_persons_choice_and_before_th
 
     // The portal's default beats an English browser.
     let page = Browser::speaking(&app.base, Some("en-US")).get(PORTAL_HOME).await;
-    assert_eq!(html_lang(&page.body), "pt-BR");
+    assert_eq!(page.html_lang(), "pt-BR");
     // The person's own choice (the switcher's, before sign-in) beats the portal's default.
     let chooser = Browser::speaking(&app.base, Some("pt-BR"));
     chooser.get("/language/en?next=/").await;
-    assert_eq!(html_lang(&chooser.get(PORTAL_HOME).await.body), "en");
+    assert_eq!(chooser.get(PORTAL_HOME).await.html_lang(), "en");
 
     let refused = app.cli(&["portal", "set", "default", "default_language", "fr"], "");
     assert!(!refused.status.success());
@@ -107,7 +102,7 @@ async fn the_management_layout_and_its_notices_follow_the_persons_language() {
     sqlx::query("UPDATE staff SET language = 'en'").execute(app.db.pool()).await.unwrap();
     let home = admin.get("/manage?msg=saved").await;
     home.assert_contains(">Agents<").assert_contains("Saved.").assert_lacks("Início");
-    assert_eq!(html_lang(&home.body), "en");
+    assert_eq!(home.html_lang(), "en");
 }
 
 #[tokio::test]

@@ -9,17 +9,6 @@ use reqwest::StatusCode;
 const AGENT: &str = "rui@desk.test";
 const AGENT_PASSWORD: &str = "Ag3nt-Secret!x";
 
-fn html_lang(page: &Page) -> &str {
-    let body = &page.body;
-    let start = body.find("<html lang=\"").unwrap_or_else(|| panic!("no <html lang> in:\n{body}")) + 12;
-    &body[start..start + body[start..].find('"').unwrap()]
-}
-
-fn cli_ok(app: &TestApp, args: &[&str], stdin: &str) {
-    let out = app.cli(args, stdin);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 /// Requests the framework refuses before a handler runs (a repeated query field, a path
 /// segment that is not a number) get the error page in the reader's language, not the
 /// framework's English plain text.
@@ -29,14 +18,14 @@ async fn refusals_of_malformed_addresses_are_error_pages_in_the_readers_language
     let visitor = app.browser_pt();
     let page = visitor.get("/language/en?next=%2Flogin&next=%2Fmanage").await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
-    assert_eq!(html_lang(&page), "pt-BR");
+    assert_eq!(page.html_lang(), "pt-BR");
     page.assert_lacks("Failed to deserialize");
 
     let admin = app.manage_as_pt(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     for path in ["/manage/profile?msg=saved&msg=saved", "/manage/agents/not-a-number"] {
         let page = admin.get(path).await;
         assert!(page.status.is_client_error(), "{path}: {}", page.status);
-        assert_eq!(html_lang(&page), "pt-BR", "{path}: {}", page.body);
+        assert_eq!(page.html_lang(), "pt-BR", "{path}: {}", page.body);
         page.assert_lacks("Failed to deserialize").assert_lacks("Invalid URL");
     }
 }
@@ -45,27 +34,27 @@ async fn refusals_of_malformed_addresses_are_error_pages_in_the_readers_language
 #[tokio::test]
 async fn a_portal_hosts_missing_page_is_in_the_portals_language() {
     let app = spawn().await;
-    cli_ok(&app, &["portal", "set", "default", "default_language", "pt-BR"], "");
-    cli_ok(&app, &["portal", "set", "default", "host", "help.acme.test"], "");
+    app.cli_ok(&["portal", "set", "default", "default_language", "pt-BR"], "");
+    app.cli_ok(&["portal", "set", "default", "host", "help.acme.test"], "");
     let visitor = app.browser();
     let login = visitor.get_on_host("help.acme.test", "/login").await;
-    assert_eq!(html_lang(&login), "pt-BR");
+    assert_eq!(login.html_lang(), "pt-BR");
     let missing = visitor.get_on_host("help.acme.test", "/no-such-page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert_eq!(html_lang(&missing), "pt-BR");
+    assert_eq!(missing.html_lang(), "pt-BR");
     missing.assert_contains("Essa página não existe");
     // The same under the portal's path on the server's own host.
     let missing = visitor.get("/portal/default/no-such-page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert_eq!(html_lang(&missing), "pt-BR");
-    assert_eq!(html_lang(&visitor.get("/portal/no-such-portal/x").await), "en");
+    assert_eq!(missing.html_lang(), "pt-BR");
+    assert_eq!(visitor.get("/portal/no-such-portal/x").await.html_lang(), "en");
 }
 
 /// The switcher on a portal's own host: back to a page of that host, never elsewhere.
 #[tokio::test]
 async fn the_switcher_on_a_portal_host_stays_on_the_server() {
     let app = spawn().await;
-    cli_ok(&app, &["portal", "set", "default", "host", "help.acme.test"], "");
+    app.cli_ok(&["portal", "set", "default", "host", "help.acme.test"], "");
     let visitor = app.browser();
     let page = visitor.get_on_host("help.acme.test", "/language/pt-BR?next=%2Flogin").await;
     page.assert_redirect_to("/login");
@@ -117,7 +106,7 @@ async fn hostile_language_headers_and_cookies_fall_back_to_english() {
         assert_eq!(page.status, StatusCode::OK, "{header:.40}");
     }
     let nan_weight = Browser::speaking(&app.base, Some("pt;q=NaN,en;q=0.1")).get("/login").await;
-    assert_eq!(html_lang(&nan_weight), "en");
+    assert_eq!(nan_weight.html_lang(), "en");
     let client = reqwest::Client::new();
     for cookie in ["fd_lang=<script>alert(1)</script>", "fd_lang=\"pt-BR\"", "fd_lang=xx; fd_lang=yy", "fd_lang="] {
         let resp = client.get(format!("{}/login", app.base)).header("cookie", cookie).send().await.unwrap();
@@ -133,11 +122,11 @@ async fn hostile_language_headers_and_cookies_fall_back_to_english() {
 async fn weaker_roles_and_forged_forms_change_no_language() {
     let app = spawn().await;
     let args = ["user", "add", "--portal", "default", "--role", "agent", "--email", AGENT, "--name", "Rui"];
-    cli_ok(&app, &args, &format!("{AGENT_PASSWORD}\n"));
+    app.cli_ok(&args, &format!("{AGENT_PASSWORD}\n"));
     let agent = app.manage_as_pt(AGENT, AGENT_PASSWORD).await;
     let page = agent.post("/manage/settings", &[("name", "Taken over"), ("default_language", "pt-BR")]).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
-    assert_eq!(html_lang(&page), "pt-BR");
+    assert_eq!(page.html_lang(), "pt-BR");
     let sql = "SELECT COUNT(*) AS n FROM portals WHERE default_language IS NOT NULL OR name = 'Taken over'";
     assert_eq!(app.count(sql).await, 0);
 
@@ -171,7 +160,7 @@ async fn an_unreadable_form_is_refused_without_english() {
     let admin = app.manage_as_pt(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let page = admin.post("/manage/profile/details", &[("name", "Ada"), ("name", "Eve"), ("language", "en")]).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
-    assert_eq!(html_lang(&page), "pt-BR");
+    assert_eq!(page.html_lang(), "pt-BR");
     page.assert_contains("Falta um campo no formulário").assert_lacks("duplicate field");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM staff WHERE language IS NOT NULL").await, 0);
 }
@@ -181,12 +170,12 @@ async fn an_unreadable_form_is_refused_without_english() {
 async fn markup_in_names_is_escaped_in_portuguese_emails() {
     let sink = common::mail::SmtpSink::start();
     let app = spawn_with_mail(&sink).await;
-    cli_ok(&app, &["portal", "set", "default", "default_language", "pt-BR"], "");
-    cli_ok(&app, &["portal", "set", "default", "name", "Acme <i>Suporte</i>"], "");
+    app.cli_ok(&["portal", "set", "default", "default_language", "pt-BR"], "");
+    app.cli_ok(&["portal", "set", "default", "name", "Acme <i>Suporte</i>"], "");
     let name = "<img src=x onerror=alert(1)> & \"Bia\"";
     let args =
         ["user", "add", "--portal", "default", "--role", "customer", "--email", "bia@client.test", "--name", name];
-    cli_ok(&app, &args, "Cust0mer-Secret!\n");
+    app.cli_ok(&args, "Cust0mer-Secret!\n");
     app.browser().post("/portal/default/forgot", &[("email", "bia@client.test")]).await;
     let reset = sink.wait_for("bia@client.test", "Redefina sua senha de").await;
     assert!(reset.html.contains(r#"<html lang="pt-BR">"#), "{}", reset.html);
@@ -201,7 +190,7 @@ async fn markup_in_names_is_escaped_in_portuguese_emails() {
 async fn the_switcher_after_asking_for_a_code_leads_to_a_page_that_opens() {
     let sink = common::mail::SmtpSink::start();
     let app = spawn_with_mail(&sink).await;
-    cli_ok(&app, &["portal", "set", "default", "customer_signin", "password,email_code"], "");
+    app.cli_ok(&["portal", "set", "default", "customer_signin", "password,email_code"], "");
     let visitor = app.browser_pt();
     visitor.get("/portal/default/login").await;
     let sent = visitor.post("/portal/default/login/code/request", &[("identity", "nobody@client.test")]).await;
@@ -211,7 +200,7 @@ async fn the_switcher_after_asking_for_a_code_leads_to_a_page_that_opens() {
     let to = back.location.clone().unwrap_or_default();
     let page = visitor.get(&to).await;
     assert_eq!(page.status, StatusCode::OK, "the switcher led to {to}: {}", page.status);
-    assert_eq!(html_lang(&page), "en");
+    assert_eq!(page.html_lang(), "en");
     page.assert_contains("name=\"code\"");
 }
 
@@ -220,10 +209,10 @@ async fn the_switcher_after_asking_for_a_code_leads_to_a_page_that_opens() {
 #[tokio::test]
 async fn microsoft_sign_in_pages_follow_the_portals_language() {
     let app = spawn().await;
-    cli_ok(&app, &["portal", "set", "default", "default_language", "pt-BR"], "");
+    app.cli_ok(&["portal", "set", "default", "default_language", "pt-BR"], "");
     let visitor = app.browser();
-    assert_eq!(html_lang(&visitor.get("/portal/default/login").await), "pt-BR");
+    assert_eq!(visitor.get("/portal/default/login").await.html_lang(), "pt-BR");
     let off = visitor.get("/auth/oidc/start?portal=default").await;
     assert_eq!(off.status, StatusCode::NOT_FOUND);
-    assert_eq!(html_lang(&off), "pt-BR", "{}", off.body);
+    assert_eq!(off.html_lang(), "pt-BR", "{}", off.body);
 }

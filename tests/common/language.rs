@@ -28,6 +28,13 @@ pub fn unescaped(body: &str) -> String {
 }
 
 impl Page {
+    /// The page's `<html lang>`.
+    pub fn html_lang(&self) -> &str {
+        let body = &self.body;
+        let start = body.find("<html lang=\"").unwrap_or_else(|| panic!("no <html lang> in:\n{body}")) + 12;
+        &body[start..start + body[start..].find('"').unwrap()]
+    }
+
     /// No sentence of the English catalogs is on the page.
     pub fn assert_no_english(&self) -> &Self {
         let text = unescaped(&self.body);
