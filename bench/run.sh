@@ -4,7 +4,7 @@
 # build (`cargo build --release`). Usage: bench/run.sh [DATABASE_URL]   (default: a fresh SQLite)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=target/release/frontdesk
+BIN=${FRONTDESK_BIN:-target/release/frontdesk}
 DUR=${BENCH_SECONDS:-20}
 ACCOUNTS=${BENCH_ACCOUNTS:-100}
 work=$(mktemp -d)
