@@ -109,6 +109,8 @@ set-password-mismatch = The two passwords are not the same.
 
 # The password policy: the rules beside a password field, and what a password lacks.
 password-rule-length = At least { $min } characters (at most { $max })
+# English lists the kinds of character one by one; Portuguese in one line (password-rule-composition).
+password-rule-composition = {""}
 password-rule-upper = An upper-case letter (A-Z)
 password-rule-lower = A lower-case letter (a-z)
 password-rule-digit = A digit (0-9)

@@ -109,10 +109,12 @@ set-password-mismatch = As duas senhas não são iguais.
 
 # A política de senhas: as regras ao lado do campo de senha e o que falta a uma senha.
 password-rule-length = A nova senha deve conter no mínimo { $min } dígitos (no máximo { $max })
-password-rule-upper = Deve conter uma letra maiúscula (A-Z)
-password-rule-lower = Deve conter uma letra minúscula (a-z)
-password-rule-digit = Deve conter um número (0-9)
-password-rule-special = Deve conter um carácter especial, como ! ? * @ $ % ou -
+# As regras de senha da própria central: os quatro tipos de caractere numa só linha.
+password-rule-composition = Deve conter uma letra maiúscula, uma minúscula, um carácter especial e um número
+password-rule-upper = {""}
+password-rule-lower = {""}
+password-rule-digit = {""}
+password-rule-special = {""}
 password-rule-forbidden = Não podem ser utilizados os caracteres especiais “&” e “#”
 password-rule-common = Não pode ser uma das senhas mais comuns
 password-unmet-short = A nova senha deve conter no mínimo { $min } dígitos (ela tem { $length }).

@@ -79,6 +79,9 @@ impl PasswordPolicy {
     pub fn rules(&self) -> Vec<Msg> {
         let mut rules = vec![Msg::new("password-rule-length").arg("min", self.min_length).arg("max", MAX_LENGTH)];
         if self.kind == PolicyKind::Composition {
+            // A language states the four kinds of character in one line (pt-BR, in the words of
+            // the desk's own rules) or one line each (en); the lines it leaves empty are not shown.
+            rules.push(Msg::new("password-rule-composition"));
             rules.push(Msg::new("password-rule-upper"));
             rules.push(Msg::new("password-rule-lower"));
             rules.push(Msg::new("password-rule-digit"));
@@ -127,7 +130,7 @@ impl PasswordPolicy {
 
 /// Messages in English, joined by `separator`: for the command line and the log.
 pub fn in_english(messages: &[Msg], separator: &str) -> String {
-    messages.iter().map(Msg::english).collect::<Vec<_>>().join(separator)
+    messages.iter().map(Msg::english).filter(|m| !m.is_empty()).collect::<Vec<_>>().join(separator)
 }
 
 /// Messages in the current request's language, each on its own.
@@ -244,8 +247,23 @@ mod tests {
         let rules = PasswordPolicy::default().rules();
         assert_eq!(rules[0].english(), "At least 8 characters (at most 256)");
         assert!(rules[0].in_lang(Lang::PtBr).starts_with("A nova senha deve conter no mínimo 8 dígitos"));
-        let forbidden = rules.iter().map(|r| r.in_lang(Lang::PtBr)).collect::<Vec<_>>();
-        assert!(forbidden.contains(&"Não podem ser utilizados os caracteres especiais “&” e “#”".to_string()));
+        let shown = |lang| rules.iter().map(|r| r.in_lang(lang)).filter(|r| !r.is_empty()).collect::<Vec<_>>();
+        assert_eq!(
+            shown(Lang::PtBr)[1..3],
+            [
+                "Deve conter uma letra maiúscula, uma minúscula, um carácter especial e um número",
+                "Não podem ser utilizados os caracteres especiais “&” e “#”"
+            ]
+        );
+        assert_eq!(
+            shown(Lang::En)[1..5],
+            [
+                "An upper-case letter (A-Z)",
+                "A lower-case letter (a-z)",
+                "A digit (0-9)",
+                "A special character, such as ! ? * @ $ % or -"
+            ]
+        );
     }
 
     #[test]

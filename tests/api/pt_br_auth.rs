@@ -88,6 +88,15 @@ async fn every_sign_in_page_speaks_portuguese() {
     let staff = app.manage_as_pt(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let profile = staff.get("/manage/profile").await;
     assert_portuguese(&profile, &["Seu perfil", "Alterar sua senha", "Onde você está conectado", "esta sessão"]);
+    // The password rules in the desk's own words, the four kinds of character in one line.
+    for rule in [
+        "A nova senha deve conter no mínimo 8 dígitos",
+        "<li>Deve conter uma letra maiúscula, uma minúscula, um carácter especial e um número</li>",
+        "Não podem ser utilizados os caracteres especiais “&#38;” e “#”",
+    ] {
+        profile.assert_contains(rule);
+    }
+    profile.assert_lacks("<li></li>");
     profile.assert_contains(r#"<option value="" selected>Automático</option>"#);
     profile.assert_contains(r#"<option value="pt-BR" lang="pt-BR">Português (Brasil)</option>"#);
     let today = profile.between("esta sessão</span></td>", "</tr>");
