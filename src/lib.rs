@@ -19,4 +19,5 @@ pub mod secrets;
 pub mod serve;
 pub mod sso;
 pub mod startup;
+pub mod tickets;
 pub mod web;

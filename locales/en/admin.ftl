@@ -173,3 +173,4 @@ portals-slug-label = Slug (in its address)
 portals-add = Add portal
 portals-only-system-administrators = Only system administrators manage the list of portals.
 portals-slug-taken = a portal with the slug { $slug } already exists
+departments-delete-has-tickets = Tickets still belong to this department. Move them to another department first, then delete it.

@@ -173,3 +173,4 @@ portals-slug-label = Slug (no endereço do portal)
 portals-add = Adicionar portal
 portals-only-system-administrators = Só administradores do sistema gerenciam a lista de portais.
 portals-slug-taken = já existe um portal com o slug { $slug }
+departments-delete-has-tickets = Ainda há chamados neste departamento. Mova-os para outro departamento primeiro e depois exclua-o.

@@ -64,12 +64,38 @@ pub async fn create(db: &Db, portal_id: i64, name: &str) -> Result<bool, sqlx::E
     }
 }
 
-/// Deletes one of the portal's departments; false when it is not the portal's.
-pub async fn delete(db: &Db, portal_id: i64, id: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM departments WHERE id = $1 AND portal_id = $2")
-        .bind(id)
-        .bind(portal_id)
-        .execute(db.writer())
-        .await?;
-    Ok(done.rows_affected() == 1)
+/// What deleting a department did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deletion {
+    Deleted,
+    /// Not one of the portal's departments.
+    NotFound,
+    /// Tickets still belong to it (they must move first).
+    HasTickets,
+}
+
+/// Deletes one of the portal's departments, unless tickets belong to it.
+pub async fn delete(db: &Db, portal_id: i64, id: i64) -> Result<Deletion, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM departments WHERE id = $1 AND portal_id = $2 \
+         AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.portal_id = $2 AND t.department_id = $1)",
+    )
+    .bind(id)
+    .bind(portal_id)
+    .execute(db.writer())
+    .await;
+    match done {
+        Ok(done) if done.rows_affected() == 1 => Ok(Deletion::Deleted),
+        // A ticket written between the check and the delete: the foreign key refuses it.
+        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => Ok(Deletion::HasTickets),
+        Err(e) => Err(e),
+        Ok(_) => {
+            let exists = sqlx::query("SELECT 1 AS n FROM departments WHERE id = $1 AND portal_id = $2")
+                .bind(id)
+                .bind(portal_id)
+                .fetch_optional(db.pool())
+                .await?;
+            Ok(if exists.is_some() { Deletion::HasTickets } else { Deletion::NotFound })
+        }
+    }
 }

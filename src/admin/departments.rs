@@ -86,8 +86,11 @@ pub async fn delete(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageDepartments)?;
-    if !departments::delete(&state.db, user.portal.id, id).await? {
-        return Err(AppError::NotFound);
+    match departments::delete(&state.db, user.portal.id, id).await? {
+        departments::Deletion::Deleted => Ok(Redirect::to("/manage/departments?msg=deleted").into_response()),
+        departments::Deletion::NotFound => Err(AppError::NotFound),
+        departments::Deletion::HasTickets => {
+            Err(AppError::Page(StatusCode::CONFLICT, Msg::new("departments-delete-has-tickets")))
+        }
     }
-    Ok(Redirect::to("/manage/departments?msg=deleted").into_response())
 }

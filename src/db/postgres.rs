@@ -9,6 +9,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "accounts across portals", include_str!("../../migrations/postgres/0005_accounts_across_portals.sql")),
     (6, "outbox claims", include_str!("../../migrations/postgres/0006_outbox_claims.sql")),
     (7, "languages", include_str!("../../migrations/postgres/0007_languages.sql")),
+    (8, "tickets", include_str!("../../migrations/postgres/0008_tickets.sql")),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

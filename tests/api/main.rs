@@ -24,3 +24,4 @@ mod signin;
 mod sso;
 mod sso_across_portals;
 mod throttling;
+mod ticket_store;

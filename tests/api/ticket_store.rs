@@ -1,0 +1,124 @@
+//! The ground tickets stand on: numbers per portal that two nodes never share, a ticket that is
+//! written whole or not at all, and a database that refuses to tie a ticket to another portal's
+//! customer or department.
+
+use frontdesk::tickets::store::{self, Created, FIRST_NUMBER, NewTicket};
+use frontdesk::tickets::{Actor, Priority};
+use reqwest::StatusCode;
+use sqlx::Row;
+
+use crate::common::{self, TestApp};
+
+fn ticket<'a>(portal_id: i64, department_id: i64, customer_id: Option<i64>) -> NewTicket<'a> {
+    NewTicket {
+        portal_id,
+        department_id,
+        customer_id,
+        requester_name: "Ana",
+        requester_email: "ana@client.test",
+        verified: customer_id.is_some(),
+        priority: Priority::Normal,
+        subject: "The printer is on fire",
+        body: "Since this morning.",
+        opened_by: customer_id.map_or(Actor::Other, Actor::Customer),
+    }
+}
+
+async fn id_of(app: &TestApp, sql: &'static str, arg: &str) -> i64 {
+    sqlx::query(sql).bind(arg).fetch_one(app.db.pool()).await.expect(sql).try_get("id").unwrap()
+}
+
+/// A portal with a department and a customer: (portal, department, customer).
+async fn portal_with_a_customer(app: &TestApp, slug: &str) -> (i64, i64, i64) {
+    if slug != "default" {
+        app.cli_ok(&["portal", "add", slug, "--name", slug], "");
+    }
+    let email = format!("ana@{slug}.test");
+    app.cli_ok(&["user", "add", "--portal", slug, "--role", "customer", "--email", &email], "Cust0mer-Secret!\n");
+    let portal = id_of(app, "SELECT id FROM portals WHERE slug = $1", slug).await;
+    sqlx::query("INSERT INTO departments (portal_id, name, created_at) VALUES ($1, 'Support', 0)")
+        .bind(portal)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let department = id_of(
+        app,
+        "SELECT id FROM departments WHERE name = 'Support' AND portal_id = (SELECT id FROM portals WHERE slug = $1)",
+        slug,
+    )
+    .await;
+    let customer = id_of(app, "SELECT id FROM customers WHERE email_lower = $1", &email).await;
+    (portal, department, customer)
+}
+
+async fn create(app: &TestApp, new: &NewTicket<'_>) -> Result<Created, sqlx::Error> {
+    let mut tx = app.db.writer().begin().await?;
+    let created = store::create(&mut tx, new, 1_800_000_000).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+#[tokio::test]
+async fn two_nodes_creating_tickets_at_once_never_share_a_number() {
+    let first = common::spawn().await;
+    let second = common::spawn_on(first.database_url.clone(), tempfile::tempdir().unwrap(), |_| {}).await;
+    let (portal, department, customer) = portal_with_a_customer(&first, "default").await;
+    let (other_portal, other_department, _) = portal_with_a_customer(&first, "beta").await;
+
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let db = if i % 2 == 0 { first.db.clone() } else { second.db.clone() };
+        tasks.push(tokio::spawn(async move {
+            let mut tx = db.writer().begin().await.unwrap();
+            let created = store::create(&mut tx, &ticket(portal, department, Some(customer)), 1_800_000_000).await;
+            tx.commit().await.unwrap();
+            created.unwrap().number
+        }));
+    }
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap());
+    }
+    numbers.sort();
+    assert_eq!(numbers, (FIRST_NUMBER..FIRST_NUMBER + 40).collect::<Vec<_>>());
+
+    // Another portal counts on its own.
+    let theirs = create(&second, &ticket(other_portal, other_department, None)).await.unwrap();
+    assert_eq!(theirs.number, FIRST_NUMBER);
+
+    // A ticket whose transaction is rolled back leaves no ticket, message or history, and its
+    // number goes to the next one.
+    let mut tx = first.db.writer().begin().await.unwrap();
+    let abandoned = store::create(&mut tx, &ticket(portal, department, Some(customer)), 1_800_000_000).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(first.count_with("SELECT COUNT(*) AS n FROM tickets WHERE id = $1", abandoned.id).await, 0);
+    let next = create(&first, &ticket(portal, department, Some(customer))).await.unwrap();
+    assert_eq!(next.number, abandoned.number);
+    assert_eq!(first.count("SELECT COUNT(*) AS n FROM tickets").await, 42);
+    assert_eq!(first.count("SELECT COUNT(*) AS n FROM ticket_messages WHERE kind = 'public'").await, 42);
+    assert_eq!(first.count("SELECT COUNT(*) AS n FROM ticket_events WHERE what = 'created'").await, 42);
+}
+
+#[tokio::test]
+async fn the_database_refuses_another_portals_customer_or_department() {
+    let app = common::spawn().await;
+    let (portal, department, customer) = portal_with_a_customer(&app, "default").await;
+    let (_, other_department, other_customer) = portal_with_a_customer(&app, "beta").await;
+
+    assert!(create(&app, &ticket(portal, department, Some(other_customer))).await.is_err());
+    assert!(create(&app, &ticket(portal, other_department, Some(customer))).await.is_err());
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM tickets").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM ticket_messages").await, 0);
+
+    // A department that tickets belong to is not deleted; the administrator is told why.
+    create(&app, &ticket(portal, department, Some(customer))).await.unwrap();
+    let admin = app.admin().await;
+    let refused = admin.post(&format!("/manage/departments/{department}/delete"), &[]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    refused.assert_contains("Tickets still belong to this department");
+    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM departments WHERE id = $1", department).await, 1);
+    let portuguese = app.manage_as_pt(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    let refused = portuguese.post(&format!("/manage/departments/{department}/delete"), &[]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    refused.assert_contains("Ainda há chamados neste departamento");
+}
