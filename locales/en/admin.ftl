@@ -53,6 +53,7 @@ permission-manage-portal-settings = Manage portal settings
 permission-manage-agents = Manage agents and customers
 permission-manage-departments = Manage departments
 permission-answer-tickets = Answer tickets
+permission-see-all-departments = See the tickets of every department
 permission-answer-chats = Answer chats
 permission-edit-knowledge-base = Edit the knowledge base
 

@@ -53,6 +53,7 @@ permission-manage-portal-settings = Gerenciar as configurações do portal
 permission-manage-agents = Gerenciar agentes e clientes
 permission-manage-departments = Gerenciar departamentos
 permission-answer-tickets = Responder chamados
+permission-see-all-departments = Ver os chamados de todos os departamentos
 permission-answer-chats = Responder chats
 permission-edit-knowledge-base = Editar a base de conhecimento
 

@@ -7,16 +7,19 @@ pub enum Permission {
     ManageAgents,
     ManageDepartments,
     AnswerTickets,
+    /// See (and, with `AnswerTickets`, answer) the tickets of every department, not only one's own.
+    SeeAllDepartments,
     AnswerChats,
     EditKnowledgeBase,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 7] = [
         Permission::ManagePortalSettings,
         Permission::ManageAgents,
         Permission::ManageDepartments,
         Permission::AnswerTickets,
+        Permission::SeeAllDepartments,
         Permission::AnswerChats,
         Permission::EditKnowledgeBase,
     ];
@@ -27,6 +30,7 @@ impl Permission {
             Permission::ManageAgents => "manage_agents",
             Permission::ManageDepartments => "manage_departments",
             Permission::AnswerTickets => "answer_tickets",
+            Permission::SeeAllDepartments => "see_all_departments",
             Permission::AnswerChats => "answer_chats",
             Permission::EditKnowledgeBase => "edit_kb",
         }
@@ -38,6 +42,7 @@ impl Permission {
             Permission::ManageAgents => "Manage agents and customers",
             Permission::ManageDepartments => "Manage departments",
             Permission::AnswerTickets => "Answer tickets",
+            Permission::SeeAllDepartments => "See the tickets of every department",
             Permission::AnswerChats => "Answer chats",
             Permission::EditKnowledgeBase => "Edit the knowledge base",
         }
@@ -50,6 +55,7 @@ impl Permission {
             Permission::ManageAgents => "permission-manage-agents",
             Permission::ManageDepartments => "permission-manage-departments",
             Permission::AnswerTickets => "permission-answer-tickets",
+            Permission::SeeAllDepartments => "permission-see-all-departments",
             Permission::AnswerChats => "permission-answer-chats",
             Permission::EditKnowledgeBase => "permission-edit-knowledge-base",
         }

@@ -5,6 +5,7 @@
 //! ticket, its first message, its history and its emails are written in one transaction). The
 //! pages come in `portal.rs` and `manage.rs`.
 
+pub mod access;
 pub mod store;
 
 /// Where a ticket stands.

@@ -122,3 +122,38 @@ async fn the_database_refuses_another_portals_customer_or_department() {
     assert_eq!(refused.status, StatusCode::CONFLICT);
     refused.assert_contains("Ainda há chamados neste departamento");
 }
+
+#[tokio::test]
+async fn seeing_every_department_is_a_permission_and_memberships_stay_in_their_portal() {
+    let app = common::spawn().await;
+    let (portal, support, _) = portal_with_a_customer(&app, "default").await;
+    let (_, beta_support, _) = portal_with_a_customer(&app, "beta").await;
+    app.cli_ok(
+        &["user", "add", "--portal", "default", "--role", "agent", "--email", "ana@desk.test"],
+        "Ag3nt-Secret!x\n",
+    );
+    let ana = app.count("SELECT id AS n FROM staff WHERE email_lower = 'ana@desk.test'").await;
+    // A membership in another portal's department (written behind the pages' back) is not hers here.
+    for department in [support, beta_support] {
+        sqlx::query("INSERT INTO department_members (department_id, staff_id) VALUES ($1, $2)")
+            .bind(department)
+            .bind(ana)
+            .execute(app.db.writer())
+            .await
+            .unwrap();
+    }
+    assert_eq!(frontdesk::tickets::access::departments_of(&app.db, portal, ana).await.unwrap(), [support]);
+
+    let admin = app.admin().await;
+    let page = admin.get(&format!("/manage/agents/{ana}")).await;
+    page.assert_contains(r#"value="see_all_departments""#).assert_contains("See the tickets of every department");
+    admin
+        .post(&format!("/manage/agents/{ana}"), &[("role", "agent"), ("perm", "see_all_departments")])
+        .await
+        .assert_redirect_to(&format!("/manage/agents/{ana}?msg=saved"));
+    let granted =
+        "SELECT COUNT(*) AS n FROM staff_permissions WHERE staff_id = $1 AND permission = 'see_all_departments'";
+    assert_eq!(app.count_with(granted, ana).await, 1);
+    let portuguese = app.manage_as_pt(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    portuguese.get(&format!("/manage/agents/{ana}")).await.assert_contains("Ver os chamados de todos os departamentos");
+}
