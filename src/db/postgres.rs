@@ -10,6 +10,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "outbox claims", include_str!("../../migrations/postgres/0006_outbox_claims.sql")),
     (7, "languages", include_str!("../../migrations/postgres/0007_languages.sql")),
     (8, "tickets", include_str!("../../migrations/postgres/0008_tickets.sql")),
+    (9, "attachments", include_str!("../../migrations/postgres/0009_attachments.sql")),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

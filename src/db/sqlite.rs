@@ -14,6 +14,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "outbox claims", include_str!("../../migrations/sqlite/0006_outbox_claims.sql")),
     (7, "languages", include_str!("../../migrations/sqlite/0007_languages.sql")),
     (8, "tickets", include_str!("../../migrations/sqlite/0008_tickets.sql")),
+    (9, "attachments", include_str!("../../migrations/sqlite/0009_attachments.sql")),
 ];
 
 /// How long a write waits for the one writer connection before giving up.

@@ -6,6 +6,7 @@
 //! pages come in `portal.rs` and `manage.rs`.
 
 pub mod access;
+pub mod attachments;
 pub mod store;
 
 /// Where a ticket stands.

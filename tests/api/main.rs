@@ -5,6 +5,7 @@
 mod common;
 
 mod accounts_across_portals;
+mod attachment_store;
 mod cli;
 mod codes;
 mod email;
