@@ -69,7 +69,7 @@ impl EmailContent {
         let (text, html) = crate::i18n::render_in(self.lang, || (text.render(), html.render()));
         let text = text.expect("email text template renders");
         let html = html.expect("email html template renders");
-        Email { portal_id, to: recipient.to_string(), sender_name, subject: self.subject, text, html }
+        Email { portal_id, to: recipient.to_string(), sender_name, subject: self.subject, text, html, thread: None }
     }
 }
 

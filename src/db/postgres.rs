@@ -11,6 +11,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "languages", include_str!("../../migrations/postgres/0007_languages.sql")),
     (8, "tickets", include_str!("../../migrations/postgres/0008_tickets.sql")),
     (9, "attachments", include_str!("../../migrations/postgres/0009_attachments.sql")),
+    (10, "email threads", include_str!("../../migrations/postgres/0010_outbox_threads.sql")),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.
@@ -33,7 +34,7 @@ pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, att
        AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
        AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $2) \
      RETURNING id, portal_id, kind, recipient, sender_name, subject, body_text, body_html, attempts, \
-       message_key, created_at, claim_token";
+       message_key, created_at, claim_token, thread_refs";
 
 /// Serialises transactions that count and then record requests for the same key (sign-in code
 /// limits), so two requests at the same moment cannot both pass a limit. Released at commit.

@@ -15,6 +15,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "languages", include_str!("../../migrations/sqlite/0007_languages.sql")),
     (8, "tickets", include_str!("../../migrations/sqlite/0008_tickets.sql")),
     (9, "attachments", include_str!("../../migrations/sqlite/0009_attachments.sql")),
+    (10, "email threads", include_str!("../../migrations/sqlite/0010_outbox_threads.sql")),
 ];
 
 /// How long a write waits for the one writer connection before giving up.
@@ -49,7 +50,7 @@ pub(super) const OUTBOX_CLAIM: &str = "UPDATE outbox SET claimed_until = $1, att
      WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND kind = $4 AND next_attempt_at <= $2 \
        AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3) \
      RETURNING id, portal_id, kind, recipient, sender_name, subject, body_text, body_html, attempts, \
-       message_key, created_at, claim_token";
+       message_key, created_at, claim_token, thread_refs";
 
 /// SQLite needs no key lock: every write transaction already runs alone on the writer connection.
 pub(super) const KEY_LOCK: Option<&str> = None;

@@ -53,6 +53,39 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Its place in a conversation, if it has one.
+    pub thread: Option<Thread>,
+}
+
+/// Where an email stands in a conversation (a ticket's thread). Message-IDs are
+/// `<key@domain of FRONTDESK_MAIL_FROM>`; callers choose and record the keys, so that the
+/// conversation can be followed (and, later, replies matched to it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Thread {
+    /// This email's key (letters, digits, `.`, `-`; see `is_message_key`).
+    pub key: String,
+    /// The keys of the earlier emails, oldest first; it answers the last one.
+    pub earlier: Vec<String>,
+}
+
+/// At most this many earlier emails go into `References`: the first and the latest ones.
+const MAX_REFERENCES: usize = 10;
+
+/// A key that makes a valid Message-ID local part and header.
+pub fn is_message_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 100 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+}
+
+impl Thread {
+    /// The earlier keys that go into `References`: the first (the conversation's start) and the
+    /// latest ones, so the header stays short in a long conversation.
+    pub fn references(&self) -> Vec<&str> {
+        let keys: Vec<&str> = self.earlier.iter().map(String::as_str).filter(|k| is_message_key(k)).collect();
+        if keys.len() <= MAX_REFERENCES {
+            return keys;
+        }
+        std::iter::once(keys[0]).chain(keys[keys.len() - (MAX_REFERENCES - 1)..].iter().copied()).collect()
+    }
 }
 
 /// Queues an email inside the caller's transaction.
@@ -60,8 +93,8 @@ pub async fn enqueue_email(conn: &mut AnyConnection, email: &Email) -> Result<i6
     let t = now();
     let row = sqlx::query(
         "INSERT INTO outbox (portal_id, kind, recipient, sender_name, subject, body_text, body_html, status, \
-         attempts, next_attempt_at, created_at, message_key) \
-         VALUES ($1, 'email', $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8) RETURNING id",
+         attempts, next_attempt_at, created_at, message_key, thread_refs) \
+         VALUES ($1, 'email', $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8, $9) RETURNING id",
     )
     .bind(email.portal_id)
     .bind(&email.to)
@@ -70,7 +103,8 @@ pub async fn enqueue_email(conn: &mut AnyConnection, email: &Email) -> Result<i6
     .bind(&email.text)
     .bind(&email.html)
     .bind(t)
-    .bind(random_token())
+    .bind(email.thread.as_ref().filter(|th| is_message_key(&th.key)).map_or_else(random_token, |th| th.key.clone()))
+    .bind(email.thread.as_ref().map(|th| th.references().join(" ")))
     .fetch_one(conn)
     .await?;
     row.try_get("id")
@@ -116,6 +150,8 @@ pub struct Claimed {
     pub message_key: String,
     /// Proves the claim is still this worker's when it renews it or records the outcome.
     pub claim_token: String,
+    /// The Message-ID keys of the earlier emails of its conversation, oldest first.
+    pub thread_refs: Vec<String>,
 }
 
 fn claimed_from_row(r: &AnyRow) -> Result<Claimed, sqlx::Error> {
@@ -135,6 +171,10 @@ fn claimed_from_row(r: &AnyRow) -> Result<Claimed, sqlx::Error> {
             None => format!("{}.{}", r.try_get::<i64, _>("id")?, r.try_get::<i64, _>("created_at")?),
         },
         claim_token: r.try_get::<Option<String>, _>("claim_token")?.unwrap_or_default(),
+        thread_refs: r
+            .try_get::<Option<String>, _>("thread_refs")?
+            .map(|refs| refs.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default(),
     })
 }
 

@@ -55,9 +55,14 @@ impl SmtpSender {
             None => MultiPart::alternative_plain_html(message.text.clone(), String::new()),
         };
         // Stable across attempts (and nodes), so a receiver can drop a second copy.
-        let message_id = format!("<{}@{}>", message.message_key, self.from.email.domain());
-        let email = Message::builder()
-            .message_id(Some(message_id))
+        let domain = self.from.email.domain();
+        let message_id = format!("<{}@{domain}>", message.message_key);
+        let mut email = Message::builder().message_id(Some(message_id));
+        if let Some(last) = message.thread_refs.last() {
+            let references: Vec<String> = message.thread_refs.iter().map(|key| format!("<{key}@{domain}>")).collect();
+            email = email.in_reply_to(format!("<{last}@{domain}>")).references(references.join(" "));
+        }
+        let email = email
             .from(from)
             .to(to)
             .subject(&message.subject)

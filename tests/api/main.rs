@@ -9,6 +9,7 @@ mod attachment_store;
 mod cli;
 mod codes;
 mod email;
+mod email_threads;
 mod health_and_bootstrap;
 mod input;
 mod languages;

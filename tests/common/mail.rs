@@ -126,6 +126,8 @@ pub struct Mail {
     pub text: String,
     pub html: String,
     pub message_id: String,
+    pub in_reply_to: String,
+    pub references: String,
 }
 
 impl Mail {
@@ -150,6 +152,8 @@ impl Mail {
             text,
             html,
             message_id: header("Message-ID"),
+            in_reply_to: header("In-Reply-To"),
+            references: header("References"),
         }
     }
 
