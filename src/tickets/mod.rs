@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod attachments;
+pub mod queues;
 pub mod store;
 
 /// Where a ticket stands.

@@ -157,3 +157,73 @@ async fn seeing_every_department_is_a_permission_and_memberships_stay_in_their_p
     let portuguese = app.manage_as_pt(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
     portuguese.get(&format!("/manage/agents/{ana}")).await.assert_contains("Ver os chamados de todos os departamentos");
 }
+
+#[tokio::test]
+async fn queues_page_by_keyset_and_show_only_what_the_agent_may_see() {
+    use frontdesk::tickets::Status;
+    use frontdesk::tickets::access::Scope;
+    use frontdesk::tickets::queues::{self, Queue, StatusFilter};
+
+    let app = common::spawn().await;
+    let (portal, support, customer) = portal_with_a_customer(&app, "default").await;
+    let (beta, beta_support, _) = portal_with_a_customer(&app, "beta").await;
+    sqlx::query("INSERT INTO departments (portal_id, name, created_at) VALUES ($1, 'Billing', 0)")
+        .bind(portal)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let billing = app.count("SELECT id AS n FROM departments WHERE name = 'Billing'").await;
+    // 60 tickets a minute apart, alternating departments; two of them with equal times.
+    for i in 0..60i64 {
+        let department = if i % 2 == 0 { support } else { billing };
+        let mut tx = app.db.writer().begin().await.unwrap();
+        let at = 1_800_000_000 + (i.min(58)) * 60;
+        store::create(&mut tx, &ticket(portal, department, Some(customer)), at).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let mut tx = app.db.writer().begin().await.unwrap();
+    store::create(&mut tx, &ticket(beta, beta_support, None), 1_900_000_000).await.unwrap();
+    tx.commit().await.unwrap();
+    let admin_id = app.count("SELECT id AS n FROM staff WHERE email_lower = 'admin@example.com'").await;
+    sqlx::query("UPDATE tickets SET assignee_id = $1 WHERE portal_id = $2 AND number < 1011")
+        .bind(admin_id)
+        .bind(portal)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE tickets SET status = 'closed' WHERE portal_id = $1 AND number > 1055")
+        .bind(portal)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+
+    let everything = Scope::WholePortal;
+    let first = queues::page(&app.db, portal, &everything, Queue::All, StatusFilter::Any, None, 50).await.unwrap();
+    assert_eq!(first.len(), 50);
+    assert!(first.windows(2).all(|w| (w[0].updated_at, w[0].id) > (w[1].updated_at, w[1].id)), "newest first");
+    let after = Some(first.last().unwrap().cursor());
+    let second = queues::page(&app.db, portal, &everything, Queue::All, StatusFilter::Any, after, 50).await.unwrap();
+    assert_eq!(second.len(), 10, "the rest, none twice, another portal's never");
+    let mut numbers: Vec<i64> = first.iter().chain(&second).map(|r| r.number).collect();
+    numbers.sort();
+    assert_eq!(numbers, (1001..1061).collect::<Vec<_>>());
+
+    let count = |scope: Scope, queue, status| {
+        let db = app.db.clone();
+        async move { queues::count(&db, portal, &scope, queue, status).await.unwrap() }
+    };
+    assert_eq!(count(everything.clone(), Queue::All, StatusFilter::Any).await, 60);
+    assert_eq!(count(everything.clone(), Queue::All, StatusFilter::Active).await, 55);
+    assert_eq!(count(everything.clone(), Queue::All, StatusFilter::Only(Status::Closed)).await, 5);
+    assert_eq!(count(everything.clone(), Queue::Mine(admin_id), StatusFilter::Any).await, 10);
+    assert_eq!(count(everything.clone(), Queue::Unassigned, StatusFilter::Any).await, 50);
+    assert_eq!(count(everything.clone(), Queue::Department(billing), StatusFilter::Any).await, 30);
+    let support_only = Scope::Departments(vec![support]);
+    assert_eq!(count(support_only.clone(), Queue::All, StatusFilter::Any).await, 30);
+    assert_eq!(count(support_only.clone(), Queue::Department(billing), StatusFilter::Any).await, 0);
+    let rows = queues::page(&app.db, portal, &support_only, Queue::All, StatusFilter::Any, None, 100).await.unwrap();
+    assert!(rows.iter().all(|r| r.department_id == support) && rows.len() == 30);
+    assert_eq!(count(Scope::Departments(vec![]), Queue::All, StatusFilter::Any).await, 0);
+    // Another portal's department named in a scope shows nothing of it here.
+    assert_eq!(count(Scope::Departments(vec![beta_support]), Queue::All, StatusFilter::Any).await, 0);
+}
