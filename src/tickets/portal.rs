@@ -56,12 +56,12 @@ struct StaffPage {
 }
 
 /// The signed-in customer, or the page staff get instead.
-fn customer_or_staff_page(user: &PortalUser, csrf: &str) -> Result<Customer, Response> {
+fn customer_or_staff_page(user: &PortalUser, csrf: &str) -> Result<Customer, Box<Response>> {
     match &user.person {
         PortalPerson::Customer(c) => Ok(c.clone()),
-        PortalPerson::Staff(_) => {
-            Err(StaffPage { csrf: csrf.to_string(), portal: user.portal.clone(), u: user.clone() }.into_response())
-        }
+        PortalPerson::Staff(_) => Err(Box::new(
+            StaffPage { csrf: csrf.to_string(), portal: user.portal.clone(), u: user.clone() }.into_response(),
+        )),
     }
 }
 
@@ -152,7 +152,7 @@ async fn new_ticket_page(
 
 async fn new_form(State(state): State<AppState>, user: PortalUser, CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
     if let Err(page) = customer_or_staff_page(&user, &csrf) {
-        return Ok(page);
+        return Ok(*page);
     }
     Ok(new_ticket_page(&state, user, csrf, NewTicketForm::default(), vec![]).await?.into_response())
 }
@@ -249,7 +249,7 @@ async fn list(
 ) -> AppResult<Response> {
     let customer = match customer_or_staff_page(&user, &csrf) {
         Ok(c) => c,
-        Err(page) => return Ok(page),
+        Err(page) => return Ok(*page),
     };
     let filter = Filter::parse(q.status.as_deref());
     let before = match q.before.as_deref().filter(|b| !b.is_empty()) {
@@ -347,7 +347,7 @@ async fn show(
 ) -> AppResult<Response> {
     let customer = match customer_or_staff_page(&user, &csrf) {
         Ok(c) => c,
-        Err(page) => return Ok(page),
+        Err(page) => return Ok(*page),
     };
     let ticket = own_ticket(&state, &customer, user.portal.portal.id, &number).await?;
     let mut page = ticket_page(&state, user, csrf, ticket).await?;

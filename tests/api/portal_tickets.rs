@@ -299,4 +299,39 @@ async fn the_pages_speak_portuguese() {
     closed.assert_contains("Reabrir chamado").assert_no_english();
     let refused = ana.post("/portal/default/tickets/1001/reply", &[("message", "Oi")]).await;
     refused.assert_contains("Reabra-o primeiro").assert_no_english();
+
+    let admin = app.browser_pt();
+    admin.sign_in_portal("default", crate::common::ADMIN_EMAIL, crate::common::ADMIN_PASSWORD).await;
+    let staff = admin.get("/portal/default/tickets").await;
+    staff.assert_contains("interface de gerenciamento").assert_no_english();
+}
+
+#[tokio::test]
+async fn staff_signed_in_to_the_portal_are_sent_to_management_and_change_nothing() {
+    let app = crate::common::spawn().await;
+    let (_, department) = portal_with_department(&app, "default").await;
+    let ana = app.browser();
+    customer(&app, &ana, "default", "ana@client.test").await;
+    submit(&ana, department, "Ana needs help", "Please.").await.assert_redirect_to("/portal/default/tickets/1001");
+    let before = footprint(&app).await;
+
+    let admin = app.browser();
+    admin
+        .sign_in_portal("default", crate::common::ADMIN_EMAIL, crate::common::ADMIN_PASSWORD)
+        .await
+        .assert_redirect_to("/");
+    for path in ["/portal/default/tickets", "/portal/default/tickets/new", "/portal/default/tickets/1001"] {
+        let page = admin.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        page.assert_contains("id=\"staff-explanation\"").assert_contains("/manage/login?portal=default");
+        page.assert_lacks("Ana needs help");
+    }
+    let department = department.to_string();
+    let fields = [("department", department.as_str()), ("subject", "Staff"), ("message", "M")];
+    assert_eq!(admin.post("/portal/default/tickets/new", &fields).await.status, StatusCode::FORBIDDEN);
+    for action in ["reply", "close", "reopen"] {
+        let page = admin.post(&format!("/portal/default/tickets/1001/{action}"), &[("message", "From staff")]).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{action}");
+    }
+    assert_eq!(footprint(&app).await, before, "nothing changed");
 }
