@@ -198,6 +198,9 @@ async fn bad_input_gets_4xx_and_writes_nothing() {
     let over = submit(&ana, department, &"y".repeat(201), "A message").await;
     assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
     over.assert_contains("at most 200 characters");
+    let too_long = submit(&ana, department, "Subject", &"z".repeat(20_001)).await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    too_long.assert_contains("The message can have at most");
     let no_message = submit(&ana, department, "Subject", "").await;
     assert_eq!(no_message.status, StatusCode::UNPROCESSABLE_ENTITY);
     no_message.assert_contains("Please write a message.");
