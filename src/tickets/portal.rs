@@ -55,8 +55,12 @@ struct StaffPage {
     u: PortalUser,
 }
 
-/// The signed-in customer, or the page staff get instead.
+/// The signed-in customer, or the page staff get instead (or the profile, for a new password
+/// first, as the portal's home does).
 fn customer_or_staff_page(user: &PortalUser, csrf: &str) -> Result<Customer, Box<Response>> {
+    if user.must_change_password() {
+        return Err(Box::new(Redirect::to(&format!("{}/profile?msg=must-change", user.portal.base)).into_response()));
+    }
     match &user.person {
         PortalPerson::Customer(c) => Ok(c.clone()),
         PortalPerson::Staff(_) => Err(Box::new(
@@ -67,6 +71,9 @@ fn customer_or_staff_page(user: &PortalUser, csrf: &str) -> Result<Customer, Box
 
 /// The signed-in customer for a change; staff may not act on tickets from the portal.
 fn customer_for_change(user: &PortalUser) -> AppResult<Customer> {
+    if user.must_change_password() {
+        return Err(AppError::forbidden(Msg::new("notice-must-change")));
+    }
     match &user.person {
         PortalPerson::Customer(c) => Ok(c.clone()),
         PortalPerson::Staff(_) => Err(AppError::forbidden(Msg::new("tickets-staff-use-management"))),

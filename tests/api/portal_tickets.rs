@@ -338,3 +338,16 @@ async fn staff_signed_in_to_the_portal_are_sent_to_management_and_change_nothing
     }
     assert_eq!(footprint(&app).await, before, "nothing changed");
 }
+
+#[tokio::test]
+async fn a_customer_who_must_change_their_password_does_that_first() {
+    let app = crate::common::spawn().await;
+    let (_, department) = portal_with_department(&app, "default").await;
+    let ana = app.browser();
+    customer(&app, &ana, "default", "ana@client.test").await;
+    sqlx::query("UPDATE customers SET must_change_password = 1").execute(app.db.writer()).await.unwrap();
+    ana.get("/portal/default/tickets").await.assert_redirect_to("/portal/default/profile?msg=must-change");
+    let refused = submit(&ana, department, "Subject", "Message").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM tickets").await, 0);
+}
