@@ -9,4 +9,5 @@ pub const ALL: &[&Feature] = &[
     &crate::auth::FEATURE,
     &crate::sso::FEATURE,
     &crate::outbox::FEATURE,
+    &crate::tickets::FEATURE,
 ];

@@ -7,8 +7,25 @@
 
 pub mod access;
 pub mod attachments;
+pub mod portal;
+pub mod portal_queries;
 pub mod queues;
 pub mod store;
+
+use crate::web::layout::{Feature, PortalMenuEntry};
+
+/// The customer's side of tickets in the portal; management pages come later.
+pub const FEATURE: Feature = Feature {
+    name: "tickets",
+    menu: &[],
+    notices: &[],
+    portal_menu: &[
+        PortalMenuEntry { path: "/tickets", label: "tickets-menu-mine", order: 10 },
+        PortalMenuEntry { path: "/tickets/new", label: "tickets-menu-new", order: 20 },
+    ],
+    router: portal::router,
+    settings: &[],
+};
 
 /// Where a ticket stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

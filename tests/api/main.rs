@@ -16,6 +16,7 @@ mod languages;
 mod manage;
 mod outbox;
 mod passwords;
+mod portal_tickets;
 mod probe_languages;
 mod pt_br_auth;
 mod pt_br_management;

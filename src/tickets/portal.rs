@@ -1,0 +1,372 @@
+//! A customer's tickets in the portal: submit one, list their own, read the public thread,
+//! reply, close and reopen. Staff signed in to a portal have no tickets of their own here: they
+//! get a page that sends them to the management interface, where tickets are answered.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::portal_queries::{self as queries, Cursor, Filter, ListedTicket, OwnTicket, PublicMessage};
+use super::store::{self, NewTicket};
+use super::{Actor, Priority, Status};
+use crate::accounts::customers::Customer;
+use crate::auth::extract::{PortalPerson, PortalUser};
+use crate::db::now;
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, Texts as _, t};
+use crate::portals::resolve::CurrentPortal;
+use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/portal/{slug}/tickets", get(list))
+        .route("/portal/{slug}/tickets/new", get(new_form).post(create))
+        .route("/portal/{slug}/tickets/{number}", get(show))
+        .route("/portal/{slug}/tickets/{number}/reply", post(reply))
+        .route("/portal/{slug}/tickets/{number}/close", post(close))
+        .route("/portal/{slug}/tickets/{number}/reopen", post(reopen))
+}
+
+pub const SUBJECT_MAX_CHARS: usize = 200;
+pub const MESSAGE_MAX_CHARS: usize = 20_000;
+
+/// The translated name of a status.
+pub fn status_label(status: Status) -> String {
+    match status {
+        Status::New => t("tickets-status-new"),
+        Status::Open => t("tickets-status-open"),
+        Status::Pending => t("tickets-status-pending"),
+        Status::Resolved => t("tickets-status-resolved"),
+        Status::Closed => t("tickets-status-closed"),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tickets/templates/portal_staff.html")]
+struct StaffPage {
+    csrf: String,
+    portal: CurrentPortal,
+    u: PortalUser,
+}
+
+/// The signed-in customer, or the page staff get instead (or the profile, for a new password
+/// first, as the portal's home does).
+fn customer_or_staff_page(user: &PortalUser, csrf: &str) -> Result<Customer, Box<Response>> {
+    if user.must_change_password() {
+        return Err(Box::new(Redirect::to(&format!("{}/profile?msg=must-change", user.portal.base)).into_response()));
+    }
+    match &user.person {
+        PortalPerson::Customer(c) => Ok(c.clone()),
+        PortalPerson::Staff(_) => Err(Box::new(
+            StaffPage { csrf: csrf.to_string(), portal: user.portal.clone(), u: user.clone() }.into_response(),
+        )),
+    }
+}
+
+/// The signed-in customer for a change; staff may not act on tickets from the portal.
+fn customer_for_change(user: &PortalUser) -> AppResult<Customer> {
+    if user.must_change_password() {
+        return Err(AppError::forbidden(Msg::new("notice-must-change")));
+    }
+    match &user.person {
+        PortalPerson::Customer(c) => Ok(c.clone()),
+        PortalPerson::Staff(_) => Err(AppError::forbidden(Msg::new("tickets-staff-use-management"))),
+    }
+}
+
+/// A ticket number from the address; anything else is a ticket that does not exist.
+fn parse_number(raw: &str) -> AppResult<i64> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or(AppError::NotFound)
+}
+
+fn check_text(text: &str, max: usize, empty: &'static str, long: &'static str) -> Result<String, Msg> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Msg::new(empty));
+    }
+    if text.chars().count() > max {
+        return Err(Msg::new(long).arg("max", max as i64));
+    }
+    Ok(text.to_string())
+}
+
+fn check_subject(s: &str) -> Result<String, Msg> {
+    // A subject is one line: line breaks and other control characters have no place in it.
+    if s.chars().any(char::is_control) {
+        return Err(Msg::new("tickets-subject-control"));
+    }
+    check_text(s, SUBJECT_MAX_CHARS, "tickets-subject-required", "tickets-subject-too-long")
+}
+
+fn check_message(s: &str) -> Result<String, Msg> {
+    check_text(s, MESSAGE_MAX_CHARS, "tickets-message-required", "tickets-message-too-long")
+}
+
+// ---- new ticket ------------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tickets/templates/portal_new.html")]
+struct NewTicketPage {
+    csrf: String,
+    portal: CurrentPortal,
+    u: PortalUser,
+    departments: Vec<crate::accounts::departments::Department>,
+    form: NewTicketForm,
+    errors: Vec<Msg>,
+    subject_max: usize,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct NewTicketForm {
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    message: String,
+}
+
+impl NewTicketPage {
+    fn selected(&self, id: &i64) -> bool {
+        self.form.department == id.to_string()
+    }
+}
+
+async fn new_ticket_page(
+    state: &AppState,
+    user: PortalUser,
+    csrf: String,
+    form: NewTicketForm,
+    errors: Vec<Msg>,
+) -> AppResult<NewTicketPage> {
+    let departments = crate::accounts::departments::list(&state.db, user.portal.portal.id).await?;
+    Ok(NewTicketPage {
+        csrf,
+        portal: user.portal.clone(),
+        u: user,
+        departments,
+        form,
+        errors,
+        subject_max: SUBJECT_MAX_CHARS,
+    })
+}
+
+async fn new_form(State(state): State<AppState>, user: PortalUser, CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
+    if let Err(page) = customer_or_staff_page(&user, &csrf) {
+        return Ok(*page);
+    }
+    Ok(new_ticket_page(&state, user, csrf, NewTicketForm::default(), vec![]).await?.into_response())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: PortalUser,
+    CsrfToken(csrf): CsrfToken,
+    CsrfForm(form): CsrfForm<NewTicketForm>,
+) -> AppResult<Response> {
+    let customer = customer_for_change(&user)?;
+    let portal_id = user.portal.portal.id;
+    let departments = crate::accounts::departments::list(&state.db, portal_id).await?;
+    // Only the portal's own departments: an id from elsewhere is refused before the database sees it.
+    let department = form.department.trim().parse::<i64>().ok().filter(|id| departments.iter().any(|d| d.id == *id));
+    let subject = check_subject(&form.subject);
+    let message = check_message(&form.message);
+    let (Some(department_id), Ok(subject), Ok(message)) = (department, &subject, &message) else {
+        let unknown = department.is_none().then(|| Msg::new("tickets-department-unknown"));
+        let errors = [unknown, subject.err(), message.err()].into_iter().flatten().collect();
+        let page = new_ticket_page(&state, user, csrf, form, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let new = NewTicket {
+        portal_id,
+        department_id,
+        customer_id: Some(customer.id),
+        requester_name: &customer.name,
+        requester_email: &customer.email,
+        verified: true,
+        priority: Priority::Normal,
+        subject,
+        body: message,
+        opened_by: Actor::Customer(customer.id),
+    };
+    let mut tx = state.db.writer().begin().await?;
+    let created = store::create(&mut tx, &new, now()).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("{}/tickets/{}?msg=created", user.portal.base, created.number)).into_response())
+}
+
+// ---- the list --------------------------------------------------------------------------------
+
+pub struct TicketRow {
+    pub number: i64,
+    pub subject: String,
+    pub status: String,
+    pub closed: bool,
+    pub updated: String,
+    pub last_speaker: String,
+}
+
+impl From<ListedTicket> for TicketRow {
+    fn from(t: ListedTicket) -> TicketRow {
+        TicketRow {
+            number: t.number,
+            subject: t.subject,
+            status: status_label(t.status),
+            closed: !t.status.is_active(),
+            updated: crate::web::format_time(t.updated_at),
+            last_speaker: if t.last_speaker == "customer" {
+                crate::i18n::t("tickets-speaker-you")
+            } else {
+                crate::i18n::t("tickets-speaker-staff")
+            },
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tickets/templates/portal_list.html")]
+struct ListPage {
+    csrf: String,
+    portal: CurrentPortal,
+    u: PortalUser,
+    filter: &'static str,
+    tickets: Vec<TicketRow>,
+    /// The "older" link's cursor.
+    next: Option<String>,
+    first_page: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    status: Option<String>,
+    before: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: PortalUser,
+    CsrfToken(csrf): CsrfToken,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let customer = match customer_or_staff_page(&user, &csrf) {
+        Ok(c) => c,
+        Err(page) => return Ok(*page),
+    };
+    let filter = Filter::parse(q.status.as_deref());
+    let before = match q.before.as_deref().filter(|b| !b.is_empty()) {
+        None => None,
+        Some(raw) => Some(Cursor::parse(raw).ok_or_else(|| AppError::bad_request(Msg::new("tickets-bad-page")))?),
+    };
+    let (tickets, next) = queries::list(&state.db, user.portal.portal.id, customer.id, filter, before).await?;
+    let page = ListPage {
+        csrf,
+        portal: user.portal.clone(),
+        u: user,
+        filter: filter.code(),
+        tickets: tickets.into_iter().map(TicketRow::from).collect(),
+        next: next.map(Cursor::encode),
+        first_page: before.is_none(),
+    };
+    Ok(page.into_response())
+}
+
+// ---- one ticket ------------------------------------------------------------------------------
+
+pub struct MessageView {
+    pub id: i64,
+    pub author: String,
+    pub from_customer: bool,
+    pub body: String,
+    pub when: String,
+}
+
+impl From<PublicMessage> for MessageView {
+    fn from(m: PublicMessage) -> MessageView {
+        MessageView {
+            id: m.id,
+            author: m.author_name,
+            from_customer: m.from_customer,
+            body: m.body,
+            when: crate::web::format_time(m.created_at),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tickets/templates/portal_ticket.html")]
+struct TicketPage {
+    csrf: String,
+    portal: CurrentPortal,
+    u: PortalUser,
+    ticket: OwnTicket,
+    status: String,
+    closed: bool,
+    created: String,
+    updated: String,
+    messages: Vec<MessageView>,
+    notice: Option<Msg>,
+    errors: Vec<Msg>,
+    reply: String,
+}
+
+async fn ticket_page(state: &AppState, user: PortalUser, csrf: String, ticket: OwnTicket) -> AppResult<TicketPage> {
+    let messages = queries::public_thread(&state.db, user.portal.portal.id, ticket.id).await?;
+    Ok(TicketPage {
+        csrf,
+        portal: user.portal.clone(),
+        u: user,
+        status: status_label(ticket.status),
+        closed: ticket.status == Status::Closed,
+        created: crate::web::format_time(ticket.created_at),
+        updated: crate::web::format_time(ticket.updated_at),
+        ticket,
+        messages: messages.into_iter().map(MessageView::from).collect(),
+        notice: None,
+        errors: vec![],
+        reply: String::new(),
+    })
+}
+
+/// The customer's own ticket with the number in the address, or 404.
+async fn own_ticket(state: &AppState, customer: &Customer, portal_id: i64, raw: &str) -> AppResult<OwnTicket> {
+    let number = parse_number(raw)?;
+    let mut conn = state.db.pool().acquire().await?;
+    queries::find_own(&mut conn, portal_id, customer.id, number).await?.ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    msg: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: PortalUser,
+    CsrfToken(csrf): CsrfToken,
+    Path((_slug, number)): Path<(String, String)>,
+    Query(q): Query<NoticeQuery>,
+) -> AppResult<Response> {
+    let customer = match customer_or_staff_page(&user, &csrf) {
+        Ok(c) => c,
+        Err(page) => return Ok(*page),
+    };
+    let ticket = own_ticket(&state, &customer, user.portal.portal.id, &number).await?;
+    let mut page = ticket_page(&state, user, csrf, ticket).await?;
+    page.notice = match q.msg.as_deref() {
+        Some("created") => Some(Msg::new("tickets-notice-created")),
+        Some("replied") => Some(Msg::new("tickets-notice-replied")),
+        Some("closed") => Some(Msg::new("tickets-notice-closed")),
+        Some("reopened") => Some(Msg::new("tickets-notice-reopened")),
+        _ => None,
+    };
+    Ok(page.into_response())
+}
+
+mod changes;
+use changes::{close, reopen, reply};
