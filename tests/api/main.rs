@@ -18,6 +18,7 @@ mod outbox;
 mod passwords;
 mod portal_tickets;
 mod probe_languages;
+mod probe_tickets;
 mod pt_br_auth;
 mod pt_br_management;
 mod pt_br_settings;
