@@ -217,3 +217,46 @@ async fn replies_racing_a_close_leave_status_and_history_consistent() {
         assert_eq!(row.try_get::<String, _>("new_value").unwrap(), status);
     }
 }
+
+#[tokio::test]
+async fn a_disabled_customers_session_reaches_no_ticket_and_writes_nothing() {
+    let app = crate::common::spawn().await;
+    let desk = department(&app, "default").await;
+    let ana = app.browser();
+    sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
+    submit(&ana, "default", desk, "Before", "Body.").await.assert_redirect_to("/portal/default/tickets/1001");
+    app.cli_ok(&["user", "disable", "--portal", "default", "--email", "ana@client.test"], "");
+    let before = footprint(&app).await;
+    for path in ["/portal/default/tickets", "/portal/default/tickets/new", "/portal/default/tickets/1001"] {
+        let page = ana.get(path).await;
+        assert!(page.status.is_redirection() || page.status.is_client_error(), "GET {path}: {}", page.status);
+        page.assert_lacks("Before");
+    }
+    let desk = desk.to_string();
+    for route in ["new", "1001/reply", "1001/close", "1001/reopen"] {
+        let fields = [("department", desk.as_str()), ("subject", "S"), ("message", "M")];
+        let page = ana.post(&format!("/portal/default/tickets/{route}"), &fields).await;
+        assert!(page.status.is_redirection() || page.status.is_client_error(), "{route}: {}", page.status);
+    }
+    assert_eq!(footprint(&app).await, before);
+}
+
+#[tokio::test]
+async fn on_another_portals_own_host_a_customers_session_reaches_none_of_their_tickets() {
+    let app = crate::common::spawn().await;
+    let desk = department(&app, "default").await;
+    department(&app, "acme").await;
+    app.cli_ok(&["portal", "set", "acme", "host", "help.acme.test"], "");
+    let ana = app.browser();
+    sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
+    submit(&ana, "default", desk, "Default secret", "Body.").await.assert_redirect_to("/portal/default/tickets/1001");
+    // (An explicit /portal/default/ path on that host is default's portal, where she is signed in.)
+    for path in ["/tickets", "/tickets/1001", "/portal/acme/tickets/1001"] {
+        let page = ana.get_on_host("help.acme.test", path).await;
+        assert!(page.status.is_redirection() || page.status.is_client_error(), "{path}: {}", page.status);
+        page.assert_lacks("Default secret");
+    }
+    let visitor = app.browser();
+    let page = visitor.get_on_host("help.acme.test", "/tickets/1001").await;
+    assert!(page.status.is_redirection() || page.status.is_client_error(), "visitor: {}", page.status);
+}
