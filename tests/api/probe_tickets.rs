@@ -260,3 +260,20 @@ async fn on_another_portals_own_host_a_customers_session_reaches_none_of_their_t
     let page = visitor.get_on_host("help.acme.test", "/tickets/1001").await;
     assert!(page.status.is_redirection() || page.status.is_client_error(), "visitor: {}", page.status);
 }
+
+#[tokio::test]
+async fn a_nul_character_in_a_message_is_refused_not_a_server_error() {
+    let app = crate::common::spawn().await;
+    let desk = department(&app, "default").await;
+    let ana = app.browser();
+    sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
+    let before = footprint(&app).await;
+    let page = submit(&ana, "default", desk, "Nul", "before\0after").await;
+    assert!(page.status.is_client_error(), "{}", page.status);
+    assert_eq!(footprint(&app).await, before);
+    submit(&ana, "default", desk, "Fine", "Body.").await.assert_redirect_to("/portal/default/tickets/1001");
+    let before = footprint(&app).await;
+    let page = ana.post("/portal/default/tickets/1001/reply", &[("message", "a\0b")]).await;
+    assert!(page.status.is_client_error(), "{}", page.status);
+    assert_eq!(footprint(&app).await, before);
+}
