@@ -277,3 +277,20 @@ async fn a_nul_character_in_a_message_is_refused_not_a_server_error() {
     assert!(page.status.is_client_error(), "{}", page.status);
     assert_eq!(footprint(&app).await, before);
 }
+
+#[tokio::test]
+async fn odd_form_bodies_are_4xx_and_write_nothing() {
+    let app = crate::common::spawn().await;
+    let desk = department(&app, "default").await;
+    let ana = app.browser();
+    sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
+    submit(&ana, "default", desk, "Mine", "Body.").await.assert_redirect_to("/portal/default/tickets/1001");
+    let before = footprint(&app).await;
+    let desk = desk.to_string();
+    let twice = [("department", desk.as_str()), ("subject", "A"), ("subject", "B"), ("message", "M")];
+    let page = ana.post("/portal/default/tickets/new", &twice).await;
+    assert!(page.status.is_client_error(), "duplicate fields: {}", page.status);
+    let page = ana.post("/portal/default/tickets/1001/reply", &[("message", "a"), ("message", "b")]).await;
+    assert!(page.status.is_client_error(), "duplicate reply: {}", page.status);
+    assert_eq!(footprint(&app).await, before);
+}
