@@ -97,8 +97,9 @@ fn check_text(text: &str, max: usize, empty: &'static str, long: &'static str) -
 }
 
 fn check_subject(s: &str) -> Result<String, Msg> {
-    // A subject is one line: line breaks and other control characters have no place in it.
-    if s.chars().any(char::is_control) {
+    // A subject is one line: line breaks, other control characters and text-direction
+    // overrides (which make a subject read other than it is) have no place in it.
+    if s.chars().any(crate::web::input::is_forbidden_in_name) {
         return Err(Msg::new("tickets-subject-control"));
     }
     check_text(s, SUBJECT_MAX_CHARS, "tickets-subject-required", "tickets-subject-too-long")

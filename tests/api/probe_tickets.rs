@@ -294,3 +294,23 @@ async fn odd_form_bodies_are_4xx_and_write_nothing() {
     assert!(page.status.is_client_error(), "duplicate reply: {}", page.status);
     assert_eq!(footprint(&app).await, before);
 }
+
+/// A right-to-left override makes `exe.pdf` read as `fdp.exe`-like nonsense to agents; subjects
+/// refuse it as they refuse line breaks.
+#[tokio::test]
+async fn a_subject_with_a_text_direction_override_is_refused() {
+    let app = crate::common::spawn().await;
+    let department = department(&app, "default").await.to_string();
+    let browser = app.browser();
+    sign_in(&app, &browser, "default", "Ana", "ana@client.test").await;
+    let before = footprint(&app).await;
+    let refused = browser
+        .post(
+            "/portal/default/tickets/new",
+            &[("department", department.as_str()), ("subject", "invoice \u{202e}fdp.exe"), ("message", "see it")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    refused.assert_contains("without control characters or text-direction overrides");
+    assert_eq!(footprint(&app).await, before);
+}
