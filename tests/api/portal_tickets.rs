@@ -11,31 +11,11 @@ use crate::common::{Browser, TestApp};
 
 const PASSWORD: &str = "Cust0mer-Secret!";
 
-async fn id_of(app: &TestApp, sql: &'static str, arg: &str) -> i64 {
-    sqlx::query(sql).bind(arg).fetch_one(app.db.pool()).await.expect(sql).try_get("id").unwrap()
-}
-
-/// A portal (created unless it is `default`) with a department named `Support of {slug}`.
-async fn portal_with_department(app: &TestApp, slug: &str) -> (i64, i64) {
-    if slug != "default" {
-        app.cli_ok(&["portal", "add", slug, "--name", slug], "");
-    }
-    let portal = id_of(app, "SELECT id FROM portals WHERE slug = $1", slug).await;
-    let name = format!("Support of {slug}");
-    sqlx::query("INSERT INTO departments (portal_id, name, created_at) VALUES ($1, $2, 0)")
-        .bind(portal)
-        .bind(&name)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
-    (portal, id_of(app, "SELECT id FROM departments WHERE name = $1", &name).await)
-}
-
 /// A customer of the portal, signed in with `browser`; their id.
 async fn customer(app: &TestApp, browser: &Browser, slug: &str, email: &str) -> i64 {
     app.cli_ok(&["user", "add", "--portal", slug, "--role", "customer", "--email", email], &format!("{PASSWORD}\n"));
     browser.sign_in_portal(slug, email, PASSWORD).await.assert_redirect_to(&format!("/portal/{slug}/"));
-    id_of(app, "SELECT id FROM customers WHERE email_lower = $1", email).await
+    app.id_of("SELECT id FROM customers WHERE email_lower = $1", email).await
 }
 
 async fn submit(browser: &Browser, department: i64, subject: &str, message: &str) -> crate::common::Page {
@@ -65,7 +45,7 @@ async fn footprint(app: &TestApp) -> (i64, i64, i64, String) {
 #[tokio::test]
 async fn a_customer_submits_a_ticket_replies_closes_and_reopens_it() {
     let app = crate::common::spawn().await;
-    let (_, department) = portal_with_department(&app, "default").await;
+    let (_, department) = app.portal_with_department("default").await;
     let ana = app.browser();
     customer(&app, &ana, "default", "ana@client.test").await;
 
@@ -147,8 +127,8 @@ async fn a_customer_submits_a_ticket_replies_closes_and_reopens_it() {
 #[tokio::test]
 async fn another_customer_or_portal_gets_404_and_changes_nothing() {
     let app = crate::common::spawn().await;
-    let (_, department) = portal_with_department(&app, "default").await;
-    portal_with_department(&app, "beta").await;
+    let (_, department) = app.portal_with_department("default").await;
+    app.portal_with_department("beta").await;
     let ana = app.browser();
     customer(&app, &ana, "default", "ana@client.test").await;
     submit(&ana, department, "Ana private problem", "Details only Ana may read.").await.assert_redirect_to("/");
@@ -184,8 +164,8 @@ async fn another_customer_or_portal_gets_404_and_changes_nothing() {
 #[tokio::test]
 async fn bad_input_gets_4xx_and_writes_nothing() {
     let app = crate::common::spawn().await;
-    let (_, department) = portal_with_department(&app, "default").await;
-    let (_, foreign_department) = portal_with_department(&app, "beta").await;
+    let (_, department) = app.portal_with_department("default").await;
+    let (_, foreign_department) = app.portal_with_department("beta").await;
     let ana = app.browser();
     customer(&app, &ana, "default", "ana@client.test").await;
 
@@ -237,7 +217,7 @@ async fn bad_input_gets_4xx_and_writes_nothing() {
 #[tokio::test]
 async fn the_list_pages_by_keyset_newest_activity_first() {
     let app = crate::common::spawn().await;
-    let (portal, department) = portal_with_department(&app, "default").await;
+    let (portal, department) = app.portal_with_department("default").await;
     let ana = app.browser();
     let ana_id = customer(&app, &ana, "default", "ana@client.test").await;
     for i in 1..=30 {
@@ -282,7 +262,7 @@ async fn the_list_pages_by_keyset_newest_activity_first() {
 #[tokio::test]
 async fn the_pages_speak_portuguese() {
     let app = crate::common::spawn().await;
-    let (_, department) = portal_with_department(&app, "default").await;
+    let (_, department) = app.portal_with_department("default").await;
     let ana = app.browser_pt();
     customer(&app, &ana, "default", "ana@client.test").await;
     let new = ana.get("/portal/default/tickets/new").await;
@@ -312,7 +292,7 @@ async fn the_pages_speak_portuguese() {
 #[tokio::test]
 async fn staff_signed_in_to_the_portal_are_sent_to_management_and_change_nothing() {
     let app = crate::common::spawn().await;
-    let (_, department) = portal_with_department(&app, "default").await;
+    let (_, department) = app.portal_with_department("default").await;
     let ana = app.browser();
     customer(&app, &ana, "default", "ana@client.test").await;
     submit(&ana, department, "Ana needs help", "Please.").await.assert_redirect_to("/portal/default/tickets/1001");
@@ -342,7 +322,7 @@ async fn staff_signed_in_to_the_portal_are_sent_to_management_and_change_nothing
 #[tokio::test]
 async fn a_customer_who_must_change_their_password_does_that_first() {
     let app = crate::common::spawn().await;
-    let (_, department) = portal_with_department(&app, "default").await;
+    let (_, department) = app.portal_with_department("default").await;
     let ana = app.browser();
     customer(&app, &ana, "default", "ana@client.test").await;
     sqlx::query("UPDATE customers SET must_change_password = 1").execute(app.db.writer()).await.unwrap();

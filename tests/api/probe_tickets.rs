@@ -10,25 +10,6 @@ use crate::common::{Browser, TestApp};
 
 const PASSWORD: &str = "Cust0mer-Secret!";
 
-async fn id_of(app: &TestApp, sql: &'static str, arg: &str) -> i64 {
-    sqlx::query(sql).bind(arg).fetch_one(app.db.pool()).await.expect(sql).try_get("id").unwrap()
-}
-
-async fn department(app: &TestApp, slug: &str) -> i64 {
-    if slug != "default" {
-        app.cli_ok(&["portal", "add", slug, "--name", slug], "");
-    }
-    let portal = id_of(app, "SELECT id FROM portals WHERE slug = $1", slug).await;
-    let name = format!("Desk of {slug}");
-    sqlx::query("INSERT INTO departments (portal_id, name, created_at) VALUES ($1, $2, 0)")
-        .bind(portal)
-        .bind(&name)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
-    id_of(app, "SELECT id FROM departments WHERE name = $1", &name).await
-}
-
 async fn sign_in(app: &TestApp, browser: &Browser, slug: &str, name: &str, email: &str) {
     let args = ["user", "add", "--portal", slug, "--role", "customer", "--email", email, "--name", name];
     app.cli_ok(&args, &format!("{PASSWORD}\n"));
@@ -55,7 +36,7 @@ async fn submit(browser: &Browser, slug: &str, department: i64, subject: &str, m
 #[tokio::test]
 async fn hostile_and_foreign_ticket_numbers_are_404_on_every_route_and_change_nothing() {
     let app = crate::common::spawn().await;
-    let desk = department(&app, "default").await;
+    let desk = app.portal_with_department("default").await.1;
     let ana = app.browser();
     sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
     submit(&ana, "default", desk, "Ana's own", "Mine.").await.assert_redirect_to("/portal/default/tickets/1001");
@@ -80,8 +61,8 @@ async fn hostile_and_foreign_ticket_numbers_are_404_on_every_route_and_change_no
 #[tokio::test]
 async fn another_portals_tickets_and_departments_are_out_of_reach() {
     let app = crate::common::spawn().await;
-    let desk = department(&app, "default").await;
-    let other_desk = department(&app, "acme").await;
+    let desk = app.portal_with_department("default").await.1;
+    let other_desk = app.portal_with_department("acme").await.1;
     let ana = app.browser();
     sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
     submit(&ana, "default", desk, "Default's ticket", "Here.").await.assert_redirect_to("/portal/default/tickets/");
@@ -113,7 +94,7 @@ async fn another_portals_tickets_and_departments_are_out_of_reach() {
 #[tokio::test]
 async fn posts_without_or_with_a_wrong_csrf_token_are_refused_and_write_nothing() {
     let app = crate::common::spawn().await;
-    let desk = department(&app, "default").await;
+    let desk = app.portal_with_department("default").await.1;
     let ana = app.browser();
     sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
     submit(&ana, "default", desk, "Mine", "Body.").await.assert_redirect_to("/portal/default/tickets/1001");
@@ -134,7 +115,7 @@ async fn posts_without_or_with_a_wrong_csrf_token_are_refused_and_write_nothing(
 #[tokio::test]
 async fn hostile_list_cursors_are_400_or_an_empty_page_never_a_500() {
     let app = crate::common::spawn().await;
-    let desk = department(&app, "default").await;
+    let desk = app.portal_with_department("default").await.1;
     let ana = app.browser();
     sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
     submit(&ana, "default", desk, "Listed", "Body.").await.assert_redirect_to("/portal/default/tickets/");
@@ -163,7 +144,7 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn markup_in_subject_message_and_name_is_escaped_on_list_and_ticket_in_both_languages() {
     let app = crate::common::spawn().await;
-    let desk = department(&app, "default").await;
+    let desk = app.portal_with_department("default").await.1;
     let ana = app.browser_pt();
     let name = "<img src=x onerror=alert(1)>";
     sign_in(&app, &ana, "default", name, "ana@client.test").await;
@@ -186,7 +167,7 @@ async fn markup_in_subject_message_and_name_is_escaped_on_list_and_ticket_in_bot
 #[tokio::test]
 async fn replies_racing_a_close_leave_status_and_history_consistent() {
     let app = crate::common::spawn().await;
-    let desk = department(&app, "default").await;
+    let desk = app.portal_with_department("default").await.1;
     let ana = app.browser();
     sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
     submit(&ana, "default", desk, "Race", "Start.").await.assert_redirect_to("/portal/default/tickets/1001");
@@ -221,7 +202,7 @@ async fn replies_racing_a_close_leave_status_and_history_consistent() {
 #[tokio::test]
 async fn a_disabled_customers_session_reaches_no_ticket_and_writes_nothing() {
     let app = crate::common::spawn().await;
-    let desk = department(&app, "default").await;
+    let desk = app.portal_with_department("default").await.1;
     let ana = app.browser();
     sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
     submit(&ana, "default", desk, "Before", "Body.").await.assert_redirect_to("/portal/default/tickets/1001");
@@ -244,8 +225,8 @@ async fn a_disabled_customers_session_reaches_no_ticket_and_writes_nothing() {
 #[tokio::test]
 async fn on_another_portals_own_host_a_customers_session_reaches_none_of_their_tickets() {
     let app = crate::common::spawn().await;
-    let desk = department(&app, "default").await;
-    department(&app, "acme").await;
+    let desk = app.portal_with_department("default").await.1;
+    app.portal_with_department("acme").await;
     app.cli_ok(&["portal", "set", "acme", "host", "help.acme.test"], "");
     let ana = app.browser();
     sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
@@ -264,7 +245,7 @@ async fn on_another_portals_own_host_a_customers_session_reaches_none_of_their_t
 #[tokio::test]
 async fn a_nul_character_in_a_message_is_refused_not_a_server_error() {
     let app = crate::common::spawn().await;
-    let desk = department(&app, "default").await;
+    let desk = app.portal_with_department("default").await.1;
     let ana = app.browser();
     sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
     let before = footprint(&app).await;
@@ -281,7 +262,7 @@ async fn a_nul_character_in_a_message_is_refused_not_a_server_error() {
 #[tokio::test]
 async fn odd_form_bodies_are_4xx_and_write_nothing() {
     let app = crate::common::spawn().await;
-    let desk = department(&app, "default").await;
+    let desk = app.portal_with_department("default").await.1;
     let ana = app.browser();
     sign_in(&app, &ana, "default", "Ana", "ana@client.test").await;
     submit(&ana, "default", desk, "Mine", "Body.").await.assert_redirect_to("/portal/default/tickets/1001");
@@ -300,7 +281,7 @@ async fn odd_form_bodies_are_4xx_and_write_nothing() {
 #[tokio::test]
 async fn a_subject_with_a_text_direction_override_is_refused() {
     let app = crate::common::spawn().await;
-    let department = department(&app, "default").await.to_string();
+    let department = app.portal_with_department("default").await.1.to_string();
     let browser = app.browser();
     sign_in(&app, &browser, "default", "Ana", "ana@client.test").await;
     let before = footprint(&app).await;

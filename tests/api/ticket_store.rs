@@ -5,7 +5,6 @@
 use frontdesk::tickets::store::{self, Created, FIRST_NUMBER, NewTicket};
 use frontdesk::tickets::{Actor, Priority};
 use reqwest::StatusCode;
-use sqlx::Row;
 
 use crate::common::{self, TestApp};
 
@@ -24,30 +23,12 @@ fn ticket<'a>(portal_id: i64, department_id: i64, customer_id: Option<i64>) -> N
     }
 }
 
-async fn id_of(app: &TestApp, sql: &'static str, arg: &str) -> i64 {
-    sqlx::query(sql).bind(arg).fetch_one(app.db.pool()).await.expect(sql).try_get("id").unwrap()
-}
-
 /// A portal with a department and a customer: (portal, department, customer).
 async fn portal_with_a_customer(app: &TestApp, slug: &str) -> (i64, i64, i64) {
-    if slug != "default" {
-        app.cli_ok(&["portal", "add", slug, "--name", slug], "");
-    }
+    let (portal, department) = app.portal_with_department(slug).await;
     let email = format!("ana@{slug}.test");
     app.cli_ok(&["user", "add", "--portal", slug, "--role", "customer", "--email", &email], "Cust0mer-Secret!\n");
-    let portal = id_of(app, "SELECT id FROM portals WHERE slug = $1", slug).await;
-    sqlx::query("INSERT INTO departments (portal_id, name, created_at) VALUES ($1, 'Support', 0)")
-        .bind(portal)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
-    let department = id_of(
-        app,
-        "SELECT id FROM departments WHERE name = 'Support' AND portal_id = (SELECT id FROM portals WHERE slug = $1)",
-        slug,
-    )
-    .await;
-    let customer = id_of(app, "SELECT id FROM customers WHERE email_lower = $1", &email).await;
+    let customer = app.id_of("SELECT id FROM customers WHERE email_lower = $1", &email).await;
     (portal, department, customer)
 }
 

@@ -143,6 +143,28 @@ impl TestApp {
         sqlx::query(sql).bind(arg).fetch_one(self.db.pool()).await.expect(sql).try_get("n").expect("column n")
     }
 
+    /// The `id` column of the one row `sql` (with `$1` = `arg`) finds.
+    pub async fn id_of(&self, sql: &'static str, arg: &str) -> i64 {
+        sqlx::query(sql).bind(arg).fetch_one(self.db.pool()).await.expect(sql).try_get("id").expect("column id")
+    }
+
+    /// A portal (added unless it is `default`) with a department named `Support of {slug}`:
+    /// their ids.
+    pub async fn portal_with_department(&self, slug: &str) -> (i64, i64) {
+        if slug != "default" {
+            self.cli_ok(&["portal", "add", slug, "--name", slug], "");
+        }
+        let portal = self.id_of("SELECT id FROM portals WHERE slug = $1", slug).await;
+        let name = format!("Support of {slug}");
+        sqlx::query("INSERT INTO departments (portal_id, name, created_at) VALUES ($1, $2, 0)")
+            .bind(portal)
+            .bind(&name)
+            .execute(self.db.writer())
+            .await
+            .expect("a department");
+        (portal, self.id_of("SELECT id FROM departments WHERE name = $1", &name).await)
+    }
+
     /// Runs the `frontdesk` binary and expects it to succeed.
     pub fn cli_ok(&self, args: &[&str], stdin: &str) -> String {
         let out = self.cli(args, stdin);
