@@ -10,6 +10,7 @@ pub mod attachments;
 pub mod portal;
 pub mod portal_queries;
 pub mod queues;
+pub mod settings;
 pub mod store;
 
 use crate::web::layout::{Feature, PortalMenuEntry};
@@ -24,7 +25,7 @@ pub const FEATURE: Feature = Feature {
         PortalMenuEntry { path: "/tickets/new", label: "tickets-menu-new", order: 20 },
     ],
     router: portal::router,
-    settings: &[],
+    settings: &[settings::GROUP],
 };
 
 /// Where a ticket stands.
