@@ -24,12 +24,17 @@ pub fn parse_name(s: &str) -> Result<String, Msg> {
 }
 
 pub async fn list(db: &Db, portal_id: i64) -> Result<Vec<Department>, sqlx::Error> {
+    list_on(&mut *db.pool().acquire().await?, portal_id).await
+}
+
+/// The portal's departments as a connection (inside a change being made) sees them.
+pub async fn list_on(conn: &mut sqlx::AnyConnection, portal_id: i64) -> Result<Vec<Department>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT d.id, d.name, (SELECT COUNT(*) FROM department_members m WHERE m.department_id = d.id) AS members \
          FROM departments d WHERE d.portal_id = $1 ORDER BY d.name",
     )
     .bind(portal_id)
-    .fetch_all(db.pool())
+    .fetch_all(conn)
     .await?;
     rows.iter()
         .map(|r| Ok(Department { id: r.try_get("id")?, name: r.try_get("name")?, members: r.try_get("members")? }))
@@ -40,7 +45,7 @@ pub async fn list(db: &Db, portal_id: i64) -> Result<Vec<Department>, sqlx::Erro
 pub async fn of_staff(db: &Db, portal_id: i64, staff_id: i64) -> Result<Vec<i64>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT d.id FROM departments d JOIN department_members m ON m.department_id = d.id \
-         WHERE d.portal_id = $1 AND m.staff_id = $2",
+         WHERE d.portal_id = $1 AND m.staff_id = $2 ORDER BY d.id",
     )
     .bind(portal_id)
     .bind(staff_id)

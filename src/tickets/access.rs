@@ -5,8 +5,6 @@
 //! - nobody, another portal's tickets (every query is scoped to `portal.id` as well);
 //! - replying and changing a ticket also need `answer_tickets` (administrators hold it).
 
-use sqlx::Row;
-
 use crate::accounts::permissions::{Permission, Role};
 use crate::auth::ManageUser;
 use crate::db::Db;
@@ -43,18 +41,5 @@ pub async fn scope(db: &Db, user: &ManageUser) -> Result<Scope, sqlx::Error> {
     if sees_every_department(user) {
         return Ok(Scope::WholePortal);
     }
-    departments_of(db, user.portal.id, user.staff.id).await.map(Scope::Departments)
-}
-
-/// The departments of `portal_id` that a staff member belongs to.
-pub async fn departments_of(db: &Db, portal_id: i64, staff_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT d.id FROM departments d JOIN department_members m ON m.department_id = d.id \
-         WHERE d.portal_id = $1 AND m.staff_id = $2 ORDER BY d.id",
-    )
-    .bind(portal_id)
-    .bind(staff_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(|r| r.try_get("id")).collect()
+    crate::accounts::departments::of_staff(db, user.portal.id, user.staff.id).await.map(Scope::Departments)
 }

@@ -7,26 +7,37 @@
 
 pub mod access;
 pub mod attachments;
+pub mod manage;
+pub mod manage_queries;
 pub mod portal;
 pub mod portal_queries;
 pub mod queues;
 pub mod settings;
 pub mod store;
 
-use crate::web::layout::{Feature, PortalMenuEntry};
+use crate::web::layout::{Feature, MenuEntry, Notice, PortalMenuEntry, Visibility};
 
-/// The customer's side of tickets in the portal; management pages come later.
+/// Tickets: the customer's side in the portal, the agents' in management.
 pub const FEATURE: Feature = Feature {
     name: "tickets",
-    menu: &[],
-    notices: &[],
+    menu: &[MenuEntry { href: "/manage/tickets", label: "desk-menu-tickets", order: 5, visible: Visibility::Everyone }],
+    notices: &[
+        Notice { code: "ticket-replied", text: "desk-notice-replied" },
+        Notice { code: "ticket-noted", text: "desk-notice-noted" },
+        Notice { code: "ticket-updated", text: "desk-notice-updated" },
+        Notice { code: "ticket-moved", text: "desk-notice-moved" },
+    ],
     portal_menu: &[
         PortalMenuEntry { path: "/tickets", label: "tickets-menu-mine", order: 10 },
         PortalMenuEntry { path: "/tickets/new", label: "tickets-menu-new", order: 20 },
     ],
-    router: portal::router,
+    router,
     settings: &[settings::GROUP],
 };
+
+fn router() -> axum::Router<crate::web::state::AppState> {
+    portal::router().merge(manage::router())
+}
 
 /// Where a ticket stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -105,7 +105,7 @@ fn check_subject(s: &str) -> Result<String, Msg> {
     check_text(s, SUBJECT_MAX_CHARS, "tickets-subject-required", "tickets-subject-too-long")
 }
 
-fn check_message(s: &str) -> Result<String, Msg> {
+pub fn check_message(s: &str) -> Result<String, Msg> {
     check_text(s, MESSAGE_MAX_CHARS, "tickets-message-required", "tickets-message-too-long")
 }
 

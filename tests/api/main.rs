@@ -8,6 +8,7 @@ mod accounts_across_portals;
 mod attachment_store;
 mod cli;
 mod codes;
+mod desk_tickets;
 mod email;
 mod email_threads;
 mod health_and_bootstrap;

@@ -123,7 +123,7 @@ async fn seeing_every_department_is_a_permission_and_memberships_stay_in_their_p
             .await
             .unwrap();
     }
-    assert_eq!(frontdesk::tickets::access::departments_of(&app.db, portal, ana).await.unwrap(), [support]);
+    assert_eq!(frontdesk::accounts::departments::of_staff(&app.db, portal, ana).await.unwrap(), [support]);
 
     let admin = app.admin().await;
     let page = admin.get(&format!("/manage/agents/{ana}")).await;

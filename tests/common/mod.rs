@@ -214,6 +214,11 @@ pub struct Page {
 }
 
 impl Page {
+    pub fn assert_status(&self, status: StatusCode) -> &Self {
+        assert_eq!(self.status, status, "{}", self.body);
+        self
+    }
+
     pub fn assert_contains(&self, needle: &str) -> &Self {
         assert!(self.body.contains(needle), "expected {needle:?} in the page (status {}):\n{}", self.status, self.body);
         self

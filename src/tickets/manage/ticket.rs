@@ -1,0 +1,213 @@
+//! The agents' ticket page: the whole thread (public replies and internal notes told apart), the
+//! requester and their other tickets, the properties form, the reply form and the history.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::{priority_label, status_label};
+use crate::auth::ManageUser;
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, Texts as _, t, t1, t2};
+use crate::tickets::access::{self, Scope};
+use crate::tickets::manage_queries::{self as queries, DeskTicket, HistoryRow, OtherTicket, ThreadMessage};
+use crate::tickets::{Priority, Status};
+use crate::web::csrf::CsrfToken;
+use crate::web::extract::{Path, Query};
+use crate::web::layout::Shell;
+use crate::web::state::AppState;
+
+pub struct MessageView {
+    pub id: i64,
+    pub note: bool,
+    pub author: String,
+    pub from_customer: bool,
+    pub body: String,
+    pub when: String,
+}
+
+impl From<ThreadMessage> for MessageView {
+    fn from(m: ThreadMessage) -> MessageView {
+        MessageView {
+            id: m.id,
+            note: m.note,
+            author: m.author_name,
+            from_customer: m.from_customer,
+            body: m.body,
+            when: crate::web::format_time(m.created_at),
+        }
+    }
+}
+
+pub struct HistoryView {
+    pub who: String,
+    pub what: String,
+    pub when: String,
+}
+
+pub struct OtherView {
+    pub number: i64,
+    pub subject: String,
+    pub status: String,
+}
+
+impl From<OtherTicket> for OtherView {
+    fn from(o: OtherTicket) -> OtherView {
+        OtherView { number: o.number, subject: o.subject, status: status_label(o.status) }
+    }
+}
+
+/// One choice of a select: value, label, selected.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tickets/templates/manage_ticket.html")]
+pub struct TicketPage {
+    pub shell: Shell,
+    pub ticket: DeskTicket,
+    pub status: String,
+    pub active: bool,
+    pub priority: String,
+    pub department: String,
+    pub assignee: String,
+    pub created: String,
+    pub messages: Vec<MessageView>,
+    pub history: Vec<HistoryView>,
+    pub others: Vec<OtherView>,
+    pub may_answer: bool,
+    pub statuses: Vec<Choice>,
+    pub priorities: Vec<Choice>,
+    pub departments: Vec<Choice>,
+    pub assignees: Vec<Choice>,
+    /// What the reply form held when it was refused.
+    pub reply: String,
+    pub errors: Vec<Msg>,
+}
+
+/// A ticket number from the address; anything else is a ticket that does not exist.
+pub fn parse_number(raw: &str) -> AppResult<i64> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or(AppError::NotFound)
+}
+
+/// The ticket with the number in the address, if the agent sees it; otherwise 404, the same
+/// answer as for a number that does not exist.
+pub async fn visible_ticket(state: &AppState, user: &ManageUser, raw: &str) -> AppResult<(Scope, DeskTicket)> {
+    let number = parse_number(raw)?;
+    let scope = access::scope(&state.db, user).await?;
+    let mut conn = state.db.pool().acquire().await?;
+    let ticket = queries::find(&mut conn, user.portal.id, &scope, number).await?.ok_or(AppError::NotFound)?;
+    Ok((scope, ticket))
+}
+
+fn choices<T: Copy + PartialEq>(
+    all: &[T],
+    current: T,
+    code: fn(T) -> &'static str,
+    label: fn(T) -> String,
+) -> Vec<Choice> {
+    all.iter().map(|v| Choice { value: code(*v).into(), label: label(*v), selected: *v == current }).collect()
+}
+
+/// The page for `ticket`, as `user` sees it.
+pub async fn render(
+    state: &AppState,
+    user: &ManageUser,
+    csrf: String,
+    scope: &Scope,
+    ticket: DeskTicket,
+    msg: Option<&str>,
+) -> AppResult<TicketPage> {
+    let portal_id = user.portal.id;
+    let messages = queries::thread(&state.db, portal_id, ticket.id).await?;
+    let history = queries::history(&state.db, portal_id, ticket.id).await?;
+    let others = queries::other_tickets(&state.db, portal_id, scope, &ticket).await?;
+    let (department_names, staff_names) = queries::names(&state.db, portal_id).await?;
+    let mut conn = state.db.pool().acquire().await?;
+    let agents = queries::department_agents(&mut conn, portal_id, ticket.props.department_id).await?;
+    drop(conn);
+    let props = ticket.props;
+    let name_of =
+        |names: &HashMap<i64, String>, id: i64| names.get(&id).cloned().unwrap_or_else(|| t("desk-someone-removed"));
+    let mut assignees =
+        vec![Choice { value: String::new(), label: t("desk-unassigned"), selected: props.assignee_id.is_none() }];
+    assignees.extend(agents.into_iter().map(|(id, name)| Choice {
+        value: id.to_string(),
+        label: name,
+        selected: props.assignee_id == Some(id),
+    }));
+    let mut departments: Vec<Choice> = department_names
+        .iter()
+        .map(|(id, name)| Choice { value: id.to_string(), label: name.clone(), selected: *id == props.department_id })
+        .collect();
+    departments.sort_by(|a, b| a.label.cmp(&b.label));
+    let history = history.iter().map(|h| history_view(h, &department_names, &staff_names)).collect();
+    Ok(TicketPage {
+        shell: Shell::new(user, csrf, "/manage/tickets", msg),
+        status: status_label(props.status),
+        active: props.status.is_active(),
+        priority: priority_label(props.priority),
+        department: name_of(&department_names, props.department_id),
+        assignee: props.assignee_id.map_or_else(|| t("desk-unassigned"), |id| name_of(&staff_names, id)),
+        created: crate::web::format_time(ticket.created_at),
+        messages: messages.into_iter().map(MessageView::from).collect(),
+        history,
+        others: others.into_iter().map(OtherView::from).collect(),
+        may_answer: access::may_answer(user),
+        statuses: choices(&Status::ALL, props.status, Status::as_str, status_label),
+        priorities: choices(&Priority::ALL, props.priority, Priority::as_str, priority_label),
+        departments,
+        assignees,
+        ticket,
+        reply: String::new(),
+        errors: vec![],
+    })
+}
+
+/// A line of history in words: "changed the status from New to Open".
+fn history_view(h: &HistoryRow, departments: &HashMap<i64, String>, staff: &HashMap<i64, String>) -> HistoryView {
+    let old = h.old_value.as_deref().unwrap_or("");
+    let new = h.new_value.as_deref().unwrap_or("");
+    let by_id = |names: &HashMap<i64, String>, v: &str| {
+        v.parse::<i64>().ok().and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| t("desk-someone-removed"))
+    };
+    let status = |v: &str| Status::parse(v).map(status_label).unwrap_or_else(|| v.to_string());
+    let priority = |v: &str| Priority::parse(v).map(priority_label).unwrap_or_else(|| v.to_string());
+    let what = match h.what.as_str() {
+        "created" => t("desk-history-created"),
+        "status" => t2("desk-history-status", "old", status(old), "new", status(new)),
+        "priority" => t2("desk-history-priority", "old", priority(old), "new", priority(new)),
+        "department" => t2("desk-history-department", "old", by_id(departments, old), "new", by_id(departments, new)),
+        "assignee" if new.is_empty() => t1("desk-history-unassigned", "old", by_id(staff, old)),
+        "assignee" => t1("desk-history-assigned", "new", by_id(staff, new)),
+        "reply" => t("desk-history-reply"),
+        "note" => t("desk-history-note"),
+        "attachment" => t1("desk-history-attachment", "name", new),
+        "verified" => t("desk-history-verified"),
+        other => other.to_string(),
+    };
+    HistoryView { who: h.actor_name.clone(), what, when: crate::web::format_time(h.created_at) }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    msg: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: ManageUser,
+    CsrfToken(csrf): CsrfToken,
+    Path(number): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<Response> {
+    let (scope, ticket) = visible_ticket(&state, &user, &number).await?;
+    Ok(render(&state, &user, csrf, &scope, ticket, q.msg.as_deref()).await?.into_response())
+}
