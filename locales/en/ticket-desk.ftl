@@ -68,3 +68,6 @@ desk-notice-replied = Your reply has been sent.
 desk-notice-noted = Your internal note has been added.
 desk-notice-updated = The ticket has been updated.
 desk-notice-moved = The ticket has moved to a department you do not see.
+desk-other-portal-title = This ticket is in another portal
+desk-other-portal-text = The ticket belongs to { $portal }, and you are working in { $current }.
+desk-other-portal-switch = Switch to { $portal } and open it

@@ -68,3 +68,6 @@ desk-notice-replied = Sua resposta foi enviada.
 desk-notice-noted = Sua nota interna foi adicionada.
 desk-notice-updated = O chamado foi atualizado.
 desk-notice-moved = O chamado foi transferido para um departamento que você não vê.
+desk-other-portal-title = Este chamado está em outro portal
+desk-other-portal-text = O chamado pertence a { $portal }, e você está trabalhando em { $current }.
+desk-other-portal-switch = Mudar para { $portal } e abrir o chamado

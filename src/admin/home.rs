@@ -83,6 +83,10 @@ pub async fn page(
 #[derive(Deserialize)]
 pub struct SwitchForm {
     portal: String,
+    /// Where to go in the portal switched to (a link to a ticket of another portal); a page of
+    /// the management interface only.
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn switch_portal(
@@ -96,5 +100,6 @@ pub async fn switch_portal(
         .find(|(p, _)| p.slug == form.portal)
         .ok_or_else(|| AppError::forbidden(Msg::new("home-not-your-portal")))?;
     sessions::set_portal(&state.db, user.session.id, portal.id).await?;
-    Ok(Redirect::to("/manage?msg=switched").into_response())
+    let to = crate::web::next::after_sign_in(&form.next, &state.public_url, "/manage", "/manage?msg=switched");
+    Ok(Redirect::to(&to).into_response())
 }

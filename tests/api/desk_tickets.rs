@@ -298,3 +298,35 @@ async fn administrators_see_the_whole_portal_and_queues_page_by_keyset() {
     page.assert_contains("Propriedades").assert_contains("Histórico").assert_contains("abriu o chamado");
     page.assert_no_english();
 }
+
+#[tokio::test]
+async fn a_link_to_a_ticket_of_another_portal_offers_to_switch_to_it() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (beta, beta_support) = app.portal_with_department("beta").await;
+    ticket(&app, portal, support, "Default ticket").await;
+    ticket(&app, beta, beta_support, "Beta ticket").await;
+    let admin = app.admin().await;
+    // Working in the default portal, the link names beta: a page offers the switch, no more.
+    let page = admin.get("/manage/tickets/1001?portal=beta").await;
+    page.assert_contains("This ticket is in another portal").assert_lacks("Default ticket").assert_lacks("Beta ticket");
+    let next = page.between("name=\"next\" value=\"", "\"").replace("&#x3d;", "=").replace("&#x3f;", "?");
+    assert_eq!(next, "/manage/tickets/1001?portal=beta");
+    admin
+        .post("/manage/switch-portal", &[("portal", "beta"), ("next", &next)])
+        .await
+        .assert_redirect_to("/manage/tickets/1001?portal=beta");
+    admin.get("/manage/tickets/1001?portal=beta").await.assert_contains("Beta ticket");
+    // `next` never leaves the management interface.
+    admin
+        .post("/manage/switch-portal", &[("portal", "default"), ("next", "https://evil.example/")])
+        .await
+        .assert_redirect_to("/manage?msg=switched");
+    // A portal the agent does not work in is not found.
+    app.cli_ok(
+        &["user", "add", "--portal", "default", "--role", "agent", "--email", "ana@desk.test"],
+        &format!("{AGENT_PASSWORD}\n"),
+    );
+    let ana = app.manage_as("ana@desk.test", AGENT_PASSWORD).await;
+    ana.get("/manage/tickets/1001?portal=beta").await.assert_status(StatusCode::NOT_FOUND);
+}

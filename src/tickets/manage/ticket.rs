@@ -83,6 +83,8 @@ pub struct TicketPage {
     pub history: Vec<HistoryView>,
     pub others: Vec<OtherView>,
     pub may_answer: bool,
+    /// The requester's account page, for those who manage accounts.
+    pub customer_link: Option<String>,
     pub statuses: Vec<Choice>,
     pub priorities: Vec<Choice>,
     pub departments: Vec<Choice>,
@@ -161,6 +163,10 @@ pub async fn render(
         history,
         others: others.into_iter().map(OtherView::from).collect(),
         may_answer: access::may_answer(user),
+        customer_link: ticket
+            .customer_id
+            .filter(|_| user.can(crate::accounts::permissions::Permission::ManageAgents))
+            .map(|id| format!("/manage/customers/{id}")),
         statuses: choices(&Status::ALL, props.status, Status::as_str, status_label),
         priorities: choices(&Priority::ALL, props.priority, Priority::as_str, priority_label),
         departments,
@@ -199,6 +205,20 @@ fn history_view(h: &HistoryRow, departments: &HashMap<i64, String>, staff: &Hash
 #[derive(Deserialize, Default)]
 pub struct ShowQuery {
     msg: Option<String>,
+    /// The portal the ticket belongs to, as links in emails name it: an agent who works in
+    /// several portals may be working in another one when they follow the link.
+    portal: Option<String>,
+}
+
+/// The ticket is in another portal of the agent's: offer to switch to it (a POST, so that a
+/// link alone never changes what the session works in).
+#[derive(Template, WebTemplate)]
+#[template(path = "tickets/templates/manage_other_portal.html")]
+struct OtherPortalPage {
+    shell: Shell,
+    portal_slug: String,
+    portal_name: String,
+    next: String,
 }
 
 pub async fn show(
@@ -208,6 +228,16 @@ pub async fn show(
     Path(number): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
+    if let Some(slug) = q.portal.as_deref().filter(|slug| *slug != user.portal.slug) {
+        let (portal, _) = user.memberships.iter().find(|(p, _)| p.slug == slug).ok_or(AppError::NotFound)?;
+        let page = OtherPortalPage {
+            portal_slug: portal.slug.clone(),
+            portal_name: portal.name.clone(),
+            next: format!("/manage/tickets/{}?portal={}", parse_number(&number)?, portal.slug),
+            shell: Shell::new(&user, csrf, "/manage/tickets", None),
+        };
+        return Ok(page.into_response());
+    }
     let (scope, ticket) = visible_ticket(&state, &user, &number).await?;
     Ok(render(&state, &user, csrf, &scope, ticket, q.msg.as_deref()).await?.into_response())
 }
