@@ -165,33 +165,13 @@ async fn what_the_user_was_told_was_saved_survives_kill_9() {
     restarted.wait().unwrap();
 }
 
-/// Starts `frontdesk serve` on a database that already has its administrator; returns the
-/// process and its base URL.
-fn start_node(db_url: &str) -> (std::process::Child, String, BufReader<std::process::ChildStdout>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("serve")
-        .env("FRONTDESK_BIND", "127.0.0.1:0")
-        .env("FRONTDESK_DATABASE_URL", db_url)
-        .env("FRONTDESK_ADMIN_EMAIL", ADMIN_EMAIL)
-        .env("FRONTDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("FRONTDESK_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    reader.read_line(&mut first).unwrap();
-    let base = first.trim().trim_start_matches("Frontdesk is running at ").trim_end_matches('/').to_string();
-    (child, base, reader)
-}
-
 #[tokio::test]
 async fn when_one_node_dies_another_keeps_the_session_and_the_data() {
     let dir = tempfile::tempdir().unwrap();
     let db_url = fresh_database(&dir).await;
-    let (mut a, base_a, _out_a) = start_node(db_url.as_str());
-    let (mut b, base_b, _out_b) = start_node(db_url.as_str());
+    let mut a = node::start_node(db_url.as_str());
+    let mut b = node::start_node(db_url.as_str());
+    let (base_a, base_b) = (a.base.clone(), b.base.clone());
     let browser = Browser::new(&base_a);
     browser.sign_in_manage(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_redirect_to("/manage");
     browser
@@ -200,8 +180,7 @@ async fn when_one_node_dies_another_keeps_the_session_and_the_data() {
         .assert_redirect_to("/manage/departments?msg=created");
     let session = browser.cookie("fd_manage").unwrap();
     let csrf = browser.cookie("fd_csrf").unwrap();
-    a.kill().unwrap(); // kill -9
-    a.wait().unwrap();
+    a.kill_9();
 
     // The same browser (same cookies), now sent to the other node by the load balancer.
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -217,6 +196,5 @@ async fn when_one_node_dies_another_keeps_the_session_and_the_data() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    b.kill().unwrap();
-    b.wait().unwrap();
+    b.kill_9();
 }

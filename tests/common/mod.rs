@@ -5,6 +5,7 @@
 
 pub mod language;
 pub mod mail;
+pub mod node;
 pub mod oidc;
 pub mod sms;
 
