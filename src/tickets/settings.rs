@@ -140,7 +140,12 @@ async fn show(db: &Db, portal: &Portal) -> Result<Vec<(&'static str, String)>, s
     ])
 }
 
+/// A limit in megabytes; empty means the default (a form that does not know the setting, or
+/// someone clearing the field).
 fn parse_mb(key: &str, value: &str) -> Result<u64, Msg> {
+    if value.trim().is_empty() {
+        return Ok(if key == "attachment_file_mb" { DEFAULT_FILE_MB } else { DEFAULT_MESSAGE_MB });
+    }
     let n: u64 = value
         .trim()
         .parse()
@@ -192,5 +197,6 @@ mod tests {
         assert!(parse_mb("attachment_file_mb", "0").is_err());
         assert!(parse_mb("attachment_file_mb", "101").is_err());
         assert_eq!(parse_mb("attachment_file_mb", " 20 "), Ok(20));
+        assert_eq!(parse_mb("attachment_message_mb", " "), Ok(DEFAULT_MESSAGE_MB));
     }
 }
