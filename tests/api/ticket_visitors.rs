@@ -80,7 +80,7 @@ async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> bool) {
 /// Fails if `needle` is stored in any text or binary column of any table.
 async fn assert_nowhere_in_database(app: &TestApp, needle: &str) {
     let tables_sql = if app.database_url.as_str().starts_with("postgres") {
-        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'"
+        "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = 'public'"
     } else {
         "SELECT name FROM sqlite_master WHERE type = 'table'"
     };
