@@ -132,7 +132,8 @@ fn spawn_janitor(state: AppState) {
                         + throttle::purge_stale(&state.db).await?
                         + codes::purge_stale(&state.db).await?
                         + crate::sso::flows::purge(&state.db).await?
-                        + crate::auth::known_browsers::purge_stale(&state.db).await?,
+                        + crate::auth::known_browsers::purge_stale(&state.db).await?
+                        + crate::tickets::visitors::links::purge_expired(&state.db, crate::db::now()).await?,
                 )
             };
             match purged.await {

@@ -73,6 +73,7 @@ pub const FEATURE: Feature = Feature {
         Notice { code: "unlinked", text: "notice-unlinked" },
     ],
     portal_menu: &[],
+    visitor_links: &[],
     router,
     settings: &[],
 };

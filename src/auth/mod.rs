@@ -16,6 +16,7 @@ pub const FEATURE: Feature = Feature {
         Notice { code: "must-change", text: "notice-must-change" },
     ],
     portal_menu: &[],
+    visitor_links: &[],
     router,
     settings: &[settings::CUSTOMER_SIGNIN, settings::PASSWORDS],
 };

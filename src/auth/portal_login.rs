@@ -35,6 +35,8 @@ struct LoginPage {
     next: String,
     error: Option<String>,
     notice: Option<Msg>,
+    /// What other features offer someone without an account (see `layout::VisitorLink`).
+    visitor_links: Vec<crate::web::layout::NavItem>,
 }
 
 /// The outcome of a portal sign-in.
@@ -152,7 +154,9 @@ pub async fn page(
         _ => None,
     };
     let next = q.next.unwrap_or_default();
-    Ok(LoginPage { csrf, portal, methods, email: String::new(), next, error: None, notice }.into_response())
+    let visitor_links = crate::web::layout::visitor_links(&state.db, &portal.portal, &portal.base).await?;
+    let page = LoginPage { csrf, portal, methods, email: String::new(), next, error: None, notice, visitor_links };
+    Ok(page.into_response())
 }
 
 #[derive(Deserialize)]
@@ -181,6 +185,7 @@ pub async fn submit(
         }
         Authenticated::No(status, message) => {
             let methods = settings::load(&state.db, portal.portal.id).await?.customer_signin;
+            let visitor_links = crate::web::layout::visitor_links(&state.db, &portal.portal, &portal.base).await?;
             let page = LoginPage {
                 csrf,
                 portal,
@@ -189,6 +194,7 @@ pub async fn submit(
                 next: form.next,
                 error: Some(message),
                 notice: None,
+                visitor_links,
             };
             Ok((status, page).into_response())
         }

@@ -25,6 +25,7 @@ pub const FEATURE: crate::web::layout::Feature = crate::web::layout::Feature {
     }],
     notices: &[crate::web::layout::Notice { code: "requeued", text: "notice-requeued" }],
     portal_menu: &[],
+    visitor_links: &[],
     router,
     settings: &[],
 };

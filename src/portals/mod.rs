@@ -15,8 +15,15 @@ use crate::web::layout::Feature;
 use crate::web::state::AppState;
 
 /// The portal's home page and its own settings.
-pub const FEATURE: Feature =
-    Feature { name: "portals", menu: &[], notices: &[], portal_menu: &[], router, settings: &[settings::GROUP] };
+pub const FEATURE: Feature = Feature {
+    name: "portals",
+    menu: &[],
+    notices: &[],
+    portal_menu: &[],
+    visitor_links: &[],
+    router,
+    settings: &[settings::GROUP],
+};
 
 fn router() -> axum::Router<AppState> {
     axum::Router::new()

@@ -33,6 +33,7 @@ pub const FEATURE: Feature = Feature {
     menu: &[],
     notices: &[],
     portal_menu: &[],
+    visitor_links: &[],
     router,
     settings: &[settings::GROUP],
 };

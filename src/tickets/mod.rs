@@ -3,7 +3,7 @@
 //!
 //! This module holds the types and the SQL (on the connection of the change being made, so a
 //! ticket, its first message, its history and its emails are written in one transaction). The
-//! pages come in `portal.rs` and `manage.rs`.
+//! pages come in `portal.rs` (customers), `visitors.rs` (people not signed in) and `manage.rs`.
 
 pub mod access;
 pub mod attachments;
@@ -14,6 +14,7 @@ pub mod portal_queries;
 pub mod queues;
 pub mod settings;
 pub mod store;
+pub mod visitors;
 
 use crate::web::layout::{Feature, MenuEntry, Notice, PortalMenuEntry, Visibility};
 
@@ -31,12 +32,13 @@ pub const FEATURE: Feature = Feature {
         PortalMenuEntry { path: "/tickets", label: "tickets-menu-mine", order: 10 },
         PortalMenuEntry { path: "/tickets/new", label: "tickets-menu-new", order: 20 },
     ],
+    visitor_links: &[visitors::VISITOR_LINK],
     router,
     settings: &[settings::GROUP],
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {
-    portal::router().merge(manage::router())
+    portal::router().merge(manage::router()).merge(visitors::router())
 }
 
 /// Where a ticket stands.

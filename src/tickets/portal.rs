@@ -96,7 +96,7 @@ fn check_text(text: &str, max: usize, empty: &'static str, long: &'static str) -
     Ok(text.to_string())
 }
 
-fn check_subject(s: &str) -> Result<String, Msg> {
+pub(crate) fn check_subject(s: &str) -> Result<String, Msg> {
     // A subject is one line: line breaks, other control characters and text-direction
     // overrides (which make a subject read other than it is) have no place in it.
     if s.chars().any(crate::web::input::is_forbidden_in_name) {
@@ -105,7 +105,7 @@ fn check_subject(s: &str) -> Result<String, Msg> {
     check_text(s, SUBJECT_MAX_CHARS, "tickets-subject-required", "tickets-subject-too-long")
 }
 
-pub fn check_message(s: &str) -> Result<String, Msg> {
+pub(crate) fn check_message(s: &str) -> Result<String, Msg> {
     check_text(s, MESSAGE_MAX_CHARS, "tickets-message-required", "tickets-message-too-long")
 }
 

@@ -58,6 +58,23 @@ pub struct PortalMenuEntry {
     pub order: u16,
 }
 
+/// Whether a portal offers a `VisitorLink` now (its settings decide).
+pub type OfferedFn = for<'a> fn(
+    &'a crate::db::Db,
+    &'a crate::portals::Portal,
+) -> crate::web::settings::BoxFuture<'a, Result<bool, sqlx::Error>>;
+
+/// Something a feature offers people who are not signed in, linked from a portal's sign-in page
+/// (where someone without an account looks), when the portal offers it.
+#[derive(Clone, Copy, Debug)]
+pub struct VisitorLink {
+    /// Inside the portal, as `PortalMenuEntry::path`.
+    pub path: &'static str,
+    /// A catalog key.
+    pub label: &'static str,
+    pub offered: OfferedFn,
+}
+
 /// What a feature adds to the layout.
 #[derive(Debug)]
 pub struct Feature {
@@ -65,6 +82,8 @@ pub struct Feature {
     pub menu: &'static [MenuEntry],
     pub notices: &'static [Notice],
     pub portal_menu: &'static [PortalMenuEntry],
+    /// Links for people who are not signed in, shown on the portal's sign-in page.
+    pub visitor_links: &'static [VisitorLink],
     /// The feature's pages.
     pub router: fn() -> axum::Router<crate::web::state::AppState>,
     /// The portal settings it owns, in sections (see `crate::web::settings`).
@@ -117,6 +136,22 @@ pub fn portal_menu(base: &str) -> Vec<NavItem> {
         .iter()
         .map(|e| NavItem { href: format!("{base}{}", e.path), label: lang.t(e.label), active: false })
         .collect()
+}
+
+/// The visitor links `portal` offers now, with addresses under `base`.
+pub async fn visitor_links(
+    db: &crate::db::Db,
+    portal: &crate::portals::Portal,
+    base: &str,
+) -> Result<Vec<NavItem>, sqlx::Error> {
+    let lang = Lang::current();
+    let mut links = Vec::new();
+    for link in crate::features::ALL.iter().flat_map(|f| f.visitor_links) {
+        if (link.offered)(db, portal).await? {
+            links.push(NavItem { href: format!("{base}{}", link.path), label: lang.t(link.label), active: false });
+        }
+    }
+    Ok(links)
 }
 
 fn initials(name: &str) -> String {
@@ -184,6 +219,7 @@ mod tests {
         for feature in crate::features::ALL {
             let keys = feature.menu.iter().map(|e| e.label);
             let keys = keys.chain(feature.notices.iter().map(|n| n.text));
+            let keys = keys.chain(feature.visitor_links.iter().map(|e| e.label));
             for key in keys.chain(feature.portal_menu.iter().map(|e| e.label)) {
                 for lang in Lang::ALL {
                     assert_ne!(lang.t(key), key, "{key} ({}) has no {lang} text", feature.name);

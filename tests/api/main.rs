@@ -30,3 +30,4 @@ mod sso;
 mod sso_across_portals;
 mod throttling;
 mod ticket_store;
+mod ticket_visitors;
