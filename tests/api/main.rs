@@ -29,4 +29,5 @@ mod signin;
 mod sso;
 mod sso_across_portals;
 mod throttling;
+mod ticket_emails;
 mod ticket_store;
