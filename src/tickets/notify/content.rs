@@ -201,4 +201,28 @@ mod tests {
         assert!(email.text.contains("Olá, Ana!"), "{}", email.text);
         assert!(email.html.contains(r#"<html lang="pt-BR">"#));
     }
+
+    #[test]
+    fn every_email_finds_its_words_in_both_languages() {
+        let quote = || Quote { author: "Bob".into(), body: "Hi".into() };
+        for lang in Lang::ALL {
+            let emails = crate::i18n::render_in(lang, || {
+                [
+                    received(&about(), "Ana", "Hi"),
+                    desk_reply(&about(), "Ana", quote()),
+                    resolved(&about(), "Ana"),
+                    new_ticket(&about(), "Bob", "Support", quote()),
+                    assigned(&about(), "Bob", Some("Carol")),
+                    assigned(&about(), "Bob", None),
+                    customer_reply(&about(), "Bob", quote()),
+                ]
+            });
+            for email in emails {
+                let email = email.to("x@x.test", 1, None, Thread::default());
+                let all = format!("{}\n{}\n{}", email.subject, email.text, email.html);
+                assert!(!all.contains("ticket-email-") && !all.contains("email-greeting"), "{lang}: {all}");
+                assert!(email.subject.starts_with("[#1042] "), "{}", email.subject);
+            }
+        }
+    }
 }
