@@ -87,6 +87,9 @@ async fn a_new_ticket_sends_a_receipt_and_tells_the_agents_of_its_department() {
     let refused = carol.post_raw("/manage/profile/ticket-emails", &[("assigned", "on")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "no CSRF token: {}", refused.body);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM staff_email_preferences").await, 0);
+    let twice = carol.post("/manage/profile/ticket-emails", &[("assigned", "on"), ("assigned", "on")]).await;
+    assert!(twice.status.is_client_error(), "a duplicated field: {}", twice.status);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM staff_email_preferences").await, 0);
     let saved = carol.post("/manage/profile/ticket-emails", &[("assigned", "on"), ("customer_reply", "on")]).await;
     saved.assert_redirect_to("/manage/profile?msg=saved");
     let profile = carol.get("/manage/profile").await;
@@ -155,6 +158,9 @@ async fn each_recipient_reads_their_own_language() {
         .execute(app.db.writer())
         .await
         .unwrap();
+    let rui = app.manage_as_pt("rui@desk.test", PASSWORD).await.get("/manage/profile").await;
+    rui.assert_contains("E-mails de chamados").assert_contains("Um novo chamado em um dos meus departamentos");
+    rui.assert_no_english();
     let (maria, _) = customer(&app, "maria@cliente.test", true).await;
     // Her choice on her profile, in Portuguese.
     maria.post("/portal/default/profile/details", &[("name", "Maria"), ("language", "pt-BR")]).await;
