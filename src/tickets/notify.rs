@@ -52,9 +52,10 @@ impl Context {
         })
     }
 
-    /// The ticket's page in the management interface, for agents.
+    /// The ticket's page in the management interface, for agents. It names the portal: an agent
+    /// working in another of their portals is offered to switch to this one.
     fn manage_ticket_url(&self, number: i64) -> String {
-        format!("{}/tickets/{number}", self.manage_url)
+        format!("{}/tickets/{number}?portal={}", self.manage_url, self.portal.slug)
     }
 }
 

@@ -126,7 +126,7 @@ async fn a_new_ticket_sends_a_receipt_and_tells_the_agents_of_its_department() {
     let new = sink.wait_for("bob@desk.test", "[#1001] New ticket").await;
     assert!(new.text.replace("\r\n", "\n").contains(message), "{}", new.text);
     assert!(new.text.contains("Support of default"), "{}", new.text);
-    assert!(new.text.contains("/manage/tickets/1001"), "{}", new.text);
+    assert!(new.text.contains(&format!("{}/manage/tickets/1001?portal=default", app.base)), "{}", new.text);
     assert_eq!(new.message_id, receipt.message_id, "one conversation for the customer and the agents");
 
     // The customer's reply goes to the assignee, threaded after the first email.
