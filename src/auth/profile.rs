@@ -194,6 +194,8 @@ struct ManageProfilePage {
     /// Signs in with Microsoft: no Frontdesk password to change.
     self_managed: bool,
     languages: Vec<LanguageOption>,
+    /// Which ticket emails they get in the portal they work in.
+    ticket_emails: Vec<crate::tickets::notify::preferences::PreferenceOption>,
 }
 
 async fn manage_profile_page(
@@ -214,6 +216,7 @@ async fn manage_profile_page(
         sessions: session_views(list, user.session.id),
         self_managed: crate::sso::identities::is_self_managed(&state.db, user.staff.id).await?,
         languages: profile_language::options(user.staff.language),
+        ticket_emails: crate::tickets::notify::preferences::options(&state.db, user.portal.id, user.staff.id).await?,
     })
 }
 

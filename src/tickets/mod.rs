@@ -9,6 +9,7 @@ pub mod access;
 pub mod attachments;
 pub mod manage;
 pub mod manage_queries;
+pub mod notify;
 pub mod portal;
 pub mod portal_queries;
 pub mod queues;
@@ -37,8 +38,13 @@ pub const FEATURE: Feature = Feature {
     settings: &[settings::GROUP],
 };
 
+/// The portal's and the desk's ticket pages, and the form of an agent's ticket email
+/// preferences (on their management profile).
 fn router() -> axum::Router<crate::web::state::AppState> {
-    portal::router().merge(manage::router()).merge(visitors::router())
+    portal::router()
+        .merge(manage::router())
+        .merge(visitors::router())
+        .route("/manage/profile/ticket-emails", axum::routing::post(notify::preferences::save))
 }
 
 /// Where a ticket stands.

@@ -196,9 +196,12 @@ async fn create(
         body: message,
         opened_by: Actor::Customer(customer.id),
     };
+    let emails = super::notify::Context::new(&state, &user.portal.portal).await?;
     let mut tx = state.db.writer().begin().await?;
     let created = store::create(&mut tx, &new, now()).await?;
+    super::notify::ticket_created(&mut tx, &emails, created.id).await?;
     tx.commit().await?;
+    state.outbox.notify();
     Ok(Redirect::to(&format!("{}/tickets/{}?msg=created", user.portal.base, created.number)).into_response())
 }
 

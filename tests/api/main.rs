@@ -29,5 +29,6 @@ mod signin;
 mod sso;
 mod sso_across_portals;
 mod throttling;
+mod ticket_emails;
 mod ticket_store;
 mod ticket_visitors;

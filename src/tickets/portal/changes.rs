@@ -97,7 +97,10 @@ pub async fn reply(
     let message = message_id.to_string();
     let event = Event { what: "reply", old: None, new: Some(&message) };
     store::record(&mut tx, portal_id, ticket.id, Actor::Customer(customer.id), &customer.name, event, now).await?;
+    let emails = crate::tickets::notify::Context::new(&state, &user.portal.portal).await?;
+    crate::tickets::notify::customer_replied(&mut tx, &emails, ticket.id, message_id).await?;
     tx.commit().await?;
+    state.outbox.notify();
     let to = format!("{}/tickets/{}?msg=replied#m{message_id}", user.portal.base, ticket.number);
     Ok(Redirect::to(&to).into_response())
 }
