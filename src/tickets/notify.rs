@@ -60,15 +60,20 @@ impl Context {
 }
 
 /// Where the requester follows their ticket. A customer's ticket: its page in the portal
-/// (`{portal}/tickets/{number}`), where they sign in. A visitor's ticket (no customer account)
-/// has no account to sign in with: the visitors module issues a private link for it, and this
-/// branch is where that link goes; until then it is the same portal page.
-pub fn follow_url(ctx: &Context, number: i64, customer_id: Option<i64>) -> String {
-    let portal_page = format!("{}/tickets/{number}", ctx.portal_url);
-    match customer_id {
-        Some(_) => portal_page,
-        None => portal_page,
+/// (`{portal}/tickets/{number}`), where they sign in. A visitor's ticket has no account to sign
+/// in with: each email carries a fresh private link (only its hash is stored, so an earlier
+/// link cannot be read back), issued in the transaction that queues the email.
+async fn follow_url(
+    conn: &mut AnyConnection,
+    ctx: &Context,
+    ticket_id: i64,
+    ticket: &Ticket,
+) -> Result<String, sqlx::Error> {
+    if ticket.customer_id.is_some() {
+        return Ok(format!("{}/tickets/{}", ctx.portal_url, ticket.number));
     }
+    let token = super::visitors::issue_link(conn, ctx.portal.id, ticket_id, crate::db::now()).await?;
+    Ok(format!("{}{}", ctx.portal_url, super::visitors::follow_path(&token)))
 }
 
 /// What the emails say about a ticket.

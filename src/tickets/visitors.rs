@@ -240,6 +240,10 @@ async fn create(state: &AppState, portal: &Portal, s: &Submission) -> AppResult<
     let url = format!("{}{}", state.portal_url(portal), follow_path(&token));
     let email = render_in(lang, || link_email(&s.name, &portal.name, created.number, &s.subject, &url));
     crate::outbox::enqueue_email(&mut tx, &email.to(s.email.as_str(), Some(portal.id), sender_name)).await?;
+    // The department's agents hear of it as of any ticket (the unverified requester gets only
+    // the link above).
+    let emails = super::notify::Context::new(state, portal).await?;
+    super::notify::ticket_created(&mut tx, &emails, created.id).await?;
     tx.commit().await?;
     state.outbox.notify();
     tracing::info!(portal = %portal.slug, number = created.number, "visitor's ticket submitted; link queued");

@@ -330,3 +330,91 @@ async fn a_link_to_a_ticket_of_another_portal_offers_to_switch_to_it() {
     let ana = app.manage_as("ana@desk.test", AGENT_PASSWORD).await;
     ana.get("/manage/tickets/1001?portal=beta").await.assert_status(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_desk_s_replies_resolution_and_assignments_reach_people_by_email_but_notes_never_do() {
+    let sink = crate::common::mail::SmtpSink::start();
+    let app = common::spawn_with_mail(&sink).await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (bob_id, _) = agent(&app, "default", "bob@desk.test", &[support], &["answer_tickets"]).await;
+    let number = ticket(&app, portal, support, "Lost my keys").await;
+
+    let path = format!("/manage/tickets/{number}/reply");
+    ana.post(&path, &[("message", "Secret internal remark."), ("kind", "note")]).await;
+    ana.post(&path, &[("message", "They are at the front desk."), ("kind", "public")]).await;
+    let reply = sink.wait_for("rita@client.test", "New reply: Lost my keys").await;
+    assert!(reply.subject.starts_with(&format!("[#{number}]")), "{}", reply.subject);
+    assert!(reply.text.contains("They are at the front desk."));
+    let key: String =
+        sqlx::query("SELECT email_message_id FROM ticket_messages WHERE body = 'They are at the front desk.'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+    assert!(reply.message_id.contains(&key), "{} / {key}", reply.message_id);
+
+    let s = support.to_string();
+    let bob = bob_id.to_string();
+    let props =
+        [("status", "resolved"), ("priority", "normal"), ("department", s.as_str()), ("assignee", bob.as_str())];
+    ana.post(&format!("/manage/tickets/{number}/update"), &props).await.assert_redirect_to("/manage/tickets/");
+    let resolved = sink.wait_for("rita@client.test", "Resolved: Lost my keys").await;
+    assert!(!resolved.in_reply_to.is_empty());
+    let assigned = sink.wait_for("bob@desk.test", "Assigned to you: Lost my keys").await;
+    assert!(assigned.text.contains(&format!("/manage/tickets/{number}?portal=default")), "{}", assigned.text);
+
+    // The note is in no email, sent or waiting.
+    for mail in sink.messages() {
+        assert!(!mail.text.contains("Secret internal remark") && !mail.html.contains("Secret internal remark"));
+    }
+    let queued = app.count("SELECT COUNT(*) AS n FROM outbox WHERE body_text LIKE '%Secret internal remark%'").await;
+    assert_eq!(queued, 0);
+}
+
+#[tokio::test]
+async fn a_visitor_gets_the_desk_s_reply_with_a_private_link_that_opens_their_ticket() {
+    let sink = crate::common::mail::SmtpSink::start();
+    let app = common::spawn_with_mail(&sink).await;
+    let (_, support) = app.portal_with_department("default").await;
+    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    app.cli_ok(&["portal", "set", "default", "ticket_visitors", "true"], "");
+    let visitor = app.browser();
+    visitor.get("/portal/default/tickets/submit").await;
+    let s = support.to_string();
+    let fields = [
+        ("name", "Vera Visitor"),
+        ("email", "vera@visitor.test"),
+        ("department", s.as_str()),
+        ("subject", "Where is my parcel"),
+        ("message", "It did not arrive."),
+    ];
+    visitor
+        .post("/portal/default/tickets/submit", &fields)
+        .await
+        .assert_redirect_to("/portal/default/tickets/submit/sent");
+    let first = sink.wait_for("vera@visitor.test", "#1001").await;
+    let link_of = |text: &str| text.split_whitespace().find(|w| w.contains("/tickets/follow/")).unwrap().to_string();
+    visitor.get(&link_of(&first.text).replace(&app.base, "")).await.assert_contains("Where is my parcel");
+
+    ana.get("/manage/tickets/1001").await.assert_contains("Vera Visitor").assert_lacks("id=\"unverified\"");
+    ana.post("/manage/tickets/1001/reply", &[("message", "It is on its way."), ("kind", "public")]).await;
+    let reply = sink.wait_for("vera@visitor.test", "New reply: Where is my parcel").await;
+    let link = link_of(&reply.text);
+    assert_ne!(link, link_of(&first.text), "each email carries a link of its own");
+    let page = app.browser().get(&link.replace(&app.base, "")).await;
+    page.assert_contains("It is on its way.");
+    // Only hashes of the links are stored.
+    let token = link.rsplit('/').next().unwrap().to_string();
+    let stored = app.count("SELECT COUNT(*) AS n FROM ticket_links").await;
+    assert_eq!(stored, 2);
+    let raw = sqlx::query("SELECT COUNT(*) AS n FROM ticket_links WHERE token_hash = $1")
+        .bind(&token)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+        .try_get::<i64, _>("n")
+        .unwrap();
+    assert_eq!(raw, 0);
+}

@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::tickets::access::{self, Scope};
 use crate::tickets::manage_queries::{self as queries, DeskMessage, DeskTicket, Props};
+use crate::tickets::notify;
 use crate::tickets::store::{self, Event};
 use crate::tickets::{Actor, Priority, Status};
 use crate::web::csrf::{CsrfForm, CsrfToken};
@@ -41,9 +42,17 @@ async fn ticket_for_change(state: &AppState, user: &ManageUser, raw: &str) -> Ap
     Ok((tx, scope, ticket))
 }
 
-/// Writes `new` over `ticket`'s properties with one history row per change, or refuses when
-/// the ticket changed meanwhile.
-async fn apply_props(tx: &mut Tx, user: &ManageUser, ticket: &DeskTicket, new: &Props, now: i64) -> AppResult<()> {
+/// Writes `new` over `ticket`'s properties with one history row per change and the emails they
+/// send (the requester hears of the resolution, a new assignee of the assignment), or refuses
+/// when the ticket changed meanwhile.
+async fn apply_props(
+    tx: &mut Tx,
+    emails: &notify::Context,
+    user: &ManageUser,
+    ticket: &DeskTicket,
+    new: &Props,
+    now: i64,
+) -> AppResult<()> {
     let old = &ticket.props;
     if old == new {
         return Ok(());
@@ -62,6 +71,12 @@ async fn apply_props(tx: &mut Tx, user: &ManageUser, ticket: &DeskTicket, new: &
     for (what, before, after) in changes.iter().filter(|(_, b, a)| b != a) {
         let event = Event { what, old: before.as_deref(), new: after.as_deref() };
         store::record(tx, portal_id, ticket.id, actor, name, event, now).await?;
+    }
+    if new.status == Status::Resolved && old.status != Status::Resolved {
+        notify::resolved(tx, emails, ticket.id).await?;
+    }
+    if let Some(assignee) = new.assignee_id.filter(|_| new.assignee_id != old.assignee_id) {
+        notify::assigned(tx, emails, ticket.id, assignee, Some(user.staff.id)).await?;
     }
     Ok(())
 }
@@ -131,16 +146,19 @@ pub async fn reply(
     let message = message_id.to_string();
     let event = Event { what: if note { "note" } else { "reply" }, old: None, new: Some(&message) };
     store::record(&mut tx, portal_id, ticket.id, Actor::Staff(user.staff.id), &user.staff.name, event, now).await?;
+    let emails = notify::Context::new(&state, &user.portal).await?;
+    if !note {
+        queries::desk_spoke(&mut tx, portal_id, ticket.id).await?;
+        notify::desk_replied(&mut tx, &emails, ticket.id, message_id).await?;
+    }
     let new = Props { status: status_after(ticket.props.status, chosen, note), ..ticket.props };
     if new == ticket.props {
         // Nothing else changes, but the ticket has news: it goes to the top of the queues.
         queries::touch(&mut tx, portal_id, ticket.id, now).await?;
     }
-    apply_props(&mut tx, &user, &ticket, &new, now).await?;
-    if !note {
-        queries::desk_spoke(&mut tx, portal_id, ticket.id).await?;
-    }
+    apply_props(&mut tx, &emails, &user, &ticket, &new, now).await?;
     tx.commit().await?;
+    state.outbox.notify();
     let notice = if note { "ticket-noted" } else { "ticket-replied" };
     Ok(Redirect::to(&format!("/manage/tickets/{}?msg={notice}#m{message_id}", ticket.number)).into_response())
 }
@@ -202,8 +220,10 @@ pub async fn update(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    apply_props(&mut tx, &user, &ticket, &new, now()).await?;
+    let emails = notify::Context::new(&state, &user.portal).await?;
+    apply_props(&mut tx, &emails, &user, &ticket, &new, now()).await?;
     tx.commit().await?;
+    state.outbox.notify();
     // Moved to a department the agent does not see: the ticket is no longer theirs to open.
     if !scope.allows_department(new.department_id) {
         return Ok(Redirect::to("/manage/tickets?msg=ticket-moved").into_response());

@@ -20,7 +20,7 @@ pub async fn ticket_created(conn: &mut AnyConnection, ctx: &Context, ticket_id: 
     let thread = keys::for_message(&mut *conn, pid, ticket_id, first.id, first.email_key.as_deref()).await?;
     let mut queued = 0;
     if let Some(to) = requester(&mut *conn, ctx, &ticket).await? {
-        let url = follow_url(ctx, ticket.number, ticket.customer_id);
+        let url = follow_url(&mut *conn, ctx, ticket_id, &ticket).await?;
         queue(&mut *conn, ctx, &to, &thread, || content::received(&about(ctx, &ticket, &url), &to.name, &first.body))
             .await?;
         queued += 1;
@@ -78,7 +78,7 @@ pub async fn desk_replied(
     }
     let Some(to) = requester(&mut *conn, ctx, &ticket).await? else { return Ok(0) };
     let thread = keys::for_message(&mut *conn, pid, ticket_id, message.id, message.email_key.as_deref()).await?;
-    let url = follow_url(ctx, ticket.number, ticket.customer_id);
+    let url = follow_url(&mut *conn, ctx, ticket_id, &ticket).await?;
     let reply = Quote { author: message.author_name, body: message.body };
     queue(conn, ctx, &to, &thread, || content::desk_reply(&about(ctx, &ticket, &url), &to.name, reply)).await?;
     Ok(1)
@@ -90,7 +90,7 @@ pub async fn resolved(conn: &mut AnyConnection, ctx: &Context, ticket_id: i64) -
     let Some(ticket) = load_ticket(&mut *conn, pid, ticket_id).await? else { return Ok(0) };
     let Some(to) = requester(&mut *conn, ctx, &ticket).await? else { return Ok(0) };
     let thread = keys::for_notice(&mut *conn, pid, ticket_id, "resolved").await?;
-    let url = follow_url(ctx, ticket.number, ticket.customer_id);
+    let url = follow_url(&mut *conn, ctx, ticket_id, &ticket).await?;
     queue(conn, ctx, &to, &thread, || content::resolved(&about(ctx, &ticket, &url), &to.name)).await?;
     Ok(1)
 }

@@ -215,7 +215,10 @@ pub async fn reply(
     let message = message_id.to_string();
     let event = Event { what: "reply", old: None, new: Some(&message) };
     store::record(&mut tx, portal_id, ticket_id, actor_of(&linked), name, event, now).await?;
+    let emails = crate::tickets::notify::Context::new(&state, &portal.portal).await?;
+    crate::tickets::notify::customer_replied(&mut tx, &emails, ticket_id, message_id).await?;
     tx.commit().await?;
+    state.outbox.notify();
     let to = format!("{}{}?msg=replied#m{message_id}", portal.base, links::follow_path(&token));
     Ok(Redirect::to(&to).into_response())
 }
