@@ -16,6 +16,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "tickets", include_str!("../../migrations/sqlite/0008_tickets.sql")),
     (9, "attachments", include_str!("../../migrations/sqlite/0009_attachments.sql")),
     (10, "email threads", include_str!("../../migrations/sqlite/0010_outbox_threads.sql")),
+    (11, "attachment uploads", include_str!("../../migrations/sqlite/0011_attachment_uploads.sql")),
 ];
 
 /// How long a write waits for the one writer connection before giving up.

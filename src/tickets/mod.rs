@@ -7,11 +7,13 @@
 
 pub mod access;
 pub mod attachments;
+pub mod downloads;
 pub mod portal;
 pub mod portal_queries;
 pub mod queues;
 pub mod settings;
 pub mod store;
+pub mod uploads;
 
 use crate::web::layout::{Feature, PortalMenuEntry};
 

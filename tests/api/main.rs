@@ -28,4 +28,5 @@ mod signin;
 mod sso;
 mod sso_across_portals;
 mod throttling;
+mod ticket_attachments;
 mod ticket_store;
