@@ -433,3 +433,43 @@ async fn the_pages_and_refusals_speak_portuguese() {
     let page = ana.get("/portal/default/tickets/1001").await;
     page.assert_contains("foto.png").assert_contains("2,4 MB").assert_contains("Arquivos anexados").assert_no_english();
 }
+
+/// The reliability rule: a file arriving slowly holds no write transaction, so another
+/// customer's ticket is written while the upload is still coming in (on SQLite, with its one
+/// writer, a transaction held open for the upload would make the second ticket wait for it).
+#[tokio::test]
+async fn a_slow_upload_does_not_hold_up_other_writes() {
+    let app = crate::common::spawn().await;
+    let (_, department) = app.portal_with_department("default").await;
+    let ana = app.browser();
+    customer(&app, &ana, "default", "ana@client.test").await;
+    let bob = app.browser();
+    customer(&app, &bob, "default", "bob@client.test").await;
+    let slow = futures_util::stream::unfold(0, |i| async move {
+        if i == 4 {
+            return None;
+        }
+        if i > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        }
+        Some((Ok::<_, std::io::Error>(vec![b'a'; 300_000]), i + 1))
+    });
+    let part = reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(slow)).file_name("slow.txt");
+    let token = ana.cookie("fd_csrf").unwrap();
+    let department = department.to_string();
+    let fields = [("csrf", token.as_str()), ("department", &department), ("subject", "Slow"), ("message", "M")];
+    let form = with_fields(reqwest::multipart::Form::new(), &fields).part("files", part);
+    let upload = tokio::spawn({
+        let ana = ana.clone();
+        async move { ana.post_form("/portal/default/tickets/new", form).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let fields = [("department", department.as_str()), ("subject", "Quick"), ("message", "M")];
+    bob.post_multipart("/portal/default/tickets/new", &fields, &[("q.txt", b"quick")])
+        .await
+        .assert_redirect_to("/portal/default/tickets/1001");
+    assert!(!upload.is_finished(), "Bob's ticket was written while Ana's file was still arriving");
+    upload.await.unwrap().assert_redirect_to("/portal/default/tickets/1002");
+    let size = app.count("SELECT size AS n FROM attachments WHERE filename = 'slow.txt'").await;
+    assert_eq!(size, 1_200_000);
+}
