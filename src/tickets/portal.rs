@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::portal_queries::{self as queries, Cursor, Filter, ListedTicket, OwnTicket, PublicMessage};
-use super::settings::{self, TicketSettings};
+use super::settings;
 use super::store::{self, NewTicket};
 use super::{Actor, Priority, Status, downloads, uploads};
 use crate::accounts::customers::Customer;
@@ -124,29 +124,7 @@ struct NewTicketPage {
     form: NewTicketForm,
     errors: Vec<Msg>,
     subject_max: usize,
-    limits: FileLimits,
-}
-
-/// What the file input's hint says.
-pub struct FileLimits {
-    pub count: usize,
-    pub file_mb: i64,
-    pub message_mb: i64,
-}
-
-impl FileLimits {
-    pub fn hint(&self) -> Msg {
-        Msg::new("attachments-field-hint")
-            .arg("count", self.count)
-            .arg("file", self.file_mb)
-            .arg("message", self.message_mb)
-    }
-}
-
-impl From<TicketSettings> for FileLimits {
-    fn from(s: TicketSettings) -> FileLimits {
-        FileLimits { count: uploads::MAX_FILES, file_mb: s.file_mb as i64, message_mb: s.message_mb as i64 }
-    }
+    limits: uploads::FileLimits,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -361,7 +339,7 @@ struct TicketPage {
     notice: Option<Msg>,
     errors: Vec<Msg>,
     reply: String,
-    limits: FileLimits,
+    limits: uploads::FileLimits,
 }
 
 async fn ticket_page(state: &AppState, user: PortalUser, csrf: String, ticket: OwnTicket) -> AppResult<TicketPage> {

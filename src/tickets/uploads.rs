@@ -48,6 +48,28 @@ pub fn body_limit() -> DefaultBodyLimit {
     DefaultBodyLimit::max(BODY_LIMIT_BYTES)
 }
 
+/// The limits a form's file input states (`templates/file_input.html` shows `limits.hint()`).
+pub struct FileLimits {
+    pub count: usize,
+    pub file_mb: i64,
+    pub message_mb: i64,
+}
+
+impl FileLimits {
+    pub fn hint(&self) -> Msg {
+        Msg::new("attachments-field-hint")
+            .arg("count", self.count)
+            .arg("file", self.file_mb)
+            .arg("message", self.message_mb)
+    }
+}
+
+impl From<TicketSettings> for FileLimits {
+    fn from(s: TicketSettings) -> FileLimits {
+        FileLimits { count: MAX_FILES, file_mb: s.file_mb as i64, message_mb: s.message_mb as i64 }
+    }
+}
+
 /// A form read with its files: the text fields as `T`, and the files stored, pending until
 /// `link` (or deleted by `discard`).
 pub struct Upload<T> {
