@@ -388,16 +388,25 @@ async fn uploads_never_linked_are_swept_after_an_hour() {
     let portal = app.count("SELECT id AS n FROM portals WHERE slug = 'default'").await;
     let now = frontdesk::db::now();
     let data = png(300_000);
-    let upload = |at: i64| {
+    let upload = || {
         let pieces = futures_util::stream::iter([Ok::<_, std::io::Error>(axum::body::Bytes::from(data.clone()))]);
-        attachments::store_pending(&app.db, portal, "x.png", pieces, 1_000_000, at)
+        attachments::store_pending(&app.db, portal, "x.png", pieces, 1_000_000, now)
     };
-    let old = upload(now - 3601).await.unwrap();
-    let recent = upload(now - 60).await.unwrap();
-    let linked_old = upload(now - 7200).await.unwrap();
+    // Stored now, then dated back (the server's janitor sweeps too, at any moment).
+    let backdate = |id: i64, at: i64| {
+        sqlx::query("UPDATE attachments SET pending_since = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(app.db.writer())
+    };
+    let old = upload().await.unwrap();
+    let recent = upload().await.unwrap();
+    let linked_old = upload().await.unwrap();
     let mut tx = app.db.writer().begin().await.unwrap();
     assert!(attachments::link_pending(&mut tx, portal, linked_old.id).await.unwrap());
     tx.commit().await.unwrap();
+    backdate(old.id, now - 3601).await.unwrap();
+    backdate(recent.id, now - 60).await.unwrap();
     // (The server's janitor sweeps too, and may have been first.)
     assert!(attachments::sweep_pending(&app.db, now).await.unwrap() <= 1);
     let left = sqlx::query("SELECT id FROM attachments ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
