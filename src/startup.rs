@@ -119,7 +119,8 @@ impl Application {
     }
 }
 
-/// Deletes expired sessions and stale throttle counts every few minutes. Safe on every node at
+/// Deletes expired sessions, stale throttle counts and uploads never linked to a message every
+/// few minutes. Safe on every node at
 /// once: the deletes are idempotent.
 fn spawn_janitor(state: AppState) {
     tokio::spawn(async move {
@@ -133,13 +134,17 @@ fn spawn_janitor(state: AppState) {
                         + codes::purge_stale(&state.db).await?
                         + crate::sso::flows::purge(&state.db).await?
                         + crate::auth::known_browsers::purge_stale(&state.db).await?
-                        + crate::tickets::visitors::links::purge_expired(&state.db, crate::db::now()).await?,
+                        + crate::tickets::visitors::links::purge_expired(&state.db, crate::db::now()).await?
+                        + crate::tickets::attachments::sweep_pending(&state.db, crate::db::now()).await?,
                 )
             };
             match purged.await {
                 Ok(0) => {}
                 Ok(n) => {
-                    tracing::info!(records = n, "purged expired sessions, throttle counts, codes and sign-in flows")
+                    tracing::info!(
+                        records = n,
+                        "purged expired sessions, throttle counts, codes, sign-in flows and abandoned uploads"
+                    )
                 }
                 Err(e) => tracing::warn!(error = %e, "could not purge expired records"),
             }

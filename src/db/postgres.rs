@@ -12,6 +12,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "tickets", include_str!("../../migrations/postgres/0008_tickets.sql")),
     (9, "attachments", include_str!("../../migrations/postgres/0009_attachments.sql")),
     (10, "email threads", include_str!("../../migrations/postgres/0010_outbox_threads.sql")),
+    (11, "attachment uploads", include_str!("../../migrations/postgres/0011_attachment_uploads.sql")),
     (12, "ticket email preferences", include_str!("../../migrations/postgres/0012_ticket_email_preferences.sql")),
     (13, "ticket links", include_str!("../../migrations/postgres/0013_ticket_links.sql")),
 ];

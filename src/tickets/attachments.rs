@@ -66,16 +66,136 @@ where
     S: Stream<Item = Result<Bytes, E>>,
 {
     let filename = clean_filename(filename);
-    let id: i64 = sqlx::query(
-        "INSERT INTO attachments (portal_id, filename, content_type, size, sha256, chunks, created_at) \
-         VALUES ($1, $2, 'application/octet-stream', 0, '', 0, $3) RETURNING id",
+    let id = insert_file(&mut *conn, portal_id, &filename, None, now).await?;
+    let written = take_chunks(body, limit, &mut Target::Transaction(&mut *conn), portal_id, id).await?;
+    finish(&mut *conn, portal_id, id, filename, written).await
+}
+
+/// Stores `body` as a pending file of the portal, at most `limit` bytes, each chunk in a write of
+/// its own as it arrives: nothing holds the database's one writer (SQLite) while the bytes come
+/// over the network. The file is linked to what it belongs to later (`link_pending`), in that
+/// change's transaction; one never linked is deleted by `sweep_pending`. A refused file
+/// (too large, empty, cut short) is deleted at once.
+pub async fn store_pending<S, E>(
+    db: &Db,
+    portal_id: i64,
+    filename: &str,
+    body: S,
+    limit: u64,
+    now: i64,
+) -> Result<Stored, AttachmentError>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+{
+    let filename = clean_filename(filename);
+    let id = insert_file(db.writer(), portal_id, &filename, Some(now), now).await?;
+    let stored = async {
+        let written = take_chunks(body, limit, &mut Target::OwnWrites(db.writer()), portal_id, id).await?;
+        finish(db.writer(), portal_id, id, filename, written).await
+    }
+    .await;
+    if stored.is_err()
+        && let Err(e) = discard_pending(db, portal_id, &[id]).await
+    {
+        // The sweep deletes it within the hour.
+        tracing::warn!(error = %e, attachment = id, "could not delete a refused upload");
+    }
+    stored
+}
+
+/// Marks a pending file as linked (in the transaction that links it). False when it is not
+/// pending: already linked, swept, or another portal's.
+pub async fn link_pending(conn: &mut AnyConnection, portal_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE attachments SET pending_since = NULL WHERE portal_id = $1 AND id = $2 AND pending_since IS NOT NULL",
     )
     .bind(portal_id)
-    .bind(&filename)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes pending files (their chunks go with them): those of a message that was refused.
+pub async fn discard_pending(db: &Db, portal_id: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
+    for id in ids {
+        sqlx::query("DELETE FROM attachments WHERE portal_id = $1 AND id = $2 AND pending_since IS NOT NULL")
+            .bind(portal_id)
+            .bind(id)
+            .execute(db.writer())
+            .await?;
+    }
+    Ok(())
+}
+
+/// How long a pending file waits to be linked. An upload is one request, bounded by the server's
+/// body timeout (a minute by default), so an hour leaves no request in flight behind.
+pub const PENDING_LIFETIME_SECS: i64 = 3600;
+
+/// Deletes files pending for longer than `PENDING_LIFETIME_SECS`: uploads whose message was never
+/// written. Run now and then by the janitor, on every node at once (the delete is idempotent).
+pub async fn sweep_pending(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM attachments WHERE pending_since IS NOT NULL AND pending_since < $1")
+        .bind(now - PENDING_LIFETIME_SECS)
+        .execute(db.writer())
+        .await?;
+    Ok(done.rows_affected())
+}
+
+async fn insert_file<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    portal_id: i64,
+    filename: &str,
+    pending_since: Option<i64>,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO attachments (portal_id, filename, content_type, size, sha256, chunks, created_at, pending_since) \
+         VALUES ($1, $2, 'application/octet-stream', 0, '', 0, $3, $4) RETURNING id",
+    )
+    .bind(portal_id)
+    .bind(filename)
     .bind(now)
-    .fetch_one(&mut *conn)
+    .bind(pending_since)
+    .fetch_one(db)
     .await?
-    .try_get("id")?;
+    .try_get("id")
+}
+
+/// Where chunks are written: in the caller's transaction, or each in a write of its own.
+enum Target<'a> {
+    Transaction(&'a mut AnyConnection),
+    OwnWrites(&'a sqlx::AnyPool),
+}
+
+impl Target<'_> {
+    async fn insert_chunk(&mut self, portal_id: i64, id: i64, seq: i64, chunk: &[u8]) -> Result<(), sqlx::Error> {
+        let query =
+            sqlx::query("INSERT INTO attachment_chunks (portal_id, attachment_id, seq, data) VALUES ($1, $2, $3, $4)")
+                .bind(portal_id)
+                .bind(id)
+                .bind(seq)
+                .bind(chunk.to_vec());
+        match self {
+            Target::Transaction(conn) => query.execute(&mut **conn).await?,
+            Target::OwnWrites(pool) => query.execute(*pool).await?,
+        };
+        Ok(())
+    }
+}
+
+/// Reads `body` into chunks of `CHUNK_BYTES`, writing each to `target` as it fills, and refuses
+/// more than `limit` bytes or none.
+async fn take_chunks<S, E>(
+    body: S,
+    limit: u64,
+    target: &mut Target<'_>,
+    portal_id: i64,
+    id: i64,
+) -> Result<Written, AttachmentError>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+{
     let mut written = Written::default();
     let mut pending: Vec<u8> = Vec::with_capacity(CHUNK_BYTES);
     let mut body = std::pin::pin!(body);
@@ -90,17 +210,30 @@ where
             pending.extend_from_slice(&rest[..take]);
             rest = &rest[take..];
             if pending.len() == CHUNK_BYTES {
-                written.add(conn, portal_id, id, &pending).await?;
+                target.insert_chunk(portal_id, id, written.chunks, &pending).await?;
+                written.add(&pending);
                 pending.clear();
             }
         }
     }
     if !pending.is_empty() {
-        written.add(conn, portal_id, id, &pending).await?;
+        target.insert_chunk(portal_id, id, written.chunks, &pending).await?;
+        written.add(&pending);
     }
     if written.size == 0 {
         return Err(AttachmentError::Empty);
     }
+    Ok(written)
+}
+
+/// Writes what was found of the file once all of it is in.
+async fn finish<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    portal_id: i64,
+    id: i64,
+    filename: String,
+    written: Written,
+) -> Result<Stored, AttachmentError> {
     let content_type = written.content_type.unwrap_or("application/octet-stream");
     let sha256 = hex(&written.hasher.finalize());
     sqlx::query("UPDATE attachments SET content_type = $1, size = $2, sha256 = $3, chunks = $4 WHERE portal_id = $5 AND id = $6")
@@ -110,7 +243,7 @@ where
         .bind(written.chunks)
         .bind(portal_id)
         .bind(id)
-        .execute(&mut *conn)
+        .execute(db)
         .await?;
     Ok(Stored { id, filename, content_type, size: written.size as i64, sha256 })
 }
@@ -125,27 +258,13 @@ struct Written {
 }
 
 impl Written {
-    async fn add(
-        &mut self,
-        conn: &mut AnyConnection,
-        portal_id: i64,
-        id: i64,
-        chunk: &[u8],
-    ) -> Result<(), sqlx::Error> {
+    fn add(&mut self, chunk: &[u8]) {
         if self.content_type.is_none() {
             self.content_type = Some(sniff(chunk));
         }
         self.hasher.update(chunk);
-        sqlx::query("INSERT INTO attachment_chunks (portal_id, attachment_id, seq, data) VALUES ($1, $2, $3, $4)")
-            .bind(portal_id)
-            .bind(id)
-            .bind(self.chunks)
-            .bind(chunk.to_vec())
-            .execute(conn)
-            .await?;
         self.chunks += 1;
         self.size += chunk.len() as u64;
-        Ok(())
     }
 }
 

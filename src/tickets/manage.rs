@@ -29,7 +29,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/manage/tickets", get(queue_page))
         .route("/manage/tickets/{number}", get(ticket::show))
-        .route("/manage/tickets/{number}/reply", post(changes::reply))
+        // The reply form carries files; every other form keeps the 64 KiB of forms.
+        .route("/manage/tickets/{number}/reply", post(changes::reply).layer(super::uploads::body_limit()))
+        .route("/manage/tickets/{number}/files/{attachment}", get(ticket::download))
         .route("/manage/tickets/{number}/update", post(changes::update))
 }
 

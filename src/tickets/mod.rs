@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod attachments;
+pub mod downloads;
 pub mod manage;
 pub mod manage_queries;
 pub mod notify;
@@ -15,6 +16,7 @@ pub mod portal_queries;
 pub mod queues;
 pub mod settings;
 pub mod store;
+pub mod uploads;
 pub mod visitors;
 
 use crate::web::layout::{Feature, MenuEntry, Notice, PortalMenuEntry, Visibility};

@@ -5,30 +5,33 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::portal_queries::{self as queries, Cursor, Filter, ListedTicket, OwnTicket, PublicMessage};
+use super::settings;
 use super::store::{self, NewTicket};
-use super::{Actor, Priority, Status};
+use super::{Actor, Priority, Status, downloads, uploads};
 use crate::accounts::customers::Customer;
 use crate::auth::extract::{PortalPerson, PortalUser};
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Msg, Texts as _, t};
 use crate::portals::resolve::CurrentPortal;
-use crate::web::csrf::{CsrfForm, CsrfToken};
+use crate::web::csrf::CsrfToken;
 use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/portal/{slug}/tickets", get(list))
-        .route("/portal/{slug}/tickets/new", get(new_form).post(create))
+        // The forms that carry files take larger bodies; every other keeps the 64 KiB of forms.
+        .route("/portal/{slug}/tickets/new", get(new_form).post(create).layer(uploads::body_limit()))
         .route("/portal/{slug}/tickets/{number}", get(show))
-        .route("/portal/{slug}/tickets/{number}/reply", post(reply))
+        .route("/portal/{slug}/tickets/{number}/reply", post(reply).layer(uploads::body_limit()))
+        .route("/portal/{slug}/tickets/{number}/files/{attachment}", get(files::download))
         .route("/portal/{slug}/tickets/{number}/close", post(close))
         .route("/portal/{slug}/tickets/{number}/reopen", post(reopen))
 }
@@ -121,6 +124,7 @@ struct NewTicketPage {
     form: NewTicketForm,
     errors: Vec<Msg>,
     subject_max: usize,
+    limits: uploads::FileLimits,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -147,6 +151,7 @@ async fn new_ticket_page(
     errors: Vec<Msg>,
 ) -> AppResult<NewTicketPage> {
     let departments = crate::accounts::departments::list(&state.db, user.portal.portal.id).await?;
+    let limits = settings::load(&state.db, user.portal.portal.id).await?.into();
     Ok(NewTicketPage {
         csrf,
         portal: user.portal.clone(),
@@ -155,6 +160,7 @@ async fn new_ticket_page(
         form,
         errors,
         subject_max: SUBJECT_MAX_CHARS,
+        limits,
     })
 }
 
@@ -165,14 +171,17 @@ async fn new_form(State(state): State<AppState>, user: PortalUser, CsrfToken(csr
     Ok(new_ticket_page(&state, user, csrf, NewTicketForm::default(), vec![]).await?.into_response())
 }
 
+/// Who may post is settled before the form is read, so that nobody else's files are stored.
 async fn create(
     State(state): State<AppState>,
     user: PortalUser,
     CsrfToken(csrf): CsrfToken,
-    CsrfForm(form): CsrfForm<NewTicketForm>,
+    request: Request,
 ) -> AppResult<Response> {
     let customer = customer_for_change(&user)?;
     let portal_id = user.portal.portal.id;
+    let upload = uploads::read::<NewTicketForm>(&state, portal_id, request).await?;
+    let form = upload.form.clone();
     let departments = crate::accounts::departments::list(&state.db, portal_id).await?;
     // Only the portal's own departments: an id from elsewhere is refused before the database sees it.
     let department = form.department.trim().parse::<i64>().ok().filter(|id| departments.iter().any(|d| d.id == *id));
@@ -180,7 +189,9 @@ async fn create(
     let message = check_message(&form.message);
     let (Some(department_id), Ok(subject), Ok(message)) = (department, &subject, &message) else {
         let unknown = department.is_none().then(|| Msg::new("tickets-department-unknown"));
-        let errors = [unknown, subject.err(), message.err()].into_iter().flatten().collect();
+        let choose_again = (!upload.files.is_empty()).then(|| Msg::new("attachments-choose-again"));
+        let errors = [unknown, subject.err(), message.err(), choose_again].into_iter().flatten().collect();
+        upload.discard(&state.db).await;
         let page = new_ticket_page(&state, user, csrf, form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -197,8 +208,10 @@ async fn create(
         opened_by: Actor::Customer(customer.id),
     };
     let emails = super::notify::Context::new(&state, &user.portal.portal).await?;
+    let now = now();
     let mut tx = state.db.writer().begin().await?;
-    let created = store::create(&mut tx, &new, now()).await?;
+    let created = store::create(&mut tx, &new, now).await?;
+    upload.link(&mut tx, created.id, created.message_id, new.opened_by, &customer.name, now).await?;
     super::notify::ticket_created(&mut tx, &emails, created.id).await?;
     tx.commit().await?;
     state.outbox.notify();
@@ -288,16 +301,31 @@ pub struct MessageView {
     pub from_customer: bool,
     pub body: String,
     pub when: String,
+    pub files: Vec<FileLink>,
 }
 
-impl From<PublicMessage> for MessageView {
-    fn from(m: PublicMessage) -> MessageView {
+/// A file under a message: its download link's id, its name and its size for people.
+pub struct FileLink {
+    pub id: i64,
+    pub filename: String,
+    pub size: String,
+}
+
+impl From<downloads::ListedFile> for FileLink {
+    fn from(f: downloads::ListedFile) -> FileLink {
+        FileLink { id: f.id, size: downloads::human_size(f.size), filename: f.filename }
+    }
+}
+
+impl MessageView {
+    fn new(m: PublicMessage, files: Vec<downloads::ListedFile>) -> MessageView {
         MessageView {
             id: m.id,
             author: m.author_name,
             from_customer: m.from_customer,
             body: m.body,
             when: crate::web::format_time(m.created_at),
+            files: files.into_iter().map(FileLink::from).collect(),
         }
     }
 }
@@ -317,11 +345,30 @@ struct TicketPage {
     notice: Option<Msg>,
     errors: Vec<Msg>,
     reply: String,
+    limits: uploads::FileLimits,
+    files_base: String,
+}
+
+/// The public thread of a ticket with the files of each message, as its requester sees it.
+pub async fn public_messages(db: &crate::db::Db, portal_id: i64, ticket_id: i64) -> AppResult<Vec<MessageView>> {
+    let messages = queries::public_thread(db, portal_id, ticket_id).await?;
+    let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+    let mut files = downloads::of_messages(db, portal_id, &ids).await?;
+    Ok(messages
+        .into_iter()
+        .map(|m| {
+            let files = files.remove(&m.id).unwrap_or_default();
+            MessageView::new(m, files)
+        })
+        .collect())
 }
 
 async fn ticket_page(state: &AppState, user: PortalUser, csrf: String, ticket: OwnTicket) -> AppResult<TicketPage> {
-    let messages = queries::public_thread(&state.db, user.portal.portal.id, ticket.id).await?;
+    let portal_id = user.portal.portal.id;
+    let messages = public_messages(&state.db, portal_id, ticket.id).await?;
+    let limits = settings::load(&state.db, portal_id).await?.into();
     Ok(TicketPage {
+        files_base: format!("{}/tickets/{}/files", user.portal.base, ticket.number),
         csrf,
         portal: user.portal.clone(),
         u: user,
@@ -330,10 +377,11 @@ async fn ticket_page(state: &AppState, user: PortalUser, csrf: String, ticket: O
         created: crate::web::format_time(ticket.created_at),
         updated: crate::web::format_time(ticket.updated_at),
         ticket,
-        messages: messages.into_iter().map(MessageView::from).collect(),
+        messages,
         notice: None,
         errors: vec![],
         reply: String::new(),
+        limits,
     })
 }
 
@@ -373,4 +421,5 @@ async fn show(
 }
 
 mod changes;
+mod files;
 use changes::{close, reopen, reply};

@@ -86,9 +86,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         })?;
         let field: CsrfField =
             serde_urlencoded::from_bytes(&body).map_err(|_| AppError::bad_request(Msg::new("form-unreadable")))?;
-        match cookie {
-            Some(c) if constant_time_eq(&c, &field.csrf) => {}
-            _ => return Err(AppError::Csrf),
+        if !field_matches(cookie.as_deref(), &field.csrf) {
+            return Err(AppError::Csrf);
         }
         let value = serde_urlencoded::from_bytes(&body)
             .map_err(|e| AppError::bad_request(Msg::new("form-wrong-field").arg("detail", e.to_string())))?;
@@ -96,8 +95,19 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     }
 }
 
+/// The browser's CSRF cookie, for a form read otherwise than by `CsrfForm` (a multipart upload,
+/// see `tickets::uploads`).
+pub fn cookie_value(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    state.cookies.get(headers, COOKIE).map(str::to_owned)
+}
+
+/// Whether a form's `csrf` field is the browser's cookie: the check `CsrfForm` makes.
+pub fn field_matches(cookie: Option<&str>, field: &str) -> bool {
+    cookie.is_some_and(|c| constant_time_eq(c, field))
+}
+
 /// Refuses a form whose `Origin` names another host than the one it was sent to.
-fn check_origin(headers: &HeaderMap, state: &AppState) -> Result<(), AppError> {
+pub fn check_origin(headers: &HeaderMap, state: &AppState) -> Result<(), AppError> {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };

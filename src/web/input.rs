@@ -95,13 +95,17 @@ fn check_uri(uri: &Uri) -> Result<(), AppError> {
 }
 
 fn check_form(body: &[u8]) -> Result<(), AppError> {
-    for (name, value) in url::form_urlencoded::parse(body) {
-        if name.chars().any(char::is_control) || value.chars().any(|c| refused_in(&name, c)) {
-            return Err(AppError::bad_request(match shown_name(&name) {
-                Some(name) => Msg::new("input-field-control-character").arg("name", name),
-                None => Msg::new("input-field-control-character-unnamed"),
-            }));
-        }
+    url::form_urlencoded::parse(body).try_for_each(|(name, value)| check_field(&name, &value))
+}
+
+/// The check this middleware makes on each url-encoded field, for forms it cannot read (the
+/// fields of a multipart form, read by `tickets::uploads`).
+pub fn check_field(name: &str, value: &str) -> Result<(), AppError> {
+    if name.chars().any(char::is_control) || value.chars().any(|c| refused_in(name, c)) {
+        return Err(AppError::bad_request(match shown_name(name) {
+            Some(name) => Msg::new("input-field-control-character").arg("name", name),
+            None => Msg::new("input-field-control-character-unnamed"),
+        }));
     }
     Ok(())
 }

@@ -20,6 +20,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -75,7 +76,17 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             header::REFERRER_POLICY,
             header::HeaderValue::from_static("same-origin"),
         ));
-    headers::add(app, https).layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()).with_state(state)
+    // Downloads (`Content-Disposition`) go out as stored: their length known to the browser, and no
+    // time spent compressing files that mostly are compressed already.
+    let compress = DefaultPredicate::new().and(
+        |_: StatusCode, _: axum::http::Version, headers: &axum::http::HeaderMap, _: &axum::http::Extensions| {
+            !headers.contains_key(header::CONTENT_DISPOSITION)
+        },
+    );
+    headers::add(app, https)
+        .layer(CompressionLayer::new().compress_when(compress))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// 200 when the database answers, 503 when it does not.

@@ -29,6 +29,7 @@ mod signin;
 mod sso;
 mod sso_across_portals;
 mod throttling;
+mod ticket_attachments;
 mod ticket_emails;
 mod ticket_store;
 mod ticket_visitors;

@@ -339,6 +339,30 @@ impl Browser {
         Self::page(resp).await
     }
 
+    /// POSTs a multipart form as a browser sends a form with files: this browser's CSRF token
+    /// first, then `fields`, then each `(filename, content)` of `files` as a `files` part.
+    pub async fn post_multipart(&self, path: &str, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Page {
+        if self.cookie("fd_csrf").is_none() {
+            self.get("/login").await;
+        }
+        let csrf = self.cookie("fd_csrf").expect("csrf cookie");
+        let form = reqwest::multipart::Form::new().text("csrf", csrf);
+        self.post_form(path, with_files(with_fields(form, fields), files)).await
+    }
+
+    /// POSTs exactly this multipart form (see `with_fields`, `with_files`).
+    pub async fn post_form(&self, path: &str, form: reqwest::multipart::Form) -> Page {
+        let resp = self.client.post(self.url(path)).multipart(form).send().await.expect("POST");
+        Self::page(resp).await
+    }
+
+    /// GET, with the body as bytes (a download).
+    pub async fn get_bytes(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let resp = self.client.get(self.url(path)).send().await.expect("GET");
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        (status, headers, resp.bytes().await.expect("body").to_vec())
+    }
+
     pub async fn sign_in_manage(&self, email: &str, password: &str) -> Page {
         self.post("/manage/login", &[("email", email), ("password", password)]).await
     }
@@ -346,4 +370,20 @@ impl Browser {
     pub async fn sign_in_portal(&self, slug: &str, email: &str, password: &str) -> Page {
         self.post(&format!("/portal/{slug}/login"), &[("email", email), ("password", password)]).await
     }
+}
+
+/// `form` with these text fields added, in order.
+pub fn with_fields(form: reqwest::multipart::Form, fields: &[(&str, &str)]) -> reqwest::multipart::Form {
+    fields.iter().fold(form, |form, (name, value)| form.text(name.to_string(), value.to_string()))
+}
+
+/// `form` with each `(filename, content)` added as a `files` part, as a file input sends them.
+pub fn with_files(form: reqwest::multipart::Form, files: &[(&str, &[u8])]) -> reqwest::multipart::Form {
+    files.iter().fold(form, |form, (filename, content)| {
+        let part = reqwest::multipart::Part::bytes(content.to_vec())
+            .file_name(filename.to_string())
+            .mime_str("application/octet-stream")
+            .expect("a MIME type");
+        form.part("files", part)
+    })
 }

@@ -3,21 +3,21 @@
 //! its history rows and its emails are written in one transaction; a change made meanwhile by
 //! someone else is refused (409) rather than overwritten.
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::ticket::{parse_number, render};
+use super::ticket::{parse_number, render, visible_ticket};
 use crate::auth::ManageUser;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::tickets::access::{self, Scope};
 use crate::tickets::manage_queries::{self as queries, DeskMessage, DeskTicket, Props};
-use crate::tickets::notify;
 use crate::tickets::store::{self, Event};
 use crate::tickets::{Actor, Priority, Status};
+use crate::tickets::{notify, uploads};
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::extract::Path;
 use crate::web::state::AppState;
@@ -95,6 +95,20 @@ pub struct ReplyForm {
     then: String,
 }
 
+/// Whether the message is a note, and the status chosen with it (`None`: keep it).
+fn reply_choice(form: &ReplyForm) -> AppResult<(bool, Option<Status>)> {
+    let note = match form.kind.as_str() {
+        "" | "public" => false,
+        "note" => true,
+        _ => return Err(AppError::bad_request(Msg::new("desk-bad-kind"))),
+    };
+    let chosen = match form.then.as_str() {
+        "" | "keep" => None,
+        code => Some(Status::parse(code).ok_or_else(|| AppError::bad_request(Msg::new("desk-bad-status")))?),
+    };
+    Ok((note, chosen))
+}
+
 /// The status after an agent writes: the one chosen, else a new ticket becomes open on the
 /// desk's first public reply.
 fn status_after(current: Status, chosen: Option<Status>, note: bool) -> Status {
@@ -105,22 +119,25 @@ fn status_after(current: Status, chosen: Option<Status>, note: bool) -> Status {
     }
 }
 
+/// The ticket is found (404) before the form is read, so that no file is stored for a ticket
+/// the agent does not see; it is found again in the transaction, where its status counts.
 pub async fn reply(
     State(state): State<AppState>,
     user: ManageUser,
     CsrfToken(csrf): CsrfToken,
     Path(number): Path<String>,
-    CsrfForm(form): CsrfForm<ReplyForm>,
+    request: Request,
 ) -> AppResult<Response> {
     require_answer(&user)?;
-    let note = match form.kind.as_str() {
-        "" | "public" => false,
-        "note" => true,
-        _ => return Err(AppError::bad_request(Msg::new("desk-bad-kind"))),
-    };
-    let chosen = match form.then.as_str() {
-        "" | "keep" => None,
-        code => Some(Status::parse(code).ok_or_else(|| AppError::bad_request(Msg::new("desk-bad-status")))?),
+    visible_ticket(&state, &user, &number).await?;
+    let upload = uploads::read::<ReplyForm>(&state, user.portal.id, request).await?;
+    let form = &upload.form;
+    let (note, chosen) = match reply_choice(form) {
+        Ok(choice) => choice,
+        Err(refused) => {
+            upload.discard(&state.db).await;
+            return Err(refused);
+        }
     };
     let (mut tx, scope, ticket) = ticket_for_change(&state, &user, &number).await?;
     let body = match crate::tickets::portal::check_message(&form.message) {
@@ -134,9 +151,13 @@ pub async fn reply(
         Ok(body) => body,
         Err((status, msg)) => {
             tx.rollback().await?;
+            upload.discard(&state.db).await;
             let mut page = render(&state, &user, csrf, &scope, ticket, None).await?;
             page.errors = vec![msg];
-            page.reply = form.message;
+            if !upload.files.is_empty() {
+                page.errors.push(Msg::new("attachments-choose-again"));
+            }
+            page.reply = form.message.clone();
             return Ok((status, page).into_response());
         }
     };
@@ -145,7 +166,9 @@ pub async fn reply(
     let message_id = queries::add_message(&mut tx, portal_id, ticket.id, message, now).await?;
     let message = message_id.to_string();
     let event = Event { what: if note { "note" } else { "reply" }, old: None, new: Some(&message) };
-    store::record(&mut tx, portal_id, ticket.id, Actor::Staff(user.staff.id), &user.staff.name, event, now).await?;
+    let actor = Actor::Staff(user.staff.id);
+    store::record(&mut tx, portal_id, ticket.id, actor, &user.staff.name, event, now).await?;
+    upload.link(&mut tx, ticket.id, message_id, actor, &user.staff.name, now).await?;
     let emails = notify::Context::new(&state, &user.portal).await?;
     if !note {
         queries::desk_spoke(&mut tx, portal_id, ticket.id).await?;

@@ -15,7 +15,8 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Msg, Texts as _, t, t1, t2};
 use crate::tickets::access::{self, Scope};
 use crate::tickets::manage_queries::{self as queries, DeskTicket, HistoryRow, OtherTicket, ThreadMessage};
-use crate::tickets::{Priority, Status};
+use crate::tickets::portal::FileLink;
+use crate::tickets::{Priority, Status, downloads, settings, uploads};
 use crate::web::csrf::CsrfToken;
 use crate::web::extract::{Path, Query};
 use crate::web::layout::Shell;
@@ -28,10 +29,11 @@ pub struct MessageView {
     pub from_customer: bool,
     pub body: String,
     pub when: String,
+    pub files: Vec<FileLink>,
 }
 
-impl From<ThreadMessage> for MessageView {
-    fn from(m: ThreadMessage) -> MessageView {
+impl MessageView {
+    fn new(m: ThreadMessage, files: Vec<downloads::ListedFile>) -> MessageView {
         MessageView {
             id: m.id,
             note: m.note,
@@ -39,6 +41,7 @@ impl From<ThreadMessage> for MessageView {
             from_customer: m.from_customer,
             body: m.body,
             when: crate::web::format_time(m.created_at),
+            files: files.into_iter().map(FileLink::from).collect(),
         }
     }
 }
@@ -92,6 +95,7 @@ pub struct TicketPage {
     /// What the reply form held when it was refused.
     pub reply: String,
     pub errors: Vec<Msg>,
+    pub limits: uploads::FileLimits,
 }
 
 /// A ticket number from the address; anything else is a ticket that does not exist.
@@ -129,6 +133,12 @@ pub async fn render(
 ) -> AppResult<TicketPage> {
     let portal_id = user.portal.id;
     let messages = queries::thread(&state.db, portal_id, ticket.id).await?;
+    let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+    let mut files = downloads::of_messages(&state.db, portal_id, &ids).await?;
+    let messages = messages.into_iter().map(|m| {
+        let files = files.remove(&m.id).unwrap_or_default();
+        MessageView::new(m, files)
+    });
     let history = queries::history(&state.db, portal_id, ticket.id).await?;
     let others = queries::other_tickets(&state.db, portal_id, scope, &ticket).await?;
     let (department_names, staff_names) = queries::names(&state.db, portal_id).await?;
@@ -159,7 +169,8 @@ pub async fn render(
         department: name_of(&department_names, props.department_id),
         assignee: props.assignee_id.map_or_else(|| t("desk-unassigned"), |id| name_of(&staff_names, id)),
         created: crate::web::format_time(ticket.created_at),
-        messages: messages.into_iter().map(MessageView::from).collect(),
+        messages: messages.collect(),
+        limits: settings::load(&state.db, portal_id).await?.into(),
         history,
         others: others.into_iter().map(OtherView::from).collect(),
         may_answer: access::may_answer(user),
@@ -240,4 +251,18 @@ pub async fn show(
     }
     let (scope, ticket) = visible_ticket(&state, &user, &number).await?;
     Ok(render(&state, &user, csrf, &scope, ticket, q.msg.as_deref()).await?.into_response())
+}
+
+/// A file of the ticket, notes' files included: the agent sees the whole thread.
+pub async fn download(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path((number, attachment)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (_, ticket) = visible_ticket(&state, &user, &number).await?;
+    let id = attachment.parse::<i64>().ok().filter(|id| *id > 0).ok_or(AppError::NotFound)?;
+    if !downloads::on_ticket(&state.db, user.portal.id, ticket.id, id, false).await? {
+        return Err(AppError::NotFound);
+    }
+    downloads::serve(&state.db, user.portal.id, id).await
 }

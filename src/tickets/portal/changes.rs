@@ -1,23 +1,23 @@
 //! What a customer changes on their ticket: a reply, closing it, reopening it. Each change, its
 //! history rows and the ticket's new status are written in one transaction.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{check_message, customer_for_change, parse_number, ticket_page};
+use super::{check_message, customer_for_change, own_ticket, parse_number, ticket_page};
 use crate::accounts::customers::Customer;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::tickets::portal_queries::{self as queries, OwnTicket};
 use crate::tickets::store::{self, Event};
-use crate::tickets::{Actor, Status};
+use crate::tickets::{Actor, Status, uploads};
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 pub struct ReplyForm {
     #[serde(default)]
     message: String,
@@ -65,17 +65,21 @@ async fn change_status(
     Ok(())
 }
 
+/// The ticket is found (404) before the form is read, so that no file is stored for a ticket
+/// that is not the customer's; it is found again in the transaction, where its status counts.
 pub async fn reply(
     State(state): State<AppState>,
     user: crate::auth::extract::PortalUser,
     CsrfToken(csrf): CsrfToken,
     Path((_slug, number)): Path<(String, String)>,
-    CsrfForm(form): CsrfForm<ReplyForm>,
+    request: Request,
 ) -> AppResult<Response> {
     let customer = customer_for_change(&user)?;
     let portal_id = user.portal.portal.id;
+    own_ticket(&state, &customer, portal_id, &number).await?;
+    let upload = uploads::read::<ReplyForm>(&state, portal_id, request).await?;
     let (mut tx, ticket) = own_ticket_for_change(&state, &customer, portal_id, &number).await?;
-    let body = match (ticket.status, check_message(&form.message)) {
+    let body = match (ticket.status, check_message(&upload.form.message)) {
         (Status::Closed, _) => Err((StatusCode::CONFLICT, Msg::new("tickets-reply-closed"))),
         (_, Err(msg)) => Err((StatusCode::UNPROCESSABLE_ENTITY, msg)),
         (_, Ok(body)) => Ok(body),
@@ -84,19 +88,25 @@ pub async fn reply(
         Ok(body) => body,
         Err((status, msg)) => {
             tx.rollback().await?;
+            upload.discard(&state.db).await;
             let mut page = ticket_page(&state, user, csrf, ticket).await?;
             page.errors = vec![msg];
-            page.reply = form.message;
+            if !upload.files.is_empty() {
+                page.errors.push(Msg::new("attachments-choose-again"));
+            }
+            page.reply = upload.form.message.clone();
             return Ok((status, page).into_response());
         }
     };
     let now = now();
+    let actor = Actor::Customer(customer.id);
     let message_id =
         queries::add_customer_message(&mut tx, portal_id, ticket.id, customer.id, &customer.name, &body, now).await?;
     change_status(&mut tx, portal_id, &customer, &ticket, ticket.status.after_customer_reply(), true, now).await?;
     let message = message_id.to_string();
     let event = Event { what: "reply", old: None, new: Some(&message) };
-    store::record(&mut tx, portal_id, ticket.id, Actor::Customer(customer.id), &customer.name, event, now).await?;
+    store::record(&mut tx, portal_id, ticket.id, actor, &customer.name, event, now).await?;
+    upload.link(&mut tx, ticket.id, message_id, actor, &customer.name, now).await?;
     let emails = crate::tickets::notify::Context::new(&state, &user.portal.portal).await?;
     crate::tickets::notify::customer_replied(&mut tx, &emails, ticket.id, message_id).await?;
     tx.commit().await?;

@@ -105,6 +105,7 @@ struct TicketPage {
     notice: Option<Msg>,
     errors: Vec<Msg>,
     reply: String,
+    files_base: String,
 }
 
 async fn ticket_page(
@@ -114,10 +115,12 @@ async fn ticket_page(
     token: &str,
     ticket: OwnTicket,
 ) -> AppResult<TicketPage> {
-    let messages = links::thread(&state.db, portal.portal.id, ticket.id).await?;
+    let messages = crate::tickets::portal::public_messages(&state.db, portal.portal.id, ticket.id).await?;
+    let here = format!("{}{}", portal.base, links::follow_path(token));
     Ok(TicketPage {
         csrf,
-        here: format!("{}{}", portal.base, links::follow_path(token)),
+        files_base: format!("{here}/files"),
+        here,
         portal,
         status: status_label(ticket.status),
         closed: ticket.status == Status::Closed,
@@ -263,4 +266,21 @@ async fn move_to(
         tx.rollback().await?;
     }
     Ok(Redirect::to(&format!("{}{}?msg={notice}", portal.base, links::follow_path(token))).into_response())
+}
+
+/// A file of the link's ticket, of a public message only (a note's, another ticket's or another
+/// portal's file is a 404, as is one that does not exist).
+pub async fn download(
+    State(state): State<AppState>,
+    portal: CurrentPortal,
+    client: Client,
+    Path((_slug, token, attachment)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    let linked = open(&state, &portal, &client, &token).await?;
+    let id = attachment.parse::<i64>().ok().filter(|id| *id > 0).ok_or(AppError::NotFound)?;
+    let portal_id = portal.portal.id;
+    if !crate::tickets::downloads::on_ticket(&state.db, portal_id, linked.ticket.id, id, true).await? {
+        return Err(AppError::NotFound);
+    }
+    crate::tickets::downloads::serve(&state.db, portal_id, id).await
 }

@@ -5,7 +5,6 @@ use sqlx::{AnyConnection, Row};
 
 use crate::db::Db;
 use crate::tickets::Status;
-use crate::tickets::portal::MessageView;
 use crate::tickets::portal_queries::OwnTicket;
 use crate::web::tokens::{random_token, token_hash};
 
@@ -127,31 +126,6 @@ pub async fn verify(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// The public thread of a visitor's ticket, oldest first; the requester's messages are theirs
-/// (whether written as a visitor or, once the ticket joined their account, as the customer).
-/// Internal notes never leave this query.
-pub async fn thread(db: &Db, portal_id: i64, ticket_id: i64) -> Result<Vec<MessageView>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, author_name, author_staff_id, body, created_at FROM ticket_messages \
-         WHERE portal_id = $1 AND ticket_id = $2 AND kind = 'public' ORDER BY created_at, id",
-    )
-    .bind(portal_id)
-    .bind(ticket_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(MessageView {
-                id: r.try_get("id")?,
-                author: r.try_get("author_name")?,
-                from_customer: r.try_get::<Option<i64>, _>("author_staff_id")?.is_none(),
-                body: r.try_get("body")?,
-                when: crate::web::format_time(r.try_get("created_at")?),
-            })
-        })
-        .collect()
 }
 
 /// Adds the requester's public message: the customer's once the ticket is theirs.
