@@ -98,6 +98,7 @@ async fn tickets_answered_with_success_survive_kill_9_complete() {
     }
     let confirmed = confirmed.lock().await.clone();
     assert!(confirmed.len() >= 4, "too few submissions before the kill: {}", confirmed.len());
+    eprintln!("{} submissions confirmed before kill -9", confirmed.len());
 
     // Restarted, the node has every confirmed ticket, whole.
     db.close().await;
