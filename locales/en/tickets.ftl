@@ -52,3 +52,5 @@ tickets-reopen = Reopen ticket
 tickets-ticket-closed-help = This ticket is closed. To write again, reopen it first.
 tickets-reply-closed = This ticket is closed, so it takes no replies. Reopen it first, then reply.
 tickets-changed-meanwhile = The ticket changed while you were on it. Open it again and retry.
+tickets-field-priority = How urgent is it?
+tickets-priority-unknown = Please choose one of the priorities listed.

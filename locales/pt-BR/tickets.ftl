@@ -52,3 +52,5 @@ tickets-reopen = Reabrir chamado
 tickets-ticket-closed-help = Este chamado está fechado. Para escrever de novo, reabra-o primeiro.
 tickets-reply-closed = Este chamado está fechado e não aceita respostas. Reabra-o primeiro e depois responda.
 tickets-changed-meanwhile = O chamado mudou enquanto você o via. Abra-o de novo e tente outra vez.
+tickets-field-priority = Qual a urgência?
+tickets-priority-unknown = Escolha uma das prioridades da lista.

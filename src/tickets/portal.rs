@@ -125,12 +125,17 @@ struct NewTicketPage {
     errors: Vec<Msg>,
     subject_max: usize,
     limits: uploads::FileLimits,
+    /// The priorities offered, when the portal lets customers choose (`ticket_customer_priority`).
+    priorities: Vec<(&'static str, String)>,
 }
 
 #[derive(Deserialize, Default, Clone)]
 pub struct NewTicketForm {
     #[serde(default)]
     department: String,
+    /// Read only when the portal lets customers choose; empty is normal.
+    #[serde(default)]
+    priority: String,
     #[serde(default)]
     subject: String,
     #[serde(default)]
@@ -140,6 +145,20 @@ pub struct NewTicketForm {
 impl NewTicketPage {
     fn selected(&self, id: &i64) -> bool {
         self.form.department == id.to_string()
+    }
+
+    fn priority_selected(&self, code: &str) -> bool {
+        self.form.priority == code || (self.form.priority.is_empty() && code == Priority::Normal.as_str())
+    }
+}
+
+/// The priority the customer asked for, if the portal lets them choose; otherwise normal.
+/// `None` for a value that is not a priority.
+fn chosen_priority(offered: bool, raw: &str) -> Option<Priority> {
+    match raw.trim() {
+        _ if !offered => Some(Priority::Normal),
+        "" => Some(Priority::Normal),
+        code => Priority::parse(code),
     }
 }
 
@@ -151,8 +170,15 @@ async fn new_ticket_page(
     errors: Vec<Msg>,
 ) -> AppResult<NewTicketPage> {
     let departments = crate::accounts::departments::list(&state.db, user.portal.portal.id).await?;
-    let limits = settings::load(&state.db, user.portal.portal.id).await?.into();
+    let settings = settings::load(&state.db, user.portal.portal.id).await?;
+    let priorities = if settings.customer_priority {
+        Priority::ALL.iter().map(|p| (p.as_str(), super::manage::priority_label(*p))).collect()
+    } else {
+        Vec::new()
+    };
+    let limits = settings.into();
     Ok(NewTicketPage {
+        priorities,
         csrf,
         portal: user.portal.clone(),
         u: user,
@@ -185,12 +211,16 @@ async fn create(
     let departments = crate::accounts::departments::list(&state.db, portal_id).await?;
     // Only the portal's own departments: an id from elsewhere is refused before the database sees it.
     let department = form.department.trim().parse::<i64>().ok().filter(|id| departments.iter().any(|d| d.id == *id));
+    let offered = settings::load(&state.db, portal_id).await?.customer_priority;
+    let priority = chosen_priority(offered, &form.priority);
     let subject = check_subject(&form.subject);
     let message = check_message(&form.message);
-    let (Some(department_id), Ok(subject), Ok(message)) = (department, &subject, &message) else {
+    let (Some(department_id), Some(priority), Ok(subject), Ok(message)) = (department, priority, &subject, &message)
+    else {
         let unknown = department.is_none().then(|| Msg::new("tickets-department-unknown"));
+        let no_priority = priority.is_none().then(|| Msg::new("tickets-priority-unknown"));
         let choose_again = (!upload.files.is_empty()).then(|| Msg::new("attachments-choose-again"));
-        let errors = [unknown, subject.err(), message.err(), choose_again].into_iter().flatten().collect();
+        let errors = [unknown, no_priority, subject.err(), message.err(), choose_again].into_iter().flatten().collect();
         upload.discard(&state.db).await;
         let page = new_ticket_page(&state, user, csrf, form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -202,7 +232,7 @@ async fn create(
         requester_name: &customer.name,
         requester_email: &customer.email,
         verified: true,
-        priority: Priority::Normal,
+        priority,
         subject,
         body: message,
         opened_by: Actor::Customer(customer.id),

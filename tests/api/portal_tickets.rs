@@ -331,3 +331,46 @@ async fn a_customer_who_must_change_their_password_does_that_first() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM tickets").await, 0);
 }
+
+#[tokio::test]
+async fn customers_choose_a_priority_only_where_the_portal_lets_them() {
+    let app = crate::common::spawn().await;
+    let (_, department) = app.portal_with_department("default").await;
+    let ana = app.browser();
+    customer(&app, &ana, "default", "ana@client.test").await;
+    let d = department.to_string();
+    let post = |subject: &'static str, priority: &'static str| {
+        let d = d.clone();
+        let ana = &ana;
+        async move {
+            ana.post(
+                "/portal/default/tickets/new",
+                &[("department", d.as_str()), ("subject", subject), ("message", "Text."), ("priority", priority)],
+            )
+            .await
+        }
+    };
+    let priority_of = |subject: &'static str| {
+        let app = &app;
+        async move {
+            let row =
+                sqlx::query("SELECT priority FROM tickets WHERE subject = $1").bind(subject).fetch_one(app.db.pool());
+            row.await.unwrap().try_get::<String, _>("priority").unwrap()
+        }
+    };
+
+    // Off (the default): no choice on the form, and a posted one is ignored.
+    ana.get("/portal/default/tickets/new").await.assert_lacks("name=\"priority\"");
+    post("Asked for urgent", "urgent").await.assert_redirect_to("/portal/default/tickets/1001");
+    assert_eq!(priority_of("Asked for urgent").await, "normal");
+
+    app.cli_ok(&["portal", "set", "default", "ticket_customer_priority", "true"], "");
+    let form = ana.get("/portal/default/tickets/new").await;
+    form.assert_contains("How urgent is it?").assert_contains(r#"<option value="normal" selected>"#);
+    post("Really high", "high").await.assert_redirect_to("/portal/default/tickets/1002");
+    assert_eq!(priority_of("Really high").await, "high");
+    let refused = post("Sky high", "sky-high").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Please choose one of the priorities listed.");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM tickets").await, 2);
+}
