@@ -237,8 +237,14 @@ fn next_request_id() -> String {
     format!("{start:06}-{}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
+/// The slowest a body may arrive beyond the body timeout: each chunk received extends the
+/// deadline by its length at this rate. A large upload on a slow line (25 MB at 1 Mbit/s takes
+/// over three minutes) goes through; a client trickling bytes to hold a connection does not.
+pub const MIN_BODY_BYTES_PER_SEC: f64 = 16.0 * 1024.0;
+
 /// A request body that fails once its deadline passes, so a client sending a body slowly
-/// cannot hold a connection (and a handler) for longer than the body timeout.
+/// cannot hold a connection (and a handler) for longer than the body timeout plus the time its
+/// data justifies at `MIN_BODY_BYTES_PER_SEC`.
 struct DeadlineBody {
     inner: Incoming,
     deadline: Pin<Box<tokio::time::Sleep>>,
@@ -257,6 +263,11 @@ impl http_body::Body for DeadlineBody {
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = self.get_mut();
         if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
+            if let Some(data) = frame.as_ref().and_then(|f| f.as_ref().ok()).and_then(Frame::data_ref) {
+                let earned = Duration::from_secs_f64(data.len() as f64 / MIN_BODY_BYTES_PER_SEC);
+                let later = this.deadline.deadline() + earned;
+                this.deadline.as_mut().reset(later);
+            }
             return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
         }
         if this.deadline.as_mut().poll(cx).is_ready() {

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::common::*;
+use futures_util::StreamExt;
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -274,4 +275,34 @@ async fn error_pages_show_the_request_id_of_their_answer() {
         let id = page.headers.get("x-request-id").expect("request id").to_str().unwrap().to_string();
         assert_eq!(page.between("<code id=\"request-id\">", "</code>"), id, "{path}");
     }
+}
+
+#[tokio::test]
+async fn a_large_upload_arriving_steadily_gets_the_time_its_size_needs() {
+    let app = spawn_with(|c| c.connections.body_timeout_secs = 1).await;
+    let (_, department) = app.portal_with_department("default").await;
+    let args = ["user", "add", "--portal", "default", "--role", "customer", "--email", "ana@client.test"];
+    app.cli_ok(&args, "Cust0mer-Secret!\n");
+    let ana = app.browser();
+    ana.sign_in_portal("default", "ana@client.test", "Cust0mer-Secret!").await;
+    // 400 KB over about 2.5 s: longer than the body timeout, far faster than the minimum rate.
+    let pieces: Vec<Result<Vec<u8>, std::io::Error>> = (0..10).map(|_| Ok(vec![b'x'; 40_000])).collect();
+    let slow = futures_util::stream::iter(pieces).then(|piece| async move {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        piece
+    });
+    let file = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(slow), 400_000)
+        .file_name("big.log")
+        .mime_str("text/plain")
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", ana.cookie("fd_csrf").unwrap())
+        .text("department", department.to_string())
+        .text("subject", "A slow upload")
+        .text("message", "Over a slow line.")
+        .part("files", file);
+    let url = format!("{}/portal/default/tickets/new", ana.base);
+    let answer = ana.client.post(url).multipart(form).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("SELECT size AS n FROM attachments").await, 400_000);
 }
