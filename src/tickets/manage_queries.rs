@@ -168,40 +168,6 @@ pub async fn add_message(
 }
 
 #[derive(Clone, Debug)]
-pub struct ThreadMessage {
-    pub id: i64,
-    pub note: bool,
-    pub author_name: String,
-    pub from_customer: bool,
-    pub body: String,
-    pub created_at: i64,
-}
-
-/// The whole thread, public replies and internal notes, oldest first.
-pub async fn thread(db: &Db, portal_id: i64, ticket_id: i64) -> Result<Vec<ThreadMessage>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, kind, author_name, author_staff_id, body, created_at FROM ticket_messages \
-         WHERE portal_id = $1 AND ticket_id = $2 ORDER BY created_at, id",
-    )
-    .bind(portal_id)
-    .bind(ticket_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ThreadMessage {
-                id: r.try_get("id")?,
-                note: r.try_get::<String, _>("kind")? == "note",
-                author_name: r.try_get("author_name")?,
-                from_customer: r.try_get::<Option<i64>, _>("author_staff_id")?.is_none(),
-                body: r.try_get("body")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
-}
-
-#[derive(Clone, Debug)]
 pub struct HistoryRow {
     pub actor_name: String,
     pub what: String,

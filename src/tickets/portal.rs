@@ -11,9 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::portal_queries::{self as queries, Cursor, Filter, ListedTicket, OwnTicket, PublicMessage};
+use super::portal_queries::{self as queries, Cursor, Filter, ListedTicket, OwnTicket};
 use super::settings;
 use super::store::{self, NewTicket};
+use super::store::{Thread, ThreadMessage};
 use super::{Actor, Priority, Status, downloads, uploads};
 use crate::accounts::customers::Customer;
 use crate::auth::extract::{PortalPerson, PortalUser};
@@ -348,7 +349,7 @@ impl From<downloads::ListedFile> for FileLink {
 }
 
 impl MessageView {
-    fn new(m: PublicMessage, files: Vec<downloads::ListedFile>) -> MessageView {
+    fn new(m: ThreadMessage, files: Vec<downloads::ListedFile>) -> MessageView {
         MessageView {
             id: m.id,
             author: m.author_name,
@@ -381,7 +382,7 @@ struct TicketPage {
 
 /// The public thread of a ticket with the files of each message, as its requester sees it.
 pub async fn public_messages(db: &crate::db::Db, portal_id: i64, ticket_id: i64) -> AppResult<Vec<MessageView>> {
-    let messages = queries::public_thread(db, portal_id, ticket_id).await?;
+    let messages = super::store::thread(db, portal_id, ticket_id, Thread::Public).await?;
     let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
     let mut files = downloads::of_messages(db, portal_id, &ids).await?;
     Ok(messages

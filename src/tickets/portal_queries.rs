@@ -172,44 +172,13 @@ pub async fn find_own(
     .transpose()
 }
 
-#[derive(Clone, Debug)]
-pub struct PublicMessage {
-    pub id: i64,
-    pub author_name: String,
-    pub from_customer: bool,
-    pub body: String,
-    pub created_at: i64,
-}
-
-/// The public thread of a ticket, oldest first. Internal notes never leave this query.
-pub async fn public_thread(db: &Db, portal_id: i64, ticket_id: i64) -> Result<Vec<PublicMessage>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, author_name, author_customer_id, body, created_at FROM ticket_messages \
-         WHERE portal_id = $1 AND ticket_id = $2 AND kind = 'public' ORDER BY created_at, id",
-    )
-    .bind(portal_id)
-    .bind(ticket_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PublicMessage {
-                id: r.try_get("id")?,
-                author_name: r.try_get("author_name")?,
-                from_customer: r.try_get::<Option<i64>, _>("author_customer_id")?.is_some(),
-                body: r.try_get("body")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
-}
-
-/// Adds a customer's public message.
-pub async fn add_customer_message(
+/// Adds the requester's public message: the customer's (`Some`), or a visitor's whose ticket
+/// no customer owns yet (`None`).
+pub async fn add_requester_message(
     conn: &mut AnyConnection,
     portal_id: i64,
     ticket_id: i64,
-    customer_id: i64,
+    customer_id: Option<i64>,
     author_name: &str,
     body: &str,
     now: i64,

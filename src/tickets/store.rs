@@ -2,6 +2,8 @@
 
 use sqlx::{AnyConnection, Row};
 
+use crate::db::Db;
+
 use super::{Actor, Priority, Status};
 
 /// The first number a portal's tickets get; later ones follow one by one.
@@ -124,4 +126,50 @@ pub async fn record(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+#[derive(Clone, Debug)]
+pub struct ThreadMessage {
+    pub id: i64,
+    pub note: bool,
+    pub author_name: String,
+    pub from_customer: bool,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// Which messages of a thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Thread {
+    /// What the requester sees: internal notes never leave the query.
+    Public,
+    /// What the desk sees: public replies and internal notes.
+    Whole,
+}
+
+/// A ticket's thread, oldest first.
+pub async fn thread(db: &Db, portal_id: i64, ticket_id: i64, which: Thread) -> Result<Vec<ThreadMessage>, sqlx::Error> {
+    let sql = match which {
+        Thread::Public => {
+            "SELECT id, kind, author_name, author_staff_id, body, created_at FROM ticket_messages \
+             WHERE portal_id = $1 AND ticket_id = $2 AND kind = 'public' ORDER BY created_at, id"
+        }
+        Thread::Whole => {
+            "SELECT id, kind, author_name, author_staff_id, body, created_at FROM ticket_messages \
+             WHERE portal_id = $1 AND ticket_id = $2 ORDER BY created_at, id"
+        }
+    };
+    let rows = sqlx::query(sql).bind(portal_id).bind(ticket_id).fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ThreadMessage {
+                id: r.try_get("id")?,
+                note: r.try_get::<String, _>("kind")? == "note",
+                author_name: r.try_get("author_name")?,
+                from_customer: r.try_get::<Option<i64>, _>("author_staff_id")?.is_none(),
+                body: r.try_get("body")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
 }

@@ -9,43 +9,17 @@ use frontdesk::tickets::{Actor, Priority};
 use reqwest::StatusCode;
 use sqlx::Row;
 
-use crate::common::{self, Browser, TestApp};
-
-const AGENT_PASSWORD: &str = "Ag3nt-Secret!x";
+use crate::common::{self, AGENT_PASSWORD, Browser, TestApp};
 
 /// An agent of `slug` in `departments`, holding `permissions`; their id and a signed-in browser.
 async fn agent(app: &TestApp, slug: &str, email: &str, departments: &[i64], permissions: &[&str]) -> (i64, Browser) {
-    app.cli_ok(&["user", "add", "--portal", slug, "--role", "agent", "--email", email], &format!("{AGENT_PASSWORD}\n"));
-    let id = app.id_of("SELECT id FROM staff WHERE email_lower = $1", email).await;
-    let portal = app.id_of("SELECT id FROM portals WHERE slug = $1", slug).await;
-    for department in departments {
-        sqlx::query("INSERT INTO department_members (department_id, staff_id) VALUES ($1, $2)")
-            .bind(department)
-            .bind(id)
-            .execute(app.db.writer())
-            .await
-            .unwrap();
-    }
-    for permission in permissions {
-        sqlx::query("INSERT INTO staff_permissions (staff_id, portal_id, permission) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(portal)
-            .bind(permission)
-            .execute(app.db.writer())
-            .await
-            .unwrap();
-    }
+    let name = email.split('@').next().unwrap();
+    let id = app.agent(slug, email, name, departments, permissions).await;
     (id, app.manage_as(email, AGENT_PASSWORD).await)
 }
 
 async fn department(app: &TestApp, portal: i64, name: &str) -> i64 {
-    sqlx::query("INSERT INTO departments (portal_id, name, created_at) VALUES ($1, $2, 0)")
-        .bind(portal)
-        .bind(name)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
-    app.id_of("SELECT id FROM departments WHERE name = $1", name).await
+    app.department(portal, name).await
 }
 
 /// A customer's ticket in `department`; its number.
@@ -155,7 +129,8 @@ async fn an_agent_works_a_ticket_from_the_queue_to_resolved() {
     page.assert_contains("changed the status from New to Pending");
 
     // The customer's side never shows the note.
-    let thread = frontdesk::tickets::portal_queries::public_thread(&app.db, portal, 1).await.unwrap();
+    let thread =
+        frontdesk::tickets::store::thread(&app.db, portal, 1, frontdesk::tickets::store::Thread::Public).await.unwrap();
     assert!(thread.iter().all(|m| m.body != "Checked the fuse box."));
 
     // Properties: assign to Bob, raise the priority, resolve.

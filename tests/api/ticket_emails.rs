@@ -26,28 +26,11 @@ async fn customer(app: &TestApp, email: &str, pt: bool) -> (Browser, i64) {
 
 /// An agent of the default portal in `departments`; their id.
 async fn agent(app: &TestApp, email: &str, name: &str, departments: &[i64]) -> i64 {
-    let args = ["user", "add", "--portal", "default", "--role", "agent", "--email", email, "--name", name];
-    app.cli_ok(&args, &format!("{PASSWORD}\n"));
-    let id = app.id_of("SELECT id FROM staff WHERE email_lower = $1", email).await;
-    for department in departments {
-        sqlx::query("INSERT INTO department_members (department_id, staff_id) VALUES ($1, $2)")
-            .bind(department)
-            .bind(id)
-            .execute(app.db.writer())
-            .await
-            .unwrap();
-    }
-    id
+    app.agent("default", email, name, departments, &[]).await
 }
 
 async fn department(app: &TestApp, portal_id: i64, name: &str) -> i64 {
-    sqlx::query("INSERT INTO departments (portal_id, name, created_at) VALUES ($1, $2, 0)")
-        .bind(portal_id)
-        .bind(name)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
-    app.id_of("SELECT id FROM departments WHERE name = $1", name).await
+    app.department(portal_id, name).await
 }
 
 /// Who the outbox holds emails for, in the order they were queued (after `after_id`).
@@ -81,7 +64,7 @@ async fn a_new_ticket_sends_a_receipt_and_tells_the_agents_of_its_department() {
     app.cli_ok(&["user", "disable", "--email", "erin@desk.test"], "");
 
     // Carol turns "new ticket" emails off on her profile; the others keep the default (on).
-    let carol = app.manage_as("carol@desk.test", PASSWORD).await;
+    let carol = app.manage_as("carol@desk.test", crate::common::AGENT_PASSWORD).await;
     let profile = carol.get("/manage/profile").await;
     profile.assert_contains("Ticket emails").assert_contains(r#"name="new_ticket" value="on" checked"#);
     let refused = carol.post_raw("/manage/profile/ticket-emails", &[("assigned", "on")]).await;
@@ -158,7 +141,7 @@ async fn each_recipient_reads_their_own_language() {
         .execute(app.db.writer())
         .await
         .unwrap();
-    let rui = app.manage_as_pt("rui@desk.test", PASSWORD).await.get("/manage/profile").await;
+    let rui = app.manage_as_pt("rui@desk.test", crate::common::AGENT_PASSWORD).await.get("/manage/profile").await;
     rui.assert_contains("E-mails de chamados").assert_contains("Um novo chamado em um dos meus departamentos");
     rui.assert_no_english();
     let (maria, _) = customer(&app, "maria@cliente.test", true).await;

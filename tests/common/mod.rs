@@ -20,6 +20,7 @@ use sqlx::Row;
 
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "Admin-Passw0rd!";
+pub const AGENT_PASSWORD: &str = "Ag3nt-Secret!x";
 
 pub struct TestApp {
     pub base: String,
@@ -156,14 +157,45 @@ impl TestApp {
             self.cli_ok(&["portal", "add", slug, "--name", slug], "");
         }
         let portal = self.id_of("SELECT id FROM portals WHERE slug = $1", slug).await;
-        let name = format!("Support of {slug}");
+        (portal, self.department(portal, &format!("Support of {slug}")).await)
+    }
+
+    /// A department of the portal (names are unique in these tests); its id.
+    pub async fn department(&self, portal_id: i64, name: &str) -> i64 {
         sqlx::query("INSERT INTO departments (portal_id, name, created_at) VALUES ($1, $2, 0)")
-            .bind(portal)
-            .bind(&name)
+            .bind(portal_id)
+            .bind(name)
             .execute(self.db.writer())
             .await
             .expect("a department");
-        (portal, self.id_of("SELECT id FROM departments WHERE name = $1", &name).await)
+        self.id_of("SELECT id FROM departments WHERE name = $1", name).await
+    }
+
+    /// An agent of portal `slug` (password `AGENT_PASSWORD`) in `departments`, holding
+    /// `permissions` there; their id.
+    pub async fn agent(&self, slug: &str, email: &str, name: &str, departments: &[i64], permissions: &[&str]) -> i64 {
+        let args = ["user", "add", "--portal", slug, "--role", "agent", "--email", email, "--name", name];
+        self.cli_ok(&args, &format!("{AGENT_PASSWORD}\n"));
+        let id = self.id_of("SELECT id FROM staff WHERE email_lower = $1", email).await;
+        let portal = self.id_of("SELECT id FROM portals WHERE slug = $1", slug).await;
+        for department in departments {
+            sqlx::query("INSERT INTO department_members (department_id, staff_id) VALUES ($1, $2)")
+                .bind(department)
+                .bind(id)
+                .execute(self.db.writer())
+                .await
+                .expect("a department member");
+        }
+        for permission in permissions {
+            sqlx::query("INSERT INTO staff_permissions (staff_id, portal_id, permission) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(portal)
+                .bind(permission)
+                .execute(self.db.writer())
+                .await
+                .expect("a permission");
+        }
+        id
     }
 
     /// Runs the `frontdesk` binary and expects it to succeed.

@@ -14,8 +14,9 @@ use crate::auth::ManageUser;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Msg, Texts as _, t, t1, t2};
 use crate::tickets::access::{self, Scope};
-use crate::tickets::manage_queries::{self as queries, DeskTicket, HistoryRow, OtherTicket, ThreadMessage};
+use crate::tickets::manage_queries::{self as queries, DeskTicket, HistoryRow, OtherTicket};
 use crate::tickets::portal::FileLink;
+use crate::tickets::store::{Thread, ThreadMessage};
 use crate::tickets::{Priority, Status, downloads, settings, uploads};
 use crate::web::csrf::CsrfToken;
 use crate::web::extract::{Path, Query};
@@ -132,7 +133,7 @@ pub async fn render(
     msg: Option<&str>,
 ) -> AppResult<TicketPage> {
     let portal_id = user.portal.id;
-    let messages = queries::thread(&state.db, portal_id, ticket.id).await?;
+    let messages = crate::tickets::store::thread(&state.db, portal_id, ticket.id, Thread::Whole).await?;
     let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
     let mut files = downloads::of_messages(&state.db, portal_id, &ids).await?;
     let messages = messages.into_iter().map(|m| {

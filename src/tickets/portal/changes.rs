@@ -101,7 +101,8 @@ pub async fn reply(
     let now = now();
     let actor = Actor::Customer(customer.id);
     let message_id =
-        queries::add_customer_message(&mut tx, portal_id, ticket.id, customer.id, &customer.name, &body, now).await?;
+        queries::add_requester_message(&mut tx, portal_id, ticket.id, Some(customer.id), &customer.name, &body, now)
+            .await?;
     change_status(&mut tx, portal_id, &customer, &ticket, ticket.status.after_customer_reply(), true, now).await?;
     let message = message_id.to_string();
     let event = Event { what: "reply", old: None, new: Some(&message) };

@@ -213,7 +213,16 @@ pub async fn reply(
     };
     let (portal_id, ticket_id, now) = (portal.portal.id, linked.ticket.id, now());
     let name = &linked.requester_name;
-    let message_id = links::add_message(&mut tx, portal_id, ticket_id, linked.customer_id, name, &body, now).await?;
+    let message_id = crate::tickets::portal_queries::add_requester_message(
+        &mut tx,
+        portal_id,
+        ticket_id,
+        linked.customer_id,
+        name,
+        &body,
+        now,
+    )
+    .await?;
     change_status(&mut tx, portal_id, &linked, linked.ticket.status.after_customer_reply(), true, now).await?;
     let message = message_id.to_string();
     let event = Event { what: "reply", old: None, new: Some(&message) };

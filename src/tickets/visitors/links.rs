@@ -128,31 +128,6 @@ pub async fn verify(
     Ok(done.rows_affected() == 1)
 }
 
-/// Adds the requester's public message: the customer's once the ticket is theirs.
-pub async fn add_message(
-    conn: &mut AnyConnection,
-    portal_id: i64,
-    ticket_id: i64,
-    customer_id: Option<i64>,
-    author_name: &str,
-    body: &str,
-    now: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO ticket_messages (portal_id, ticket_id, kind, author_customer_id, author_name, body, created_at) \
-         VALUES ($1, $2, 'public', $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(portal_id)
-    .bind(ticket_id)
-    .bind(customer_id)
-    .bind(author_name)
-    .bind(body)
-    .bind(now)
-    .fetch_one(conn)
-    .await?
-    .try_get("id")
-}
-
 /// Forgets expired links. Run now and then by the janitor.
 pub async fn purge_expired(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM ticket_links WHERE expires_at <= $1").bind(now).execute(db.writer()).await?;
