@@ -376,7 +376,9 @@ struct TicketPage {
     notice: Option<Msg>,
     errors: Vec<Msg>,
     reply: String,
-    limits: uploads::FileLimits,
+    limits: Option<uploads::FileLimits>,
+    /// Where the page's forms post.
+    here: String,
     files_base: String,
 }
 
@@ -397,9 +399,11 @@ pub async fn public_messages(db: &crate::db::Db, portal_id: i64, ticket_id: i64)
 async fn ticket_page(state: &AppState, user: PortalUser, csrf: String, ticket: OwnTicket) -> AppResult<TicketPage> {
     let portal_id = user.portal.portal.id;
     let messages = public_messages(&state.db, portal_id, ticket.id).await?;
-    let limits = settings::load(&state.db, portal_id).await?.into();
+    let limits = Some(settings::load(&state.db, portal_id).await?.into());
+    let here = format!("{}/tickets/{}", user.portal.base, ticket.number);
     Ok(TicketPage {
-        files_base: format!("{}/tickets/{}/files", user.portal.base, ticket.number),
+        files_base: format!("{here}/files"),
+        here,
         csrf,
         portal: user.portal.clone(),
         u: user,

@@ -105,6 +105,8 @@ struct TicketPage {
     notice: Option<Msg>,
     errors: Vec<Msg>,
     reply: String,
+    /// Visitors send no files (the link's forms are plain forms).
+    limits: Option<crate::tickets::uploads::FileLimits>,
     files_base: String,
 }
 
@@ -121,6 +123,7 @@ async fn ticket_page(
         csrf,
         files_base: format!("{here}/files"),
         here,
+        limits: None,
         portal,
         status: status_label(ticket.status),
         closed: ticket.status == Status::Closed,
