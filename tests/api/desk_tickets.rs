@@ -393,3 +393,37 @@ async fn a_visitor_gets_the_desk_s_reply_with_a_private_link_that_opens_their_ti
         .unwrap();
     assert_eq!(raw, 0);
 }
+
+#[tokio::test]
+async fn an_assignee_who_left_the_department_stays_until_someone_changes_the_assignee() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (bob_id, _) = agent(&app, "default", "bob@desk.test", &[support], &["answer_tickets"]).await;
+    let number = ticket(&app, portal, support, "Keep Bob on it").await;
+    let (s, bob) = (support.to_string(), bob_id.to_string());
+    let assign = [("status", "open"), ("priority", "normal"), ("department", s.as_str()), ("assignee", bob.as_str())];
+    ana.post(&format!("/manage/tickets/{number}/update"), &assign).await.assert_redirect_to("/manage/tickets/");
+    sqlx::query("DELETE FROM department_members WHERE staff_id = $1")
+        .bind(bob_id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+
+    // The form still shows him selected, and saving another change keeps him.
+    let page = ana.get(&format!("/manage/tickets/{number}")).await;
+    page.assert_contains(&format!(r#"<option value="{bob_id}" selected>"#));
+    let urgent = [("status", "open"), ("priority", "urgent"), ("department", s.as_str()), ("assignee", bob.as_str())];
+    ana.post(&format!("/manage/tickets/{number}/update"), &urgent).await.assert_redirect_to("/manage/tickets/");
+    let row = sqlx::query("SELECT priority, assignee_id FROM tickets WHERE number = $1")
+        .bind(number)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(row.try_get::<String, _>("priority").unwrap(), "urgent");
+    assert_eq!(row.try_get::<Option<i64>, _>("assignee_id").unwrap(), Some(bob_id));
+    // Assigning him anew is refused: he is no longer an agent of the department.
+    sqlx::query("UPDATE tickets SET assignee_id = NULL").execute(app.db.writer()).await.unwrap();
+    let refused = ana.post(&format!("/manage/tickets/{number}/update"), &urgent).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -202,8 +202,13 @@ pub struct UpdateForm {
 }
 
 /// The properties the form asks for, checked against the portal: a department of the portal,
-/// an assignee who is an agent of that department.
-async fn wanted_props(tx: &mut Tx, portal_id: i64, form: &UpdateForm) -> AppResult<Result<Props, Msg>> {
+/// a new assignee who is an agent of that department.
+async fn wanted_props(
+    tx: &mut Tx,
+    portal_id: i64,
+    current: &Props,
+    form: &UpdateForm,
+) -> AppResult<Result<Props, Msg>> {
     let bad = || AppError::bad_request(Msg::new("desk-bad-field"));
     let status = Status::parse(form.status.trim()).ok_or_else(bad)?;
     let priority = Priority::parse(form.priority.trim()).ok_or_else(bad)?;
@@ -216,7 +221,10 @@ async fn wanted_props(tx: &mut Tx, portal_id: i64, form: &UpdateForm) -> AppResu
     let Some(department) = departments.iter().find(|d| d.id == department_id) else {
         return Ok(Err(Msg::new("tickets-department-unknown")));
     };
-    if let Some(id) = assignee_id {
+    // An assignee kept as they are in the same department stays, even if they have left it
+    // since: changing the priority does not take the ticket away from them.
+    let kept = assignee_id == current.assignee_id && department_id == current.department_id;
+    if let Some(id) = assignee_id.filter(|_| !kept) {
         let agents = queries::department_agents(tx, portal_id, department_id).await?;
         if !agents.iter().any(|(agent, _)| *agent == id) {
             return Ok(Err(Msg::new("desk-assignee-not-in-department").arg("department", &department.name)));
@@ -234,7 +242,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     require_answer(&user)?;
     let (mut tx, scope, ticket) = ticket_for_change(&state, &user, &number).await?;
-    let new = match wanted_props(&mut tx, user.portal.id, &form).await? {
+    let new = match wanted_props(&mut tx, user.portal.id, &ticket.props, &form).await? {
         Ok(new) => new,
         Err(msg) => {
             tx.rollback().await?;

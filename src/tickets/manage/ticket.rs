@@ -151,7 +151,11 @@ pub async fn render(
         |names: &HashMap<i64, String>, id: i64| names.get(&id).cloned().unwrap_or_else(|| t("desk-someone-removed"));
     let mut assignees =
         vec![Choice { value: String::new(), label: t("desk-unassigned"), selected: props.assignee_id.is_none() }];
-    assignees.extend(agents.into_iter().map(|(id, name)| Choice {
+    // The assignee stays on the list even if they have left the department since, so that
+    // saving other changes does not unassign them.
+    let gone = props.assignee_id.filter(|id| !agents.iter().any(|(agent, _)| agent == id));
+    let gone = gone.map(|id| (id, name_of(&staff_names, id)));
+    assignees.extend(agents.into_iter().chain(gone).map(|(id, name)| Choice {
         value: id.to_string(),
         label: name,
         selected: props.assignee_id == Some(id),
