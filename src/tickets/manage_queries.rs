@@ -20,6 +20,16 @@ pub struct Props {
     pub assignee_id: Option<i64>,
 }
 
+impl Props {
+    /// The properties as the ticket page showed them, carried back by its form (`seen`), so that
+    /// a change made meanwhile by someone else is refused rather than overwritten with what the
+    /// page still showed.
+    pub fn stamp(&self) -> String {
+        let assignee = self.assignee_id.unwrap_or(0);
+        format!("{}:{}:{}:{assignee}", self.status.as_str(), self.priority.as_str(), self.department_id)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct DeskTicket {
     pub id: i64,

@@ -19,6 +19,7 @@ mod manage;
 mod outbox;
 mod passwords;
 mod portal_tickets;
+mod probe_desk;
 mod probe_languages;
 mod probe_tickets;
 mod pt_br_auth;

@@ -199,6 +199,10 @@ pub struct UpdateForm {
     /// A staff id, or empty for nobody.
     #[serde(default)]
     assignee: String,
+    /// The properties the page showed (`Props::stamp`): the form holds every property, so
+    /// applying it over a colleague's change made since would silently undo that change.
+    #[serde(default)]
+    seen: String,
 }
 
 /// The properties the form asks for, checked against the portal: a department of the portal,
@@ -242,6 +246,10 @@ pub async fn update(
 ) -> AppResult<Response> {
     require_answer(&user)?;
     let (mut tx, scope, ticket) = ticket_for_change(&state, &user, &number).await?;
+    // A form without `seen` (a script) applies as it is; a page's form only over what it showed.
+    if !form.seen.is_empty() && form.seen != ticket.props.stamp() {
+        return Err(changed_meanwhile());
+    }
     let new = match wanted_props(&mut tx, user.portal.id, &ticket.props, &form).await? {
         Ok(new) => new,
         Err(msg) => {

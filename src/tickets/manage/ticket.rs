@@ -93,6 +93,8 @@ pub struct TicketPage {
     pub priorities: Vec<Choice>,
     pub departments: Vec<Choice>,
     pub assignees: Vec<Choice>,
+    /// The properties shown (`Props::stamp`), which the properties form carries back.
+    pub seen: String,
     /// What the reply form held when it was refused.
     pub reply: String,
     pub errors: Vec<Msg>,
@@ -187,6 +189,7 @@ pub async fn render(
         priorities: choices(&Priority::ALL, props.priority, Priority::as_str, priority_label),
         departments,
         assignees,
+        seen: props.stamp(),
         ticket,
         reply: String::new(),
         errors: vec![],
