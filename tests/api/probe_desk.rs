@@ -140,3 +140,62 @@ async fn a_properties_form_shown_before_a_colleagues_change_is_refused_not_appli
     assert_eq!(props_of(&app, number).await, format!("pending/{winner}/{bob_id}"));
     assert_eq!(property_events(&app).await, events + 2, "Ana's status, then the winner's priority");
 }
+
+const PASSWORD: &str = "Cust0mer-Secret!";
+
+/// Everything a visitor's link could write: messages, events, statuses.
+async fn ticket_footprint(app: &TestApp) -> String {
+    let messages = app.count("SELECT COUNT(*) AS n FROM ticket_messages").await;
+    let events = app.count("SELECT COUNT(*) AS n FROM ticket_events").await;
+    let status = app.text("SELECT status AS v FROM tickets WHERE number = 1001").await;
+    format!("{messages}/{events}/{status}")
+}
+
+#[tokio::test]
+async fn a_disabled_customer_keeps_no_access_through_an_earlier_private_link() {
+    let sink = crate::common::mail::SmtpSink::start();
+    let app = common::spawn_with_mail(&sink).await;
+    let (portal, support) = app.portal_with_department("default").await;
+    sqlx::query("INSERT INTO portal_settings (portal_id, key, value) VALUES ($1, 'ticket_visitors', 'true')")
+        .bind(portal)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    app.cli_ok(
+        &["user", "add", "--portal", "default", "--role", "customer", "--email", "carla@client.test"],
+        &format!("{PASSWORD}\n"),
+    );
+    // Carla writes in before signing in; opening the emailed link makes the ticket hers.
+    let department = support.to_string();
+    let fields = [
+        ("name", "Carla"),
+        ("email", "carla@client.test"),
+        ("department", department.as_str()),
+        ("subject", "Refund please"),
+        ("message", "The order never came."),
+    ];
+    let carla = app.browser();
+    carla.post("/portal/default/tickets/submit", &fields).await.assert_redirect_to("/portal/default/tickets/submit");
+    let link = sink.wait_for("carla@client.test", "1001").await.link("/tickets/follow/");
+    carla.get(&link).await.assert_status(StatusCode::OK).assert_contains("Refund please");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM tickets WHERE customer_id IS NOT NULL").await, 1);
+    carla.post(&format!("{link}/close"), &[]).await.assert_redirect_to(&link);
+
+    // The portal disables her account: her sessions stop, and so does the link from the email.
+    sqlx::query("UPDATE customers SET disabled_at = 1 WHERE email_lower = 'carla@client.test'")
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let before = ticket_footprint(&app).await;
+    assert_eq!(carla.get(&link).await.status, StatusCode::NOT_FOUND, "a disabled customer read the ticket");
+    let (status, _, _) = carla.get_bytes(&format!("{link}/files/1")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let reply = carla.post(&format!("{link}/reply"), &[("message", "Still here")]).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(carla.post(&format!("{link}/reopen"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(ticket_footprint(&app).await, before, "a disabled customer changed the ticket");
+
+    // Enabled again, the link works again.
+    sqlx::query("UPDATE customers SET disabled_at = NULL").execute(app.db.writer()).await.unwrap();
+    carla.get(&link).await.assert_status(StatusCode::OK).assert_contains("Refund please");
+}

@@ -57,7 +57,8 @@ pub struct LinkedTicket {
     pub requester_email: String,
 }
 
-/// The ticket of `portal_id` that the link with this token opens, if it has not expired.
+/// The ticket of `portal_id` that the link with this token opens, if it has not expired and
+/// the ticket is not a disabled customer's (the link must not outlive the account it joined).
 pub async fn find(
     conn: &mut AnyConnection,
     portal_id: i64,
@@ -70,7 +71,9 @@ pub async fn find(
          FROM ticket_links l \
          JOIN tickets t ON t.portal_id = l.portal_id AND t.id = l.ticket_id \
          JOIN departments d ON d.portal_id = t.portal_id AND d.id = t.department_id \
-         WHERE l.portal_id = $1 AND l.token_hash = $2 AND (l.expires_at IS NULL OR l.expires_at > $3)",
+         LEFT JOIN customers c ON c.portal_id = t.portal_id AND c.id = t.customer_id \
+         WHERE l.portal_id = $1 AND l.token_hash = $2 AND (l.expires_at IS NULL OR l.expires_at > $3) \
+         AND c.disabled_at IS NULL",
     )
     .bind(portal_id)
     .bind(token_hash(token))
