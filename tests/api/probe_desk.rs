@@ -5,7 +5,7 @@ use frontdesk::tickets::{Actor, Priority};
 use reqwest::StatusCode;
 use sqlx::Row;
 
-use crate::common::{self, Browser, TestApp};
+use crate::common::{self, Browser, TestApp, with_fields, with_files};
 
 const AGENT_PASSWORD: &str = "Ag3nt-Secret!x";
 
@@ -198,4 +198,242 @@ async fn a_disabled_customer_keeps_no_access_through_an_earlier_private_link() {
     // Enabled again, the link works again.
     sqlx::query("UPDATE customers SET disabled_at = NULL").execute(app.db.writer()).await.unwrap();
     carla.get(&link).await.assert_status(StatusCode::OK).assert_contains("Refund please");
+}
+
+/// Rows a refused reply must not add: messages, events, files and their chunks and links.
+async fn reply_footprint(app: &TestApp) -> [i64; 5] {
+    [
+        app.count("SELECT COUNT(*) AS n FROM ticket_messages").await,
+        app.count("SELECT COUNT(*) AS n FROM ticket_events").await,
+        app.count("SELECT COUNT(*) AS n FROM attachments").await,
+        app.count("SELECT COUNT(*) AS n FROM attachment_chunks").await,
+        app.count("SELECT COUNT(*) AS n FROM ticket_message_attachments").await,
+    ]
+}
+
+#[tokio::test]
+async fn hostile_multipart_on_the_agents_reply_is_4xx_and_leaves_nothing_and_odd_names_are_tamed() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let number = ticket(&app, portal, support, None, "Files").await;
+    let path = format!("/manage/tickets/{number}/reply");
+    let csrf = ana.cookie("fd_csrf").unwrap();
+    let before = reply_footprint(&app).await;
+
+    // A file before the token: refused before anything is stored.
+    let form = with_files(reqwest::multipart::Form::new(), &[("early.txt", b"early")]);
+    let early = ana.post_form(&path, with_fields(form, &[("csrf", csrf.as_str()), ("message", "hi")])).await;
+    assert_eq!(early.status, StatusCode::FORBIDDEN);
+    // Bodies that are not the form, or not one that can be read.
+    for content_type in ["text/plain", "application/json", "multipart/form-data", "multipart/form-data; boundary=x"] {
+        let sent = ana
+            .client
+            .post(format!("{}{path}", ana.base))
+            .header("content-type", content_type)
+            .body(format!("csrf={csrf}&message=hi&kind=note"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), StatusCode::BAD_REQUEST, "{content_type}");
+    }
+    let twice = ana.post_multipart(&path, &[("message", "m"), ("kind", "note"), ("kind", "public")], &[]).await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST, "a field given twice");
+    let names: Vec<String> = (0..40).map(|i| format!("f{i}")).collect();
+    let fields: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+    assert_eq!(ana.post_multipart(&path, &fields, &[]).await.status, StatusCode::BAD_REQUEST, "40 fields");
+    let big = "x".repeat(200_000);
+    let huge = ana.post_multipart(&path, &[("message", &big), ("kind", "note")], &[("a.txt", b"a")]).await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let eleven: Vec<(String, &[u8])> = (0..11).map(|i| (format!("f{i}.txt"), b"abc".as_slice())).collect();
+    let eleven: Vec<(&str, &[u8])> = eleven.iter().map(|(n, c)| (n.as_str(), *c)).collect();
+    let many = ana.post_multipart(&path, &[("message", "m"), ("kind", "note")], &eleven).await;
+    assert_eq!(many.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let nul = ana.post_multipart(&path, &[("message", "m"), ("kind", "note")], &[("a\u{0}.txt", b"a")]).await;
+    assert!(nul.status.is_client_error(), "{}", nul.status);
+    assert_eq!(reply_footprint(&app).await, before, "a refused reply left something behind");
+
+    // Names with paths, direction overrides, markup or no end are kept short, plain and inert;
+    // markup comes back only ever as a download.
+    let long = "y".repeat(5000);
+    let svg: &[u8] = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>";
+    let files: [(&str, &[u8]); 4] =
+        [("../../etc/x.html", svg), ("invoice\u{202e}fdp.exe", b"MZ"), (&long, b"long"), ("<img src=x>.svg", svg)];
+    let sent = ana.post_multipart(&path, &[("message", "Files for you"), ("kind", "note")], &files).await;
+    sent.assert_redirect_to(&format!("/manage/tickets/{number}?msg=ticket-noted"));
+    let stored: Vec<(i64, String)> = sqlx::query("SELECT id, filename FROM attachments ORDER BY id")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.try_get("id").unwrap(), r.try_get("filename").unwrap()))
+        .collect();
+    let names: Vec<&str> = stored.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(names, ["x.html", "invoicefdp.exe", "y".repeat(200).as_str(), "<img src=x>.svg"]);
+    ana.get(&format!("/manage/tickets/{number}"))
+        .await
+        .assert_contains("&#60;img src=x&#62;.svg")
+        .assert_lacks("<img src=x>");
+    for (id, _) in &stored {
+        let (status, headers, _) = ana.get_bytes(&format!("/manage/tickets/{number}/files/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "application/octet-stream");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        let disposition = headers["content-disposition"].to_str().unwrap();
+        assert!(disposition.starts_with("attachment; filename=\"") && !disposition.contains('/'), "{disposition}");
+    }
+}
+
+#[tokio::test]
+async fn a_ticket_is_assigned_only_to_an_active_agent_of_its_portal_and_department() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (_, beta_support) = app.portal_with_department("beta").await;
+    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (gone_id, _) = agent(&app, "default", "gone@desk.test", &[support], &[]).await;
+    let (waiting_id, _) = agent(&app, "default", "waiting@desk.test", &[support], &[]).await;
+    let (beta_id, _) = agent(&app, "beta", "beta@desk.test", &[beta_support], &[]).await;
+    // A stale membership: beta's agent listed in default's department.
+    sqlx::query("INSERT INTO department_members (department_id, staff_id) VALUES ($1, $2)")
+        .bind(support)
+        .bind(beta_id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE staff SET disabled_at = 1 WHERE id = $1").bind(gone_id).execute(app.db.writer()).await.unwrap();
+    sqlx::query("UPDATE staff SET awaiting_approval = 1 WHERE id = $1")
+        .bind(waiting_id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    app.cli_ok(
+        &["user", "add", "--portal", "default", "--role", "customer", "--email", "cu@client.test"],
+        &format!("{PASSWORD}\n"),
+    );
+    let customer = app.id_of("SELECT id FROM customers WHERE email_lower = $1", "cu@client.test").await;
+    let superadmin = app.count("SELECT id AS n FROM staff WHERE is_superadmin = 1").await;
+    let number = ticket(&app, portal, support, Some(customer), "Assign me").await;
+    let form = properties_form(&ana, number).await;
+    let before = (props_of(&app, number).await, property_events(&app).await);
+    let outbox = app.count("SELECT COUNT(*) AS n FROM outbox").await;
+
+    for (who, id) in [
+        ("a disabled agent", gone_id),
+        ("an agent awaiting approval", waiting_id),
+        ("another portal's agent", beta_id),
+        ("a customer's id", customer),
+        ("a system administrator outside the department", superadmin),
+    ] {
+        let refused = post_props(&ana, number, &with(&form, "assignee", &id.to_string())).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{who}");
+        refused.assert_contains("The assignee must be an agent of Support");
+    }
+    for hostile in ["-1", "0", "1.5", "99999999999999999999", "1 OR 1=1"] {
+        let refused = post_props(&ana, number, &with(&form, "assignee", hostile)).await;
+        assert!(refused.status.is_client_error(), "{hostile}: {}", refused.status);
+    }
+    assert_eq!((props_of(&app, number).await, property_events(&app).await), before);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM outbox").await, outbox, "an assignment email went out");
+}
+
+#[tokio::test]
+async fn a_disabled_agents_open_session_reads_and_writes_nothing() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (dan_id, dan) = agent(&app, "default", "dan@desk.test", &[support], &["answer_tickets"]).await;
+    let number = ticket(&app, portal, support, None, "Before he left").await;
+    let form = properties_form(&dan, number).await;
+    sqlx::query("UPDATE staff SET disabled_at = 1 WHERE id = $1").bind(dan_id).execute(app.db.writer()).await.unwrap();
+    let before = (reply_footprint(&app).await, props_of(&app, number).await);
+
+    for path in
+        [format!("/manage/tickets/{number}"), "/manage/tickets".into(), format!("/manage/tickets/{number}/files/1")]
+    {
+        dan.get(&path).await.assert_redirect_to("/manage/login");
+    }
+    dan.post(&format!("/manage/tickets/{number}/reply"), &[("message", "one last word")])
+        .await
+        .assert_redirect_to("/manage/login");
+    dan.post_multipart(&format!("/manage/tickets/{number}/reply"), &[("message", "m")], &[("a.txt", b"a")])
+        .await
+        .assert_redirect_to("/manage/login");
+    post_props(&dan, number, &with(&form, "status", "closed")).await.assert_redirect_to("/manage/login");
+    dan.post("/manage/profile/ticket-emails", &[]).await.assert_redirect_to("/manage/login");
+    assert_eq!((reply_footprint(&app).await, props_of(&app, number).await), before);
+}
+
+#[tokio::test]
+async fn switching_portals_never_sends_anyone_off_the_management_interface() {
+    let app = common::spawn().await;
+    app.portal_with_department("beta").await;
+    let admin = app.admin().await;
+    for hostile in [
+        "https://evil.example/manage",
+        "//evil.example/manage",
+        "/\\evil.example",
+        "/manage/..//evil.example",
+        "/manage/%2e%2e/%2e%2e//evil.example",
+        "/portal/beta/tickets",
+        "/manager",
+        "javascript:alert(1)",
+    ] {
+        let page = admin.post("/manage/switch-portal", &[("portal", "beta"), ("next", hostile)]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{hostile:?}");
+        assert_eq!(page.location.as_deref(), Some("/manage?msg=switched"), "{hostile:?}");
+    }
+    let tab = admin.post("/manage/switch-portal", &[("portal", "beta"), ("next", "/\t/evil.example")]).await;
+    assert_eq!(tab.status, StatusCode::BAD_REQUEST, "control characters are refused outright");
+    // Encoded slashes stay inside the path: still a page of the management interface.
+    let page = admin.post("/manage/switch-portal", &[("portal", "beta"), ("next", "/manage/%2F%2Fevil.example")]).await;
+    assert!(page.location.as_deref().unwrap().starts_with("/manage/"), "{:?}", page.location);
+    // A portal the account does not work in, or no such portal.
+    let (_, ana) = agent(&app, "default", "ana@desk.test", &[], &[]).await;
+    let refused = ana.post("/manage/switch-portal", &[("portal", "beta"), ("next", "/manage/tickets")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let no_token = ana.post_raw("/manage/switch-portal", &[("portal", "default"), ("next", "/manage/tickets")]).await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_notes_words_and_files_never_reach_the_requester_page_download_or_email() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    app.cli_ok(
+        &["user", "add", "--portal", "default", "--role", "customer", "--email", "cu@client.test"],
+        &format!("{PASSWORD}\n"),
+    );
+    let customer_id = app.id_of("SELECT id FROM customers WHERE email_lower = $1", "cu@client.test").await;
+    let number = ticket(&app, portal, support, Some(customer_id), "Printer").await;
+    let path = format!("/manage/tickets/{number}/reply");
+    // A note with a file that resolves the ticket, then a public reply.
+    let note = [("message", "INTERNAL-ONLY suspect fraud"), ("kind", "note"), ("then", "resolved")];
+    ana.post_multipart(&path, &note, &[("fraud-report.txt", b"INTERNAL-FILE")]).await.assert_redirect_to("/manage/");
+    ana.post(&path, &[("message", "We are on it."), ("kind", "public"), ("then", "open")])
+        .await
+        .assert_redirect_to("/manage/");
+    let note_file = app.id_of("SELECT id FROM attachments WHERE filename = $1", "fraud-report.txt").await;
+
+    let customer = app.browser();
+    customer.sign_in_portal("default", "cu@client.test", PASSWORD).await;
+    let page = customer.get(&format!("/portal/default/tickets/{number}")).await;
+    page.assert_contains("We are on it.").assert_lacks("INTERNAL").assert_lacks("fraud-report");
+    let (status, _, body) = customer.get_bytes(&format!("/portal/default/tickets/{number}/files/{note_file}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!String::from_utf8_lossy(&body).contains("INTERNAL"));
+
+    // The resolution and the reply went to the customer; no email says a word of the note.
+    let rows = sqlx::query("SELECT recipient, subject, body_text, body_html FROM outbox")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    let to_customer = rows.iter().filter(|r| r.try_get::<String, _>("recipient").unwrap() == "cu@client.test").count();
+    assert!(to_customer >= 2, "the resolution and the reply");
+    for r in &rows {
+        let all: String = ["subject", "body_text", "body_html"]
+            .iter()
+            .map(|c| r.try_get::<Option<String>, _>(*c).unwrap().unwrap_or_default())
+            .collect();
+        assert!(!all.contains("INTERNAL") && !all.contains("fraud-report"), "a note leaked into an email: {all}");
+    }
 }
