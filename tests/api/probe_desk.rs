@@ -437,3 +437,65 @@ async fn a_notes_words_and_files_never_reach_the_requester_page_download_or_emai
         assert!(!all.contains("INTERNAL") && !all.contains("fraud-report"), "a note leaked into an email: {all}");
     }
 }
+
+#[tokio::test]
+async fn every_ticket_form_without_its_token_is_refused_and_writes_nothing() {
+    let sink = crate::common::mail::SmtpSink::start();
+    let app = common::spawn_with_mail(&sink).await;
+    let (portal, support) = app.portal_with_department("default").await;
+    sqlx::query("INSERT INTO portal_settings (portal_id, key, value) VALUES ($1, 'ticket_visitors', 'true')")
+        .bind(portal)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    app.cli_ok(
+        &["user", "add", "--portal", "default", "--role", "customer", "--email", "cu@client.test"],
+        &format!("{PASSWORD}\n"),
+    );
+    let customer = app.browser();
+    customer.sign_in_portal("default", "cu@client.test", PASSWORD).await;
+    let department = support.to_string();
+    let visitor = app.browser();
+    let fields = [
+        ("name", "Vera"),
+        ("email", "vera@visitor.test"),
+        ("department", department.as_str()),
+        ("subject", "Hello"),
+        ("message", "Hi."),
+    ];
+    visitor.post("/portal/default/tickets/submit", &fields).await.assert_redirect_to("/portal/default/");
+    let link = sink.wait_for("vera@visitor.test", "1001").await.link("/tickets/follow/");
+    visitor.get(&link).await.assert_status(StatusCode::OK);
+    let number = ticket(&app, portal, support, None, "Another").await;
+    let form = properties_form(&ana, number).await;
+    let mut props: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    props[0].1 = "closed";
+    let before = (reply_footprint(&app).await, app.count("SELECT COUNT(*) AS n FROM tickets").await);
+    let prefs = app.count("SELECT COUNT(*) AS n FROM staff_email_preferences").await;
+
+    let message = [("message", "no token")];
+    let posts: [(&Browser, String, &[(&str, &str)]); 10] = [
+        (&ana, format!("/manage/tickets/{number}/reply"), &message),
+        (&ana, format!("/manage/tickets/{number}/update"), &props),
+        (&ana, "/manage/profile/ticket-emails".into(), &[]),
+        (&ana, "/manage/switch-portal".into(), &[("portal", "default")]),
+        (&customer, "/portal/default/tickets/new".into(), &fields[2..]),
+        (&visitor, "/portal/default/tickets/submit".into(), &fields),
+        (&visitor, format!("{link}/reply"), &message),
+        (&visitor, format!("{link}/close"), &[]),
+        (&visitor, format!("{link}/reopen"), &[]),
+        (&customer, "/portal/default/tickets/1001/close".into(), &[]),
+    ];
+    for (browser, path, fields) in posts {
+        let refused = browser.post_raw(&path, fields).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path}");
+        // A token of another browser is no better.
+        let mut forged = vec![("csrf", "x".repeat(43))];
+        forged.extend(fields.iter().map(|(n, v)| (*n, v.to_string())));
+        let forged: Vec<(&str, &str)> = forged.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        assert_eq!(browser.post_raw(&path, &forged).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!((reply_footprint(&app).await, app.count("SELECT COUNT(*) AS n FROM tickets").await), before);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM staff_email_preferences").await, prefs);
+}
