@@ -438,6 +438,9 @@ async fn a_notes_words_and_files_never_reach_the_requester_page_download_or_emai
     }
 }
 
+/// A form post: who sends it, where, with which fields.
+type Post<'a> = (&'a Browser, String, &'a [(&'a str, &'a str)]);
+
 #[tokio::test]
 async fn every_ticket_form_without_its_token_is_refused_and_writes_nothing() {
     let sink = crate::common::mail::SmtpSink::start();
@@ -475,7 +478,7 @@ async fn every_ticket_form_without_its_token_is_refused_and_writes_nothing() {
     let prefs = app.count("SELECT COUNT(*) AS n FROM staff_email_preferences").await;
 
     let message = [("message", "no token")];
-    let posts: [(&Browser, String, &[(&str, &str)]); 10] = [
+    let posts: [Post; 10] = [
         (&ana, format!("/manage/tickets/{number}/reply"), &message),
         (&ana, format!("/manage/tickets/{number}/update"), &props),
         (&ana, "/manage/profile/ticket-emails".into(), &[]),
