@@ -133,17 +133,6 @@ pub async fn desk_spoke(conn: &mut AnyConnection, portal_id: i64, ticket_id: i64
     Ok(())
 }
 
-/// Marks the ticket as changed now, so that it rises to the top of the queues.
-pub async fn touch(conn: &mut AnyConnection, portal_id: i64, ticket_id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE tickets SET updated_at = $1 WHERE portal_id = $2 AND id = $3")
-        .bind(now)
-        .bind(portal_id)
-        .bind(ticket_id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// An agent's public reply or internal note.
 #[derive(Clone, Copy, Debug)]
 pub struct DeskMessage<'a> {

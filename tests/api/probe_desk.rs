@@ -502,3 +502,46 @@ async fn every_ticket_form_without_its_token_is_refused_and_writes_nothing() {
     assert_eq!((reply_footprint(&app).await, app.count("SELECT COUNT(*) AS n FROM tickets").await), before);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM staff_email_preferences").await, prefs);
 }
+
+#[tokio::test]
+async fn a_public_reply_racing_the_customers_close_is_refused_not_added_to_the_closed_ticket() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    app.cli_ok(
+        &["user", "add", "--portal", "default", "--role", "customer", "--email", "cu@client.test"],
+        &format!("{PASSWORD}\n"),
+    );
+    let customer = app.id_of("SELECT id FROM customers WHERE email_lower = $1", "cu@client.test").await;
+    let number = ticket(&app, portal, support, Some(customer), "Closing soon").await;
+    // Open (a reply keeps that status, so nothing but the reply itself is written).
+    sqlx::query("UPDATE tickets SET status = 'open'").execute(app.db.writer()).await.unwrap();
+    let before = (
+        app.count("SELECT COUNT(*) AS n FROM ticket_messages").await,
+        app.count("SELECT COUNT(*) AS n FROM outbox").await,
+    );
+
+    // The customer's close is being written (not yet committed) while the agent sends a reply
+    // read from the ticket as it was: the close commits first.
+    let mut close = app.db.writer().begin().await.unwrap();
+    sqlx::query("UPDATE tickets SET status = 'closed' WHERE portal_id = $1 AND number = $2")
+        .bind(portal)
+        .bind(number)
+        .execute(&mut *close)
+        .await
+        .unwrap();
+    let path = format!("/manage/tickets/{number}/reply");
+    let reply = ana.post(&path, &[("message", "Here is your answer."), ("kind", "public")]);
+    let commit = async {
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        close.commit().await.unwrap();
+    };
+    let (replied, ()) = tokio::join!(reply, commit);
+    assert_eq!(replied.status, StatusCode::CONFLICT, "{:?} {}", replied.location, replied.body);
+    assert_eq!(app.text("SELECT status AS v FROM tickets").await, "closed");
+    let after = (
+        app.count("SELECT COUNT(*) AS n FROM ticket_messages").await,
+        app.count("SELECT COUNT(*) AS n FROM outbox").await,
+    );
+    assert_eq!(after, before, "a reply was added to, or emailed about, a ticket closed meanwhile");
+}

@@ -175,9 +175,11 @@ pub async fn reply(
         notify::desk_replied(&mut tx, &emails, ticket.id, message_id).await?;
     }
     let new = Props { status: status_after(ticket.props.status, chosen, note), ..ticket.props };
-    if new == ticket.props {
-        // Nothing else changes, but the ticket has news: it goes to the top of the queues.
-        queries::touch(&mut tx, portal_id, ticket.id, now).await?;
+    // Nothing else changes, but the ticket has news: it goes to the top of the queues; only if
+    // it is still as read (on PostgreSQL the customer's close can commit meanwhile, and a reply
+    // must not land on a ticket closed since).
+    if new == ticket.props && !queries::apply(&mut tx, portal_id, ticket.id, &new, &new, now).await? {
+        return Err(changed_meanwhile());
     }
     apply_props(&mut tx, &emails, &user, &ticket, &new, now).await?;
     tx.commit().await?;
