@@ -242,8 +242,8 @@ pub async fn other_tickets(
     Ok(found)
 }
 
-/// The active staff of the portal who belong to a department, by name: who a ticket of it may
-/// be assigned to.
+/// The active staff of the portal who belong to a department and may answer tickets there
+/// (`answer_tickets`, or administrators), by name: who a ticket of it may be assigned to.
 pub async fn department_agents(
     conn: &mut AnyConnection,
     portal_id: i64,
@@ -254,7 +254,9 @@ pub async fn department_agents(
          JOIN departments d ON d.id = m.department_id AND d.portal_id = $1 \
          JOIN staff_portals sp ON sp.staff_id = m.staff_id AND sp.portal_id = $1 \
          JOIN staff s ON s.id = m.staff_id \
-         WHERE m.department_id = $2 AND s.disabled_at IS NULL AND s.awaiting_approval = 0 ORDER BY s.name, s.id",
+         WHERE m.department_id = $2 AND s.disabled_at IS NULL AND s.awaiting_approval = 0 \
+         AND (sp.role = 'admin' OR EXISTS (SELECT 1 FROM staff_permissions p WHERE p.staff_id = s.id \
+              AND p.portal_id = $1 AND p.permission = 'answer_tickets')) ORDER BY s.name, s.id",
     )
     .bind(portal_id)
     .bind(department_id)

@@ -427,3 +427,22 @@ async fn an_assignee_who_left_the_department_stays_until_someone_changes_the_ass
     let refused = ana.post(&format!("/manage/tickets/{number}/update"), &urgent).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn only_agents_who_may_answer_are_offered_and_accepted_as_assignees() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (reader_id, _) = agent(&app, "default", "reader@desk.test", &[support], &[]).await;
+    let number = ticket(&app, portal, support, "Who can take it").await;
+    let page = ana.get(&format!("/manage/tickets/{number}")).await;
+    page.assert_lacks(&format!(r#"<option value="{reader_id}""#));
+    let (s, reader) = (support.to_string(), reader_id.to_string());
+    let assign =
+        [("status", "open"), ("priority", "normal"), ("department", s.as_str()), ("assignee", reader.as_str())];
+    let refused = ana.post(&format!("/manage/tickets/{number}/update"), &assign).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM tickets WHERE assignee_id IS NOT NULL").await, 0);
+    // An empty portal in a link is no portal at all.
+    ana.get(&format!("/manage/tickets/{number}?portal=")).await.assert_contains("Who can take it");
+}

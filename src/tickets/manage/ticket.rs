@@ -247,7 +247,7 @@ pub async fn show(
     Path(number): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
-    if let Some(slug) = q.portal.as_deref().filter(|slug| *slug != user.portal.slug) {
+    if let Some(slug) = q.portal.as_deref().filter(|slug| !slug.is_empty() && *slug != user.portal.slug) {
         let (portal, _) = user.memberships.iter().find(|(p, _)| p.slug == slug).ok_or(AppError::NotFound)?;
         let page = OtherPortalPage {
             portal_slug: portal.slug.clone(),
