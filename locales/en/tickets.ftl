@@ -54,3 +54,4 @@ tickets-reply-closed = This ticket is closed, so it takes no replies. Reopen it 
 tickets-changed-meanwhile = The ticket changed while you were on it. Open it again and retry.
 tickets-field-priority = How urgent is it?
 tickets-priority-unknown = Please choose one of the priorities listed.
+tickets-wait = You have opened many tickets in the last hour. You can open another in { $wait }; meanwhile, add to one you already have.

@@ -54,3 +54,4 @@ tickets-reply-closed = Este chamado está fechado e não aceita respostas. Reabr
 tickets-changed-meanwhile = O chamado mudou enquanto você o via. Abra-o de novo e tente outra vez.
 tickets-field-priority = Qual a urgência?
 tickets-priority-unknown = Escolha uma das prioridades da lista.
+tickets-wait = Você abriu muitos chamados na última hora. Poderá abrir outro em { $wait }; enquanto isso, complemente um dos chamados que já tem.

@@ -198,6 +198,22 @@ async fn new_form(State(state): State<AppState>, user: PortalUser, CsrfToken(csr
     Ok(new_ticket_page(&state, user, csrf, NewTicketForm::default(), vec![]).await?.into_response())
 }
 
+/// Tickets one customer may open in an hour: far more than a person writes, and a bound on the
+/// email every ticket sends to its department's agents.
+pub const TICKETS_PER_HOUR: crate::auth::codes::RequestLimit =
+    crate::auth::codes::RequestLimit { min_interval_secs: 0, per_hour: 30 };
+
+/// How long the customer must wait before opening another ticket, if they have opened
+/// `TICKETS_PER_HOUR` in the last hour; counts this one otherwise.
+async fn too_many_tickets(state: &AppState, portal_id: i64, customer_id: i64) -> AppResult<Option<i64>> {
+    let keys = [(format!("customer-ticket:{portal_id}:{customer_id}"), TICKETS_PER_HOUR)];
+    match crate::auth::codes::admit_request(&state.db, &keys).await {
+        Ok(()) => Ok(None),
+        Err(crate::auth::codes::AdmitError::Wait(secs)) => Ok(Some(secs)),
+        Err(crate::auth::codes::AdmitError::Db(e)) => Err(e.into()),
+    }
+}
+
 /// Who may post is settled before the form is read, so that nobody else's files are stored.
 async fn create(
     State(state): State<AppState>,
@@ -226,6 +242,12 @@ async fn create(
         let page = new_ticket_page(&state, user, csrf, form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
+    if let Some(secs) = too_many_tickets(&state, portal_id, customer.id).await? {
+        upload.discard(&state.db).await;
+        let wait = Msg::new("tickets-wait").arg("wait", crate::auth::throttle::human_wait(secs));
+        let page = new_ticket_page(&state, user, csrf, form, vec![wait]).await?;
+        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+    }
     let new = NewTicket {
         portal_id,
         department_id,

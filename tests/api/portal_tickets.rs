@@ -374,3 +374,24 @@ async fn customers_choose_a_priority_only_where_the_portal_lets_them() {
     refused.assert_contains("Please choose one of the priorities listed.");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM tickets").await, 2);
 }
+
+#[tokio::test]
+async fn a_customer_opening_tickets_by_the_dozen_is_asked_to_wait() {
+    let app = crate::common::spawn().await;
+    let (_, department) = app.portal_with_department("default").await;
+    let ana = app.browser();
+    customer(&app, &ana, "default", "ana@client.test").await;
+    let per_hour = frontdesk::tickets::portal::TICKETS_PER_HOUR.per_hour;
+    for i in 0..per_hour {
+        let subject = format!("Ticket {i}");
+        submit(&ana, department, &subject, "Text.").await.assert_redirect_to("/portal/default/tickets/");
+    }
+    let refused = submit(&ana, department, "One too many", "Text.").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    refused.assert_contains("You have opened many tickets in the last hour.").assert_contains("One too many");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM tickets").await, per_hour);
+    // Another customer is not held up.
+    let bia = app.browser();
+    customer(&app, &bia, "default", "bia@client.test").await;
+    submit(&bia, department, "Mine", "Text.").await.assert_redirect_to("/portal/default/tickets/");
+}
