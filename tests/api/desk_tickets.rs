@@ -4,43 +4,10 @@
 //! without `answer_tickets`, another portal's ticket, hostile ids in forms. Each refusal is a
 //! 403/404/4xx that changes nothing.
 
-use frontdesk::tickets::store::{self, NewTicket};
-use frontdesk::tickets::{Actor, Priority};
 use reqwest::StatusCode;
 use sqlx::Row;
 
-use crate::common::{self, AGENT_PASSWORD, Browser, TestApp};
-
-/// An agent of `slug` in `departments`, holding `permissions`; their id and a signed-in browser.
-async fn agent(app: &TestApp, slug: &str, email: &str, departments: &[i64], permissions: &[&str]) -> (i64, Browser) {
-    let name = email.split('@').next().unwrap();
-    let id = app.agent(slug, email, name, departments, permissions).await;
-    (id, app.manage_as(email, AGENT_PASSWORD).await)
-}
-
-async fn department(app: &TestApp, portal: i64, name: &str) -> i64 {
-    app.department(portal, name).await
-}
-
-/// A customer's ticket in `department`; its number.
-async fn ticket(app: &TestApp, portal: i64, department: i64, subject: &str) -> i64 {
-    let new = NewTicket {
-        portal_id: portal,
-        department_id: department,
-        customer_id: None,
-        requester_name: "Rita Requester",
-        requester_email: "rita@client.test",
-        verified: true,
-        priority: Priority::Normal,
-        subject,
-        body: "The first message.",
-        opened_by: Actor::Other,
-    };
-    let mut tx = app.db.writer().begin().await.unwrap();
-    let created = store::create(&mut tx, &new, 1_700_000_000).await.unwrap();
-    tx.commit().await.unwrap();
-    created.number
-}
+use crate::common::{self, AGENT_PASSWORD, TestApp};
 
 /// Everything a refused change could have touched.
 async fn footprint(app: &TestApp) -> String {
@@ -79,11 +46,11 @@ async fn column(app: &TestApp, sql: &'static str, number: i64) -> String {
 async fn an_agent_works_a_ticket_from_the_queue_to_resolved() {
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
-    let billing = department(&app, portal, "Billing").await;
-    let (ana_id, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
-    let (bob_id, _) = agent(&app, "default", "bob@desk.test", &[support, billing], &["answer_tickets"]).await;
-    let first = ticket(&app, portal, support, "The printer is on fire").await;
-    let _billing_ticket = ticket(&app, portal, billing, "Invoice twice").await;
+    let billing = app.department(portal, "Billing").await;
+    let (ana_id, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (bob_id, _) = app.signed_in_agent("default", "bob@desk.test", &[support, billing], &["answer_tickets"]).await;
+    let first = app.ticket(portal, support, None, "The printer is on fire").await;
+    let _billing_ticket = app.ticket(portal, billing, None, "Invoice twice").await;
 
     // The queues: Mine is empty, Unassigned and her department show the ticket; no "All" for her,
     // and the other department's ticket is nowhere.
@@ -173,16 +140,16 @@ async fn an_agent_works_a_ticket_from_the_queue_to_resolved() {
 async fn every_boundary_refuses_and_changes_nothing() {
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
-    let billing = department(&app, portal, "Billing").await;
+    let billing = app.department(portal, "Billing").await;
     let (beta_portal, beta_support) = app.portal_with_department("beta").await;
-    let first = ticket(&app, portal, support, "Support ticket").await;
-    let billing_ticket = ticket(&app, portal, billing, "Billing ticket").await;
-    let beta_ticket = ticket(&app, beta_portal, beta_support, "Beta ticket").await;
+    let first = app.ticket(portal, support, None, "Support ticket").await;
+    let billing_ticket = app.ticket(portal, billing, None, "Billing ticket").await;
+    let beta_ticket = app.ticket(beta_portal, beta_support, None, "Beta ticket").await;
     assert_eq!((first, billing_ticket, beta_ticket), (1001, 1002, 1001));
-    let (_, reader) = agent(&app, "default", "reader@desk.test", &[support], &[]).await;
-    let (_, outsider) = agent(&app, "default", "outsider@desk.test", &[billing], &["answer_tickets"]).await;
-    let (beta_agent_id, _) = agent(&app, "beta", "beta@desk.test", &[beta_support], &["answer_tickets"]).await;
-    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (_, reader) = app.signed_in_agent("default", "reader@desk.test", &[support], &[]).await;
+    let (_, outsider) = app.signed_in_agent("default", "outsider@desk.test", &[billing], &["answer_tickets"]).await;
+    let (beta_agent_id, _) = app.signed_in_agent("beta", "beta@desk.test", &[beta_support], &["answer_tickets"]).await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
     let before = footprint(&app).await;
 
     // An agent outside the department: the ticket does not exist for them.
@@ -243,9 +210,9 @@ async fn every_boundary_refuses_and_changes_nothing() {
 async fn administrators_see_the_whole_portal_and_queues_page_by_keyset() {
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
-    let billing = department(&app, portal, "Billing").await;
+    let billing = app.department(portal, "Billing").await;
     for i in 0..55 {
-        ticket(&app, portal, if i % 2 == 0 { support } else { billing }, &format!("Ticket number {i:02}")).await;
+        app.ticket(portal, if i % 2 == 0 { support } else { billing }, None, &format!("Ticket number {i:02}")).await;
     }
     // Distinct activity times, newest last created.
     sqlx::query("UPDATE tickets SET updated_at = 1700000000 + number").execute(app.db.writer()).await.unwrap();
@@ -259,9 +226,9 @@ async fn administrators_see_the_whole_portal_and_queues_page_by_keyset() {
     second.assert_lacks("id=\"older\"");
 
     // An agent granted every department sees "All" too; one without, not.
-    let (_, wide) = agent(&app, "default", "wide@desk.test", &[], &["see_all_departments"]).await;
+    let (_, wide) = app.signed_in_agent("default", "wide@desk.test", &[], &["see_all_departments"]).await;
     wide.get("/manage/tickets?queue=all").await.assert_contains("All <span class=\"count\">55</span>");
-    let (_, narrow) = agent(&app, "default", "narrow@desk.test", &[], &[]).await;
+    let (_, narrow) = app.signed_in_agent("default", "narrow@desk.test", &[], &[]).await;
     narrow.get("/manage/tickets").await.assert_contains("No tickets here.").assert_lacks("queue=all");
 
     // In Portuguese.
@@ -279,8 +246,8 @@ async fn a_link_to_a_ticket_of_another_portal_offers_to_switch_to_it() {
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
     let (beta, beta_support) = app.portal_with_department("beta").await;
-    ticket(&app, portal, support, "Default ticket").await;
-    ticket(&app, beta, beta_support, "Beta ticket").await;
+    app.ticket(portal, support, None, "Default ticket").await;
+    app.ticket(beta, beta_support, None, "Beta ticket").await;
     let admin = app.admin().await;
     // Working in the default portal, the link names beta: a page offers the switch, no more.
     let page = admin.get("/manage/tickets/1001?portal=beta").await;
@@ -311,9 +278,9 @@ async fn the_desk_s_replies_resolution_and_assignments_reach_people_by_email_but
     let sink = crate::common::mail::SmtpSink::start();
     let app = common::spawn_with_mail(&sink).await;
     let (portal, support) = app.portal_with_department("default").await;
-    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
-    let (bob_id, _) = agent(&app, "default", "bob@desk.test", &[support], &["answer_tickets"]).await;
-    let number = ticket(&app, portal, support, "Lost my keys").await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (bob_id, _) = app.signed_in_agent("default", "bob@desk.test", &[support], &["answer_tickets"]).await;
+    let number = app.ticket(portal, support, None, "Lost my keys").await;
 
     let path = format!("/manage/tickets/{number}/reply");
     ana.post(&path, &[("message", "Secret internal remark."), ("kind", "note")]).await;
@@ -353,7 +320,7 @@ async fn a_visitor_gets_the_desk_s_reply_with_a_private_link_that_opens_their_ti
     let sink = crate::common::mail::SmtpSink::start();
     let app = common::spawn_with_mail(&sink).await;
     let (_, support) = app.portal_with_department("default").await;
-    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
     app.cli_ok(&["portal", "set", "default", "ticket_visitors", "true"], "");
     let visitor = app.browser();
     visitor.get("/portal/default/tickets/submit").await;
@@ -398,9 +365,9 @@ async fn a_visitor_gets_the_desk_s_reply_with_a_private_link_that_opens_their_ti
 async fn an_assignee_who_left_the_department_stays_until_someone_changes_the_assignee() {
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
-    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
-    let (bob_id, _) = agent(&app, "default", "bob@desk.test", &[support], &["answer_tickets"]).await;
-    let number = ticket(&app, portal, support, "Keep Bob on it").await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (bob_id, _) = app.signed_in_agent("default", "bob@desk.test", &[support], &["answer_tickets"]).await;
+    let number = app.ticket(portal, support, None, "Keep Bob on it").await;
     let (s, bob) = (support.to_string(), bob_id.to_string());
     let assign = [("status", "open"), ("priority", "normal"), ("department", s.as_str()), ("assignee", bob.as_str())];
     ana.post(&format!("/manage/tickets/{number}/update"), &assign).await.assert_redirect_to("/manage/tickets/");
@@ -432,9 +399,9 @@ async fn an_assignee_who_left_the_department_stays_until_someone_changes_the_ass
 async fn only_agents_who_may_answer_are_offered_and_accepted_as_assignees() {
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
-    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
-    let (reader_id, _) = agent(&app, "default", "reader@desk.test", &[support], &[]).await;
-    let number = ticket(&app, portal, support, "Who can take it").await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (reader_id, _) = app.signed_in_agent("default", "reader@desk.test", &[support], &[]).await;
+    let number = app.ticket(portal, support, None, "Who can take it").await;
     let page = ana.get(&format!("/manage/tickets/{number}")).await;
     page.assert_lacks(&format!(r#"<option value="{reader_id}""#));
     let (s, reader) = (support.to_string(), reader_id.to_string());

@@ -1,56 +1,9 @@
 //! An outsider's probe of the desk's ticket pages, the visitors' links and the ticket emails.
 
-use frontdesk::tickets::store::{self, NewTicket};
-use frontdesk::tickets::{Actor, Priority};
 use reqwest::StatusCode;
 use sqlx::Row;
 
 use crate::common::{self, Browser, TestApp, with_fields, with_files};
-
-const AGENT_PASSWORD: &str = "Ag3nt-Secret!x";
-
-async fn agent(app: &TestApp, slug: &str, email: &str, departments: &[i64], permissions: &[&str]) -> (i64, Browser) {
-    app.cli_ok(&["user", "add", "--portal", slug, "--role", "agent", "--email", email], &format!("{AGENT_PASSWORD}\n"));
-    let id = app.id_of("SELECT id FROM staff WHERE email_lower = $1", email).await;
-    let portal = app.id_of("SELECT id FROM portals WHERE slug = $1", slug).await;
-    for department in departments {
-        sqlx::query("INSERT INTO department_members (department_id, staff_id) VALUES ($1, $2)")
-            .bind(department)
-            .bind(id)
-            .execute(app.db.writer())
-            .await
-            .unwrap();
-    }
-    for permission in permissions {
-        sqlx::query("INSERT INTO staff_permissions (staff_id, portal_id, permission) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(portal)
-            .bind(permission)
-            .execute(app.db.writer())
-            .await
-            .unwrap();
-    }
-    (id, app.manage_as(email, AGENT_PASSWORD).await)
-}
-
-async fn ticket(app: &TestApp, portal: i64, department: i64, customer: Option<i64>, subject: &str) -> i64 {
-    let new = NewTicket {
-        portal_id: portal,
-        department_id: department,
-        customer_id: customer,
-        requester_name: "Rita Requester",
-        requester_email: "rita@client.test",
-        verified: true,
-        priority: Priority::Normal,
-        subject,
-        body: "The first message.",
-        opened_by: Actor::Other,
-    };
-    let mut tx = app.db.writer().begin().await.unwrap();
-    let created = store::create(&mut tx, &new, 1_700_000_000).await.unwrap();
-    tx.commit().await.unwrap();
-    created.number
-}
 
 /// The properties form of the ticket page as `browser` sees it now: the fields it would post.
 async fn properties_form(browser: &Browser, number: i64) -> Vec<(String, String)> {
@@ -103,9 +56,9 @@ async fn property_events(app: &TestApp) -> i64 {
 async fn a_properties_form_shown_before_a_colleagues_change_is_refused_not_applied_over_it() {
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
-    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
-    let (bob_id, bob) = agent(&app, "default", "bob@desk.test", &[support], &["answer_tickets"]).await;
-    let number = ticket(&app, portal, support, None, "Printer on fire").await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (bob_id, bob) = app.signed_in_agent("default", "bob@desk.test", &[support], &["answer_tickets"]).await;
+    let number = app.ticket(portal, support, None, "Printer on fire").await;
 
     // Both open the ticket; Bob raises the priority and takes it.
     let anas_form = properties_form(&ana, number).await;
@@ -215,8 +168,8 @@ async fn reply_footprint(app: &TestApp) -> [i64; 5] {
 async fn hostile_multipart_on_the_agents_reply_is_4xx_and_leaves_nothing_and_odd_names_are_tamed() {
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
-    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
-    let number = ticket(&app, portal, support, None, "Files").await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let number = app.ticket(portal, support, None, "Files").await;
     let path = format!("/manage/tickets/{number}/reply");
     let csrf = ana.cookie("fd_csrf").unwrap();
     let before = reply_footprint(&app).await;
@@ -289,10 +242,10 @@ async fn a_ticket_is_assigned_only_to_an_active_agent_of_its_portal_and_departme
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
     let (_, beta_support) = app.portal_with_department("beta").await;
-    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
-    let (gone_id, _) = agent(&app, "default", "gone@desk.test", &[support], &[]).await;
-    let (waiting_id, _) = agent(&app, "default", "waiting@desk.test", &[support], &[]).await;
-    let (beta_id, _) = agent(&app, "beta", "beta@desk.test", &[beta_support], &[]).await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (gone_id, _) = app.signed_in_agent("default", "gone@desk.test", &[support], &[]).await;
+    let (waiting_id, _) = app.signed_in_agent("default", "waiting@desk.test", &[support], &[]).await;
+    let (beta_id, _) = app.signed_in_agent("beta", "beta@desk.test", &[beta_support], &[]).await;
     // A stale membership: beta's agent listed in default's department.
     sqlx::query("INSERT INTO department_members (department_id, staff_id) VALUES ($1, $2)")
         .bind(support)
@@ -312,7 +265,7 @@ async fn a_ticket_is_assigned_only_to_an_active_agent_of_its_portal_and_departme
     );
     let customer = app.id_of("SELECT id FROM customers WHERE email_lower = $1", "cu@client.test").await;
     let superadmin = app.count("SELECT id AS n FROM staff WHERE is_superadmin = 1").await;
-    let number = ticket(&app, portal, support, Some(customer), "Assign me").await;
+    let number = app.ticket(portal, support, Some(customer), "Assign me").await;
     let form = properties_form(&ana, number).await;
     let before = (props_of(&app, number).await, property_events(&app).await);
     let outbox = app.count("SELECT COUNT(*) AS n FROM outbox").await;
@@ -340,8 +293,8 @@ async fn a_ticket_is_assigned_only_to_an_active_agent_of_its_portal_and_departme
 async fn a_disabled_agents_open_session_reads_and_writes_nothing() {
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
-    let (dan_id, dan) = agent(&app, "default", "dan@desk.test", &[support], &["answer_tickets"]).await;
-    let number = ticket(&app, portal, support, None, "Before he left").await;
+    let (dan_id, dan) = app.signed_in_agent("default", "dan@desk.test", &[support], &["answer_tickets"]).await;
+    let number = app.ticket(portal, support, None, "Before he left").await;
     let form = properties_form(&dan, number).await;
     sqlx::query("UPDATE staff SET disabled_at = 1 WHERE id = $1").bind(dan_id).execute(app.db.writer()).await.unwrap();
     let before = (reply_footprint(&app).await, props_of(&app, number).await);
@@ -387,7 +340,7 @@ async fn switching_portals_never_sends_anyone_off_the_management_interface() {
     let page = admin.post("/manage/switch-portal", &[("portal", "beta"), ("next", "/manage/%2F%2Fevil.example")]).await;
     assert!(page.location.as_deref().unwrap().starts_with("/manage/"), "{:?}", page.location);
     // A portal the account does not work in, or no such portal.
-    let (_, ana) = agent(&app, "default", "ana@desk.test", &[], &[]).await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[], &[]).await;
     let refused = ana.post("/manage/switch-portal", &[("portal", "beta"), ("next", "/manage/tickets")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let no_token = ana.post_raw("/manage/switch-portal", &[("portal", "default"), ("next", "/manage/tickets")]).await;
@@ -398,13 +351,13 @@ async fn switching_portals_never_sends_anyone_off_the_management_interface() {
 async fn a_notes_words_and_files_never_reach_the_requester_page_download_or_email() {
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
-    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
     app.cli_ok(
         &["user", "add", "--portal", "default", "--role", "customer", "--email", "cu@client.test"],
         &format!("{PASSWORD}\n"),
     );
     let customer_id = app.id_of("SELECT id FROM customers WHERE email_lower = $1", "cu@client.test").await;
-    let number = ticket(&app, portal, support, Some(customer_id), "Printer").await;
+    let number = app.ticket(portal, support, Some(customer_id), "Printer").await;
     let path = format!("/manage/tickets/{number}/reply");
     // A note with a file that resolves the ticket, then a public reply.
     let note = [("message", "INTERNAL-ONLY suspect fraud"), ("kind", "note"), ("then", "resolved")];
@@ -451,7 +404,7 @@ async fn every_ticket_form_without_its_token_is_refused_and_writes_nothing() {
         .execute(app.db.writer())
         .await
         .unwrap();
-    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
     app.cli_ok(
         &["user", "add", "--portal", "default", "--role", "customer", "--email", "cu@client.test"],
         &format!("{PASSWORD}\n"),
@@ -470,7 +423,7 @@ async fn every_ticket_form_without_its_token_is_refused_and_writes_nothing() {
     visitor.post("/portal/default/tickets/submit", &fields).await.assert_redirect_to("/portal/default/");
     let link = sink.wait_for("vera@visitor.test", "1001").await.link("/tickets/follow/");
     visitor.get(&link).await.assert_status(StatusCode::OK);
-    let number = ticket(&app, portal, support, None, "Another").await;
+    let number = app.ticket(portal, support, None, "Another").await;
     let form = properties_form(&ana, number).await;
     let mut props: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     props[0].1 = "closed";
@@ -507,13 +460,13 @@ async fn every_ticket_form_without_its_token_is_refused_and_writes_nothing() {
 async fn a_public_reply_racing_the_customers_close_is_refused_not_added_to_the_closed_ticket() {
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
-    let (_, ana) = agent(&app, "default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
     app.cli_ok(
         &["user", "add", "--portal", "default", "--role", "customer", "--email", "cu@client.test"],
         &format!("{PASSWORD}\n"),
     );
     let customer = app.id_of("SELECT id FROM customers WHERE email_lower = $1", "cu@client.test").await;
-    let number = ticket(&app, portal, support, Some(customer), "Closing soon").await;
+    let number = app.ticket(portal, support, Some(customer), "Closing soon").await;
     // Open (a reply keeps that status, so nothing but the reply itself is written).
     sqlx::query("UPDATE tickets SET status = 'open'").execute(app.db.writer()).await.unwrap();
     let before = (

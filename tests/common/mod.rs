@@ -171,6 +171,41 @@ impl TestApp {
         self.id_of("SELECT id FROM departments WHERE name = $1", name).await
     }
 
+    /// A ticket of Rita Requester's (the customer's, if given) in `department`, written directly;
+    /// its number.
+    pub async fn ticket(&self, portal_id: i64, department_id: i64, customer_id: Option<i64>, subject: &str) -> i64 {
+        use frontdesk::tickets::{Actor, Priority, store};
+        let new = store::NewTicket {
+            portal_id,
+            department_id,
+            customer_id,
+            requester_name: "Rita Requester",
+            requester_email: "rita@client.test",
+            verified: true,
+            priority: Priority::Normal,
+            subject,
+            body: "The first message.",
+            opened_by: Actor::Other,
+        };
+        let mut tx = self.db.writer().begin().await.expect("a transaction");
+        let created = store::create(&mut tx, &new, 1_700_000_000).await.expect("a ticket");
+        tx.commit().await.expect("commit");
+        created.number
+    }
+
+    /// An agent as `agent` makes them, signed in to management.
+    pub async fn signed_in_agent(
+        &self,
+        slug: &str,
+        email: &str,
+        departments: &[i64],
+        permissions: &[&str],
+    ) -> (i64, Browser) {
+        let name = email.split('@').next().unwrap_or(email);
+        let id = self.agent(slug, email, name, departments, permissions).await;
+        (id, self.manage_as(email, AGENT_PASSWORD).await)
+    }
+
     /// An agent of portal `slug` (password `AGENT_PASSWORD`) in `departments`, holding
     /// `permissions` there; their id.
     pub async fn agent(&self, slug: &str, email: &str, name: &str, departments: &[i64], permissions: &[&str]) -> i64 {
