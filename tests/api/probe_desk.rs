@@ -114,10 +114,7 @@ async fn a_disabled_customer_keeps_no_access_through_an_earlier_private_link() {
         .execute(app.db.writer())
         .await
         .unwrap();
-    app.cli_ok(
-        &["user", "add", "--portal", "default", "--role", "customer", "--email", "carla@client.test"],
-        &format!("{PASSWORD}\n"),
-    );
+    app.customer("default", "carla@client.test", PASSWORD).await;
     // Carla writes in before signing in; opening the emailed link makes the ticket hers.
     let department = support.to_string();
     let fields = [
@@ -259,11 +256,7 @@ async fn a_ticket_is_assigned_only_to_an_active_agent_of_its_portal_and_departme
         .execute(app.db.writer())
         .await
         .unwrap();
-    app.cli_ok(
-        &["user", "add", "--portal", "default", "--role", "customer", "--email", "cu@client.test"],
-        &format!("{PASSWORD}\n"),
-    );
-    let customer = app.id_of("SELECT id FROM customers WHERE email_lower = $1", "cu@client.test").await;
+    let customer = app.customer("default", "cu@client.test", PASSWORD).await;
     let superadmin = app.count("SELECT id AS n FROM staff WHERE is_superadmin = 1").await;
     let number = app.ticket(portal, support, Some(customer), "Assign me").await;
     let form = properties_form(&ana, number).await;
@@ -352,11 +345,7 @@ async fn a_notes_words_and_files_never_reach_the_requester_page_download_or_emai
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
     let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
-    app.cli_ok(
-        &["user", "add", "--portal", "default", "--role", "customer", "--email", "cu@client.test"],
-        &format!("{PASSWORD}\n"),
-    );
-    let customer_id = app.id_of("SELECT id FROM customers WHERE email_lower = $1", "cu@client.test").await;
+    let customer_id = app.customer("default", "cu@client.test", PASSWORD).await;
     let number = app.ticket(portal, support, Some(customer_id), "Printer").await;
     let path = format!("/manage/tickets/{number}/reply");
     // A note with a file that resolves the ticket, then a public reply.
@@ -405,10 +394,7 @@ async fn every_ticket_form_without_its_token_is_refused_and_writes_nothing() {
         .await
         .unwrap();
     let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
-    app.cli_ok(
-        &["user", "add", "--portal", "default", "--role", "customer", "--email", "cu@client.test"],
-        &format!("{PASSWORD}\n"),
-    );
+    app.customer("default", "cu@client.test", PASSWORD).await;
     let customer = app.browser();
     customer.sign_in_portal("default", "cu@client.test", PASSWORD).await;
     let department = support.to_string();
@@ -461,11 +447,7 @@ async fn a_public_reply_racing_the_customers_close_is_refused_not_added_to_the_c
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
     let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
-    app.cli_ok(
-        &["user", "add", "--portal", "default", "--role", "customer", "--email", "cu@client.test"],
-        &format!("{PASSWORD}\n"),
-    );
-    let customer = app.id_of("SELECT id FROM customers WHERE email_lower = $1", "cu@client.test").await;
+    let customer = app.customer("default", "cu@client.test", PASSWORD).await;
     let number = app.ticket(portal, support, Some(customer), "Closing soon").await;
     // Open (a reply keeps that status, so nothing but the reply itself is written).
     sqlx::query("UPDATE tickets SET status = 'open'").execute(app.db.writer()).await.unwrap();

@@ -171,6 +171,13 @@ impl TestApp {
         self.id_of("SELECT id FROM departments WHERE name = $1", name).await
     }
 
+    /// A customer of portal `slug` with this password; their id.
+    pub async fn customer(&self, slug: &str, email: &str, password: &str) -> i64 {
+        let args = ["user", "add", "--portal", slug, "--role", "customer", "--email", email];
+        self.cli_ok(&args, &format!("{password}\n"));
+        self.id_of("SELECT id FROM customers WHERE email_lower = $1", email).await
+    }
+
     /// A ticket of Rita Requester's (the customer's, if given) in `department`, written directly;
     /// its number.
     pub async fn ticket(&self, portal_id: i64, department_id: i64, customer_id: Option<i64>, subject: &str) -> i64 {
