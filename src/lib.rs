@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod outbox;
 pub mod portals;
 pub mod secrets;
+pub mod seed;
 pub mod serve;
 pub mod sso;
 pub mod startup;

@@ -3,6 +3,7 @@
 //! The commands' arguments are here; `portals` and `users` carry them out.
 
 mod portals;
+mod seed;
 mod users;
 
 use std::io::IsTerminal;
@@ -72,6 +73,8 @@ enum Command {
     /// Add, list, disable and enable accounts, and set their passwords.
     #[command(subcommand)]
     User(UserCommand),
+    /// Fill the database with a realistic desk (portals, people, tickets), for trying it out.
+    Seed(seed::SeedArgs),
 }
 
 #[derive(Args, Debug)]
@@ -275,6 +278,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(database_url, args).await,
         Command::Portal(cmd) => portals::run(&Db::connect(&database_url).await?, cmd).await,
         Command::User(cmd) => users::run(&Db::connect(&database_url).await?, cmd).await,
+        Command::Seed(args) => seed::run(&Db::connect(&database_url).await?, args).await,
     }
 }
 

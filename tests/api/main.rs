@@ -27,6 +27,7 @@ mod pt_br_management;
 mod pt_br_settings;
 mod reliability;
 mod security;
+mod seed;
 mod signin;
 mod sso;
 mod sso_across_portals;

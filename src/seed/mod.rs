@@ -1,0 +1,70 @@
+//! `frontdesk seed`: a realistic desk for trying Frontdesk out and for measuring it. Two portals
+//! (a large and a small one, so that isolation is exercised), an administrator, agents in
+//! departments, customers, and tickets spread over a year with replies, internal notes and a few
+//! attachments. The same `--seed` gives the same desk. Rows go in by the thousand
+//! (`bulk::insert`), one transaction per batch of tickets.
+
+mod bulk;
+mod content;
+mod people;
+mod tickets;
+
+use crate::db::Db;
+
+pub use people::SeededPeople;
+
+/// What to build.
+#[derive(Clone, Debug)]
+pub struct SeedOptions {
+    pub seed: u64,
+    pub tickets: u64,
+    pub customers: u64,
+    pub agents: u64,
+    pub departments: u64,
+    /// Seed even though the database already holds tickets.
+    pub force: bool,
+}
+
+impl Default for SeedOptions {
+    fn default() -> Self {
+        SeedOptions { seed: 1, tickets: 20_000, customers: 1_000, agents: 10, departments: 3, force: false }
+    }
+}
+
+/// The password of every seeded account, printed at the end (the accounts are for trying the
+/// desk out, never for production data).
+pub const PASSWORD: &str = "Seed-Passw0rd!";
+
+/// Why the seed did not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("the database already holds {0} tickets; run with --force to add the seed anyway")]
+    HasTickets(i64),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// What was built.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub people: SeededPeople,
+    pub tickets: u64,
+    pub messages: u64,
+}
+
+/// Builds the desk; `progress` is told how many tickets are written after each batch.
+pub async fn run(db: &Db, options: &SeedOptions, progress: &(dyn Fn(u64) + Sync)) -> Result<Report, SeedError> {
+    if options.departments == 0 || options.agents == 0 || options.customers == 0 {
+        return Err(SeedError::Invalid("--departments, --agents and --customers must be at least 1".into()));
+    }
+    let existing: i64 =
+        sqlx::Row::try_get(&sqlx::query("SELECT COUNT(*) AS n FROM tickets").fetch_one(db.pool()).await?, "n")?;
+    if existing > 0 && !options.force {
+        return Err(SeedError::HasTickets(existing));
+    }
+    let people = people::seed(db, options).await?;
+    let (tickets, messages) = tickets::seed(db, options, &people, progress).await?;
+    Ok(Report { people, tickets, messages })
+}
