@@ -8,6 +8,7 @@ mod accounts_across_portals;
 mod attachment_store;
 mod cli;
 mod codes;
+mod config_cache;
 mod crash_tickets;
 mod desk_tickets;
 mod email;
