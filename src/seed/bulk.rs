@@ -46,7 +46,7 @@ impl From<String> for Value {
 
 /// Bound values per statement: far under SQLite's limit (32,766) and PostgreSQL's (65,535);
 /// larger statements were no faster, and each is logged as slow.
-const MAX_PARAMS: usize = 3_000;
+const MAX_PARAMS: usize = 400;
 
 /// Inserts `rows` (each with one value per column) into `table`, as few statements as the
 /// engines' limits allow.
