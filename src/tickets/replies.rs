@@ -76,7 +76,8 @@ pub fn fill(body: &str, customer_name: &str, ticket_number: i64, agent_name: &st
 }
 
 /// The saved replies offered to `staff_id` on a ticket of `department_id`: their own and the
-/// department's, by title.
+/// department's, by title. Two selects, each on its index (`saved_replies_by_staff`,
+/// `saved_replies_by_department`); a row is one or the other, never both.
 pub async fn offered(
     db: &Db,
     portal_id: i64,
@@ -84,8 +85,10 @@ pub async fn offered(
     department_id: i64,
 ) -> Result<Vec<SavedReply>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, department_id, staff_id, title, body FROM saved_replies \
-         WHERE portal_id = $1 AND (staff_id = $2 OR department_id = $3) ORDER BY title, id LIMIT $4",
+        "SELECT id, department_id, staff_id, title, body FROM saved_replies WHERE portal_id = $1 AND staff_id = $2 \
+         UNION ALL \
+         SELECT id, department_id, staff_id, title, body FROM saved_replies WHERE portal_id = $1 AND department_id = $3 \
+         ORDER BY title, id LIMIT $4",
     )
     .bind(portal_id)
     .bind(staff_id)
@@ -241,8 +244,10 @@ async fn list_view(
     let departments = crate::accounts::departments::list(&state.db, portal_id).await?;
     let name_of = |id: i64| departments.iter().find(|d| d.id == id).map(|d| d.name.clone());
     let rows = sqlx::query(
-        "SELECT id, department_id, staff_id, title, body FROM saved_replies \
-         WHERE portal_id = $1 AND (staff_id = $2 OR department_id IS NOT NULL) \
+        "SELECT id, department_id, staff_id, title, body FROM saved_replies WHERE portal_id = $1 AND staff_id = $2 \
+         UNION ALL \
+         SELECT id, department_id, staff_id, title, body FROM saved_replies \
+         WHERE portal_id = $1 AND department_id IS NOT NULL \
          ORDER BY department_id, title, id LIMIT $3",
     )
     .bind(portal_id)
