@@ -95,7 +95,8 @@ pub async fn find(
 }
 
 /// Writes the properties that differ from `seen`, if the ticket still has `seen` (none changed
-/// them meanwhile); false otherwise. `resolved_at` follows the status.
+/// them meanwhile) and has not been merged since it was read; false otherwise. `resolved_at`
+/// follows the status.
 pub async fn apply(
     conn: &mut AnyConnection,
     portal_id: i64,
@@ -109,7 +110,7 @@ pub async fn apply(
         "UPDATE tickets SET status = $1, priority = $2, department_id = $3, assignee_id = $4, updated_at = $5, \
          resolved_at = COALESCE($6, resolved_at) \
          WHERE portal_id = $7 AND id = $8 AND status = $9 AND priority = $10 AND department_id = $11 \
-         AND COALESCE(assignee_id, 0) = $12",
+         AND COALESCE(assignee_id, 0) = $12 AND merged_into_id IS NULL",
     )
     .bind(new.status.as_str())
     .bind(new.priority.as_str())
