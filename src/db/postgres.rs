@@ -15,6 +15,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "attachment uploads", include_str!("../../migrations/postgres/0011_attachment_uploads.sql")),
     (12, "ticket email preferences", include_str!("../../migrations/postgres/0012_ticket_email_preferences.sql")),
     (13, "ticket links", include_str!("../../migrations/postgres/0013_ticket_links.sql")),
+    (
+        15,
+        "merged tickets and saved replies",
+        include_str!("../../migrations/postgres/0015_merge_and_saved_replies.sql"),
+    ),
     (17, "configuration version", include_str!("../../migrations/postgres/0017_config_version.sql")),
 ];
 

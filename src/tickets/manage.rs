@@ -23,7 +23,7 @@ use crate::web::layout::Shell;
 use crate::web::state::AppState;
 
 mod changes;
-mod ticket;
+pub(crate) mod ticket;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/manage/tickets/{number}/reply", post(changes::reply).layer(super::uploads::body_limit()))
         .route("/manage/tickets/{number}/files/{attachment}", get(ticket::download))
         .route("/manage/tickets/{number}/update", post(changes::update))
+        .route("/manage/tickets/{number}/merge", post(super::merge::merge))
+        .merge(super::replies::router())
 }
 
 /// Tickets on one page of a queue.
