@@ -150,6 +150,22 @@ impl Db {
         Ok(())
     }
 
+    /// Readies the writer connection for loading many rows (`frontdesk seed`): on SQLite a
+    /// large page cache, since indexes grow with random keys, and no waiting for the disk at
+    /// each commit (the seed can be run again; a crash of the process itself still loses
+    /// nothing committed). Nothing on PostgreSQL. Meant for a command-line process, whose
+    /// connection ends with it.
+    pub async fn prepare_bulk_load(&self) -> Result<(), sqlx::Error> {
+        let sql = match self.backend {
+            Backend::Sqlite => sqlite::BULK_LOAD,
+            Backend::Postgres => postgres::BULK_LOAD,
+        };
+        if let Some(sql) = sql {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&self.writer).await?;
+        }
+        Ok(())
+    }
+
     /// True when the database answers a trivial query within the health timeout, so that a
     /// load balancer's probe gets an answer before its own timeout.
     pub async fn is_reachable(&self) -> bool {

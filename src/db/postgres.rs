@@ -54,3 +54,6 @@ pub(super) const KEY_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(has
 pub(super) fn is_unavailable_code(code: &str) -> bool {
     code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
 }
+
+/// PostgreSQL loads the seed well as it is (its shared buffers are the server's setting).
+pub(super) const BULK_LOAD: Option<&str> = None;

@@ -64,6 +64,7 @@ pub async fn run(db: &Db, options: &SeedOptions, progress: &(dyn Fn(u64) + Sync)
     if existing > 0 && !options.force {
         return Err(SeedError::HasTickets(existing));
     }
+    db.prepare_bulk_load().await?;
     let people = people::seed(db, options).await?;
     let (tickets, messages) = tickets::seed(db, options, &people, progress).await?;
     Ok(Report { people, tickets, messages })

@@ -328,7 +328,8 @@ async fn write_threads(
     Ok(messages.len() as u64)
 }
 
-/// A small log file on the ticket's first message.
+/// A small log file on the ticket's first message. (Found through the thread's index: asked as
+/// `MIN(id)`, SQLite walked the portal's messages in id order instead.)
 async fn attach(conn: &mut AnyConnection, portal_id: i64, ticket_id: i64, at: i64) -> Result<(), sqlx::Error> {
     use sha2::Digest;
     let data = format!("2026-01-01 12:00:00 ERROR ticket {ticket_id}: connection reset by peer\n").repeat(20);
@@ -352,7 +353,7 @@ async fn attach(conn: &mut AnyConnection, portal_id: i64, ticket_id: i64, at: i6
         .await?;
     sqlx::query(
         "INSERT INTO ticket_message_attachments (portal_id, message_id, attachment_id) \
-         SELECT $1, MIN(id), $2 FROM ticket_messages WHERE portal_id = $1 AND ticket_id = $3",
+         SELECT $1, id, $2 FROM ticket_messages WHERE portal_id = $1 AND ticket_id = $3 ORDER BY created_at, id LIMIT 1",
     )
     .bind(portal_id)
     .bind(attachment)
