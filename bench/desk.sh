@@ -10,7 +10,8 @@
 #   bench/desk.sh postgres://postgres@127.0.0.1:PORT/bench     # an empty PostgreSQL database
 #
 # Env: BENCH_TICKETS (20000), BENCH_CUSTOMERS (1000, scaled with tickets by `seed`),
-# BENCH_SECONDS per scenario (10), BENCH_SUBMITTERS customers signed in for submissions (900; each may open 30 tickets an hour).
+# BENCH_SECONDS per scenario (10), BENCH_REUSE=1 to measure a desk seeded before (a copy: the
+# submissions add tickets), BENCH_SUBMITTERS customers signed in for submissions (900; each may open 30 tickets an hour).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${FRONTDESK_BIN:-target/release/frontdesk}
@@ -37,9 +38,13 @@ sql() {
   esac
 }
 
-echo "seeding $TICKETS tickets and $CUSTOMERS customers..." >&2
 start=$(date +%s.%N)
-$BIN seed --tickets "$TICKETS" --customers "$CUSTOMERS" >&2
+if [ -n "${BENCH_REUSE:-}" ]; then
+  echo "using the desk already seeded in $FRONTDESK_DATABASE_URL" >&2
+else
+  echo "seeding $TICKETS tickets and $CUSTOMERS customers..." >&2
+  $BIN seed --tickets "$TICKETS" --customers "$CUSTOMERS" >&2
+fi
 seed_secs=$(python3 -c "import time; print(round(time.time() - $start, 1))")
 
 port=$(free_port); base=http://127.0.0.1:$port
@@ -62,9 +67,9 @@ agent=$(manage_session agent1@acme.seed.test)
 [ -n "$admin" ] && [ -n "$agent" ] || { echo "cannot sign in the seeded staff" >&2; exit 1; }
 echo "signing in $SUBMITTERS customers..." >&2
 : > $work/sessions
-for i in $(seq 0 $((SUBMITTERS - 1))); do portal_session "customer$i@acme.example" >> $work/sessions; done
+for i in $(seq 1 "$SUBMITTERS"); do portal_session "customer$i@acme.example" >> $work/sessions; done
 customer=$(head -1 $work/sessions)
-customer_id=$(sql "SELECT id FROM customers WHERE portal_id = $acme AND email_lower = 'customer0@acme.example'")
+customer_id=$(sql "SELECT id FROM customers WHERE portal_id = $acme AND email_lower = 'customer1@acme.example'")
 with_replies=$(sql "SELECT t.number FROM tickets t JOIN ticket_messages m ON m.portal_id = t.portal_id AND m.ticket_id = t.id \
   WHERE t.portal_id = $acme GROUP BY t.id, t.number HAVING COUNT(*) = 5 ORDER BY t.id LIMIT 1")
 own=$(sql "SELECT number FROM tickets WHERE portal_id = $acme AND customer_id = $customer_id ORDER BY updated_at DESC LIMIT 1")
@@ -106,4 +111,4 @@ after=$(sql "SELECT COUNT(*) FROM tickets")
 created=$(python3 -c "print(round(($after - $before) / $DUR))")
 printf "| ticket submissions (tickets created/s: **%s**) | %.0f | %.2f | %.1f %% |\n" "$created" "$rate" "$p99" "$(python3 -c "print($rate * 100 / $bare_rate)")"
 echo
-echo "Seeding $TICKETS tickets took ${seed_secs} s."
+[ -n "${BENCH_REUSE:-}" ] || echo "Seeding $TICKETS tickets took ${seed_secs} s."

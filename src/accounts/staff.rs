@@ -111,25 +111,33 @@ pub async fn list_for_portal(db: &Db, portal_id: i64) -> Result<Vec<(Staff, Role
 
 /// The portals a staff member works in, with their role in each.
 pub async fn memberships(db: &Db, staff_id: i64) -> Result<Vec<(Portal, Role)>, sqlx::Error> {
+    Ok(access(db, staff_id).await?.into_iter().map(|(portal, role, _)| (portal, role)).collect())
+}
+
+/// Every portal a staff member works in (by name), with their role and the permissions granted
+/// there, in one query; the portals themselves come from this node's copy.
+pub async fn access(db: &Db, staff_id: i64) -> Result<Vec<(Portal, Role, Vec<Permission>)>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT p.id, p.slug, p.name, p.host, p.default_language, sp.role FROM staff_portals sp JOIN portals p ON p.id = sp.portal_id \
-         WHERE sp.staff_id = $1 ORDER BY p.name, p.id",
+        "SELECT sp.portal_id, sp.role, g.permission FROM staff_portals sp LEFT JOIN staff_permissions g \
+         ON g.staff_id = sp.staff_id AND g.portal_id = sp.portal_id WHERE sp.staff_id = $1",
     )
     .bind(staff_id)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            let portal = Portal {
-                id: r.try_get("id")?,
-                slug: r.try_get("slug")?,
-                name: r.try_get("name")?,
-                host: r.try_get("host")?,
-                default_language: language_of(r, "default_language")?,
-            };
-            Ok((portal, role_of(r)?))
-        })
-        .collect()
+    let mut by_portal: std::collections::HashMap<i64, (Role, Vec<Permission>)> = Default::default();
+    for r in &rows {
+        let entry = by_portal.entry(r.try_get("portal_id")?).or_insert((role_of(r)?, Vec::new()));
+        if let Some(p) = r.try_get::<Option<String>, _>("permission")?.as_deref().and_then(Permission::parse) {
+            entry.1.push(p);
+        }
+    }
+    let snapshot = crate::portals::cache::snapshot(db).await?;
+    // The copy lists portals by name, the order menus show them in.
+    Ok(snapshot
+        .portals()
+        .iter()
+        .filter_map(|p| by_portal.remove(&p.id).map(|(role, permissions)| (p.clone(), role, permissions)))
+        .collect())
 }
 
 /// Permissions granted explicitly in a portal (administrators have all of them regardless).

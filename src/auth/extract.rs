@@ -82,10 +82,11 @@ async fn load_manage_user(parts: &mut Parts, state: &AppState) -> Result<ManageU
     let Some(staff) = staff::by_id(&state.db, staff_id).await.map_err(err)?.filter(Staff::is_active) else {
         return Err(to_login(parts));
     };
-    let memberships = if staff.is_superadmin {
+    let access = staff::access(&state.db, staff.id).await.map_err(err)?;
+    let memberships: Vec<(Portal, Role)> = if staff.is_superadmin {
         portals::all(&state.db).await.map_err(err)?.into_iter().map(|p| (p, Role::Admin)).collect()
     } else {
-        staff::memberships(&state.db, staff.id).await.map_err(err)?
+        access.iter().map(|(p, role, _)| (p.clone(), *role)).collect()
     };
     // A portal's directory vouched for this session: only while it speaks for every portal the
     // account works in (it may have been asked into another portal since).
@@ -107,8 +108,11 @@ async fn load_manage_user(parts: &mut Parts, state: &AppState) -> Result<ManageU
         return Err(AppError::forbidden(Msg::new("signin-no-portal")).into_response());
     };
     i18n::request::set_portal_default(portal.default_language);
+    // Granted where they work; a superadmin working in a portal that never took them has none
+    // (and needs none: an administrator may do everything).
     let permissions =
-        staff::granted_permissions(&state.db, staff.id, portal.id).await.map_err(err)?.into_iter().collect();
+        access.into_iter().find(|(p, _, _)| p.id == portal.id).map(|(_, _, granted)| granted).unwrap_or_default();
+    let permissions = permissions.into_iter().collect();
     Ok(ManageUser { session, staff, portal, role, permissions, memberships })
 }
 
