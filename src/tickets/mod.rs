@@ -17,6 +17,7 @@ pub mod queues;
 pub mod settings;
 pub mod store;
 pub mod uploads;
+pub mod views;
 pub mod visitors;
 
 use crate::web::layout::{Feature, MenuEntry, Notice, PortalMenuEntry, Visibility};
