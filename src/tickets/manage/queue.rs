@@ -52,10 +52,7 @@ struct QueuePage {
     statuses: Vec<(&'static str, String)>,
     /// The filters as typed, by field name, for the form.
     typed: QueueQuery,
-    priorities: Vec<Choice>,
-    departments: Vec<Choice>,
-    assignees: Vec<Choice>,
-    sorts: Vec<Choice>,
+    lists: Lists,
     /// The canonical filter string (saved by "save as view").
     canonical: String,
     /// The query of this page's links (filters or view), without the cursor.
@@ -67,12 +64,41 @@ struct QueuePage {
     select_all: bool,
     may_answer: bool,
     may_share: bool,
-    /// For the bulk form: every department of the portal and its staff.
+}
+
+/// The choices of the page's selects.
+struct Lists {
+    /// For the filters: the priorities, the departments in scope, the portal's staff, the sorts.
+    priorities: Vec<Choice>,
+    departments: Vec<Choice>,
+    assignees: Vec<Choice>,
+    sorts: Vec<Choice>,
+    /// For the bulk form: every department of the portal and its staff, statuses, priorities.
     move_to: Vec<Choice>,
     staff: Vec<Choice>,
     bulk_statuses: Vec<Choice>,
     bulk_priorities: Vec<Choice>,
 }
+
+impl Lists {
+    fn new(typed: &QueueQuery, sort: Sort, departments: &[(i64, String)], scope: &Scope, staff: &Names) -> Lists {
+        let priorities = || Priority::ALL.iter().map(|p| (p.as_str().to_string(), priority_label(*p)));
+        let all_departments = || departments.iter().map(|(id, n)| (id.to_string(), n.clone()));
+        let in_scope = all_departments().filter(|(id, _)| id.parse().is_ok_and(|id| scope.allows_department(id)));
+        Lists {
+            priorities: choices(priorities(), &typed.value("priority")),
+            departments: choices(in_scope, &typed.value("department")),
+            assignees: choices(staff_choices(staff, Some(t("desk-unassigned"))).into_iter(), &typed.value("assignee")),
+            sorts: choices(Sort::ALL.iter().map(|s| (s.as_str().to_string(), sort_label(*s))), sort.as_str()),
+            move_to: choices(all_departments(), ""),
+            staff: choices(staff_choices(staff, None).into_iter(), ""),
+            bulk_statuses: choices(Status::ALL.iter().map(|s| (s.as_str().to_string(), status_label(*s))), ""),
+            bulk_priorities: choices(priorities(), ""),
+        }
+    }
+}
+
+type Names = std::collections::HashMap<i64, String>;
 
 /// The queues the agent has, as (code, queue, label).
 fn queues_of(user: &ManageUser, scope: &Scope, departments: &[(i64, String)]) -> Vec<(String, Queue, String)> {
@@ -100,6 +126,25 @@ fn view_queue(user: &ManageUser, code: &str) -> Queue {
             None => Queue::All,
         },
     }
+}
+
+/// The menu's queues with their capped counts (of the statuses shown, without the filters).
+async fn queue_links(
+    db: &Db,
+    portal_id: i64,
+    scope: &Scope,
+    available: &[(String, Queue, String)],
+    status: StatusFilter,
+    current: &str,
+) -> AppResult<Vec<QueueLink>> {
+    let mut links = Vec::with_capacity(available.len());
+    let unfiltered = Filters::default();
+    for (code, queue, label) in available {
+        let selection = Selection { queue: *queue, status, filters: &unfiltered };
+        let count = queues::count_label(queues::count_capped(db, portal_id, scope, selection).await?);
+        links.push(QueueLink { code: code.clone(), label: label.clone(), count, current: code == current });
+    }
+    Ok(links)
 }
 
 /// The customer filter also finds the tickets of the customer account with that address.
@@ -210,19 +255,14 @@ pub async fn queue_page(
         None
     };
     let code = shown.query.value("queue");
-    let mut queue_links = Vec::with_capacity(available.len());
-    let unfiltered = Filters::default();
-    for (c, qu, label) in &available {
-        let selection = Selection { queue: *qu, status: shown.status.0, filters: &unfiltered };
-        let count = queues::count_capped(&state.db, portal_id, &scope, selection).await?;
-        let current = shown.view.is_none() && (*c == code || (code.is_empty() && c == "mine"));
-        queue_links.push(QueueLink {
-            code: c.clone(),
-            label: label.clone(),
-            count: queues::count_label(count),
-            current,
-        });
-    }
+    let current_queue = if shown.view.is_some() {
+        ""
+    } else if code.is_empty() {
+        "mine"
+    } else {
+        code.as_str()
+    };
+    let queue_links = queue_links(&state.db, portal_id, &scope, &available, shown.status.0, current_queue).await?;
     let current_view = shown.view.as_ref().map(|v| v.id);
     let view_links = view_links(&state, &user, &scope, &saved, current_view).await?;
     let names = crate::tickets::manage_queries::names(&state.db, portal_id).await?;
@@ -230,8 +270,6 @@ pub async fn queue_page(
         Some(v) => format!("view={}", v.id),
         None => shown.query.canonical(),
     };
-    let in_scope: Vec<(i64, String)> =
-        departments.iter().filter(|(id, _)| scope.allows_department(*id)).cloned().collect();
     let typed = shown.query.clone();
     let page = QueuePage {
         shell: Shell::new(&user, csrf, "/manage/tickets", None),
@@ -245,13 +283,7 @@ pub async fn queue_page(
         queue: if code.is_empty() { "mine".into() } else { code },
         status: shown.status.1,
         statuses: status_choices(),
-        priorities: choices(
-            Priority::ALL.iter().map(|p| (p.as_str().to_string(), priority_label(*p))),
-            &typed.value("priority"),
-        ),
-        departments: choices(in_scope.iter().map(|(id, n)| (id.to_string(), n.clone())), &typed.value("department")),
-        assignees: choices(staff_choices(&names.1, Some(t("desk-unassigned"))).into_iter(), &typed.value("assignee")),
-        sorts: choices(Sort::ALL.iter().map(|s| (s.as_str().to_string(), sort_label(*s))), filters.sort.as_str()),
+        lists: Lists::new(&typed, filters.sort, &departments, &scope, &names.1),
         canonical: shown.query.canonical(),
         base,
         rows: rows.into_iter().map(|r| row_view(r, &names)).collect(),
@@ -260,10 +292,6 @@ pub async fn queue_page(
         select_all: q.select.as_deref() == Some("all"),
         may_answer: access::may_answer(&user),
         may_share: views::may_share(&user),
-        move_to: choices(departments.iter().map(|(id, n)| (id.to_string(), n.clone())), ""),
-        staff: choices(staff_choices(&names.1, None).into_iter(), ""),
-        bulk_statuses: choices(Status::ALL.iter().map(|s| (s.as_str().to_string(), status_label(*s))), ""),
-        bulk_priorities: choices(Priority::ALL.iter().map(|p| (p.as_str().to_string(), priority_label(*p))), ""),
         typed,
     };
     Ok(page.into_response())
@@ -282,7 +310,7 @@ fn choices(all: impl Iterator<Item = (String, String)>, selected: &str) -> Vec<C
 }
 
 /// The portal's staff by name, with "none" (unassigned) first when `nobody` is given.
-fn staff_choices(staff: &std::collections::HashMap<i64, String>, nobody: Option<String>) -> Vec<(String, String)> {
+fn staff_choices(staff: &Names, nobody: Option<String>) -> Vec<(String, String)> {
     let mut list: Vec<(String, String)> = staff.iter().map(|(id, name)| (id.to_string(), name.clone())).collect();
     list.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
     if let Some(label) = nobody {
