@@ -12,7 +12,12 @@ ALTER TABLE tickets ADD COLUMN priority_rank INTEGER GENERATED ALWAYS AS
 CREATE INDEX tickets_by_activity ON tickets (portal_id, updated_at, id);
 CREATE INDEX tickets_by_created ON tickets (portal_id, created_at, id);
 CREATE INDEX tickets_by_priority ON tickets (portal_id, priority_rank, updated_at, id);
--- The customer filter: the address typed on the ticket, whatever its case.
+-- A department's queue (or filter) by activity over every status: walking the portal's activity
+-- index for one small department would read the others' tickets too. (0008's department index
+-- puts the status first, for one status at a time.)
+CREATE INDEX tickets_by_department_activity ON tickets (portal_id, department_id, updated_at, id);
+-- The customer filter: the address typed on the ticket, whatever its case (the query starts
+-- from these few tickets, and from the account's by tickets_by_customer).
 CREATE INDEX tickets_by_requester_email ON tickets (portal_id, lower(requester_email));
 
 -- Saved views: a named filter of the queue page. Personal (department_id NULL) or shared by an
