@@ -141,6 +141,8 @@ async fn a_foreign_department_or_agent_shows_nothing_foreign() {
     let ours = app.ticket(portal, support, None, "Support question").await;
     let theirs = app.ticket(portal, billing, None, "Billing secret").await;
     set(&app, portal, theirs, &format!("assignee_id = {bob_id}")).await;
+    // Unassigned: in the "Unassigned" queue but for the scope.
+    app.ticket(portal, billing, None, "Billing secret unassigned").await;
 
     for query in [
         format!("department={billing}"),
@@ -182,8 +184,11 @@ async fn bad_filter_values_are_a_400_that_says_which() {
         let page = admin.get(&format!("/manage/tickets?queue=all&{query}")).await;
         page.assert_status(StatusCode::BAD_REQUEST).assert_contains(says);
     }
-    // In Portuguese too.
+    // In Portuguese too: the refusal, and the page with its filters, views and bulk form.
     let pt = app.manage_as_pt(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    pt.post("/manage/tickets/views", &[("name", "Visão"), ("query", "queue=all")]).await;
+    let page = pt.get("/manage/tickets?queue=all").await;
+    page.assert_contains("Visões salvas").assert_contains("Aplicar aos chamados selecionados").assert_no_english();
     pt.get("/manage/tickets?queue=all&priority=huge")
         .await
         .assert_status(StatusCode::BAD_REQUEST)
