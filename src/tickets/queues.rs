@@ -57,11 +57,18 @@ impl Sort {
         Sort::ALL.into_iter().find(|x| x.as_str() == s)
     }
 
-    fn order_by(self) -> &'static str {
-        match self {
-            Sort::Activity => "t.updated_at DESC, t.id DESC",
-            Sort::Created => "t.created_at DESC, t.id DESC",
-            Sort::Priority => "t.priority_rank DESC, t.updated_at DESC, t.id DESC",
+    /// The ORDER BY; `sorted` (`+ 0` on each key) keeps the planner from walking the sort's
+    /// index for rows a date range of another column selects: it reads that range by its own
+    /// index and sorts it, a cost bounded by the range rather than by the age of its tickets
+    /// (PostgreSQL, at a million tickets: 0.1 s instead of 1.3 s for a month created long ago).
+    fn order_by(self, sorted: bool) -> &'static str {
+        match (self, sorted) {
+            (Sort::Activity, false) => "t.updated_at DESC, t.id DESC",
+            (Sort::Created, false) => "t.created_at DESC, t.id DESC",
+            (Sort::Priority, false) => "t.priority_rank DESC, t.updated_at DESC, t.id DESC",
+            (Sort::Activity, true) => "t.updated_at + 0 DESC, t.id + 0 DESC",
+            (Sort::Created, true) => "t.created_at + 0 DESC, t.id + 0 DESC",
+            (Sort::Priority, true) => "t.priority_rank + 0 DESC, t.updated_at + 0 DESC, t.id + 0 DESC",
         }
     }
 }
@@ -104,6 +111,15 @@ pub struct Filters {
     pub updated_to: Option<i64>,
     pub number: Option<i64>,
     pub sort: Sort,
+}
+
+impl Filters {
+    /// A date range on another column than the sort's key.
+    fn range_off_sort(&self) -> bool {
+        let created = self.created_from.is_some() || self.created_to.is_some();
+        let updated = self.updated_from.is_some() || self.updated_to.is_some();
+        (created && self.sort != Sort::Created) || (updated && self.sort == Sort::Created)
+    }
 }
 
 /// A ticket as a queue lists it.
@@ -297,7 +313,7 @@ pub async fn page(
          t.requester_name, t.last_speaker, t.created_at, t.updated_at FROM {} WHERE {} ORDER BY {} LIMIT ${}",
         c.from,
         c.sql,
-        filters.sort.order_by(),
+        filters.sort.order_by(filters.range_off_sort()),
         c.next
     );
     let _ = c.args.add(limit);
