@@ -77,7 +77,9 @@ impl Application {
                  set it (the same on every node) and restart"
             );
         }
+        let events = crate::events::start(&db);
         let state = AppState::new(Inner {
+            events,
             cookies: CookiePolicy { secure: public_url.scheme() == "https" },
             db,
             hasher,

@@ -1,7 +1,6 @@
 //! Sign-in's portal settings: how customers sign in (`customer_signin`), and the password
 //! policy (`password_policy`, `password_min_length`). Texts in `locales/*/signin-settings.ftl`.
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::auth::policy::{PasswordPolicy, PolicyKind};
@@ -92,16 +91,8 @@ impl SignInSettings {
     }
 }
 
-const SELECT: &str = "SELECT key, value FROM portal_settings WHERE portal_id = $1";
-
-fn from_rows(rows: Vec<AnyRow>) -> Result<SignInSettings, sqlx::Error> {
-    let pairs = rows.iter().map(|row| Ok((row.try_get("key")?, row.try_get("value")?)));
-    let pairs = pairs.collect::<Result<Vec<(String, String)>, sqlx::Error>>()?;
-    Ok(SignInSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
-}
-
 pub async fn load(db: &Db, portal_id: i64) -> Result<SignInSettings, sqlx::Error> {
-    from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(db.pool()).await?)
+    Ok(SignInSettings::from_pairs(crate::portals::cache::snapshot(db).await?.settings(portal_id)))
 }
 
 /// The sign-in settings of every portal a staff member works in, in one query.
@@ -127,7 +118,8 @@ pub async fn load_for_staff(db: &Db, staff_id: i64) -> Result<Vec<SignInSettings
 
 /// The settings as a connection (inside a change being made) sees them.
 async fn load_on(conn: &mut AnyConnection, portal_id: i64) -> Result<SignInSettings, sqlx::Error> {
-    from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(conn).await?)
+    let pairs = crate::web::settings::stored_on(conn, portal_id).await?;
+    Ok(SignInSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
 }
 
 pub const CUSTOMER_SIGNIN: SettingsGroup = SettingsGroup {

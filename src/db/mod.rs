@@ -8,6 +8,7 @@
 mod postgres;
 mod sqlite;
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
@@ -17,6 +18,7 @@ use sqlx::{AnyPool, SqlSafeStr};
 
 pub use crate::config::Backend;
 use crate::config::{DatabaseTimeouts, DatabaseUrl};
+use crate::portals::cache::ConfigCache;
 
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -28,6 +30,10 @@ pub struct Db {
     backend: Backend,
     /// How long `/healthz` waits for its trivial query.
     health_timeout: Duration,
+    /// This node's copy of the portals and their settings, shared by every clone.
+    config: Arc<ConfigCache>,
+    /// Where the event bus listens (PostgreSQL opens its own connection for `LISTEN`).
+    url: DatabaseUrl,
 }
 
 impl Db {
@@ -78,7 +84,7 @@ impl Db {
             Backend::Postgres => pool.clone(),
         };
         let health_timeout = Duration::from_millis(timeouts.health_timeout_ms);
-        let db = Db { pool, writer, backend, health_timeout };
+        let db = Db { pool, writer, backend, health_timeout, config: Arc::default(), url: url.clone() };
         db.migrate().await?;
         Ok(db)
     }
@@ -112,6 +118,15 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// This node's copy of the portals and their settings (`crate::portals::cache`).
+    pub fn config_cache(&self) -> &ConfigCache {
+        &self.config
     }
 
     /// The statement that claims due outbox messages: `$1` lease end, `$2` now, `$3` how many.

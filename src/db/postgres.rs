@@ -16,6 +16,12 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "ticket email preferences", include_str!("../../migrations/postgres/0012_ticket_email_preferences.sql")),
     (13, "ticket links", include_str!("../../migrations/postgres/0013_ticket_links.sql")),
     (14, "ticket queue", include_str!("../../migrations/postgres/0014_ticket_queue.sql")),
+    (
+        15,
+        "merged tickets and saved replies",
+        include_str!("../../migrations/postgres/0015_merge_and_saved_replies.sql"),
+    ),
+    (17, "configuration version", include_str!("../../migrations/postgres/0017_config_version.sql")),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

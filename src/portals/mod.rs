@@ -1,6 +1,7 @@
 //! Portals: the brands or customers that share one Frontdesk. Every portal's data is kept apart
 //! by the application: every query on portal data names its portal.
 
+pub mod cache;
 pub mod resolve;
 pub mod routes;
 pub mod settings;
@@ -105,45 +106,25 @@ pub fn parse_name(s: &str) -> Result<String, Msg> {
 }
 
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Portal>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, slug, name, host, default_language FROM portals WHERE slug = $1")
-        .bind(slug)
-        .fetch_optional(db.pool())
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    Ok(cache::snapshot(db).await?.by_slug(slug).cloned())
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Portal>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, slug, name, host, default_language FROM portals WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    Ok(cache::snapshot(db).await?.by_id(id).cloned())
 }
 
 pub async fn by_host(db: &Db, host: &str) -> Result<Option<Portal>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, slug, name, host, default_language FROM portals WHERE host = $1")
-        .bind(host)
-        .fetch_optional(db.pool())
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    Ok(cache::snapshot(db).await?.by_host(host).cloned())
 }
 
 pub async fn all(db: &Db) -> Result<Vec<Portal>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, slug, name, host, default_language FROM portals ORDER BY name, id")
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(from_row).collect()
+    Ok(cache::snapshot(db).await?.portals().to_vec())
 }
 
 /// Portals offered on the common sign-in page: all but those whose `listed` setting is off.
 pub async fn listed(db: &Db) -> Result<Vec<Portal>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, slug, name, host, default_language FROM portals p WHERE NOT EXISTS (SELECT 1 FROM portal_settings s \
-         WHERE s.portal_id = p.id AND s.key = 'listed' AND s.value = 'false') ORDER BY name, id",
-    )
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(from_row).collect()
+    let snapshot = cache::snapshot(db).await?;
+    Ok(snapshot.portals().iter().filter(|p| snapshot.setting(p.id, "listed") != Some("false")).cloned().collect())
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
@@ -169,6 +150,7 @@ pub async fn create(db: &Db, slug: &Slug, name: &str) -> Result<Portal, CreatePo
             .map_err(|e| {
                 if is_unique_violation(&e) { CreatePortalError::SlugTaken(slug.as_str().into()) } else { e.into() }
             })?;
+    db.config_cache().forget();
     Ok(Portal {
         id: row.try_get("id")?,
         slug: slug.as_str().into(),

@@ -2,7 +2,7 @@
 //! sign-in page, and its default language. Texts in `locales/*/portal-settings.ftl`; the
 //! machinery every feature's settings share is `crate::web::settings`.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use super::{Portal, parse_host, parse_name};
 use crate::db::{Db, is_unique_violation};
@@ -72,15 +72,13 @@ impl Default for PortalSettings {
     }
 }
 
-const SELECT: &str = "SELECT key, value FROM portal_settings WHERE portal_id = $1 AND key IN ('listed', 'sender_name')";
-
 pub async fn load(db: &Db, portal_id: i64) -> Result<PortalSettings, sqlx::Error> {
+    let snapshot = super::cache::snapshot(db).await?;
     let mut s = PortalSettings::default();
-    for row in sqlx::query(SELECT).bind(portal_id).fetch_all(db.pool()).await? {
-        let value: String = row.try_get("value")?;
-        match row.try_get::<String, _>("key")?.as_str() {
+    for (key, value) in snapshot.settings(portal_id) {
+        match key {
             "listed" => s.listed = value == "true",
-            "sender_name" => s.sender_name = Some(value).filter(|v| !v.is_empty()),
+            "sender_name" => s.sender_name = Some(value.to_string()).filter(|v| !v.is_empty()),
             _ => {}
         }
     }

@@ -2,7 +2,6 @@
 //! every other setting (`frontdesk portal set`, or the settings page); the client secret is kept
 //! sealed with `FRONTDESK_SECRET_KEY` and never shown again.
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::db::Db;
@@ -157,19 +156,15 @@ pub fn secret_context(portal_id: i64) -> String {
     format!("portal:{portal_id}:entra_client_secret")
 }
 
-const SELECT: &str = "SELECT key, value FROM portal_settings WHERE portal_id = $1 AND key LIKE 'entra_%'";
-
 pub async fn load(db: &Db, portal_id: i64) -> Result<EntraSettings, sqlx::Error> {
-    from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(db.pool()).await?)
+    Ok(from_pairs(crate::portals::cache::snapshot(db).await?.settings(portal_id)))
 }
 
-fn from_rows(rows: Vec<AnyRow>) -> Result<EntraSettings, sqlx::Error> {
+fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> EntraSettings {
     let mut s = EntraSettings::default();
-    for row in rows {
-        let key: String = row.try_get("key")?;
-        let value: String = row.try_get("value")?;
-        let value = Some(value).filter(|v| !v.is_empty());
-        match key.as_str() {
+    for (key, value) in pairs {
+        let value = Some(value.to_string()).filter(|v| !v.is_empty());
+        match key {
             "entra_enabled" => s.enabled = value.as_deref() == Some("true"),
             "entra_tenant_id" => s.tenant_id = value,
             "entra_client_id" => s.client_id = value,
@@ -179,15 +174,18 @@ fn from_rows(rows: Vec<AnyRow>) -> Result<EntraSettings, sqlx::Error> {
             _ => {}
         }
     }
-    Ok(s)
+    s
 }
 
 /// The portals whose staff sign in with Microsoft.
 pub async fn enabled_portal_ids(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
-    let rows = sqlx::query("SELECT portal_id FROM portal_settings WHERE key = 'entra_enabled' AND value = 'true'")
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(|r| r.try_get("portal_id")).collect()
+    let snapshot = crate::portals::cache::snapshot(db).await?;
+    Ok(snapshot
+        .portals()
+        .iter()
+        .filter(|p| snapshot.setting(p.id, "entra_enabled") == Some("true"))
+        .map(|p| p.id)
+        .collect())
 }
 
 /// Entra's directory and application IDs are GUIDs; they are stored in lower case.
@@ -246,7 +244,8 @@ async fn set(
             "entra_enabled" => {
                 let on = parse_bool(key, value).map_err(invalid)?;
                 if on {
-                    let current = from_rows(sqlx::query(SELECT).bind(portal.id).fetch_all(&mut *conn).await?)?;
+                    let stored = crate::web::settings::stored_on(&mut *conn, portal.id).await?;
+                    let current = from_pairs(stored.iter().map(|(k, v)| (k.as_str(), v.as_str())));
                     ready(&current, portal.id, key_for_secrets).map_err(invalid)?;
                 }
                 on.to_string()

@@ -15,7 +15,7 @@ mod bulk;
 mod changes;
 pub mod filters;
 mod queue;
-mod ticket;
+pub(crate) mod ticket;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/manage/tickets/{number}/reply", post(changes::reply).layer(super::uploads::body_limit()))
         .route("/manage/tickets/{number}/files/{attachment}", get(ticket::download))
         .route("/manage/tickets/{number}/update", post(changes::update))
+        .route("/manage/tickets/{number}/merge", post(super::merge::merge))
+        .merge(super::replies::router())
 }
 
 /// Tickets on one page of a queue.

@@ -43,6 +43,8 @@ pub struct DeskTicket {
     pub verified: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The number of the ticket this one was merged into (`merge.rs`).
+    pub merged_into: Option<i64>,
 }
 
 fn parse_code<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
@@ -67,6 +69,7 @@ fn desk_ticket(r: &AnyRow) -> Result<DeskTicket, sqlx::Error> {
         verified: r.try_get::<Option<i64>, _>("verified_at")?.is_some(),
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        merged_into: r.try_get("merged_into")?,
     })
 }
 
@@ -78,8 +81,10 @@ pub async fn find(
     number: i64,
 ) -> Result<Option<DeskTicket>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, number, subject, status, priority, department_id, assignee_id, customer_id, requester_name, \
-         requester_email, verified_at, created_at, updated_at FROM tickets WHERE portal_id = $1 AND number = $2",
+        "SELECT t.id, t.number, t.subject, t.status, t.priority, t.department_id, t.assignee_id, t.customer_id, \
+         t.requester_name, t.requester_email, t.verified_at, t.created_at, t.updated_at, m.number AS merged_into \
+         FROM tickets t LEFT JOIN tickets m ON m.portal_id = t.portal_id AND m.id = t.merged_into_id \
+         WHERE t.portal_id = $1 AND t.number = $2",
     )
     .bind(portal_id)
     .bind(number)
@@ -90,7 +95,8 @@ pub async fn find(
 }
 
 /// Writes the properties that differ from `seen`, if the ticket still has `seen` (none changed
-/// them meanwhile); false otherwise. `resolved_at` follows the status.
+/// them meanwhile) and has not been merged since it was read; false otherwise. `resolved_at`
+/// follows the status.
 pub async fn apply(
     conn: &mut AnyConnection,
     portal_id: i64,
@@ -104,7 +110,7 @@ pub async fn apply(
         "UPDATE tickets SET status = $1, priority = $2, department_id = $3, assignee_id = $4, updated_at = $5, \
          resolved_at = COALESCE($6, resolved_at) \
          WHERE portal_id = $7 AND id = $8 AND status = $9 AND priority = $10 AND department_id = $11 \
-         AND COALESCE(assignee_id, 0) = $12",
+         AND COALESCE(assignee_id, 0) = $12 AND merged_into_id IS NULL",
     )
     .bind(new.status.as_str())
     .bind(new.priority.as_str())

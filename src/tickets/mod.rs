@@ -10,10 +10,12 @@ pub mod attachments;
 pub mod downloads;
 pub mod manage;
 pub mod manage_queries;
+pub mod merge;
 pub mod notify;
 pub mod portal;
 pub mod portal_queries;
 pub mod queues;
+pub mod replies;
 pub mod settings;
 pub mod store;
 pub mod uploads;
@@ -31,6 +33,9 @@ pub const FEATURE: Feature = Feature {
         Notice { code: "ticket-noted", text: "desk-notice-noted" },
         Notice { code: "ticket-updated", text: "desk-notice-updated" },
         Notice { code: "ticket-moved", text: "desk-notice-moved" },
+        Notice { code: "ticket-merged", text: "ticket-merge-notice-done" },
+        Notice { code: "saved-reply-saved", text: "ticket-replies-notice-saved" },
+        Notice { code: "saved-reply-deleted", text: "ticket-replies-notice-deleted" },
     ],
     portal_menu: &[
         PortalMenuEntry { path: "/tickets", label: "tickets-menu-mine", order: 10 },

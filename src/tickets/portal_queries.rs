@@ -139,6 +139,8 @@ pub struct OwnTicket {
     pub department: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The number of the ticket this one was merged into (`merge.rs`).
+    pub merged_into: Option<i64>,
 }
 
 /// The customer's ticket with this number in this portal; `None` for anyone else's.
@@ -149,8 +151,10 @@ pub async fn find_own(
     number: i64,
 ) -> Result<Option<OwnTicket>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT t.id, t.number, t.subject, t.status, t.created_at, t.updated_at, d.name AS department \
-         FROM tickets t JOIN departments d ON d.portal_id = t.portal_id AND d.id = t.department_id \
+        "SELECT t.id, t.number, t.subject, t.status, t.created_at, t.updated_at, d.name AS department, \
+         m.number AS merged_into FROM tickets t \
+         JOIN departments d ON d.portal_id = t.portal_id AND d.id = t.department_id \
+         LEFT JOIN tickets m ON m.portal_id = t.portal_id AND m.id = t.merged_into_id \
          WHERE t.portal_id = $1 AND t.number = $2 AND t.customer_id = $3",
     )
     .bind(portal_id)
@@ -167,6 +171,7 @@ pub async fn find_own(
             department: r.try_get("department")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
+            merged_into: r.try_get("merged_into")?,
         })
     })
     .transpose()

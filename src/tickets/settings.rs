@@ -11,8 +11,7 @@
 //! channel later) and the database's growth, not either engine; `MAX_MB` bounds what a portal may
 //! set, so one upload cannot hold the SQLite writer for long.
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::db::Db;
 use crate::i18n::Msg;
@@ -74,20 +73,13 @@ impl TicketSettings {
     }
 }
 
-const SELECT: &str = "SELECT key, value FROM portal_settings WHERE portal_id = $1";
-
-fn from_rows(rows: Vec<AnyRow>) -> Result<TicketSettings, sqlx::Error> {
-    let pairs = rows.iter().map(|row| Ok((row.try_get("key")?, row.try_get("value")?)));
-    let pairs = pairs.collect::<Result<Vec<(String, String)>, sqlx::Error>>()?;
-    Ok(TicketSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
-}
-
 pub async fn load(db: &Db, portal_id: i64) -> Result<TicketSettings, sqlx::Error> {
-    from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(db.pool()).await?)
+    Ok(TicketSettings::from_pairs(crate::portals::cache::snapshot(db).await?.settings(portal_id)))
 }
 
 async fn load_on(conn: &mut AnyConnection, portal_id: i64) -> Result<TicketSettings, sqlx::Error> {
-    from_rows(sqlx::query(SELECT).bind(portal_id).fetch_all(conn).await?)
+    let pairs = crate::web::settings::stored_on(conn, portal_id).await?;
+    Ok(TicketSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
 }
 
 pub const GROUP: SettingsGroup = SettingsGroup {

@@ -249,6 +249,17 @@ pub fn parse_bool(key: &str, value: &str) -> Result<bool, Msg> {
     }
 }
 
+/// A portal's stored settings as `(key, value)`, as the connection of a change being made sees
+/// them (outside a change, read `crate::portals::cache::snapshot` instead).
+pub async fn stored_on(conn: &mut AnyConnection, portal_id: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    use sqlx::Row;
+    let rows = sqlx::query("SELECT key, value FROM portal_settings WHERE portal_id = $1")
+        .bind(portal_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|row| Ok((row.try_get("key")?, row.try_get("value")?))).collect()
+}
+
 /// Stores one value in `portal_settings`, the table of the settings that have no column.
 pub async fn put(conn: &mut AnyConnection, portal_id: i64, key: &str, value: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -316,6 +327,8 @@ pub async fn set_many(
     }
     if errors.is_empty() {
         tx.commit().await?;
+        // This node shows the change at once; the others hear of it through the event bus.
+        db.config_cache().forget();
     } else {
         tx.rollback().await?;
     }

@@ -37,6 +37,8 @@ pub struct Inner {
     pub directories: crate::sso::provider::DirectoryCache,
     /// The identity provider hosts portals may use (an operator's setting).
     pub authority_hosts: crate::sso::settings::AuthorityHosts,
+    /// Changes made by other nodes and processes (`crate::events`).
+    pub events: crate::events::EventBus,
 }
 
 impl AppState {

@@ -109,11 +109,7 @@ async fn a_disabled_customer_keeps_no_access_through_an_earlier_private_link() {
     let sink = crate::common::mail::SmtpSink::start();
     let app = common::spawn_with_mail(&sink).await;
     let (portal, support) = app.portal_with_department("default").await;
-    sqlx::query("INSERT INTO portal_settings (portal_id, key, value) VALUES ($1, 'ticket_visitors', 'true')")
-        .bind(portal)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
+    app.put_setting(portal, "ticket_visitors", "true").await;
     app.customer("default", "carla@client.test", PASSWORD).await;
     // Carla writes in before signing in; opening the emailed link makes the ticket hers.
     let department = support.to_string();
@@ -388,11 +384,7 @@ async fn every_ticket_form_without_its_token_is_refused_and_writes_nothing() {
     let sink = crate::common::mail::SmtpSink::start();
     let app = common::spawn_with_mail(&sink).await;
     let (portal, support) = app.portal_with_department("default").await;
-    sqlx::query("INSERT INTO portal_settings (portal_id, key, value) VALUES ($1, 'ticket_visitors', 'true')")
-        .bind(portal)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
+    app.put_setting(portal, "ticket_visitors", "true").await;
     let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
     app.customer("default", "cu@client.test", PASSWORD).await;
     let customer = app.browser();

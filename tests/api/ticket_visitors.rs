@@ -15,11 +15,7 @@ use crate::common::{Browser, Page, TestApp};
 const PASSWORD: &str = "Cust0mer-Secret!";
 
 async fn allow_visitors(app: &TestApp, portal_id: i64) {
-    sqlx::query("INSERT INTO portal_settings (portal_id, key, value) VALUES ($1, 'ticket_visitors', 'true')")
-        .bind(portal_id)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
+    app.put_setting(portal_id, "ticket_visitors", "true").await;
 }
 
 /// A portal (added unless `default`) with a department, taking visitors' tickets: its ids.

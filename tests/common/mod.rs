@@ -248,8 +248,28 @@ impl TestApp {
     }
 
     /// Runs the `frontdesk` binary against this app's database, with `stdin` as its input.
+    /// Stores a portal setting straight in the database, as SQL typed by hand would, and lets
+    /// the server know at once.
+    pub async fn put_setting(&self, portal_id: i64, key: &str, value: &str) {
+        sqlx::query(
+            "INSERT INTO portal_settings (portal_id, key, value) VALUES ($1, $2, $3) \
+             ON CONFLICT (portal_id, key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(portal_id)
+        .bind(key)
+        .bind(value)
+        .execute(self.db.writer())
+        .await
+        .expect("setting stored");
+        self.db.config_cache().forget();
+    }
+
+    /// The server drops its copy of the portals' settings at once, as if the event bus had
+    /// already told it (which takes up to a second; `config_cache.rs` tests that path).
     pub fn cli(&self, args: &[&str], stdin: &str) -> std::process::Output {
-        run_cli(&self.database_url, args, stdin)
+        let out = run_cli(&self.database_url, args, stdin);
+        self.db.config_cache().forget();
+        out
     }
 }
 

@@ -39,6 +39,10 @@ async fn ticket_for_change(state: &AppState, user: &ManageUser, raw: &str) -> Ap
     let scope = access::scope(&state.db, user).await?;
     let mut tx = state.db.writer().begin().await?;
     let ticket = queries::find(&mut tx, user.portal.id, &scope, number).await?.ok_or(AppError::NotFound)?;
+    // A merged ticket is closed for good: its thread went to the other one.
+    if let Some(into) = ticket.merged_into {
+        return Err(AppError::Page(StatusCode::CONFLICT, Msg::new("ticket-merge-is-merged").arg("number", into)));
+    }
     Ok((tx, scope, ticket))
 }
 

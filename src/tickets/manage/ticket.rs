@@ -17,7 +17,7 @@ use crate::tickets::access::{self, Scope};
 use crate::tickets::manage_queries::{self as queries, DeskTicket, HistoryRow, OtherTicket};
 use crate::tickets::portal::FileLink;
 use crate::tickets::store::{Thread, ThreadMessage};
-use crate::tickets::{Priority, Status, downloads, settings, uploads};
+use crate::tickets::{Priority, Status, downloads, replies, settings, uploads};
 use crate::web::csrf::CsrfToken;
 use crate::web::extract::{Path, Query};
 use crate::web::layout::Shell;
@@ -99,6 +99,17 @@ pub struct TicketPage {
     pub reply: String,
     pub errors: Vec<Msg>,
     pub limits: uploads::FileLimits,
+    /// What the merge form held when it was refused (`merge.rs`).
+    pub merge_into: String,
+    /// The saved replies offered for this ticket (`replies.rs`), filled for it.
+    pub saved_replies: Vec<OfferedReply>,
+}
+
+/// A saved reply on the reply form: its text already filled for the ticket.
+pub struct OfferedReply {
+    pub id: i64,
+    pub title: String,
+    pub text: String,
 }
 
 /// A ticket number from the address; anything else is a ticket that does not exist.
@@ -143,6 +154,7 @@ pub async fn render(
         MessageView::new(m, files)
     });
     let history = queries::history(&state.db, portal_id, ticket.id).await?;
+    let saved_replies = offered_replies(state, user, &ticket).await?;
     let others = queries::other_tickets(&state.db, portal_id, scope, &ticket).await?;
     let (department_names, staff_names) = queries::names(&state.db, portal_id).await?;
     let mut conn = state.db.pool().acquire().await?;
@@ -193,7 +205,26 @@ pub async fn render(
         ticket,
         reply: String::new(),
         errors: vec![],
+        merge_into: String::new(),
+        saved_replies,
     })
+}
+
+/// The saved replies offered to `user` on `ticket`, their placeholders filled (none on a merged
+/// ticket, which takes no reply).
+async fn offered_replies(state: &AppState, user: &ManageUser, ticket: &DeskTicket) -> AppResult<Vec<OfferedReply>> {
+    if !access::may_answer(user) || ticket.merged_into.is_some() {
+        return Ok(Vec::new());
+    }
+    let found = replies::offered(&state.db, user.portal.id, user.staff.id, ticket.props.department_id).await?;
+    Ok(found
+        .into_iter()
+        .map(|r| OfferedReply { id: r.id, text: fill_for(&r.body, user, ticket), title: r.title })
+        .collect())
+}
+
+fn fill_for(body: &str, user: &ManageUser, ticket: &DeskTicket) -> String {
+    replies::fill(body, &ticket.requester_name, ticket.number, &user.staff.name)
 }
 
 /// A line of history in words: "changed the status from New to Open".
@@ -216,6 +247,8 @@ fn history_view(h: &HistoryRow, departments: &HashMap<i64, String>, staff: &Hash
         "note" => t("desk-history-note"),
         "attachment" => t1("desk-history-attachment", "name", new),
         "verified" => t("desk-history-verified"),
+        "merged-into" => t1("ticket-merge-history-into", "number", new),
+        "merged-in" => t1("ticket-merge-history-in", "number", new),
         other => other.to_string(),
     };
     HistoryView { who: h.actor_name.clone(), what, when: crate::web::format_time(h.created_at) }
@@ -227,6 +260,8 @@ pub struct ShowQuery {
     /// The portal the ticket belongs to, as links in emails name it: an agent who works in
     /// several portals may be working in another one when they follow the link.
     portal: Option<String>,
+    /// A saved reply to put in the reply box (the page without script: `replies.rs`).
+    reply: Option<String>,
 }
 
 /// The ticket is in another portal of the agent's: offer to switch to it (a POST, so that a
@@ -258,7 +293,14 @@ pub async fn show(
         return Ok(page.into_response());
     }
     let (scope, ticket) = visible_ticket(&state, &user, &number).await?;
-    Ok(render(&state, &user, csrf, &scope, ticket, q.msg.as_deref()).await?.into_response())
+    let chosen = match q.reply.as_deref().filter(|r| !r.is_empty()) {
+        Some(raw) => Some(replies::offered_one(&state.db, &user, ticket.props.department_id, raw).await?),
+        None => None,
+    };
+    let text = chosen.map(|r| fill_for(&r.body, &user, &ticket));
+    let mut page = render(&state, &user, csrf, &scope, ticket, q.msg.as_deref()).await?;
+    page.reply = text.unwrap_or_default();
+    Ok(page.into_response())
 }
 
 /// A file of the ticket, notes' files included: the agent sees the whole thread.

@@ -11,8 +11,10 @@
 //! - The ticket's root is its first message's key (the receipt's and the "new ticket" email's):
 //!   it comes first in every later email's `References`, which the outbox always keeps.
 //! - Matching a reply (a later issue): take the keys in its `In-Reply-To` and `References` that
-//!   end in our mail domain, read the portal and ticket with `ticket_of_key`, then look the key
-//!   up in `ticket_messages (portal_id, email_message_id)` (indexed) of that portal and ticket.
+//!   end in our mail domain, read the portal with `ticket_of_key`, then find the ticket with
+//!   `merge::ticket_for_message_id`, which looks the key up in `ticket_messages (portal_id,
+//!   email_message_id)` (indexed) and takes the ticket the message is in NOW: a merge moves
+//!   messages to another ticket, so the ticket id inside a key is only where it was first sent.
 //!   The ids alone prove nothing: the random `secret` (16 letters and digits) makes a stored
 //!   key unguessable, so knowing a ticket's number is not enough to write into it by forging
 //!   headers. A reply to a notice still names the root in `References`.

@@ -145,6 +145,10 @@ async fn move_to(
     let customer = customer_for_change(user)?;
     let portal_id = user.portal.portal.id;
     let (mut tx, ticket) = own_ticket_for_change(state, &customer, portal_id, number).await?;
+    // A merged ticket stays closed: its thread went on in the other one.
+    if let Some(into) = ticket.merged_into {
+        return Err(AppError::Page(StatusCode::CONFLICT, Msg::new("ticket-merge-is-merged").arg("number", into)));
+    }
     // Reopening applies to a closed ticket only; any other is open enough already.
     let applies = if to == Status::Closed { ticket.status != Status::Closed } else { ticket.status == Status::Closed };
     if applies {

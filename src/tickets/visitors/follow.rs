@@ -108,6 +108,8 @@ struct TicketPage {
     /// Visitors send no files (the link's forms are plain forms).
     limits: Option<crate::tickets::uploads::FileLimits>,
     files_base: String,
+    /// The number the link was made for, when that ticket was merged into this one.
+    merged_from: Option<i64>,
 }
 
 async fn ticket_page(
@@ -134,6 +136,7 @@ async fn ticket_page(
         notice: None,
         errors: vec![],
         reply: String::new(),
+        merged_from: None,
     })
 }
 
@@ -152,6 +155,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     let linked = open(&state, &portal, &client, &token).await?;
     let mut page = ticket_page(&state, portal, csrf, &token, linked.ticket).await?;
+    page.merged_from = linked.merged_from;
     page.notice = match q.msg.as_deref() {
         Some("replied") => Some(Msg::new("tickets-notice-replied")),
         Some("closed") => Some(Msg::new("tickets-notice-closed")),

@@ -55,10 +55,15 @@ pub struct LinkedTicket {
     pub verified: bool,
     pub requester_name: String,
     pub requester_email: String,
+    /// The number of the ticket the link was made for, when that one has since been merged into
+    /// `ticket` (a link follows its ticket's merge: `merge.rs` keeps merges one step deep).
+    pub merged_from: Option<i64>,
 }
 
 /// The ticket of `portal_id` that the link with this token opens, if it has not expired and
 /// the ticket is not a disabled customer's (the link must not outlive the account it joined).
+/// A link to a ticket merged into another opens that other one: the thread moved there, and
+/// the merge was allowed only between tickets of the same requester.
 pub async fn find(
     conn: &mut AnyConnection,
     portal_id: i64,
@@ -67,9 +72,10 @@ pub async fn find(
 ) -> Result<Option<LinkedTicket>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT t.id, t.number, t.subject, t.status, t.created_at, t.updated_at, t.customer_id, t.verified_at, \
-         t.requester_name, t.requester_email, d.name AS department \
+         t.requester_name, t.requester_email, d.name AS department, s.number AS linked_number \
          FROM ticket_links l \
-         JOIN tickets t ON t.portal_id = l.portal_id AND t.id = l.ticket_id \
+         JOIN tickets s ON s.portal_id = l.portal_id AND s.id = l.ticket_id \
+         JOIN tickets t ON t.portal_id = s.portal_id AND t.id = COALESCE(s.merged_into_id, s.id) \
          JOIN departments d ON d.portal_id = t.portal_id AND d.id = t.department_id \
          LEFT JOIN customers c ON c.portal_id = t.portal_id AND c.id = t.customer_id \
          WHERE l.portal_id = $1 AND l.token_hash = $2 AND (l.expires_at IS NULL OR l.expires_at > $3) \
@@ -84,20 +90,23 @@ pub async fn find(
     let code: String = r.try_get("status")?;
     let status =
         Status::parse(&code).ok_or_else(|| sqlx::Error::Decode(format!("unknown ticket status {code:?}").into()))?;
+    let number: i64 = r.try_get("number")?;
     Ok(Some(LinkedTicket {
         ticket: OwnTicket {
             id: r.try_get("id")?,
-            number: r.try_get("number")?,
+            number,
             subject: r.try_get("subject")?,
             status,
             department: r.try_get("department")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
+            merged_into: None,
         },
         customer_id: r.try_get("customer_id")?,
         verified: r.try_get::<Option<i64>, _>("verified_at")?.is_some(),
         requester_name: r.try_get("requester_name")?,
         requester_email: r.try_get("requester_email")?,
+        merged_from: Some(r.try_get::<i64, _>("linked_number")?).filter(|n| *n != number),
     }))
 }
 

@@ -1,0 +1,26 @@
+# Saved replies (src/tickets/replies.rs): the management page and the choices on the reply form.
+ticket-replies-title = Saved replies
+ticket-replies-intro = Texts to insert into a reply with one click. Yours are only for you; a department's are offered on that department's tickets and managed by those who manage departments. In the text, {"{{"}customer_name{"}}"}, {"{{"}ticket_number{"}}"} and {"{{"}agent_name{"}}"} are replaced for each ticket.
+ticket-replies-none = No saved replies yet.
+ticket-replies-field-title = Title
+ticket-replies-field-body = Text
+ticket-replies-owner = For
+ticket-replies-owner-me = Only me
+ticket-replies-of-department = For the department { $name }
+ticket-replies-placeholders = Placeholders: {"{{"}customer_name{"}}"}, {"{{"}ticket_number{"}}"}, {"{{"}agent_name{"}}"}.
+ticket-replies-add-heading = New saved reply
+ticket-replies-add = Save the reply
+ticket-replies-edit = Edit
+ticket-replies-edit-heading = Edit the saved reply
+ticket-replies-save = Save changes
+ticket-replies-delete = Delete
+ticket-replies-back = Back to saved replies
+ticket-replies-notice-saved = The saved reply was saved.
+ticket-replies-notice-deleted = The saved reply was deleted.
+ticket-replies-title-required = Please give the reply a title.
+ticket-replies-title-too-long = The title can have at most { $max } characters.
+ticket-replies-title-control = The title must be one line of plain text.
+ticket-replies-owner-unknown = Choose whom the reply is for: yourself or one of the portal's departments.
+ticket-replies-department-only = Only those who manage departments can change a department's saved replies.
+ticket-replies-insert = Insert a saved reply:
+ticket-replies-manage-link = Manage saved replies

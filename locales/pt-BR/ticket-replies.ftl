@@ -1,0 +1,26 @@
+# Respostas prontas (src/tickets/replies.rs): a página de gestão e as opções no formulário de resposta.
+ticket-replies-title = Respostas prontas
+ticket-replies-intro = Textos para inserir em uma resposta com um clique. As suas são só para você; as de um departamento aparecem nos chamados dele e são geridas por quem gerencia departamentos. No texto, {"{{"}customer_name{"}}"}, {"{{"}ticket_number{"}}"} e {"{{"}agent_name{"}}"} são trocados pelos dados de cada chamado.
+ticket-replies-none = Ainda não há respostas prontas.
+ticket-replies-field-title = Título
+ticket-replies-field-body = Texto
+ticket-replies-owner = Para
+ticket-replies-owner-me = Só eu
+ticket-replies-of-department = Para o departamento { $name }
+ticket-replies-placeholders = Marcadores: {"{{"}customer_name{"}}"}, {"{{"}ticket_number{"}}"}, {"{{"}agent_name{"}}"}.
+ticket-replies-add-heading = Nova resposta pronta
+ticket-replies-add = Salvar a resposta
+ticket-replies-edit = Editar
+ticket-replies-edit-heading = Editar a resposta pronta
+ticket-replies-save = Salvar alterações
+ticket-replies-delete = Excluir
+ticket-replies-back = Voltar às respostas prontas
+ticket-replies-notice-saved = A resposta pronta foi salva.
+ticket-replies-notice-deleted = A resposta pronta foi excluída.
+ticket-replies-title-required = Dê um título à resposta.
+ticket-replies-title-too-long = O título pode ter no máximo { $max } caracteres.
+ticket-replies-title-control = O título deve ser uma linha de texto simples.
+ticket-replies-owner-unknown = Escolha para quem é a resposta: você ou um dos departamentos do portal.
+ticket-replies-department-only = Só quem gerencia departamentos pode alterar as respostas prontas de um departamento.
+ticket-replies-insert = Inserir uma resposta pronta:
+ticket-replies-manage-link = Gerenciar respostas prontas

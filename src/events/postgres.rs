@@ -1,0 +1,41 @@
+//! PostgreSQL: one `LISTEN` connection per node, kept open; it is re-opened after any failure,
+//! and every (re)connection is reported as `Event::Missed`, since notifications sent while
+//! nobody listened are gone.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+
+use super::{CHANNEL, Event, EventBus};
+use crate::db::Db;
+
+/// Before connecting again after a failure.
+const RETRY: Duration = Duration::from_secs(1);
+
+pub(super) async fn listen(db: Db, bus: EventBus) {
+    while !db.pool().is_closed() {
+        if let Err(e) = listen_once(&db, &bus).await {
+            tracing::warn!(error = %e, "lost the database's event channel; reconnecting");
+            tokio::time::sleep(RETRY).await;
+        }
+    }
+}
+
+async fn listen_once(db: &Db, bus: &EventBus) -> Result<(), sqlx::Error> {
+    let mut listener = PgListener::connect(db.url().as_str()).await?;
+    listener.listen(CHANNEL).await?;
+    bus.deliver(Event::Missed);
+    while !db.pool().is_closed() {
+        // Not wrapped in a timeout: a receive cut short could drop half a message. The task
+        // ends with its runtime (the process, or a test's).
+        match listener.try_recv().await? {
+            // The connection dropped and was opened again: whatever came meanwhile is lost.
+            None => bus.deliver(Event::Missed),
+            Some(notification) => match Event::parse(notification.payload()) {
+                Some(event) => bus.deliver(event),
+                None => tracing::debug!(payload = notification.payload(), "unknown event"),
+            },
+        }
+    }
+    Ok(())
+}
