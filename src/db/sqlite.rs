@@ -19,6 +19,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "attachment uploads", include_str!("../../migrations/sqlite/0011_attachment_uploads.sql")),
     (12, "ticket email preferences", include_str!("../../migrations/sqlite/0012_ticket_email_preferences.sql")),
     (13, "ticket links", include_str!("../../migrations/sqlite/0013_ticket_links.sql")),
+    (14, "ticket queue", include_str!("../../migrations/sqlite/0014_ticket_queue.sql")),
     (15, "merged tickets and saved replies", include_str!("../../migrations/sqlite/0015_merge_and_saved_replies.sql")),
     (17, "configuration version", include_str!("../../migrations/sqlite/0017_config_version.sql")),
 ];

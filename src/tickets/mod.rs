@@ -19,6 +19,7 @@ pub mod replies;
 pub mod settings;
 pub mod store;
 pub mod uploads;
+pub mod views;
 pub mod visitors;
 
 use crate::web::layout::{Feature, MenuEntry, Notice, PortalMenuEntry, Visibility};

@@ -6,6 +6,7 @@ mod common;
 
 mod accounts_across_portals;
 mod attachment_store;
+mod bulk_actions;
 mod cli;
 mod codes;
 mod config_cache;
@@ -26,8 +27,10 @@ mod probe_tickets;
 mod pt_br_auth;
 mod pt_br_management;
 mod pt_br_settings;
+mod queue_filters;
 mod reliability;
 mod saved_replies;
+mod saved_views;
 mod security;
 mod seed;
 mod signin;

@@ -179,11 +179,13 @@ async fn queues_page_by_keyset_and_show_only_what_the_agent_may_see() {
         .unwrap();
 
     let everything = Scope::WholePortal;
-    let first = queues::page(&app.db, portal, &everything, Queue::All, StatusFilter::Any, None, 50).await.unwrap();
+    let no_filters = queues::Filters::default();
+    let all_any = queues::Selection { queue: Queue::All, status: StatusFilter::Any, filters: &no_filters };
+    let first = queues::page(&app.db, portal, &everything, all_any, None, 50).await.unwrap();
     assert_eq!(first.len(), 50);
     assert!(first.windows(2).all(|w| (w[0].updated_at, w[0].id) > (w[1].updated_at, w[1].id)), "newest first");
-    let after = Some(first.last().unwrap().cursor());
-    let second = queues::page(&app.db, portal, &everything, Queue::All, StatusFilter::Any, after, 50).await.unwrap();
+    let after = Some(first.last().unwrap().cursor(queues::Sort::Activity));
+    let second = queues::page(&app.db, portal, &everything, all_any, after, 50).await.unwrap();
     assert_eq!(second.len(), 10, "the rest, none twice, another portal's never");
     let mut numbers: Vec<i64> = first.iter().chain(&second).map(|r| r.number).collect();
     numbers.sort();
@@ -191,7 +193,11 @@ async fn queues_page_by_keyset_and_show_only_what_the_agent_may_see() {
 
     let count = |scope: Scope, queue, status| {
         let db = app.db.clone();
-        async move { queues::count(&db, portal, &scope, queue, status).await.unwrap() }
+        async move {
+            let filters = queues::Filters::default();
+            let selection = queues::Selection { queue, status, filters: &filters };
+            queues::count_capped(&db, portal, &scope, selection).await.unwrap()
+        }
     };
     assert_eq!(count(everything.clone(), Queue::All, StatusFilter::Any).await, 60);
     assert_eq!(count(everything.clone(), Queue::All, StatusFilter::Active).await, 55);
@@ -202,7 +208,7 @@ async fn queues_page_by_keyset_and_show_only_what_the_agent_may_see() {
     let support_only = Scope::Departments(vec![support]);
     assert_eq!(count(support_only.clone(), Queue::All, StatusFilter::Any).await, 30);
     assert_eq!(count(support_only.clone(), Queue::Department(billing), StatusFilter::Any).await, 0);
-    let rows = queues::page(&app.db, portal, &support_only, Queue::All, StatusFilter::Any, None, 100).await.unwrap();
+    let rows = queues::page(&app.db, portal, &support_only, all_any, None, 100).await.unwrap();
     assert!(rows.iter().all(|r| r.department_id == support) && rows.len() == 30);
     assert_eq!(count(Scope::Departments(vec![]), Queue::All, StatusFilter::Any).await, 0);
     // Another portal's department named in a scope shows nothing of it here.

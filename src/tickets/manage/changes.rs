@@ -22,14 +22,14 @@ use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::extract::Path;
 use crate::web::state::AppState;
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub(super) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 fn changed_meanwhile() -> AppError {
     AppError::Page(StatusCode::CONFLICT, Msg::new("tickets-changed-meanwhile"))
 }
 
 /// Replying to and changing tickets takes `answer_tickets`; seeing them does not.
-fn require_answer(user: &ManageUser) -> AppResult<()> {
+pub(super) fn require_answer(user: &ManageUser) -> AppResult<()> {
     user.require(crate::accounts::permissions::Permission::AnswerTickets)
 }
 
@@ -49,7 +49,7 @@ async fn ticket_for_change(state: &AppState, user: &ManageUser, raw: &str) -> Ap
 /// Writes `new` over `ticket`'s properties with one history row per change and the emails they
 /// send (the requester hears of the resolution, a new assignee of the assignment), or refuses
 /// when the ticket changed meanwhile.
-async fn apply_props(
+pub(super) async fn apply_props(
     tx: &mut Tx,
     emails: &notify::Context,
     user: &ManageUser,
@@ -197,23 +197,23 @@ pub async fn reply(
 #[derive(Deserialize)]
 pub struct UpdateForm {
     #[serde(default)]
-    status: String,
+    pub(super) status: String,
     #[serde(default)]
-    priority: String,
+    pub(super) priority: String,
     #[serde(default)]
-    department: String,
+    pub(super) department: String,
     /// A staff id, or empty for nobody.
     #[serde(default)]
-    assignee: String,
+    pub(super) assignee: String,
     /// The properties the page showed (`Props::stamp`): the form holds every property, so
     /// applying it over a colleague's change made since would silently undo that change.
     #[serde(default)]
-    seen: String,
+    pub(super) seen: String,
 }
 
 /// The properties the form asks for, checked against the portal: a department of the portal,
 /// a new assignee who is an agent of that department.
-async fn wanted_props(
+pub(super) async fn wanted_props(
     tx: &mut Tx,
     portal_id: i64,
     current: &Props,
