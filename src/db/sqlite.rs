@@ -19,6 +19,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "attachment uploads", include_str!("../../migrations/sqlite/0011_attachment_uploads.sql")),
     (12, "ticket email preferences", include_str!("../../migrations/sqlite/0012_ticket_email_preferences.sql")),
     (13, "ticket links", include_str!("../../migrations/sqlite/0013_ticket_links.sql")),
+    (16, "ticket dashboard and ratings", include_str!("../../migrations/sqlite/0016_ticket_dashboard.sql")),
 ];
 
 /// How long a write waits for the one writer connection before giving up.

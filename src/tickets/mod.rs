@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod attachments;
+pub mod dashboard;
 pub mod downloads;
 pub mod manage;
 pub mod manage_queries;
@@ -14,6 +15,7 @@ pub mod notify;
 pub mod portal;
 pub mod portal_queries;
 pub mod queues;
+pub mod satisfaction;
 pub mod settings;
 pub mod store;
 pub mod uploads;
@@ -38,6 +40,7 @@ pub const FEATURE: Feature = Feature {
     visitor_links: &[visitors::VISITOR_LINK],
     router,
     settings: &[settings::GROUP],
+    home_panels: &[dashboard::HOME_PANEL],
 };
 
 /// The portal's and the desk's ticket pages, and the form of an agent's ticket email
@@ -46,6 +49,7 @@ fn router() -> axum::Router<crate::web::state::AppState> {
     portal::router()
         .merge(manage::router())
         .merge(visitors::router())
+        .merge(satisfaction::router())
         .route("/manage/profile/ticket-emails", axum::routing::post(notify::preferences::save))
 }
 

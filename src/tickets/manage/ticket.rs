@@ -99,6 +99,8 @@ pub struct TicketPage {
     pub reply: String,
     pub errors: Vec<Msg>,
     pub limits: uploads::FileLimits,
+    /// The requester's satisfaction rating, if they gave one.
+    pub rating: Option<crate::tickets::satisfaction::Shown>,
 }
 
 /// A ticket number from the address; anything else is a ticket that does not exist.
@@ -178,6 +180,7 @@ pub async fn render(
         created: crate::web::format_time(ticket.created_at),
         messages: messages.collect(),
         limits: settings::load(&state.db, portal_id).await?.into(),
+        rating: crate::tickets::satisfaction::shown(&state.db, portal_id, ticket.id).await?,
         history,
         others: others.into_iter().map(OtherView::from).collect(),
         may_answer: access::may_answer(user),
@@ -216,6 +219,7 @@ fn history_view(h: &HistoryRow, departments: &HashMap<i64, String>, staff: &Hash
         "note" => t("desk-history-note"),
         "attachment" => t1("desk-history-attachment", "name", new),
         "verified" => t("desk-history-verified"),
+        "rated" => t1("ticket-rating-history", "rating", crate::tickets::satisfaction::label_of(new)),
         other => other.to_string(),
     };
     HistoryView { who: h.actor_name.clone(), what, when: crate::web::format_time(h.created_at) }
