@@ -77,7 +77,7 @@ async fn the_resolved_email_links_to_a_form_that_records_only_when_posted() {
     assert_eq!(rating_of(&app, pid, number).await, Some(("bad".into(), "It broke again".into())));
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM ticket_ratings").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM ticket_events WHERE what = 'rated'").await, 1);
-    let sums = "SELECT SUM(rated_good) * 10 + SUM(rated_bad) AS n FROM ticket_daily";
+    let sums = "SELECT CAST(SUM(rated_good) * 10 + SUM(rated_bad) AS BIGINT) AS n FROM ticket_daily";
     assert_eq!(app.count(sums).await, 1);
 
     // The agent sees it on the ticket; the dashboard counts it.
