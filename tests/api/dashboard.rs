@@ -172,7 +172,8 @@ async fn two_nodes_sharing_postgresql_keep_the_counts_right() {
     let ana = app.agent("default", "ana@desk.test", "Ana", &[support, billing], &["answer_tickets"]).await;
     let mut numbers = Vec::new();
     for i in 0..20u32 {
-        numbers.push(ticket_now(&app, pid, if i.is_multiple_of(2) { support } else { billing }, &format!("T{i}")).await);
+        numbers
+            .push(ticket_now(&app, pid, if i.is_multiple_of(2) { support } else { billing }, &format!("T{i}")).await);
     }
     let nodes = [start_node(app.database_url.as_str()), start_node(app.database_url.as_str())];
     let mut browsers = Vec::new();
