@@ -17,6 +17,10 @@
 //! (the trigger also takes a per-portal advisory lock first, so transactions never wait on each
 //! other's counter rows in opposite orders); SQLite has one writer at a time.
 //!
+//! Cost: three small upserts per ticket written. `frontdesk seed --tickets 100000` on a fresh
+//! SQLite file took 12.4 s without the triggers and 12.6 s with them (14.1 s and 14.2 s on a
+//! second run), and its counters equalled a direct count afterwards.
+//!
 //! Days are UTC: day number = floor(unix seconds / 86400). "Resolved today" is today's
 //! `ticket_daily.resolved`: tickets whose last resolution fell today (a reopened ticket keeps its
 //! resolution date until it is resolved again).
