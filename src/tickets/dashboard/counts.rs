@@ -9,6 +9,7 @@ use sqlx::Row;
 use crate::db::Db;
 use crate::tickets::Status;
 use crate::tickets::access::Scope;
+use crate::tickets::queues::{Queue, StatusFilter};
 
 /// Seconds in a UTC day: day numbers are `unix_seconds / DAY` rounded down.
 pub const DAY: i64 = 86_400;
@@ -77,6 +78,56 @@ pub async fn queue_counts(
         entry.add(status, r.try_get("assignee_id")?, staff_id, r.try_get("n")?);
     }
     Ok(counts)
+}
+
+/// One row of `ticket_counts`: how many tickets of a department have a status and an assignee
+/// (0 for none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CountRow {
+    pub department_id: i64,
+    pub status: Status,
+    pub assignee_id: i64,
+    pub n: i64,
+}
+
+/// Every non-zero counter of a portal: a few rows per department and agent.
+pub async fn rows(db: &Db, portal_id: i64) -> Result<Vec<CountRow>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT department_id, status, assignee_id, n FROM ticket_counts WHERE portal_id = $1 AND n <> 0")
+            .bind(portal_id)
+            .fetch_all(db.pool())
+            .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let code: String = r.try_get("status")?;
+        let Some(status) = Status::parse(&code) else { continue };
+        out.push(CountRow {
+            department_id: r.try_get("department_id")?,
+            status,
+            assignee_id: r.try_get("assignee_id")?,
+            n: r.try_get("n")?,
+        });
+    }
+    Ok(out)
+}
+
+/// How many tickets a queue holds in the statuses shown, exactly, from the counters.
+pub fn queue_total(rows: &[CountRow], scope: &Scope, queue: Queue, status: StatusFilter) -> i64 {
+    let wanted = |s: Status| match status {
+        StatusFilter::Active => s.is_active(),
+        StatusFilter::Only(only) => s == only,
+        StatusFilter::Any => true,
+    };
+    let in_queue = |r: &CountRow| match queue {
+        Queue::Mine(staff_id) => r.assignee_id == staff_id,
+        Queue::Unassigned => r.assignee_id == 0,
+        Queue::Department(id) => r.department_id == id,
+        Queue::All => true,
+    };
+    rows.iter()
+        .filter(|r| scope.allows_department(r.department_id) && wanted(r.status) && in_queue(r))
+        .map(|r| r.n)
+        .sum()
 }
 
 /// One department's day.

@@ -128,7 +128,8 @@ fn view_queue(user: &ManageUser, code: &str) -> Queue {
     }
 }
 
-/// The menu's queues with their capped counts (of the statuses shown, without the filters).
+/// The menu's queues with their counts (of the statuses shown, without the filters): exact,
+/// from the counters the database keeps (`dashboard::counts`), one small query for them all.
 async fn queue_links(
     db: &Db,
     portal_id: i64,
@@ -137,14 +138,14 @@ async fn queue_links(
     status: StatusFilter,
     current: &str,
 ) -> AppResult<Vec<QueueLink>> {
-    let mut links = Vec::with_capacity(available.len());
-    let unfiltered = Filters::default();
-    for (code, queue, label) in available {
-        let selection = Selection { queue: *queue, status, filters: &unfiltered };
-        let count = queues::count_label(queues::count_capped(db, portal_id, scope, selection).await?);
-        links.push(QueueLink { code: code.clone(), label: label.clone(), count, current: code == current });
-    }
-    Ok(links)
+    let counters = crate::tickets::dashboard::counts::rows(db, portal_id).await?;
+    Ok(available
+        .iter()
+        .map(|(code, queue, label)| {
+            let n = crate::tickets::dashboard::counts::queue_total(&counters, scope, *queue, status);
+            QueueLink { code: code.clone(), label: label.clone(), count: n.to_string(), current: code == current }
+        })
+        .collect())
 }
 
 /// The customer filter also finds the tickets of the customer account with that address.
