@@ -16,7 +16,7 @@ use serde::Deserialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::manage::filters::{QueueQuery, parse_filters};
+use super::manage::filters::{QueueQuery, parse_filters, parse_status};
 use crate::accounts::permissions::Role;
 use crate::auth::ManageUser;
 use crate::db::{Db, now};
@@ -141,6 +141,8 @@ async fn create(
     let name = checked_name(&form.name)?;
     let query = QueueQuery::from_canonical(&form.query)?;
     parse_filters(&query)?;
+    // A status that does not read would make every page showing the view a 400.
+    parse_status(query.status.as_deref()).ok_or_else(|| AppError::bad_request(Msg::new("desk-bad-status")))?;
     let department_id = share_target(&state, &user, &form.share).await?;
     let portal_id = user.portal.id;
     let mut tx = state.db.writer().begin().await?;

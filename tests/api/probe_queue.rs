@@ -1,0 +1,90 @@
+//! Probe of the busy-desk features (issue 14) as an outsider would attack them: each test here
+//! was written failing against a real problem, then the code was fixed.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use sqlx::Row;
+
+use crate::common::{self, TestApp};
+
+async fn saved_reply_bodies(app: &TestApp) -> Vec<String> {
+    let rows = sqlx::query("SELECT body FROM saved_replies ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
+    rows.iter().map(|r| r.get::<String, _>("body")).collect()
+}
+
+/// A saved reply is a letter: it has line breaks, which the control-character guard refused
+/// (it let them through only in fields named `message`), so nearly every real saved reply was
+/// a 400 page.
+#[tokio::test]
+async fn a_saved_reply_of_several_lines_is_kept_and_offered_as_typed() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let number = app.ticket(portal, support, None, "Printer").await;
+    let body = "Hello {{customer_name}},\r\n\r\nIt is fixed.\r\n\tRegards";
+    let created = ana.post("/manage/saved-replies", &[("owner", "me"), ("title", "Fixed"), ("body", body)]).await;
+    created.assert_redirect_to("/manage/saved-replies?msg=saved-reply-saved");
+    assert_eq!(saved_reply_bodies(&app).await, vec![body.to_string()]);
+    let id = app.count("SELECT MAX(id) AS n FROM saved_replies").await;
+    let edit = format!("/manage/saved-replies/{id}");
+    ana.post(&edit, &[("title", "Fixed"), ("body", "Two\r\nlines")]).await.assert_redirect_to("/manage/saved-replies");
+    assert_eq!(saved_reply_bodies(&app).await, vec!["Two\r\nlines".to_string()]);
+    ana.get(&format!("/manage/tickets/{number}?reply={id}")).await.assert_status(StatusCode::OK).assert_contains("Two");
+    // Other control characters stay refused, in the body as anywhere else.
+    let nul = ana.post(&edit, &[("title", "Fixed"), ("body", "bad\u{0}byte")]).await;
+    nul.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(saved_reply_bodies(&app).await, vec!["Two\r\nlines".to_string()]);
+}
+
+/// An agent without `answer_tickets` may not use saved replies (the page is refused to them and
+/// none is offered on the ticket), but `?reply=ID` on a ticket they see put a department's
+/// saved reply in the page for them to read.
+#[tokio::test]
+async fn an_agent_who_may_not_answer_reads_no_saved_reply_through_the_address() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (_, max) =
+        app.signed_in_agent("default", "max@desk.test", &[support], &["answer_tickets", "manage_departments"]).await;
+    let (_, vic) = app.signed_in_agent("default", "vic@desk.test", &[support], &[]).await;
+    let number = app.ticket(portal, support, None, "Printer").await;
+    let fields = [("owner", support.to_string()), ("title", "Internal".into()), ("body", "Secret wording".into())];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    max.post("/manage/saved-replies", &fields).await.assert_redirect_to("/manage/saved-replies");
+    let id = app.count("SELECT MAX(id) AS n FROM saved_replies").await;
+    max.get(&format!("/manage/tickets/{number}?reply={id}")).await.assert_contains("Secret wording");
+
+    vic.get(&format!("/manage/tickets/{number}")).await.assert_status(StatusCode::OK).assert_lacks("Secret wording");
+    let page = vic.get(&format!("/manage/tickets/{number}?reply={id}")).await;
+    page.assert_status(StatusCode::NOT_FOUND).assert_lacks("Secret wording");
+}
+
+/// A view whose status does not read was saved, and then every page showing it answered 400
+/// (for a shared view: for everyone in the department). It is refused when saved instead.
+#[tokio::test]
+async fn a_view_whose_status_does_not_read_is_refused_when_saved() {
+    let app = common::spawn().await;
+    let (_, support) = app.portal_with_department("default").await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    for query in ["status=bogus", "queue=mine&status=%27%3B--", "sort=priority&status=any&status=new"] {
+        let page = ana.post("/manage/tickets/views", &[("name", "Broken"), ("query", query), ("share", "")]).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}: {}", page.body);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM ticket_views").await, 0);
+    let fine = ana.post("/manage/tickets/views", &[("name", "Fine"), ("query", "status=any"), ("share", "")]).await;
+    fine.assert_redirect_to("/manage/tickets?view=");
+    ana.get("/manage/tickets").await.assert_status(StatusCode::OK).assert_contains("Fine");
+}
+
+/// How long until `path` shows `text`, polling; panics after `limit`.
+async fn shows_within(app: &TestApp, path: &str, text: &str, limit: Duration) -> Duration {
+    let browser = app.browser();
+    let start = Instant::now();
+    loop {
+        if browser.get(path).await.body.contains(text) {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < limit, "{path} still lacks {text:?} after {:?}", start.elapsed());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
