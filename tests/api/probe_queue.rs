@@ -88,3 +88,38 @@ async fn shows_within(app: &TestApp, path: &str, text: &str, limit: Duration) ->
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A customer reopening a closed ticket while an agent merges it: the reopen checked only the
+/// status it read ("closed"), which the merge leaves as it is, so on PostgreSQL it could land
+/// after the merge and reopen a merged ticket (open in the queues, refusing every change).
+/// Run many times over; no merged ticket may ever be anything but closed.
+#[tokio::test]
+async fn a_reopen_racing_a_merge_never_reopens_the_merged_ticket() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let rita = app.customer("default", "rita@client.test", "Cust0mer-Secret!").await;
+    let customer = app.browser();
+    customer.sign_in_portal("default", "rita@client.test", "Cust0mer-Secret!").await;
+    let target = app.ticket(portal, support, Some(rita), "Where it all goes").await;
+    for round in 0..15 {
+        let source = app.ticket(portal, support, Some(rita), &format!("Closed one {round}")).await;
+        sqlx::query("UPDATE tickets SET status = 'closed' WHERE portal_id = $1 AND number = $2")
+            .bind(portal)
+            .bind(source)
+            .execute(app.db.writer())
+            .await
+            .unwrap();
+        let into = [("into", target.to_string())];
+        let into: Vec<(&str, &str)> = into.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (merge_path, reopen_path) =
+            (format!("/manage/tickets/{source}/merge"), format!("/portal/default/tickets/{source}/reopen"));
+        let merge = ana.post(&merge_path, &into);
+        let reopen = customer.post(&reopen_path, &[]);
+        let (merged, reopened) = tokio::join!(merge, reopen);
+        assert!(merged.status.is_redirection() || merged.status == StatusCode::CONFLICT, "{}", merged.body);
+        assert!(!reopened.status.is_server_error(), "{}", reopened.body);
+        let broken = app.count("SELECT COUNT(*) AS n FROM tickets WHERE merged_into_id IS NOT NULL AND status <> 'closed'").await;
+        assert_eq!(broken, 0, "round {round}: a merged ticket was reopened");
+    }
+}
