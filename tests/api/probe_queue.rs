@@ -123,3 +123,48 @@ async fn a_reopen_racing_a_merge_never_reopens_the_merged_ticket() {
         assert_eq!(broken, 0, "round {round}: a merged ticket was reopened");
     }
 }
+
+/// On PostgreSQL a node heard of changes only through its `LISTEN` connection. While that
+/// connection is gone and cannot be opened again (the server refusing new connections, a
+/// firewall dropping an idle one), the node went on serving its copy, however stale, for as
+/// long as the outage lasted, though its pool still reads the database. A change must show
+/// within a second all the same. (SQLite has no such connection: nothing to test there.)
+#[tokio::test]
+async fn a_change_shows_within_a_second_while_the_event_channel_is_down() {
+    let Ok(admin_url) = std::env::var("FRONTDESK_TEST_DATABASE_URL") else { return };
+    if admin_url.is_empty() {
+        return;
+    }
+    use sqlx::Connection;
+    let app = common::spawn().await;
+    app.browser().get("/portal/default").await.assert_status(StatusCode::OK).assert_lacks("Renamed While Deaf");
+    let name = app.database_url.as_str().rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+    let mut admin = sqlx::AnyConnection::connect(&admin_url).await.unwrap();
+    let run = |sql: String| sqlx::query(sqlx::AssertSqlSafe(sql));
+    // No new connection to the desk's database: the listener cannot come back; the pool keeps
+    // the connections it has.
+    run(format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")).execute(&mut admin).await.unwrap();
+    let cut = run(format!(
+        "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity \
+         WHERE datname = '{name}' AND query ILIKE 'LISTEN%'"
+    ))
+    .fetch_one(&mut admin)
+    .await
+    .unwrap()
+    .get::<i64, _>("n");
+    assert_eq!(cut, 1, "the node's listening connection");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.browser().get("/portal/default").await.assert_status(StatusCode::OK);
+    sqlx::query("UPDATE portals SET name = 'Renamed While Deaf' WHERE slug = 'default'")
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let shown = tokio::time::timeout(
+        Duration::from_secs(4),
+        shows_within(&app, "/portal/default", "Renamed While Deaf", Duration::from_millis(2500)),
+    )
+    .await;
+    run(format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")).execute(&mut admin).await.unwrap();
+    let took = shown.expect("the page answers");
+    eprintln!("the change showed after {took:?} with the event channel down");
+}
