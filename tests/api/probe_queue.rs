@@ -168,3 +168,43 @@ async fn a_change_shows_within_a_second_while_the_event_channel_is_down() {
     let took = shown.expect("the page answers");
     eprintln!("the change showed after {took:?} with the event channel down");
 }
+
+/// The menu lists 40 views, by name, and a view was opened, renamed or deleted only if it was
+/// among those 40: once administrators shared enough views with a department, an agent's own
+/// views (still counted against their limit) could no longer be opened nor deleted, and shared
+/// views past the 40th were out of reach of everyone, administrators included.
+#[tokio::test]
+async fn views_past_the_menus_length_still_open_and_an_agents_own_stay_listed() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let admin = app.admin().await;
+    // Shared views as several administrators would have made them (20 each at most).
+    let owner = app.count("SELECT MIN(id) AS n FROM staff").await;
+    for i in 0..45 {
+        sqlx::query(
+            "INSERT INTO ticket_views (portal_id, staff_id, department_id, name, query, created_at) \
+             VALUES ($1, $2, $3, $4, 'status=any', 0)",
+        )
+        .bind(portal)
+        .bind(owner)
+        .bind(support)
+        .bind(format!("A shared view {i:02}"))
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    }
+    let last_shared = app.count("SELECT MAX(id) AS n FROM ticket_views").await;
+    let created = ana.post("/manage/tickets/views", &[("name", "Zed mine"), ("query", "status=any"), ("share", "")]).await;
+    created.assert_redirect_to("/manage/tickets?view=");
+    let own = app.count("SELECT MAX(id) AS n FROM ticket_views").await;
+    ana.get(&format!("/manage/tickets?view={own}")).await.assert_status(StatusCode::OK).assert_contains("Zed mine");
+    ana.get("/manage/tickets").await.assert_contains("Zed mine");
+    ana.get(&format!("/manage/tickets?view={last_shared}")).await.assert_status(StatusCode::OK);
+    ana.post(&format!("/manage/tickets/views/{own}/rename"), &[("name", "Zed renamed")])
+        .await
+        .assert_redirect_to(&format!("/manage/tickets?view={own}"));
+    ana.post(&format!("/manage/tickets/views/{own}/delete"), &[]).await.assert_redirect_to("/manage/tickets");
+    admin.post(&format!("/manage/tickets/views/{last_shared}/delete"), &[]).await.assert_redirect_to("/manage/tickets");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM ticket_views").await, 44);
+}
