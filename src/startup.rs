@@ -137,6 +137,7 @@ fn spawn_janitor(state: AppState) {
                         + crate::sso::flows::purge(&state.db).await?
                         + crate::auth::known_browsers::purge_stale(&state.db).await?
                         + crate::tickets::visitors::links::purge_expired(&state.db, crate::db::now()).await?
+                        + crate::tickets::satisfaction::purge_expired(&state.db, crate::db::now()).await?
                         + crate::tickets::attachments::sweep_pending(&state.db, crate::db::now()).await?,
                 )
             };

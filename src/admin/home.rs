@@ -36,6 +36,8 @@ struct HomePage {
     awaiting_approval: i64,
     /// Other portals that asked this person to work in them.
     invitations: usize,
+    /// What the features show here (`Feature::home_panels`), rendered and escaped by them.
+    panels: Vec<String>,
 }
 
 async fn count(state: &AppState, sql: &'static str, portal_id: i64) -> AppResult<i64> {
@@ -65,6 +67,7 @@ pub async fn page(
         .filter(|p| user.can(*p))
         .map(|p| p.label_key())
         .collect();
+    let panels = crate::web::layout::home_panels(&state, &user).await?;
     Ok(HomePage {
         shell: Shell::new(&user, csrf, "/manage", q.msg.as_deref()),
         role: user.role.label_key(),
@@ -76,6 +79,7 @@ pub async fn page(
         mail_problem: state.mail_problem.is_some() && user.can(Permission::ManagePortalSettings),
         awaiting_approval,
         invitations,
+        panels,
     }
     .into_response())
 }

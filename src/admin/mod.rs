@@ -76,6 +76,7 @@ pub const FEATURE: Feature = Feature {
     visitor_links: &[],
     router,
     settings: &[],
+    home_panels: &[],
 };
 
 /// The management pages.

@@ -19,6 +19,7 @@ pub const FEATURE: Feature = Feature {
     visitor_links: &[],
     router,
     settings: &[settings::CUSTOMER_SIGNIN, settings::PASSWORDS],
+    home_panels: &[],
 };
 
 pub mod code_login;

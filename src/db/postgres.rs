@@ -21,6 +21,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "merged tickets and saved replies",
         include_str!("../../migrations/postgres/0015_merge_and_saved_replies.sql"),
     ),
+    (16, "ticket dashboard and ratings", include_str!("../../migrations/postgres/0016_ticket_dashboard.sql")),
     (17, "configuration version", include_str!("../../migrations/postgres/0017_config_version.sql")),
 ];
 

@@ -21,6 +21,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "ticket links", include_str!("../../migrations/sqlite/0013_ticket_links.sql")),
     (14, "ticket queue", include_str!("../../migrations/sqlite/0014_ticket_queue.sql")),
     (15, "merged tickets and saved replies", include_str!("../../migrations/sqlite/0015_merge_and_saved_replies.sql")),
+    (16, "ticket dashboard and ratings", include_str!("../../migrations/sqlite/0016_ticket_dashboard.sql")),
     (17, "configuration version", include_str!("../../migrations/sqlite/0017_config_version.sql")),
 ];
 

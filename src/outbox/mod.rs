@@ -28,6 +28,7 @@ pub const FEATURE: crate::web::layout::Feature = crate::web::layout::Feature {
     visitor_links: &[],
     router,
     settings: &[],
+    home_panels: &[],
 };
 
 /// The Outbox page.

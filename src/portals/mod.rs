@@ -24,6 +24,7 @@ pub const FEATURE: Feature = Feature {
     visitor_links: &[],
     router,
     settings: &[settings::GROUP],
+    home_panels: &[],
 };
 
 fn router() -> axum::Router<AppState> {

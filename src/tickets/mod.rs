@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod attachments;
+pub mod dashboard;
 pub mod downloads;
 pub mod manage;
 pub mod manage_queries;
@@ -16,6 +17,7 @@ pub mod portal;
 pub mod portal_queries;
 pub mod queues;
 pub mod replies;
+pub mod satisfaction;
 pub mod settings;
 pub mod store;
 pub mod uploads;
@@ -44,6 +46,7 @@ pub const FEATURE: Feature = Feature {
     visitor_links: &[visitors::VISITOR_LINK],
     router,
     settings: &[settings::GROUP],
+    home_panels: &[dashboard::HOME_PANEL],
 };
 
 /// The portal's and the desk's ticket pages, and the form of an agent's ticket email
@@ -52,6 +55,7 @@ fn router() -> axum::Router<crate::web::state::AppState> {
     portal::router()
         .merge(manage::router())
         .merge(visitors::router())
+        .merge(satisfaction::router())
         .route("/manage/profile/ticket-emails", axum::routing::post(notify::preferences::save))
 }
 

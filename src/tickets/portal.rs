@@ -74,7 +74,7 @@ fn customer_or_staff_page(user: &PortalUser, csrf: &str) -> Result<Customer, Box
 }
 
 /// The signed-in customer for a change; staff may not act on tickets from the portal.
-fn customer_for_change(user: &PortalUser) -> AppResult<Customer> {
+pub(crate) fn customer_for_change(user: &PortalUser) -> AppResult<Customer> {
     if user.must_change_password() {
         return Err(AppError::forbidden(Msg::new("notice-must-change")));
     }
@@ -402,6 +402,8 @@ struct TicketPage {
     /// Where the page's forms post.
     here: String,
     files_base: String,
+    /// The satisfaction form, once the ticket is resolved or closed.
+    rating: Option<super::satisfaction::RatingView>,
 }
 
 /// The public thread of a ticket with the files of each message, as its requester sees it.
@@ -423,7 +425,10 @@ async fn ticket_page(state: &AppState, user: PortalUser, csrf: String, ticket: O
     let messages = public_messages(&state.db, portal_id, ticket.id).await?;
     let limits = Some(settings::load(&state.db, portal_id).await?.into());
     let here = format!("{}/tickets/{}", user.portal.base, ticket.number);
+    let rating =
+        super::satisfaction::form_for(&state.db, portal_id, ticket.id, ticket.status, format!("{here}/rating")).await?;
     Ok(TicketPage {
+        rating,
         files_base: format!("{here}/files"),
         here,
         csrf,
@@ -472,6 +477,7 @@ async fn show(
         Some("replied") => Some(Msg::new("tickets-notice-replied")),
         Some("closed") => Some(Msg::new("tickets-notice-closed")),
         Some("reopened") => Some(Msg::new("tickets-notice-reopened")),
+        Some("rated") => Some(Msg::new("ticket-rating-saved")),
         _ => None,
     };
     Ok(page.into_response())

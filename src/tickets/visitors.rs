@@ -54,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/portal/{slug}/tickets/follow/{token}/reply", post(follow::reply))
         .route("/portal/{slug}/tickets/follow/{token}/close", post(follow::close))
         .route("/portal/{slug}/tickets/follow/{token}/reopen", post(follow::reopen))
+        .route("/portal/{slug}/tickets/follow/{token}/rating", post(follow::rate))
         .route("/portal/{slug}/tickets/follow/{token}/files/{attachment}", get(follow::download))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")));
     Router::new()

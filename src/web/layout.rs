@@ -75,6 +75,42 @@ pub struct VisitorLink {
     pub offered: OfferedFn,
 }
 
+/// Renders a panel of the management home for `user` (HTML, escaped by its template), or `None`
+/// when the feature has nothing to show them.
+pub type HomePanelFn = for<'a> fn(
+    &'a crate::web::state::AppState,
+    &'a ManageUser,
+) -> crate::web::settings::BoxFuture<'a, crate::error::AppResult<Option<String>>>;
+
+/// Something a feature shows on the management home (the tickets' dashboard), so that the home
+/// page needs to know no feature.
+#[derive(Clone, Copy)]
+pub struct HomePanel {
+    /// Where it stands on the page: lower first.
+    pub order: u16,
+    pub render: HomePanelFn,
+}
+
+impl std::fmt::Debug for HomePanel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HomePanel").field("order", &self.order).finish_non_exhaustive()
+    }
+}
+
+/// The panels of every feature for `user`, in order.
+pub async fn home_panels(
+    state: &crate::web::state::AppState,
+    user: &ManageUser,
+) -> crate::error::AppResult<Vec<String>> {
+    let mut panels: Vec<&HomePanel> = crate::features::ALL.iter().flat_map(|f| f.home_panels).collect();
+    panels.sort_by_key(|p| p.order);
+    let mut html = Vec::with_capacity(panels.len());
+    for panel in panels {
+        html.extend((panel.render)(state, user).await?);
+    }
+    Ok(html)
+}
+
 /// What a feature adds to the layout.
 #[derive(Debug)]
 pub struct Feature {
@@ -88,6 +124,8 @@ pub struct Feature {
     pub router: fn() -> axum::Router<crate::web::state::AppState>,
     /// The portal settings it owns, in sections (see `crate::web::settings`).
     pub settings: &'static [crate::web::settings::SettingsGroup],
+    /// Panels on the management home.
+    pub home_panels: &'static [HomePanel],
 }
 
 /// The `?msg=` a management page may carry after a redirect.

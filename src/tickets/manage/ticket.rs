@@ -103,6 +103,8 @@ pub struct TicketPage {
     pub merge_into: String,
     /// The saved replies offered for this ticket (`replies.rs`), filled for it.
     pub saved_replies: Vec<OfferedReply>,
+    /// The requester's satisfaction rating, if they gave one.
+    pub rating: Option<crate::tickets::satisfaction::Shown>,
 }
 
 /// A saved reply on the reply form: its text already filled for the ticket.
@@ -190,6 +192,7 @@ pub async fn render(
         created: crate::web::format_time(ticket.created_at),
         messages: messages.collect(),
         limits: settings::load(&state.db, portal_id).await?.into(),
+        rating: crate::tickets::satisfaction::shown(&state.db, portal_id, ticket.id).await?,
         history,
         others: others.into_iter().map(OtherView::from).collect(),
         may_answer: access::may_answer(user),
@@ -249,6 +252,7 @@ fn history_view(h: &HistoryRow, departments: &HashMap<i64, String>, staff: &Hash
         "verified" => t("desk-history-verified"),
         "merged-into" => t1("ticket-merge-history-into", "number", new),
         "merged-in" => t1("ticket-merge-history-in", "number", new),
+        "rated" => t1("ticket-rating-history", "rating", crate::tickets::satisfaction::label_of(new)),
         other => other.to_string(),
     };
     HistoryView { who: h.actor_name.clone(), what, when: crate::web::format_time(h.created_at) }

@@ -20,6 +20,7 @@ struct TextPart<'a> {
     paragraphs: &'a [String],
     quote: &'a Option<Quote>,
     action: &'a Option<(String, String)>,
+    links: &'a [(String, String)],
     after: &'a [String],
     signature: &'a str,
 }
@@ -32,6 +33,7 @@ struct HtmlPart<'a> {
     paragraphs: &'a [String],
     quote: &'a Option<Quote>,
     action: &'a Option<(String, String)>,
+    links: &'a [(String, String)],
     after: &'a [String],
     signature: &'a str,
 }
@@ -60,6 +62,8 @@ pub struct TicketEmail {
     paragraphs: Vec<String>,
     quote: Option<Quote>,
     action: Option<(String, String)>,
+    /// More links after the action (the rating links), each with its label.
+    links: Vec<(String, String)>,
     after: Vec<String>,
     signature: String,
     lang: Lang,
@@ -73,6 +77,7 @@ impl TicketEmail {
             paragraphs: vec![paragraph.to_string()],
             quote: None,
             action: Some((t(action_key), about.url.to_string())),
+            links: vec![],
             after: vec![],
             signature: about.place.to_string(),
             lang: Lang::current(),
@@ -96,6 +101,7 @@ impl TicketEmail {
             paragraphs: &self.paragraphs,
             quote: &self.quote,
             action: &self.action,
+            links: &self.links,
             after: &self.after,
             signature: &self.signature,
         };
@@ -105,6 +111,7 @@ impl TicketEmail {
             paragraphs: &self.paragraphs,
             quote: &self.quote,
             action: &self.action,
+            links: &self.links,
             after: &self.after,
             signature: &self.signature,
         };
@@ -139,10 +146,15 @@ pub fn desk_reply(about: &About, name: &str, reply: Quote) -> TicketEmail {
         .then("ticket-email-answer-on-page")
 }
 
-/// The desk marked the ticket resolved.
-pub fn resolved(about: &About, name: &str) -> TicketEmail {
+/// The desk marked the ticket resolved; with the links to rate it (good, bad), if given.
+pub fn resolved(about: &About, name: &str, rate: Option<(&str, &str)>) -> TicketEmail {
     let body = about.msg("ticket-email-resolved-body");
-    TicketEmail::new(about, "ticket-email-resolved-subject", name, body, "ticket-email-follow")
+    let mut email = TicketEmail::new(about, "ticket-email-resolved-subject", name, body, "ticket-email-follow");
+    if let Some((good, bad)) = rate {
+        email.paragraphs.push(t("ticket-rating-email-ask"));
+        email.links = vec![(t("ticket-rating-good"), good.to_string()), (t("ticket-rating-bad"), bad.to_string())];
+    }
+    email
 }
 
 // ---- to agents --------------------------------------------------------------------------------
@@ -195,7 +207,7 @@ mod tests {
 
     #[test]
     fn an_email_is_in_the_language_it_was_made_in() {
-        let email = crate::i18n::render_in(Lang::PtBr, || resolved(&about(), "Ana"));
+        let email = crate::i18n::render_in(Lang::PtBr, || resolved(&about(), "Ana", None));
         let email = email.to("ana@x.test", 1, None, Thread::default());
         assert!(email.subject.starts_with("[#1042] "), "{}", email.subject);
         assert!(email.text.contains("Olá, Ana!"), "{}", email.text);
@@ -210,7 +222,7 @@ mod tests {
                 [
                     received(&about(), "Ana", "Hi"),
                     desk_reply(&about(), "Ana", quote()),
-                    resolved(&about(), "Ana"),
+                    resolved(&about(), "Ana", Some(("https://g.test", "https://b.test"))),
                     new_ticket(&about(), "Bob", "Support", quote()),
                     assigned(&about(), "Bob", Some("Carol")),
                     assigned(&about(), "Bob", None),

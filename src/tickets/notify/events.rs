@@ -10,6 +10,7 @@ use super::{
     Context, about, assignee_of, department_agents, eligible_agent, follow_url, keys, load_message, load_ticket, queue,
     requester,
 };
+use crate::tickets::satisfaction::Rating;
 
 /// A ticket was opened: the requester's receipt (with their message and the link to follow it)
 /// and "new ticket" to the agents of its department, but not to the one who opened it.
@@ -84,14 +85,21 @@ pub async fn desk_replied(
     Ok(1)
 }
 
-/// The ticket was resolved: the requester is told.
+/// The ticket was resolved: the requester is told, with two links to rate how it went (see
+/// `satisfaction`).
 pub async fn resolved(conn: &mut AnyConnection, ctx: &Context, ticket_id: i64) -> Result<usize, sqlx::Error> {
     let pid = ctx.portal.id;
     let Some(ticket) = load_ticket(&mut *conn, pid, ticket_id).await? else { return Ok(0) };
     let Some(to) = requester(&mut *conn, ctx, &ticket).await? else { return Ok(0) };
     let thread = keys::for_notice(&mut *conn, pid, ticket_id, "resolved").await?;
     let url = follow_url(&mut *conn, ctx, ticket_id, &ticket).await?;
-    queue(conn, ctx, &to, &thread, || content::resolved(&about(ctx, &ticket, &url), &to.name)).await?;
+    let token = crate::tickets::satisfaction::issue_link(&mut *conn, pid, ticket_id, crate::db::now()).await?;
+    let rate = |r| format!("{}{}", ctx.portal_url, crate::tickets::satisfaction::rate_path(&token, r));
+    let (good, bad) = (rate(Rating::Good), rate(Rating::Bad));
+    queue(conn, ctx, &to, &thread, || {
+        content::resolved(&about(ctx, &ticket, &url), &to.name, Some((good.as_str(), bad.as_str())))
+    })
+    .await?;
     Ok(1)
 }
 

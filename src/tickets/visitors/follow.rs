@@ -110,6 +110,8 @@ struct TicketPage {
     files_base: String,
     /// The number the link was made for, when that ticket was merged into this one.
     merged_from: Option<i64>,
+    /// The satisfaction form, once the ticket is resolved or closed.
+    rating: Option<crate::tickets::satisfaction::RatingView>,
 }
 
 async fn ticket_page(
@@ -121,7 +123,11 @@ async fn ticket_page(
 ) -> AppResult<TicketPage> {
     let messages = crate::tickets::portal::public_messages(&state.db, portal.portal.id, ticket.id).await?;
     let here = format!("{}{}", portal.base, links::follow_path(token));
+    let action = format!("{here}/rating");
+    let rating =
+        crate::tickets::satisfaction::form_for(&state.db, portal.portal.id, ticket.id, ticket.status, action).await?;
     Ok(TicketPage {
+        rating,
         csrf,
         files_base: format!("{here}/files"),
         here,
@@ -160,6 +166,7 @@ pub async fn show(
         Some("replied") => Some(Msg::new("tickets-notice-replied")),
         Some("closed") => Some(Msg::new("tickets-notice-closed")),
         Some("reopened") => Some(Msg::new("tickets-notice-reopened")),
+        Some("rated") => Some(Msg::new("ticket-rating-saved")),
         _ => None,
     };
     Ok(page.into_response())
@@ -299,4 +306,22 @@ pub async fn download(
         return Err(AppError::NotFound);
     }
     crate::tickets::downloads::serve(&state.db, portal_id, id).await
+}
+
+/// Rates the link's ticket (see `satisfaction`), as its requester.
+pub async fn rate(
+    State(state): State<AppState>,
+    portal: CurrentPortal,
+    client: Client,
+    Path((_slug, token)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<crate::tickets::satisfaction::RatingFormFields>,
+) -> AppResult<Response> {
+    use crate::tickets::satisfaction;
+    let rating = satisfaction::checked(&form)?;
+    let (mut tx, linked) = open_for_change(&state, &portal, &client, &token).await?;
+    let ticket = satisfaction::find(&mut tx, portal.portal.id, linked.ticket.id).await?.ok_or(AppError::NotFound)?;
+    let actor = (actor_of(&linked), linked.requester_name.clone());
+    satisfaction::save_in(&mut tx, portal.portal.id, &ticket, &rating, actor).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("{}{}?msg=rated#rating-form", portal.base, links::follow_path(&token))).into_response())
 }

@@ -1,0 +1,36 @@
+# The tickets' dashboard on the management home (src/tickets/dashboard.rs) and satisfaction
+# ratings (src/tickets/satisfaction.rs).
+ticket-dashboard-title = Tickets
+ticket-dashboard-no-departments = You do not see any department's tickets yet.
+ticket-dashboard-department = Department
+ticket-dashboard-open = Open
+ticket-dashboard-unassigned = Unassigned
+ticket-dashboard-mine = Mine
+ticket-dashboard-pending = Pending
+ticket-dashboard-resolved-today = Resolved today
+ticket-dashboard-good-ratings = Good ratings (30 days)
+ticket-dashboard-good-share = { $percent } % of { $ratings }
+ticket-dashboard-no-ratings = No ratings
+ticket-dashboard-chart-title = Tickets created and resolved per day, last 30 days
+ticket-dashboard-chart-desc = Over the last 30 days, { $created } tickets were created and { $resolved } resolved. The table below gives each day.
+ticket-dashboard-day = { $created } created, { $resolved } resolved
+ticket-dashboard-chart-table = The chart's numbers, day by day
+ticket-dashboard-day-heading = Day (UTC)
+ticket-dashboard-created = Created
+ticket-dashboard-resolved = Resolved
+ticket-rating-heading = How did we do?
+ticket-rating-question = Your rating
+ticket-rating-good = Good
+ticket-rating-bad = Bad
+ticket-rating-comment = Anything to add? (optional)
+ticket-rating-submit = Send my rating
+ticket-rating-change = Thank you for rating this ticket. You can change your rating or comment here.
+ticket-rating-saved = Thank you: your rating is saved.
+ticket-rating-title = Rate your ticket
+ticket-rating-not-resolved = This ticket is open again, so it cannot be rated now. You can rate it once it is resolved.
+ticket-rating-choose = Please choose Good or Bad.
+ticket-rating-comment-too-long = The comment is too long: { $max } characters at most.
+ticket-rating-link-wait = Too many wrong links were opened from here. Please try again in { $wait }.
+ticket-rating-email-ask = How did we do? Tell us with one click:
+ticket-rating-history = rated the ticket: { $rating }
+ticket-rating-agent-heading = Customer's rating

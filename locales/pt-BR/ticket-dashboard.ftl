@@ -1,0 +1,36 @@
+# O painel de chamados na página inicial da gestão (src/tickets/dashboard.rs) e as avaliações
+# de satisfação (src/tickets/satisfaction.rs).
+ticket-dashboard-title = Chamados
+ticket-dashboard-no-departments = Você ainda não vê os chamados de nenhum departamento.
+ticket-dashboard-department = Departamento
+ticket-dashboard-open = Abertos
+ticket-dashboard-unassigned = Sem responsável
+ticket-dashboard-mine = Meus
+ticket-dashboard-pending = Pendentes
+ticket-dashboard-resolved-today = Resolvidos hoje
+ticket-dashboard-good-ratings = Avaliações positivas (30 dias)
+ticket-dashboard-good-share = { $percent } % de { $ratings }
+ticket-dashboard-no-ratings = Nenhuma avaliação
+ticket-dashboard-chart-title = Chamados criados e resolvidos por dia, últimos 30 dias
+ticket-dashboard-chart-desc = Nos últimos 30 dias, foram criados { $created } chamados e resolvidos { $resolved }. A tabela abaixo mostra cada dia.
+ticket-dashboard-day = { $created } criados, { $resolved } resolvidos
+ticket-dashboard-chart-table = Os números do gráfico, dia a dia
+ticket-dashboard-day-heading = Dia (UTC)
+ticket-dashboard-created = Criados
+ticket-dashboard-resolved = Resolvidos
+ticket-rating-heading = Como foi o atendimento?
+ticket-rating-question = Sua avaliação
+ticket-rating-good = Bom
+ticket-rating-bad = Ruim
+ticket-rating-comment = Quer acrescentar algo? (opcional)
+ticket-rating-submit = Enviar minha avaliação
+ticket-rating-change = Obrigado por avaliar este chamado. Você pode mudar sua avaliação ou seu comentário aqui.
+ticket-rating-saved = Obrigado: sua avaliação foi salva.
+ticket-rating-title = Avalie seu chamado
+ticket-rating-not-resolved = Este chamado foi reaberto, então não pode ser avaliado agora. Você poderá avaliá-lo quando for resolvido.
+ticket-rating-choose = Escolha Bom ou Ruim.
+ticket-rating-comment-too-long = O comentário está longo demais: no máximo { $max } caracteres.
+ticket-rating-link-wait = Muitos links inválidos foram abertos daqui. Tente de novo em { $wait }.
+ticket-rating-email-ask = Como foi o atendimento? Conte para nós com um clique:
+ticket-rating-history = avaliou o chamado: { $rating }
+ticket-rating-agent-heading = Avaliação do cliente
