@@ -208,3 +208,27 @@ async fn views_past_the_menus_length_still_open_and_an_agents_own_stay_listed() 
     admin.post(&format!("/manage/tickets/views/{last_shared}/delete"), &[]).await.assert_redirect_to("/manage/tickets");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM ticket_views").await, 44);
 }
+
+/// The rating form's comment is a text box of several lines, but the control-character guard
+/// let line breaks through only in fields named `message`: a comment of two lines was a 400.
+#[tokio::test]
+async fn a_rating_comment_of_several_lines_is_kept() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let rita = app.customer("default", "rita@client.test", "Cust0mer-Secret!").await;
+    let number = app.ticket(portal, support, Some(rita), "Printer").await;
+    sqlx::query("UPDATE tickets SET status = 'resolved' WHERE portal_id = $1 AND number = $2")
+        .bind(portal)
+        .bind(number)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let customer = app.browser();
+    customer.sign_in_portal("default", "rita@client.test", "Cust0mer-Secret!").await;
+    customer.get(&format!("/portal/default/tickets/{number}")).await.assert_contains("name=\"comment\"");
+    let comment = "Quick and kind.\r\nThank you!";
+    let saved =
+        customer.post(&format!("/portal/default/tickets/{number}/rating"), &[("rating", "good"), ("comment", comment)]).await;
+    saved.assert_redirect_to(&format!("/portal/default/tickets/{number}?msg=rated"));
+    assert_eq!(app.text("SELECT comment AS v FROM ticket_ratings").await, comment);
+}
