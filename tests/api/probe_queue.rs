@@ -119,7 +119,9 @@ async fn a_reopen_racing_a_merge_never_reopens_the_merged_ticket() {
         let (merged, reopened) = tokio::join!(merge, reopen);
         assert!(merged.status.is_redirection() || merged.status == StatusCode::CONFLICT, "{}", merged.body);
         assert!(!reopened.status.is_server_error(), "{}", reopened.body);
-        let broken = app.count("SELECT COUNT(*) AS n FROM tickets WHERE merged_into_id IS NOT NULL AND status <> 'closed'").await;
+        let broken = app
+            .count("SELECT COUNT(*) AS n FROM tickets WHERE merged_into_id IS NOT NULL AND status <> 'closed'")
+            .await;
         assert_eq!(broken, 0, "round {round}: a merged ticket was reopened");
     }
 }
@@ -195,7 +197,8 @@ async fn views_past_the_menus_length_still_open_and_an_agents_own_stay_listed() 
         .unwrap();
     }
     let last_shared = app.count("SELECT MAX(id) AS n FROM ticket_views").await;
-    let created = ana.post("/manage/tickets/views", &[("name", "Zed mine"), ("query", "status=any"), ("share", "")]).await;
+    let created =
+        ana.post("/manage/tickets/views", &[("name", "Zed mine"), ("query", "status=any"), ("share", "")]).await;
     created.assert_redirect_to("/manage/tickets?view=");
     let own = app.count("SELECT MAX(id) AS n FROM ticket_views").await;
     ana.get(&format!("/manage/tickets?view={own}")).await.assert_status(StatusCode::OK).assert_contains("Zed mine");
@@ -227,8 +230,9 @@ async fn a_rating_comment_of_several_lines_is_kept() {
     customer.sign_in_portal("default", "rita@client.test", "Cust0mer-Secret!").await;
     customer.get(&format!("/portal/default/tickets/{number}")).await.assert_contains("name=\"comment\"");
     let comment = "Quick and kind.\r\nThank you!";
-    let saved =
-        customer.post(&format!("/portal/default/tickets/{number}/rating"), &[("rating", "good"), ("comment", comment)]).await;
+    let saved = customer
+        .post(&format!("/portal/default/tickets/{number}/rating"), &[("rating", "good"), ("comment", comment)])
+        .await;
     saved.assert_redirect_to(&format!("/portal/default/tickets/{number}?msg=rated"));
     assert_eq!(app.text("SELECT comment AS v FROM ticket_ratings").await, comment);
 }
