@@ -236,3 +236,40 @@ async fn a_rating_comment_of_several_lines_is_kept() {
     saved.assert_redirect_to(&format!("/portal/default/tickets/{number}?msg=rated"));
     assert_eq!(app.text("SELECT comment AS v FROM ticket_ratings").await, comment);
 }
+
+/// A visitor's private link stops working once the customer account its ticket joined is
+/// disabled; the rating links of the "resolved" email (no sign-in either) went on opening the
+/// ticket and recording ratings in that account's name.
+#[tokio::test]
+async fn a_rating_link_dies_with_the_customer_account_it_rates_for() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let rita = app.customer("default", "rita@client.test", "Cust0mer-Secret!").await;
+    let number = app.ticket(portal, support, Some(rita), "Printer").await;
+    let ticket = app.id_of("SELECT id FROM tickets WHERE subject = $1", "Printer").await;
+    sqlx::query("UPDATE tickets SET status = 'resolved' WHERE id = $1")
+        .bind(ticket)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let mut conn = app.db.writer().acquire().await.unwrap();
+    let now = frontdesk::db::now();
+    let token = frontdesk::tickets::satisfaction::issue_link(&mut conn, portal, ticket, now).await.unwrap();
+    drop(conn);
+    let link = format!("/portal/default/tickets/rate/{token}");
+    let visitor = app.browser();
+    visitor
+        .get(&format!("{link}?rating=good"))
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains(&format!("#{number}"));
+
+    sqlx::query("UPDATE customers SET disabled_at = 1 WHERE id = $1")
+        .bind(rita)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    visitor.get(&format!("{link}?rating=good")).await.assert_status(StatusCode::NOT_FOUND);
+    visitor.post(&link, &[("rating", "bad"), ("comment", "")]).await.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM ticket_ratings").await, 0);
+}
