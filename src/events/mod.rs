@@ -4,14 +4,15 @@
 //! `pg_notify` inside the transaction making it), and every node `LISTEN`s: PostgreSQL delivers
 //! at commit, never for a change rolled back. Payloads name what changed, never carry it (they
 //! must stay under 8 kB), and listeners read the data itself from the database. On SQLite all
-//! the application's nodes are one process, so the bus is an in-process channel, plus a poll of
-//! `config_version` for changes made by the command line in another process.
+//! the application's nodes are one process, so the bus is an in-process channel. On both, a
+//! poll of `config_version` catches changes made by the command line in another process, and
+//! on PostgreSQL those made while the `LISTEN` connection was down.
 //!
 //! A listener that may have missed events (a dropped connection, a slow subscriber) gets
 //! `Event::Missed` and must assume anything changed.
 
+mod poll;
 mod postgres;
-mod sqlite;
 
 use tokio::sync::broadcast;
 
@@ -69,10 +70,11 @@ impl EventBus {
 pub fn start(db: &Db) -> EventBus {
     let (sender, _) = broadcast::channel(256);
     let bus = EventBus { sender };
-    match db.backend() {
-        Backend::Postgres => tokio::spawn(postgres::listen(db.clone(), bus.clone())),
-        Backend::Sqlite => tokio::spawn(sqlite::watch_config_version(db.clone(), bus.clone())),
-    };
+    if db.backend() == Backend::Postgres {
+        tokio::spawn(postgres::listen(db.clone(), bus.clone()));
+    }
+    // On PostgreSQL too: a notification is quicker, but never arrives while `LISTEN` is down.
+    tokio::spawn(poll::watch_config_version(db.clone(), bus.clone()));
     tokio::spawn(forget_changed_config(db.clone(), bus.subscribe()));
     bus
 }

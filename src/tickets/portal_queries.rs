@@ -204,7 +204,8 @@ pub async fn add_requester_message(
 }
 
 /// Moves a ticket from `from` to `to` (and marks the customer as the last to speak when they
-/// replied). False when the ticket was no longer in `from`: someone changed it meanwhile.
+/// replied). False when the ticket was no longer in `from` or was merged: someone changed it
+/// meanwhile (a merge leaves a closed ticket's status as it was, and must stay closed).
 pub async fn set_status(
     conn: &mut AnyConnection,
     portal_id: i64,
@@ -216,9 +217,10 @@ pub async fn set_status(
 ) -> Result<bool, sqlx::Error> {
     let sql = if customer_spoke {
         "UPDATE tickets SET status = $1, updated_at = $2, last_speaker = 'customer' \
-         WHERE portal_id = $3 AND id = $4 AND status = $5"
+         WHERE portal_id = $3 AND id = $4 AND status = $5 AND merged_into_id IS NULL"
     } else {
-        "UPDATE tickets SET status = $1, updated_at = $2 WHERE portal_id = $3 AND id = $4 AND status = $5"
+        "UPDATE tickets SET status = $1, updated_at = $2 WHERE portal_id = $3 AND id = $4 AND status = $5 \
+         AND merged_into_id IS NULL"
     };
     let done = sqlx::query(sql)
         .bind(to.as_str())

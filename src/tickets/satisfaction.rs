@@ -119,7 +119,8 @@ fn rated_ticket(r: &sqlx::any::AnyRow) -> Result<RatedTicket, sqlx::Error> {
     })
 }
 
-/// The ticket of `portal_id` that a live rating link opens.
+/// The ticket of `portal_id` that a live rating link opens, unless it is a disabled customer's
+/// (a link must not outlive the account it acts for, as `visitors::links::find`).
 pub async fn find_by_link(
     conn: &mut AnyConnection,
     portal_id: i64,
@@ -129,7 +130,8 @@ pub async fn find_by_link(
     let row = sqlx::query(
         "SELECT t.id, t.number, t.subject, t.status, t.department_id FROM ticket_rating_links l \
          JOIN tickets t ON t.portal_id = l.portal_id AND t.id = l.ticket_id \
-         WHERE l.portal_id = $1 AND l.token_hash = $2 AND l.expires_at > $3",
+         LEFT JOIN customers c ON c.portal_id = t.portal_id AND c.id = t.customer_id \
+         WHERE l.portal_id = $1 AND l.token_hash = $2 AND l.expires_at > $3 AND c.disabled_at IS NULL",
     )
     .bind(portal_id)
     .bind(token_hash(token))

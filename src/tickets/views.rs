@@ -16,7 +16,7 @@ use serde::Deserialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::manage::filters::{QueueQuery, parse_filters};
+use super::manage::filters::{QueueQuery, parse_filters, parse_status};
 use crate::accounts::permissions::Role;
 use crate::auth::ManageUser;
 use crate::db::{Db, now};
@@ -72,9 +72,16 @@ fn saved_view(r: &AnyRow) -> Result<SavedView, sqlx::Error> {
     })
 }
 
-/// The views `user` sees, by name: their personal ones, those shared with a department they
-/// belong to, and for administrators every shared view of the portal.
+/// The views `user` sees: their personal ones first (at most `MAX_PER_PERSON`, so always
+/// listed), then those shared with a department they belong to, and for administrators every
+/// shared view of the portal; by name within each.
 pub async fn visible(db: &Db, user: &ManageUser) -> Result<Vec<SavedView>, sqlx::Error> {
+    select_visible(db, user, None).await
+}
+
+/// The views of `user`, or with `only` the one with that id if they see it, whatever its place
+/// in the menu.
+async fn select_visible(db: &Db, user: &ManageUser, only: Option<i64>) -> Result<Vec<SavedView>, sqlx::Error> {
     let portal_id = user.portal.id;
     let member_of = crate::accounts::departments::of_staff(db, portal_id, user.staff.id).await?;
     // Department ids come from the database, never from a form.
@@ -84,19 +91,24 @@ pub async fn visible(db: &Db, user: &ManageUser) -> Result<Vec<SavedView>, sqlx:
     if may_share(user) {
         shared = " OR department_id IS NOT NULL".into();
     }
+    let one = if only.is_some() { " AND id = $3" } else { "" };
     let sql = format!(
         "SELECT id, staff_id, department_id, name, query FROM ticket_views \
-         WHERE portal_id = $1 AND ((staff_id = $2 AND department_id IS NULL){shared}) ORDER BY name, id LIMIT {MAX_LISTED}"
+         WHERE portal_id = $1 AND ((staff_id = $2 AND department_id IS NULL){shared}){one} \
+         ORDER BY CASE WHEN department_id IS NULL THEN 0 ELSE 1 END, name, id LIMIT {MAX_LISTED}"
     );
     // Audited: the string holds database ids and constants; the values are bound.
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(user.staff.id).fetch_all(db.pool()).await?;
-    rows.iter().map(saved_view).collect()
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(user.staff.id);
+    if let Some(id) = only {
+        query = query.bind(id);
+    }
+    query.fetch_all(db.pool()).await?.iter().map(saved_view).collect()
 }
 
 /// The view with this id if `user` sees it; 404 otherwise (another portal's, another agent's).
 pub async fn find_visible(db: &Db, user: &ManageUser, raw_id: &str) -> AppResult<SavedView> {
     let id = raw_id.trim().parse::<i64>().map_err(|_| AppError::NotFound)?;
-    visible(db, user).await?.into_iter().find(|v| v.id == id).ok_or(AppError::NotFound)
+    select_visible(db, user, Some(id)).await?.into_iter().next().ok_or(AppError::NotFound)
 }
 
 fn checked_name(raw: &str) -> AppResult<String> {
@@ -141,6 +153,8 @@ async fn create(
     let name = checked_name(&form.name)?;
     let query = QueueQuery::from_canonical(&form.query)?;
     parse_filters(&query)?;
+    // A status that does not read would make every page showing the view a 400.
+    parse_status(query.status.as_deref()).ok_or_else(|| AppError::bad_request(Msg::new("desk-bad-status")))?;
     let department_id = share_target(&state, &user, &form.share).await?;
     let portal_id = user.portal.id;
     let mut tx = state.db.writer().begin().await?;

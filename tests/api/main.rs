@@ -24,6 +24,7 @@ mod passwords;
 mod portal_tickets;
 mod probe_desk;
 mod probe_languages;
+mod probe_queue;
 mod probe_tickets;
 mod pt_br_auth;
 mod pt_br_management;

@@ -175,10 +175,11 @@ async fn shown(
     saved: &[SavedView],
 ) -> AppResult<Shown> {
     let view = match q.view.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        Some(raw) => {
-            let id = raw.parse::<i64>().map_err(|_| AppError::NotFound)?;
-            Some(saved.iter().find(|v| v.id == id).cloned().ok_or(AppError::NotFound)?)
-        }
+        Some(raw) => match saved.iter().find(|v| v.id.to_string() == raw) {
+            Some(listed) => Some(listed.clone()),
+            // Past the menu's length: still the viewer's to open.
+            None => Some(views::find_visible(&state.db, user, raw).await?),
+        },
         None => None,
     };
     let query = match &view {

@@ -298,6 +298,8 @@ pub async fn show(
     }
     let (scope, ticket) = visible_ticket(&state, &user, &number).await?;
     let chosen = match q.reply.as_deref().filter(|r| !r.is_empty()) {
+        // Saved replies are offered only to those who may answer (`offered_replies`).
+        Some(_) if !access::may_answer(&user) => return Err(AppError::NotFound),
         Some(raw) => Some(replies::offered_one(&state.db, &user, ticket.props.department_id, raw).await?),
         None => None,
     };

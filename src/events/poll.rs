@@ -1,6 +1,8 @@
-//! SQLite: the command line changes portals and settings from another process, which no
-//! in-process channel reaches. A few times a second this node reads the one-row change counter
-//! that triggers bump (migration 0017), and tells the bus when it moved.
+//! The change counter that triggers bump (migration 0017), read a few times a second; the bus
+//! is told when it moved. On SQLite it is how a node hears of the command line's changes in
+//! another process, which no in-process channel reaches. On PostgreSQL it backs up `LISTEN`:
+//! while that connection is down (refused, or dropped silently by something in between) no
+//! notification arrives, yet the copy must not stay stale for more than a second.
 
 use std::time::Duration;
 
@@ -18,7 +20,9 @@ pub(super) async fn watch_config_version(db: Db, bus: EventBus) {
         match sqlx::query("SELECT version FROM config_version WHERE id = 1").fetch_one(db.pool()).await {
             Ok(row) => {
                 let version: i64 = row.try_get("version").unwrap_or_default();
-                if seen.is_some_and(|v| v != version) {
+                // The first read counts as a change too: a copy read at startup, before this
+                // task first ran, may predate a change that no later bump would reveal.
+                if seen != Some(version) {
                     bus.deliver(Event::ConfigChanged);
                 }
                 seen = Some(version);
