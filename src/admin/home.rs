@@ -26,9 +26,8 @@ struct HomePage {
     /// Catalog keys of the role and of the permissions held.
     role: &'static str,
     permissions: Vec<&'static str>,
-    agents: i64,
-    customers: i64,
-    departments: i64,
+    /// How many agents, customers and departments, for those who look after the portal's people.
+    stats: Option<(i64, i64, i64)>,
     portal_slug: String,
     /// Email cannot go out (no SMTP server), for those who look after the portal's settings.
     mail_problem: bool,
@@ -51,9 +50,16 @@ pub async fn page(
     Query(q): Query<MsgQuery>,
 ) -> AppResult<Response> {
     let pid = user.portal.id;
-    let agents = count(&state, "SELECT COUNT(*) AS n FROM staff_portals WHERE portal_id = $1", pid).await?;
-    let customers = count(&state, "SELECT COUNT(*) AS n FROM customers WHERE portal_id = $1", pid).await?;
-    let departments = count(&state, "SELECT COUNT(*) AS n FROM departments WHERE portal_id = $1", pid).await?;
+    // Counting a portal's customers reads every one of them: only for those who manage
+    // accounts, not on every agent's dashboard.
+    let stats = if user.can(Permission::ManageAgents) || user.can(Permission::ManageDepartments) {
+        let agents = count(&state, "SELECT COUNT(*) AS n FROM staff_portals WHERE portal_id = $1", pid).await?;
+        let customers = count(&state, "SELECT COUNT(*) AS n FROM customers WHERE portal_id = $1", pid).await?;
+        let departments = count(&state, "SELECT COUNT(*) AS n FROM departments WHERE portal_id = $1", pid).await?;
+        Some((agents, customers, departments))
+    } else {
+        None
+    };
     let awaiting_approval = if user.can(Permission::ManageAgents) {
         let sql = "SELECT COUNT(*) AS n FROM staff s JOIN staff_portals sp ON sp.staff_id = s.id \
                    WHERE sp.portal_id = $1 AND s.awaiting_approval = 1";
@@ -72,9 +78,7 @@ pub async fn page(
         shell: Shell::new(&user, csrf, "/manage", q.msg.as_deref()),
         role: user.role.label_key(),
         permissions,
-        agents,
-        customers,
-        departments,
+        stats,
         portal_slug: user.portal.slug.clone(),
         mail_problem: state.mail_problem.is_some() && user.can(Permission::ManagePortalSettings),
         awaiting_approval,

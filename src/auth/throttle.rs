@@ -253,6 +253,37 @@ pub async fn purge_stale(db: &Db) -> Result<u64, sqlx::Error> {
 
 /// "3 minutes", "40 seconds": for the message that says when to try again, in the current
 /// request's language.
+/// A lookup by a secret someone may try to guess (a private link's token): admitted by the
+/// throttle of `keys` first, then a miss counts as a failure, a hit as a success, an error as
+/// neither. Too many misses: 429 with `wait_message` (a catalog key taking `$wait`); a miss: 404.
+pub async fn guarded_lookup<T, F, Fut>(
+    db: &Db,
+    keys: &[(String, Rule)],
+    wait_message: &'static str,
+    lookup: F,
+) -> crate::error::AppResult<T>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>, sqlx::Error>>,
+{
+    use crate::error::AppError;
+    let admitted = match admit(db, keys).await? {
+        Admission::Wait(secs) => {
+            let message = crate::i18n::Msg::new(wait_message).arg("wait", human_wait(secs));
+            return Err(AppError::TooManyRequests(message));
+        }
+        Admission::Admitted(admitted) => admitted,
+    };
+    let found = lookup().await;
+    let outcome = match &found {
+        Ok(Some(_)) => Outcome::Succeeded,
+        Ok(None) => Outcome::Failed,
+        Err(_) => Outcome::Abandoned,
+    };
+    finish(db, &admitted, outcome).await?;
+    found?.ok_or(AppError::NotFound)
+}
+
 pub fn human_wait(secs: i64) -> String {
     human_wait_in(Lang::current(), secs)
 }

@@ -14,7 +14,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::{RatedTicket, RatingView};
 use crate::auth::extract::PortalUser;
-use crate::auth::throttle::{self, Admission, Outcome};
+use crate::auth::throttle;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Msg, Texts as _};
@@ -36,35 +36,18 @@ pub fn router() -> Router<AppState> {
 /// visitors' private links: 256 random bits are not guessed, this stops trying at speed).
 const WRONG_LINKS: throttle::Rule = throttle::Rule { free: 50, concurrent: 64 };
 
-/// Whether `token` looks like one `issue_link` made (43 URL-safe base64 characters).
-fn is_well_formed(token: &str) -> bool {
-    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 /// The ticket a live rating link opens, or 404; each lookup passes the client's throttle and a
 /// miss counts against it.
 async fn open(state: &AppState, portal: &CurrentPortal, client: &Client, token: &str) -> AppResult<RatedTicket> {
     let keys = [(format!("ticket-rating-link:{}", client.ip), WRONG_LINKS)];
-    let admitted = match throttle::admit(&state.db, &keys).await? {
-        Admission::Wait(secs) => {
-            let wait = throttle::human_wait(secs);
-            return Err(AppError::TooManyRequests(Msg::new("ticket-rating-link-wait").arg("wait", wait)));
+    throttle::guarded_lookup(&state.db, &keys, "ticket-rating-link-wait", || async {
+        if !crate::tickets::visitors::links::is_well_formed(token) {
+            return Ok(None);
         }
-        Admission::Admitted(admitted) => admitted,
-    };
-    let found = if is_well_formed(token) {
         let mut conn = state.db.pool().acquire().await?;
         super::find_by_link(&mut conn, portal.portal.id, token, now()).await
-    } else {
-        Ok(None)
-    };
-    let outcome = match &found {
-        Ok(Some(_)) => Outcome::Succeeded,
-        Ok(None) => Outcome::Failed,
-        Err(_) => Outcome::Abandoned,
-    };
-    throttle::finish(&state.db, &admitted, outcome).await?;
-    found?.ok_or(AppError::NotFound)
+    })
+    .await
 }
 
 #[derive(Template, WebTemplate)]

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::links::{self, LinkedTicket};
-use crate::auth::throttle::{self, Admission, Outcome};
+use crate::auth::throttle;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Msg, Texts as _};
@@ -41,26 +41,14 @@ fn actor_of(linked: &LinkedTicket) -> Actor {
 /// opening proves the address (see `links::verify`).
 async fn open(state: &AppState, portal: &CurrentPortal, client: &Client, token: &str) -> AppResult<LinkedTicket> {
     let keys = [(format!("ticket-link:{}", client.ip), WRONG_LINKS)];
-    let admitted = match throttle::admit(&state.db, &keys).await? {
-        Admission::Wait(secs) => {
-            let wait = throttle::human_wait(secs);
-            return Err(AppError::TooManyRequests(Msg::new("ticket-visitors-link-wait").arg("wait", wait)));
+    let linked = throttle::guarded_lookup(&state.db, &keys, "ticket-visitors-link-wait", || async {
+        if !links::is_well_formed(token) {
+            return Ok(None);
         }
-        Admission::Admitted(admitted) => admitted,
-    };
-    let found = if links::is_well_formed(token) {
         let mut conn = state.db.pool().acquire().await?;
         links::find(&mut conn, portal.portal.id, token, now()).await
-    } else {
-        Ok(None)
-    };
-    let outcome = match &found {
-        Ok(Some(_)) => Outcome::Succeeded,
-        Ok(None) => Outcome::Failed,
-        Err(_) => Outcome::Abandoned,
-    };
-    throttle::finish(&state.db, &admitted, outcome).await?;
-    let linked = found?.ok_or(AppError::NotFound)?;
+    })
+    .await?;
     if linked.verified {
         return Ok(linked);
     }
