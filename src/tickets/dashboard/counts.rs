@@ -90,13 +90,18 @@ pub struct CountRow {
     pub n: i64,
 }
 
-/// Every non-zero counter of a portal: a few rows per department and agent.
-pub async fn rows(db: &Db, portal_id: i64) -> Result<Vec<CountRow>, sqlx::Error> {
-    let rows =
-        sqlx::query("SELECT department_id, status, assignee_id, n FROM ticket_counts WHERE portal_id = $1 AND n <> 0")
-            .bind(portal_id)
-            .fetch_all(db.pool())
-            .await?;
+/// A portal's counters with every assignee but `staff_id` and nobody (0) summed as -1: what
+/// the queue menu needs, a few rows per department whatever the number of agents.
+pub async fn rows(db: &Db, portal_id: i64, staff_id: i64) -> Result<Vec<CountRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT department_id, status, CASE WHEN assignee_id IN (0, $2) THEN assignee_id ELSE -1 END AS assignee_id, \
+         SUM(n) AS n FROM ticket_counts WHERE portal_id = $1 AND n <> 0 \
+         GROUP BY department_id, status, CASE WHEN assignee_id IN (0, $2) THEN assignee_id ELSE -1 END",
+    )
+    .bind(portal_id)
+    .bind(staff_id)
+    .fetch_all(db.pool())
+    .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let code: String = r.try_get("status")?;

@@ -133,12 +133,13 @@ fn view_queue(user: &ManageUser, code: &str) -> Queue {
 async fn queue_links(
     db: &Db,
     portal_id: i64,
+    staff_id: i64,
     scope: &Scope,
     available: &[(String, Queue, String)],
     status: StatusFilter,
     current: &str,
 ) -> AppResult<Vec<QueueLink>> {
-    let counters = crate::tickets::dashboard::counts::rows(db, portal_id).await?;
+    let counters = crate::tickets::dashboard::counts::rows(db, portal_id, staff_id).await?;
     Ok(available
         .iter()
         .map(|(code, queue, label)| {
@@ -264,7 +265,8 @@ pub async fn queue_page(
     } else {
         code.as_str()
     };
-    let queue_links = queue_links(&state.db, portal_id, &scope, &available, shown.status.0, current_queue).await?;
+    let queue_links =
+        queue_links(&state.db, portal_id, user.staff.id, &scope, &available, shown.status.0, current_queue).await?;
     let current_view = shown.view.as_ref().map(|v| v.id);
     let view_links = view_links(&state, &user, &scope, &saved, current_view).await?;
     let names = crate::tickets::manage_queries::names(&state.db, portal_id).await?;
