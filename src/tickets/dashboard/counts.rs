@@ -95,7 +95,7 @@ pub struct CountRow {
 pub async fn rows(db: &Db, portal_id: i64, staff_id: i64) -> Result<Vec<CountRow>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT department_id, status, CASE WHEN assignee_id IN (0, $2) THEN assignee_id ELSE -1 END AS assignee_id, \
-         SUM(n) AS n FROM ticket_counts WHERE portal_id = $1 AND n <> 0 \
+         CAST(SUM(n) AS BIGINT) AS n FROM ticket_counts WHERE portal_id = $1 AND n <> 0 \
          GROUP BY department_id, status, CASE WHEN assignee_id IN (0, $2) THEN assignee_id ELSE -1 END",
     )
     .bind(portal_id)
