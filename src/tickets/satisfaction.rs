@@ -21,7 +21,7 @@ use super::store::{self, Event};
 use super::{Actor, Status};
 use crate::db::Db;
 use crate::i18n::{Msg, t};
-use crate::web::tokens::{random_token, token_hash};
+use crate::web::tokens::token_hash;
 
 pub use pages::{RatingForm as RatingFormFields, checked, router, save_in};
 
@@ -78,19 +78,8 @@ pub async fn issue_link(
     ticket_id: i64,
     now: i64,
 ) -> Result<String, sqlx::Error> {
-    let token = random_token();
-    sqlx::query(
-        "INSERT INTO ticket_rating_links (portal_id, ticket_id, token_hash, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(portal_id)
-    .bind(ticket_id)
-    .bind(token_hash(&token))
-    .bind(now)
-    .bind(now + LINK_LIFETIME_SECS)
-    .execute(conn)
-    .await?;
-    Ok(token)
+    let table = "ticket_rating_links";
+    crate::tickets::visitors::links::issue_token(conn, table, portal_id, ticket_id, now, LINK_LIFETIME_SECS).await
 }
 
 /// The path of a rating link inside its portal, with the rating to preselect.

@@ -114,6 +114,11 @@ test('a customer submits with a file, an agent answers and resolves, the custome
   assert.match(await agent.textContent('#history'), /changed the status from New to Resolved/);
   await shot(agent, 'manage-ticket-1280x800');
   await onPhone(agentContext, `${server.base}/manage/tickets/1001`, 'manage-ticket');
+  // The dashboard counts the resolved ticket; its table and chart fit a phone too.
+  await agent.goto(`${server.base}/manage`);
+  await agent.waitForSelector('svg');
+  await shot(agent, 'manage-dashboard-1280x800');
+  await onPhone(agentContext, `${server.base}/manage`, 'manage-dashboard');
 
   // The customer reads the answer in the portal and in the mail.
   await customer.reload();

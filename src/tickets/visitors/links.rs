@@ -22,17 +22,32 @@ pub async fn issue_link(
     ticket_id: i64,
     now: i64,
 ) -> Result<String, sqlx::Error> {
+    issue_token(conn, "ticket_links", portal_id, ticket_id, now, LINK_LIFETIME_SECS).await
+}
+
+/// Stores a new random token for a ticket, as its SHA-256 only, in `table` (one of the tables of
+/// links into tickets: `ticket_links`, `ticket_rating_links`), valid for `lifetime_secs`; the
+/// token itself goes into the email.
+pub(crate) async fn issue_token(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    portal_id: i64,
+    ticket_id: i64,
+    now: i64,
+    lifetime_secs: i64,
+) -> Result<String, sqlx::Error> {
     let token = random_token();
-    sqlx::query(
-        "INSERT INTO ticket_links (portal_id, ticket_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(portal_id)
-    .bind(ticket_id)
-    .bind(token_hash(&token))
-    .bind(now)
-    .bind(now + LINK_LIFETIME_SECS)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO {table} (portal_id, ticket_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(portal_id)
+        .bind(ticket_id)
+        .bind(token_hash(&token))
+        .bind(now)
+        .bind(now + lifetime_secs)
+        .execute(conn)
+        .await?;
     Ok(token)
 }
 
