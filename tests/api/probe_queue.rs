@@ -143,17 +143,22 @@ async fn a_change_shows_within_a_second_while_the_event_channel_is_down() {
     let name = app.database_url.as_str().rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
     let mut admin = sqlx::AnyConnection::connect(&admin_url).await.unwrap();
     let run = |sql: String| sqlx::query(sqlx::AssertSqlSafe(sql));
+    // The node opens its listening connection in the background after it starts: wait for it.
+    let listening = format!("FROM pg_stat_activity WHERE datname = '{name}' AND query ILIKE 'LISTEN%'");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while run(format!("SELECT COUNT(*) AS n {listening}")).fetch_one(&mut admin).await.unwrap().get::<i64, _>("n") == 0
+    {
+        assert!(std::time::Instant::now() < deadline, "the node's listening connection never showed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     // No new connection to the desk's database: the listener cannot come back; the pool keeps
     // the connections it has.
     run(format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")).execute(&mut admin).await.unwrap();
-    let cut = run(format!(
-        "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity \
-         WHERE datname = '{name}' AND query ILIKE 'LISTEN%'"
-    ))
-    .fetch_one(&mut admin)
-    .await
-    .unwrap()
-    .get::<i64, _>("n");
+    let cut = run(format!("SELECT COUNT(pg_terminate_backend(pid)) AS n {listening}"))
+        .fetch_one(&mut admin)
+        .await
+        .unwrap()
+        .get::<i64, _>("n");
     assert_eq!(cut, 1, "the node's listening connection");
     tokio::time::sleep(Duration::from_millis(300)).await;
     app.browser().get("/portal/default").await.assert_status(StatusCode::OK);
