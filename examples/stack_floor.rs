@@ -47,7 +47,7 @@ async fn tickets(pool: &AnyPool) -> usize {
             let assignee: Option<i64> = r.get("assignee_id");
             subject.len() + name.len() + id as usize + assignee.unwrap_or(0) as usize
         })
-        .count()
+        .sum()
 }
 
 async fn rows(State(p): State<Pools>) -> String {
@@ -58,7 +58,7 @@ async fn rows(State(p): State<Pools>) -> String {
 async fn rows_native(State(p): State<Pools>) -> String {
     let Some(pool) = p.native else { return "SQLite only".into() };
     let rows = sqlx::query(TICKETS).bind(1_i64).fetch_all(&pool).await.unwrap();
-    rows.iter().map(|r| r.get::<String, _>("subject").len()).count().to_string()
+    rows.iter().map(|r| r.get::<String, _>("subject").len()).sum::<usize>().to_string()
 }
 
 async fn page(State(p): State<Pools>) -> String {
@@ -72,7 +72,10 @@ async fn page(State(p): State<Pools>) -> String {
         sqlx::query(sql).fetch_all(&p.read).await.unwrap();
     }
     let n = tickets(&p.read).await;
-    sqlx::query("SELECT department_id, status, n FROM ticket_counts WHERE portal_id = 1").fetch_all(&p.read).await.unwrap();
+    sqlx::query("SELECT department_id, status, n FROM ticket_counts WHERE portal_id = 1")
+        .fetch_all(&p.read)
+        .await
+        .unwrap();
     n.to_string()
 }
 

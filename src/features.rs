@@ -10,4 +10,5 @@ pub const ALL: &[&Feature] = &[
     &crate::sso::FEATURE,
     &crate::outbox::FEATURE,
     &crate::tickets::FEATURE,
+    &crate::kb::FEATURE,
 ];

@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod features;
 pub mod i18n;
+pub mod kb;
 pub mod outbox;
 pub mod portals;
 pub mod secrets;

@@ -1,0 +1,104 @@
+//! The knowledge base: articles in nested categories, in English or Portuguese, each visible to
+//! everyone, to signed-in customers only, or to agents only; drafts and published revisions.
+//!
+//! The rule of who reads what is here, once (`Reader::condition`), and every path that shows an
+//! article (pages, search, suggestions, related articles, files) goes through it. Articles are
+//! rendered and sanitised when published (`markdown`), never when read.
+
+pub mod markdown;
+pub mod store;
+
+use crate::web::layout::Feature;
+
+/// The knowledge base's pages in the portal and in management.
+pub const FEATURE: Feature = Feature {
+    name: "kb",
+    menu: &[],
+    notices: &[],
+    portal_menu: &[],
+    visitor_links: &[],
+    router,
+    settings: &[],
+    home_panels: &[],
+};
+
+fn router() -> axum::Router<crate::web::state::AppState> {
+    axum::Router::new()
+}
+
+/// Who may read an article.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Visibility {
+    /// Anyone, signed in or not.
+    Public,
+    /// Customers signed in to the portal (and agents).
+    Customers,
+    /// The portal's agents only.
+    Internal,
+}
+
+impl Visibility {
+    pub const ALL: [Visibility; 3] = [Visibility::Public, Visibility::Customers, Visibility::Internal];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Customers => "customers",
+            Visibility::Internal => "internal",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Visibility> {
+        Visibility::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Who is reading, as far as articles care. A `Customer` or `Agent` must be one of the portal
+/// being read (the extractors that build them guarantee it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    Visitor,
+    Customer,
+    Agent,
+}
+
+impl Reader {
+    /// The visibilities this reader may see.
+    pub fn may_read(self, v: Visibility) -> bool {
+        match self {
+            Reader::Visitor => v == Visibility::Public,
+            Reader::Customer => v != Visibility::Internal,
+            Reader::Agent => true,
+        }
+    }
+
+    /// The SQL condition on an article aliased `alias` that keeps what this reader may read:
+    /// published, and of a visibility they may see. Constant text (no user input); the portal is
+    /// the caller's own condition.
+    pub fn condition(self, alias: &str) -> String {
+        let visible = match self {
+            Reader::Visitor => "IN ('public')",
+            Reader::Customer => "IN ('public', 'customers')",
+            Reader::Agent => "IN ('public', 'customers', 'internal')",
+        };
+        format!("{alias}.published_revision IS NOT NULL AND {alias}.visibility {visible}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readers_see_what_they_may() {
+        assert!(Reader::Visitor.may_read(Visibility::Public));
+        assert!(!Reader::Visitor.may_read(Visibility::Customers));
+        assert!(!Reader::Customer.may_read(Visibility::Internal));
+        assert!(Reader::Customer.may_read(Visibility::Customers));
+        assert!(Reader::Agent.may_read(Visibility::Internal));
+        assert_eq!(
+            Reader::Customer.condition("a"),
+            "a.published_revision IS NOT NULL AND a.visibility IN ('public', 'customers')"
+        );
+    }
+}
