@@ -17,6 +17,7 @@ mod email;
 mod email_threads;
 mod health_and_bootstrap;
 mod input;
+mod kb_portal;
 mod kb_store;
 mod languages;
 mod manage;
