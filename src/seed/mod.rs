@@ -1,9 +1,10 @@
 //! `frontdesk seed`: a realistic desk for trying Frontdesk out and for measuring it. Two portals
 //! (a large and a small one, so that isolation is exercised), an administrator, agents in
-//! departments, customers, and tickets spread over a year with replies, internal notes and a few
-//! attachments. The same `--seed` gives the same desk. Rows go in by the thousand
+//! departments, customers, tickets spread over a year with replies, internal notes and a few
+//! attachments, and knowledge-base articles in English and Portuguese (`articles`). The same `--seed` gives the same desk. Rows go in by the thousand
 //! (`bulk::insert`), one transaction per batch of tickets.
 
+mod articles;
 mod bulk;
 mod content;
 mod people;
@@ -21,13 +22,23 @@ pub struct SeedOptions {
     pub customers: u64,
     pub agents: u64,
     pub departments: u64,
+    /// Knowledge-base articles, over both portals.
+    pub articles: u64,
     /// Seed even though the database already holds tickets.
     pub force: bool,
 }
 
 impl Default for SeedOptions {
     fn default() -> Self {
-        SeedOptions { seed: 1, tickets: 20_000, customers: 1_000, agents: 10, departments: 3, force: false }
+        SeedOptions {
+            seed: 1,
+            tickets: 20_000,
+            customers: 1_000,
+            agents: 10,
+            departments: 3,
+            articles: 1_000,
+            force: false,
+        }
     }
 }
 
@@ -52,10 +63,21 @@ pub struct Report {
     pub people: SeededPeople,
     pub tickets: u64,
     pub messages: u64,
+    pub articles: u64,
+    /// How long writing the articles took.
+    pub articles_secs: f64,
 }
 
-/// Builds the desk; `progress` is told how many tickets are written after each batch.
-pub async fn run(db: &Db, options: &SeedOptions, progress: &(dyn Fn(u64) + Sync)) -> Result<Report, SeedError> {
+/// What the seed is writing, for progress reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Tickets,
+    Articles,
+}
+
+/// Builds the desk; `progress` is told how many tickets, then articles, are written after each
+/// batch.
+pub async fn run(db: &Db, options: &SeedOptions, progress: &(dyn Fn(Stage, u64) + Sync)) -> Result<Report, SeedError> {
     if options.departments == 0 || options.agents == 0 || options.customers == 0 {
         return Err(SeedError::Invalid("--departments, --agents and --customers must be at least 1".into()));
     }
@@ -66,6 +88,9 @@ pub async fn run(db: &Db, options: &SeedOptions, progress: &(dyn Fn(u64) + Sync)
     }
     db.prepare_bulk_load().await?;
     let people = people::seed(db, options).await?;
-    let (tickets, messages) = tickets::seed(db, options, &people, progress).await?;
-    Ok(Report { people, tickets, messages })
+    let (tickets, messages) = tickets::seed(db, options, &people, &|n| progress(Stage::Tickets, n)).await?;
+    let started = std::time::Instant::now();
+    let articles = articles::seed(db, options, &people, &|n| progress(Stage::Articles, n)).await?;
+    let articles_secs = started.elapsed().as_secs_f64();
+    Ok(Report { people, tickets, messages, articles, articles_secs })
 }

@@ -101,3 +101,52 @@ async fn seed_builds_the_desk_it_promises_and_the_same_one_twice() {
     fresh.cli_ok(SMALL, "");
     assert_eq!(desk(&other).await, desk(&fresh).await);
 }
+
+#[tokio::test]
+async fn seed_writes_a_knowledge_base_in_the_proportions_it_promises() {
+    let app = common::spawn().await;
+    let args =
+        ["seed", "--tickets", "0", "--customers", "40", "--agents", "2", "--departments", "1", "--articles", "400"];
+    let out = app.cli_ok(&args, "");
+    assert!(out.contains("Seeded 400 knowledge-base articles"), "{out}");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM kb_articles").await, 400);
+    let acme = "SELECT COUNT(*) AS n FROM kb_articles a JOIN portals p ON p.id = a.portal_id WHERE p.slug = 'acme'";
+    assert_eq!(app.count(acme).await, 360, "nine in ten articles go to the large portal");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM kb_categories").await, 20, "ten categories in each portal");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM kb_category_names").await, 40, "each named in both languages");
+
+    let share = |n: i64| n as f64 / 400.0;
+    let portuguese = share(app.count("SELECT COUNT(*) AS n FROM kb_articles WHERE language = 'pt-BR'").await);
+    assert!((0.2..=0.4).contains(&portuguese), "Portuguese: {portuguese}");
+    let public = share(app.count("SELECT COUNT(*) AS n FROM kb_articles WHERE visibility = 'public'").await);
+    let customers = share(app.count("SELECT COUNT(*) AS n FROM kb_articles WHERE visibility = 'customers'").await);
+    let internal = share(app.count("SELECT COUNT(*) AS n FROM kb_articles WHERE visibility = 'internal'").await);
+    assert!((0.55..=0.8).contains(&public), "public: {public}");
+    assert!((0.08..=0.26).contains(&customers), "customers only: {customers}");
+    assert!((0.08..=0.26).contains(&internal), "internal: {internal}");
+    // Translations: Portuguese, of an English original of the same portal, category and visibility.
+    let translations = app.count("SELECT COUNT(*) AS n FROM kb_articles WHERE translation_of IS NOT NULL").await;
+    assert!(translations >= 20, "translations: {translations}");
+    let sound = "SELECT COUNT(*) AS n FROM kb_articles t JOIN kb_articles o ON o.portal_id = t.portal_id AND o.id = t.translation_of \
+                 WHERE t.language = 'pt-BR' AND o.language = 'en' AND o.category_id = t.category_id \
+                 AND o.visibility = t.visibility AND o.translation_of IS NULL";
+    assert_eq!(app.count(sound).await, translations);
+    // Published as revision 1, rendered; the counters agree with the votes, all from the portal's customers.
+    let published = "SELECT COUNT(*) AS n FROM kb_articles a JOIN kb_revisions r ON r.portal_id = a.portal_id \
+                     AND r.article_id = a.id AND r.number = 1 AND r.title = a.title AND r.body_html = a.body_html \
+                     WHERE a.published_revision = 1 AND a.body_html LIKE '%<ol>%' AND a.body_html NOT LIKE '%**%'";
+    assert_eq!(app.count(published).await, 400);
+    let votes = app.count("SELECT COUNT(*) AS n FROM kb_votes").await;
+    assert!(votes > 400, "votes: {votes}");
+    assert_eq!(app.count("SELECT CAST(SUM(helpful_yes + helpful_no) AS BIGINT) AS n FROM kb_articles").await, votes);
+    let yes = app.count("SELECT COUNT(*) AS n FROM kb_votes WHERE helpful = 1").await;
+    assert_eq!(app.count("SELECT CAST(SUM(helpful_yes) AS BIGINT) AS n FROM kb_articles").await, yes);
+    let strangers = "SELECT COUNT(*) AS n FROM kb_votes v WHERE NOT EXISTS (SELECT 1 FROM customers c \
+                     WHERE c.portal_id = v.portal_id AND v.voter = 'customer:' || c.id)";
+    assert_eq!(app.count(strangers).await, 0);
+
+    // The portal shows it, in each language.
+    let visitor = app.browser();
+    visitor.get("/portal/acme/kb").await.assert_contains("Getting started").assert_contains("id=\"kb-recent\"");
+    app.browser_pt().get("/portal/globex/kb").await.assert_contains("Primeiros passos");
+}
