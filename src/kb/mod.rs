@@ -5,6 +5,13 @@
 //! article (pages, search, suggestions, related articles, files) goes through it. Articles are
 //! rendered and sanitised when published (`markdown`), never when read.
 
+pub mod manage;
+pub mod manage_article_form;
+pub mod manage_articles;
+pub mod manage_categories;
+pub mod manage_files;
+pub mod manage_queries;
+pub mod manage_revisions;
 pub mod markdown;
 pub mod store;
 
@@ -13,8 +20,8 @@ use crate::web::layout::Feature;
 /// The knowledge base's pages in the portal and in management.
 pub const FEATURE: Feature = Feature {
     name: "kb",
-    menu: &[],
-    notices: &[],
+    menu: manage::MENU,
+    notices: manage::NOTICES,
     portal_menu: &[],
     visitor_links: &[],
     router,
@@ -23,7 +30,7 @@ pub const FEATURE: Feature = Feature {
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {
-    axum::Router::new()
+    axum::Router::new().merge(manage::router())
 }
 
 /// Who may read an article.

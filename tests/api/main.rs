@@ -17,6 +17,8 @@ mod email;
 mod email_threads;
 mod health_and_bootstrap;
 mod input;
+mod kb_manage;
+mod kb_manage_history;
 mod kb_store;
 mod languages;
 mod manage;
