@@ -90,6 +90,9 @@ kb-manage-notice-article-unpublished = O artigo foi despublicado: os leitores n�
 kb-manage-notice-article-deleted = O artigo foi excluído.
 kb-manage-notice-article-restored = A revisão foi publicada de novo como a revisão mais recente.
 kb-manage-notice-file-deleted = O arquivo foi excluído.
+kb-manage-article-delete-check = Sim, excluir este artigo e o seu histórico
+kb-manage-article-delete-confirm = Marque a caixa para confirmar que o artigo e o seu histórico devem ser excluídos.
+kb-manage-translation-language-used = Este artigo já tem uma tradução nesse idioma: escolha o outro idioma ou altere a tradução antes.
 kb-manage-from-reply = Começar um artigo a partir disto
 # Revisões
 kb-manage-revisions-title = Revisões

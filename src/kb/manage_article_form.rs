@@ -114,6 +114,12 @@ pub async fn check(
             }
         },
     };
+    // An original may not take the language of one of its translations.
+    if let (None, Some(id)) = (translation_of, article_id)
+        && queries::has_translation_in(&state.db, portal_id, id, language).await?
+    {
+        errors.push(Msg::new("kb-manage-translation-language-used"));
+    }
     Ok(match (errors.is_empty(), category_id) {
         (true, Some(category_id)) => Ok(Valid { title, markdown, language, category_id, visibility, translation_of }),
         _ => Err(errors),

@@ -343,7 +343,11 @@ pub async fn save(
         staff_id: user.staff.id,
     };
     let mut tx = state.db.writer().begin().await?;
-    queries::save_draft(&mut tx, portal_id, article.id, &saved, now).await?;
+    if !queries::save_draft(&mut tx, portal_id, article.id, &saved, now).await? {
+        // Deleted by another editor since the form was read.
+        upload.discard(&state.db).await;
+        return Err(AppError::NotFound);
+    }
     let files: Vec<i64> = upload.files.iter().map(|f| f.id).collect();
     if !queries::link_files(&mut tx, portal_id, article.id, &files).await? {
         return Err(expired());
@@ -367,13 +371,23 @@ pub async fn unpublish(
     Ok(Redirect::to(&format!("/manage/kb/articles/{}?msg=kb-article-unpublished", article.id)).into_response())
 }
 
+/// Deleting asks for a ticked box: it takes every revision with it.
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm: String,
+}
+
 pub async fn delete(
     State(state): State<AppState>,
     user: ManageUser,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
+    CsrfForm(form): CsrfForm<DeleteForm>,
 ) -> AppResult<Response> {
     let article = editable(&state, &user, &id).await?;
+    if form.confirm != "yes" {
+        return Err(AppError::bad_request(Msg::new("kb-manage-article-delete-confirm")));
+    }
     let mut tx = state.db.writer().begin().await?;
     queries::delete(&mut tx, user.portal.id, article.id).await?;
     tx.commit().await?;

@@ -207,6 +207,25 @@ pub async fn check_translation(
     Ok(if taken > 0 { Err(TranslationRefusal::Taken) } else { Ok(()) })
 }
 
+/// Whether the original `original_id` has a translation in `language`.
+pub async fn has_translation_in(
+    db: &Db,
+    portal_id: i64,
+    original_id: i64,
+    language: &str,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM kb_articles WHERE portal_id = $1 AND translation_of = $2 AND language = $3",
+    )
+    .bind(portal_id)
+    .bind(original_id)
+    .bind(language)
+    .fetch_one(db.pool())
+    .await?
+    .try_get("n")?;
+    Ok(n > 0)
+}
+
 /// An article's settings and draft, as the editor saved them.
 pub struct Saved<'a> {
     pub category_id: i64,
@@ -219,15 +238,15 @@ pub struct Saved<'a> {
 }
 
 /// Writes the settings (they apply at once, published or not) and the draft. An article never
-/// published also takes the title, so that it is listed by it.
+/// published also takes the title, so that it is listed by it. False when the article is gone.
 pub async fn save_draft(
     conn: &mut AnyConnection,
     portal_id: i64,
     id: i64,
     s: &Saved<'_>,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE kb_articles SET category_id = $3, language = $4, translation_of = $5, visibility = $6, \
          title = CASE WHEN published_revision IS NULL THEN $7 ELSE title END, \
          draft_title = $7, draft_markdown = $8, draft_updated_at = $9, draft_staff_id = $10, updated_at = $9 \
@@ -245,7 +264,7 @@ pub async fn save_draft(
     .bind(s.staff_id)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Links uploaded (pending) files to the article, in the change's transaction. False when a file

@@ -305,7 +305,13 @@ async fn kb_articles_are_drafted_published_changed_unpublished_and_deleted() {
         .assert_redirect_to(&format!("{path}?msg=kb-article-unpublished"));
     assert_eq!(article_number(&app, id, "published_revision").await, None);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM kb_revisions").await, 1);
-    admin.post(&format!("{path}/delete"), &[]).await.assert_redirect_to("/manage/kb?msg=kb-article-deleted");
+    let unconfirmed = admin.post(&format!("{path}/delete"), &[]).await;
+    unconfirmed.assert_status(StatusCode::BAD_REQUEST).assert_contains("Tick the box");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM kb_articles").await, 1);
+    admin
+        .post(&format!("{path}/delete"), &[("confirm", "yes")])
+        .await
+        .assert_redirect_to("/manage/kb?msg=kb-article-deleted");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM kb_articles").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM kb_revisions").await, 0);
     admin.get(&path).await.assert_status(StatusCode::NOT_FOUND);
@@ -439,7 +445,17 @@ async fn kb_translations_link_an_original_to_its_other_language_version() {
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
         .assert_contains("has translations of its own");
 
+    // Nor may it take the language of its translation.
+    let mut to_pt = fields("Reset a password", "Open Settings.", &cat, "save");
+    to_pt[2] = ("language", "pt-BR");
+    let refused = admin.post(&format!("/manage/kb/articles/{original}"), &to_pt).await;
+    refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_contains("has a translation in that language");
+    assert_eq!(article_text(&app, original, "language").await.as_deref(), Some("en"));
+
     // Deleting the original leaves the translation as an original.
-    admin.post(&format!("/manage/kb/articles/{original}/delete"), &[]).await.assert_redirect_to("/manage/kb");
+    admin
+        .post(&format!("/manage/kb/articles/{original}/delete"), &[("confirm", "yes")])
+        .await
+        .assert_redirect_to("/manage/kb");
     assert_eq!(article_number(&app, translation, "translation_of").await, None);
 }

@@ -122,7 +122,7 @@ async fn kb_files_are_stored_referenced_previewed_and_deleted() {
         .assert_redirect_to(&format!("{path}?msg=kb-file-deleted"));
     assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM kb_article_attachments WHERE article_id = $1", id).await, 1);
     admin.get(&format!("{path}/files/{notes}")).await.assert_status(StatusCode::NOT_FOUND);
-    admin.post(&format!("{path}/delete"), &[]).await.assert_redirect_to("/manage/kb");
+    admin.post(&format!("{path}/delete"), &[("confirm", "yes")]).await.assert_redirect_to("/manage/kb");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM attachments").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM attachment_chunks").await, 0);
 }
@@ -165,7 +165,7 @@ async fn kb_management_needs_edit_kb_and_never_reaches_another_portal() {
         (a.clone(), fields("Changed", "x", &cat, "publish")),
         (format!("{a}/unpublish"), vec![]),
         (format!("{a}/revisions/1/restore"), vec![]),
-        (format!("{a}/delete"), vec![]),
+        (format!("{a}/delete"), vec![("confirm", "yes")]),
     ];
     let snapshot = || async {
         let rows = sqlx::query(
