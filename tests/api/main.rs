@@ -35,6 +35,7 @@ mod reliability;
 mod satisfaction;
 mod saved_replies;
 mod saved_views;
+mod search;
 mod security;
 mod seed;
 mod signin;
