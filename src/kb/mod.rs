@@ -6,6 +6,7 @@
 //! rendered and sanitised when published (`markdown`), never when read.
 
 pub mod markdown;
+pub mod search_pages;
 pub mod store;
 
 use crate::web::layout::Feature;
@@ -23,7 +24,7 @@ pub const FEATURE: Feature = Feature {
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {
-    axum::Router::new()
+    axum::Router::new().merge(search_pages::router())
 }
 
 /// Who may read an article.

@@ -28,6 +28,8 @@ pub struct ArticleHit {
     /// `en` or `pt-BR`.
     pub language: String,
     pub category_id: i64,
+    /// `public`, `customers` or `internal`.
+    pub visibility: String,
     /// A piece of the text around the words found, HTML-escaped, with `<mark>` around them.
     pub snippet_html: String,
 }
@@ -48,6 +50,7 @@ struct RankedArticle {
     title: String,
     language: String,
     category_id: i64,
+    visibility: String,
     body_text: String,
 }
 
@@ -65,7 +68,14 @@ pub async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<Article
         .map(|a| {
             let language = if a.language == "pt-BR" { Language::Portuguese } else { Language::English };
             let snippet_html = snippet::highlighted(&a.body_text, search.terms, language);
-            ArticleHit { id: a.id, title: a.title, language: a.language, category_id: a.category_id, snippet_html }
+            ArticleHit {
+                id: a.id,
+                title: a.title,
+                language: a.language,
+                category_id: a.category_id,
+                visibility: a.visibility,
+                snippet_html,
+            }
         })
         .collect())
 }

@@ -21,7 +21,7 @@ fn branch(search: &ArticleSearch<'_>, language: Language) -> String {
 
 pub(super) async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<RankedArticle>, sqlx::Error> {
     let sql = format!(
-        "SELECT a.id, a.title, a.language, a.category_id, a.body_text FROM (\
+        "SELECT a.id, a.title, a.language, a.category_id, a.visibility, a.body_text FROM (\
          {} UNION ALL {} ORDER BY score DESC, id LIMIT $3 OFFSET $4) top \
          JOIN kb_articles a ON a.portal_id = $1 AND a.id = top.id ORDER BY top.score DESC, top.id",
         branch(search, Language::English),
@@ -42,6 +42,7 @@ pub(super) async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<
                 title: r.try_get("title")?,
                 language: r.try_get("language")?,
                 category_id: r.try_get("category_id")?,
+                visibility: r.try_get("visibility")?,
                 body_text: r.try_get("body_text")?,
             })
         })

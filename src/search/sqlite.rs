@@ -21,7 +21,7 @@ fn branch(search: &ArticleSearch<'_>, language: Language, param: usize) -> Strin
 pub(super) async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<RankedArticle>, sqlx::Error> {
     // The best ids first (bm25 is lower-is-better), then the text of those few only.
     let sql = format!(
-        "SELECT a.id, a.title, a.language, a.category_id, a.body_text FROM (\
+        "SELECT a.id, a.title, a.language, a.category_id, a.visibility, a.body_text FROM (\
          {} UNION ALL {} ORDER BY score, id LIMIT $4 OFFSET $5) top \
          JOIN kb_articles a ON a.id = top.id ORDER BY top.score, top.id",
         branch(search, Language::English, 2),
@@ -43,6 +43,7 @@ pub(super) async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<
                 title: r.try_get("title")?,
                 language: r.try_get("language")?,
                 category_id: r.try_get("category_id")?,
+                visibility: r.try_get("visibility")?,
                 body_text: r.try_get("body_text")?,
             })
         })
