@@ -13,6 +13,7 @@ pub mod manage_files;
 pub mod manage_queries;
 pub mod manage_revisions;
 pub mod markdown;
+pub mod search_pages;
 pub mod store;
 
 use crate::web::layout::Feature;
@@ -30,7 +31,9 @@ pub const FEATURE: Feature = Feature {
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {
-    axum::Router::new().merge(manage::router())
+    axum::Router::new()
+        .merge(manage::router())
+        .merge(search_pages::router())
 }
 
 /// Who may read an article.

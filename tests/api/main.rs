@@ -37,6 +37,7 @@ mod reliability;
 mod satisfaction;
 mod saved_replies;
 mod saved_views;
+mod search;
 mod security;
 mod seed;
 mod signin;
