@@ -19,6 +19,7 @@ mod health_and_bootstrap;
 mod input;
 mod kb_manage;
 mod kb_manage_history;
+mod kb_portal;
 mod kb_store;
 mod languages;
 mod manage;
