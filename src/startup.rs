@@ -94,6 +94,7 @@ impl Application {
             oidc_http: crate::sso::provider::http_client(),
             directories: Default::default(),
             authority_hosts: config.entra_authority_hosts.clone(),
+            kb: Default::default(),
         });
         Ok(Application { listener, state, local_addr, connection_limits: config.connections, first_run })
     }

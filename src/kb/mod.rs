@@ -13,16 +13,20 @@ pub mod manage_files;
 pub mod manage_queries;
 pub mod manage_revisions;
 pub mod markdown;
+pub mod portal;
+pub mod portal_cache;
+pub mod portal_votes;
+pub mod search_pages;
 pub mod store;
 
-use crate::web::layout::Feature;
+use crate::web::layout::{Feature, PortalMenuEntry};
 
 /// The knowledge base's pages in the portal and in management.
 pub const FEATURE: Feature = Feature {
     name: "kb",
     menu: manage::MENU,
     notices: manage::NOTICES,
-    portal_menu: &[],
+    portal_menu: &[PortalMenuEntry { path: "/kb", label: "kb-portal-menu", order: 30 }],
     visitor_links: &[],
     router,
     settings: &[],
@@ -30,7 +34,18 @@ pub const FEATURE: Feature = Feature {
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {
-    axum::Router::new().merge(manage::router())
+    axum::Router::new().merge(manage::router()).merge(search_pages::router()).merge(portal_router())
+}
+
+/// The portal's reading side (`portal.rs`, `portal_votes.rs`).
+fn portal_router() -> axum::Router<crate::web::state::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/portal/{slug}/kb", get(portal::home))
+        .route("/portal/{slug}/kb/categories/{id}", get(portal::category))
+        .route("/portal/{slug}/kb/articles/{id}", get(portal::article))
+        .route("/portal/{slug}/kb/articles/{id}/helpful", post(portal_votes::vote))
+        .route("/portal/{slug}/kb/articles/{id}/files/{file_id}", get(portal_votes::file))
 }
 
 /// Who may read an article.

@@ -191,11 +191,32 @@ async fn new_ticket_page(
     })
 }
 
-async fn new_form(State(state): State<AppState>, user: PortalUser, CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
+/// `?subject=`: words to start the subject with (a knowledge-base search that found nothing).
+#[derive(Deserialize, Default)]
+pub(crate) struct Prefill {
+    #[serde(default)]
+    subject: String,
+}
+
+impl Prefill {
+    /// The subject as the form may show it: one line, at most `SUBJECT_MAX_CHARS`.
+    pub(crate) fn subject(&self) -> String {
+        let clean = self.subject.chars().map(|c| if crate::web::input::is_forbidden_in_name(c) { ' ' } else { c });
+        clean.collect::<String>().trim().chars().take(SUBJECT_MAX_CHARS).collect()
+    }
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    user: PortalUser,
+    CsrfToken(csrf): CsrfToken,
+    Query(prefill): Query<Prefill>,
+) -> AppResult<Response> {
     if let Err(page) = customer_or_staff_page(&user, &csrf) {
         return Ok(*page);
     }
-    Ok(new_ticket_page(&state, user, csrf, NewTicketForm::default(), vec![]).await?.into_response())
+    let form = NewTicketForm { subject: prefill.subject(), ..NewTicketForm::default() };
+    Ok(new_ticket_page(&state, user, csrf, form, vec![]).await?.into_response())
 }
 
 /// Tickets one customer may open in an hour: far more than a person writes, and a bound on the

@@ -39,6 +39,8 @@ pub struct Inner {
     pub authority_hosts: crate::sso::settings::AuthorityHosts,
     /// Changes made by other nodes and processes (`crate::events`).
     pub events: crate::events::EventBus,
+    /// This node's copy of the knowledge bases' lists (`crate::kb::portal_cache`).
+    pub kb: crate::kb::portal_cache::KbCache,
 }
 
 impl AppState {

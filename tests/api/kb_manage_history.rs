@@ -107,6 +107,13 @@ async fn kb_files_are_stored_referenced_previewed_and_deleted() {
     let (status, headers, bytes) = admin.get_bytes(&format!("{path}/files/{image}")).await;
     assert_eq!((status, bytes.as_slice()), (StatusCode::OK, PNG));
     assert_eq!(headers["content-type"], "image/png");
+    // Readers reach the image through the portal's article page, whose address the relative
+    // link is written against.
+    let visitor = app.browser();
+    let article_page = visitor.get(&format!("/portal/default/kb/articles/{id}")).await;
+    article_page.assert_status(StatusCode::OK).assert_contains(&format!("src=\"{id}/files/{image}\""));
+    let (status, _, bytes) = visitor.get_bytes(&format!("/portal/default/kb/articles/{id}/files/{image}")).await;
+    assert_eq!((status, bytes.as_slice()), (StatusCode::OK, PNG));
     // Only through its own article.
     admin.get(&format!("/manage/kb/articles/{other}/files/{image}")).await.assert_status(StatusCode::NOT_FOUND);
 
