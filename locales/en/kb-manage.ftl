@@ -3,6 +3,7 @@ kb-manage-menu = Knowledge base
 kb-manage-save = Save changes
 kb-manage-updated = Last change
 kb-manage-filter-any = Any
+kb-manage-filter-title = Title contains
 kb-manage-filter-apply = Show
 kb-manage-page-previous = Previous page
 kb-manage-page-next = Next page

@@ -3,6 +3,7 @@ kb-manage-menu = Base de conhecimento
 kb-manage-save = Salvar alterações
 kb-manage-updated = Última alteração
 kb-manage-filter-any = Qualquer
+kb-manage-filter-title = O título contém
 kb-manage-filter-apply = Mostrar
 kb-manage-page-previous = Página anterior
 kb-manage-page-next = Próxima página

@@ -40,6 +40,9 @@ pub struct ListQuery {
     state: String,
     #[serde(default)]
     page: String,
+    /// Words of the title.
+    #[serde(default)]
+    q: String,
 }
 
 pub struct ListedArticle {
@@ -67,7 +70,48 @@ struct ListPage {
     page: i64,
     /// The filters as a query string (`&category=..`), for the pages' links.
     filter_query: String,
+    words: String,
     next: bool,
+}
+
+/// The list's filters from the address; what is not one of the portal's choices is ignored.
+fn filter_of(q: &ListQuery, all: &[categories::Category]) -> ListFilter {
+    let known = |choices: &[&str], value: &str| choices.iter().find(|c| **c == value).map(|c| c.to_string());
+    ListFilter {
+        category_id: q.category.parse().ok().filter(|id| all.iter().any(|c| c.id == *id)).unwrap_or(0),
+        language: known(&LANGUAGES, &q.language).unwrap_or_default(),
+        state: known(&["draft", "published", "changes"], &q.state).unwrap_or_default(),
+        words: q.q.trim().chars().take(form::TITLE_MAX_CHARS).collect(),
+    }
+}
+
+/// The choices of the language and state filters, "any" first.
+fn filter_choices(filter: &ListFilter) -> (Vec<Choice>, Vec<Choice>) {
+    let any =
+        |value: &str| Choice { value: String::new(), label: t("kb-manage-filter-any"), selected: value.is_empty() };
+    let mut languages = vec![any(&filter.language)];
+    languages.extend(super::manage::language_choices(&filter.language));
+    let mut states = vec![any(&filter.state)];
+    for (value, key) in [
+        ("draft", "kb-manage-state-draft"),
+        ("published", "kb-manage-state-published"),
+        ("changes", "kb-manage-state-changes"),
+    ] {
+        states.push(Choice { value: value.into(), label: t(key), selected: filter.state == value });
+    }
+    (languages, states)
+}
+
+/// The filters as the rest of a query string (`&category=..`), for the pages' links.
+fn filter_query(filter: &ListFilter) -> String {
+    let category = if filter.category_id > 0 { filter.category_id.to_string() } else { String::new() };
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("category", &category)
+        .append_pair("language", &filter.language)
+        .append_pair("state", &filter.state)
+        .append_pair("q", &filter.words)
+        .finish();
+    format!("&{query}")
 }
 
 pub async fn list(
@@ -79,15 +123,7 @@ pub async fn list(
     require_editor(&user)?;
     let portal_id = user.portal.id;
     let all = categories::all(&state.db, portal_id).await?;
-    let filter = ListFilter {
-        category_id: q.category.parse().ok().filter(|id| all.iter().any(|c| c.id == *id)).unwrap_or(0),
-        language: LANGUAGES.iter().find(|l| **l == q.language).map(|l| l.to_string()).unwrap_or_default(),
-        state: ["draft", "published", "changes"]
-            .iter()
-            .find(|s| **s == q.state)
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    };
+    let filter = filter_of(&q, &all);
     let page = q.page.parse::<i64>().ok().filter(|p| (1..=10_000).contains(p)).unwrap_or(1);
     let mut rows = queries::list(&state.db, portal_id, &filter, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE).await?;
     let next = rows.len() as i64 > PAGE_SIZE;
@@ -108,27 +144,8 @@ pub async fn list(
             updated: crate::web::format_time(a.updated_at),
         })
         .collect();
-    let any =
-        |value: &str| Choice { value: String::new(), label: t("kb-manage-filter-any"), selected: value.is_empty() };
-    let mut languages = vec![any(&filter.language)];
-    languages.extend(
-        super::manage::language_choices(&filter.language).into_iter().map(|c| Choice { selected: c.selected, ..c }),
-    );
-    let mut states = vec![any(&filter.state)];
-    for (value, key) in [
-        ("draft", "kb-manage-state-draft"),
-        ("published", "kb-manage-state-published"),
-        ("changes", "kb-manage-state-changes"),
-    ] {
-        states.push(Choice { value: value.into(), label: t(key), selected: filter.state == value });
-    }
+    let (languages, states) = filter_choices(&filter);
     let selected = (filter.category_id > 0).then_some(filter.category_id);
-    let filter_query = format!(
-        "&category={}&language={}&state={}",
-        if filter.category_id > 0 { filter.category_id.to_string() } else { String::new() },
-        filter.language,
-        filter.state
-    );
     let page = ListPage {
         shell: Shell::new(&user, csrf, ACTIVE, q.msg.as_deref()),
         articles,
@@ -137,7 +154,8 @@ pub async fn list(
         states,
         has_categories: !all.is_empty(),
         page,
-        filter_query,
+        filter_query: filter_query(&filter),
+        words: filter.words,
         next,
     };
     Ok(page.into_response())

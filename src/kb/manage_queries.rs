@@ -99,6 +99,19 @@ pub struct ListFilter {
     pub language: String,
     /// `draft`, `published`, `changes`, or empty for all.
     pub state: String,
+    /// Words the title (the draft's, else the published one) contains, or empty.
+    pub words: String,
+}
+
+/// A `LIKE` pattern that finds `words` anywhere, case aside (ASCII on SQLite), with `%`, `_`
+/// and the escape character itself taken literally.
+pub fn contains_pattern(words: &str) -> String {
+    let words = words.trim().to_lowercase();
+    if words.is_empty() {
+        return String::new();
+    }
+    let escaped = words.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 /// One page of the list, newest change first; `PAGE + 1` rows are asked for so the caller knows
@@ -116,6 +129,7 @@ pub async fn list(
          AND ($4 = '' OR ($4 = 'draft' AND published_revision IS NULL) \
               OR ($4 = 'published' AND published_revision IS NOT NULL) \
               OR ($4 = 'changes' AND published_revision IS NOT NULL AND draft_updated_at IS NOT NULL)) \
+         AND ($7 = '' OR LOWER(COALESCE(draft_title, title)) LIKE $7 ESCAPE '\\') \
          ORDER BY updated_at DESC, id DESC LIMIT $5 OFFSET $6"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -125,6 +139,7 @@ pub async fn list(
         .bind(&filter.state)
         .bind(limit)
         .bind(offset)
+        .bind(contains_pattern(&filter.words))
         .fetch_all(db.pool())
         .await?;
     rows.iter().map(editor_article).collect()
@@ -267,6 +282,19 @@ pub async fn save_draft(
     Ok(done.rows_affected() == 1)
 }
 
+/// Marks the article changed, which also takes its row for the rest of the transaction: two
+/// publications of one article at once then wait for each other instead of both numbering the
+/// same next revision. False when the article is gone.
+pub async fn touch(conn: &mut AnyConnection, portal_id: i64, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE kb_articles SET updated_at = $3 WHERE portal_id = $1 AND id = $2")
+        .bind(portal_id)
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Links uploaded (pending) files to the article, in the change's transaction. False when a file
 /// is no longer pending (swept after an hour).
 pub async fn link_files(conn: &mut AnyConnection, portal_id: i64, id: i64, files: &[i64]) -> Result<bool, sqlx::Error> {
@@ -359,4 +387,16 @@ pub async fn files(db: &Db, portal_id: i64, article_id: i64) -> Result<Vec<Artic
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_take_wildcards_literally() {
+        assert_eq!(contains_pattern("  "), "");
+        assert_eq!(contains_pattern("Reset"), "%reset%");
+        assert_eq!(contains_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+    }
 }

@@ -168,9 +168,12 @@ pub async fn restore(
     let number = parse_id(&number)?;
     let old = find(&state.db, user.portal.id, article.id, number).await?.ok_or(AppError::NotFound)?;
     let author = Author { staff_id: Some(user.staff.id), name: &user.staff.name };
+    let now = now();
     let mut tx = state.db.writer().begin().await?;
-    store::publish(&mut tx, user.portal.id, article.id, (&old.title, &old.markdown), author, Some(number), now())
-        .await?;
+    if !super::manage_queries::touch(&mut tx, user.portal.id, article.id, now).await? {
+        return Err(AppError::NotFound);
+    }
+    store::publish(&mut tx, user.portal.id, article.id, (&old.title, &old.markdown), author, Some(number), now).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/manage/kb/articles/{}?msg=kb-article-restored", article.id)).into_response())
 }

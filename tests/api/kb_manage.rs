@@ -265,6 +265,14 @@ async fn kb_articles_are_drafted_published_changed_unpublished_and_deleted() {
     admin.get("/manage/kb?state=draft").await.assert_contains("id=\"no-articles\"");
     admin.get("/manage/kb?state=changes&language=en").await.assert_contains(&format!("id=\"article-{id}\""));
     admin.get("/manage/kb?language=pt-BR").await.assert_contains("id=\"no-articles\"");
+    // Found by words of its title (the draft's), wildcards taken literally.
+    admin.get("/manage/kb?q=YOUR+pass").await.assert_contains(&format!("id=\"article-{id}\""));
+    admin.get("/manage/kb?q=a+password").await.assert_contains("id=\"no-articles\"");
+    for wildcard in ["%25", "_", "Reset%25password"] {
+        admin.get(&format!("/manage/kb?q={wildcard}")).await.assert_contains("id=\"no-articles\"");
+    }
+    let paged = admin.get("/manage/kb?q=your&state=changes").await;
+    paged.assert_contains("value=\"your\"");
     admin.get(&format!("/manage/kb/articles/{id}")).await.assert_contains("7 yes");
 
     // Refused forms change nothing and say why.
