@@ -94,6 +94,8 @@ kb-manage-notice-file-deleted = The file was deleted.
 kb-manage-article-delete-check = Yes, delete this article and its history
 kb-manage-article-delete-confirm = Tick the box to confirm that the article and its history are to be deleted.
 kb-manage-translation-language-used = This article has a translation in that language already: choose the other language, or change the translation first.
+kb-manage-article-discard = Discard the changes
+kb-manage-notice-draft-discarded = The unpublished changes were discarded.
 kb-manage-from-reply = Start an article from this
 # Revisions
 kb-manage-revisions-title = Revisions

@@ -94,6 +94,8 @@ kb-manage-notice-file-deleted = O arquivo foi excluído.
 kb-manage-article-delete-check = Sim, excluir este artigo e o seu histórico
 kb-manage-article-delete-confirm = Marque a caixa para confirmar que o artigo e o seu histórico devem ser excluídos.
 kb-manage-translation-language-used = Este artigo já tem uma tradução nesse idioma: escolha o outro idioma ou altere a tradução antes.
+kb-manage-article-discard = Descartar as alterações
+kb-manage-notice-draft-discarded = As alterações não publicadas foram descartadas.
 kb-manage-from-reply = Começar um artigo a partir disto
 # Revisões
 kb-manage-revisions-title = Revisões

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/manage/kb/articles", post(articles::create).layer(uploads::body_limit()))
         .route("/manage/kb/articles/{id}", get(articles::edit).post(articles::save).layer(uploads::body_limit()))
         .route("/manage/kb/articles/{id}/unpublish", post(articles::unpublish))
+        .route("/manage/kb/articles/{id}/discard", post(articles::discard))
         .route("/manage/kb/articles/{id}/delete", post(articles::delete))
         .route("/manage/kb/articles/{id}/revisions", get(revisions::list))
         .route("/manage/kb/articles/{id}/revisions/{number}", get(revisions::show))
@@ -58,6 +59,7 @@ pub const NOTICES: &[Notice] = &[
     Notice { code: "kb-article-deleted", text: "kb-manage-notice-article-deleted" },
     Notice { code: "kb-article-restored", text: "kb-manage-notice-article-restored" },
     Notice { code: "kb-file-deleted", text: "kb-manage-notice-file-deleted" },
+    Notice { code: "kb-draft-discarded", text: "kb-manage-notice-draft-discarded" },
 ];
 
 /// The menu entry every knowledge-base page highlights.

@@ -371,8 +371,24 @@ pub async fn save(
         return Err(expired());
     }
     let msg = publish_if_asked(&mut tx, &user, article.id, &upload.form, &v, now).await?;
+    if !upload.form.publishing() {
+        queries::drop_draft(&mut tx, portal_id, article.id, true).await?;
+    }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/manage/kb/articles/{}?msg={msg}", article.id)).into_response())
+}
+
+/// Forgets the unpublished changes of a published article (readers' version stays).
+pub async fn discard(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    let article = editable(&state, &user, &id).await?;
+    let mut conn = state.db.writer().acquire().await?;
+    queries::drop_draft(&mut conn, user.portal.id, article.id, false).await?;
+    Ok(Redirect::to(&format!("/manage/kb/articles/{}?msg=kb-draft-discarded", article.id)).into_response())
 }
 
 #[derive(Deserialize)]

@@ -312,6 +312,30 @@ pub async fn link_files(conn: &mut AnyConnection, portal_id: i64, id: i64, files
     Ok(true)
 }
 
+/// Forgets the draft of a published article: `only_if_unchanged` when it holds exactly the
+/// published text (saving without changing anything is no change). False when there was no
+/// such draft.
+pub async fn drop_draft(
+    conn: &mut AnyConnection,
+    portal_id: i64,
+    id: i64,
+    only_if_unchanged: bool,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE kb_articles SET draft_title = NULL, draft_markdown = NULL, draft_updated_at = NULL, draft_staff_id = NULL \
+         WHERE portal_id = $1 AND id = $2 AND published_revision IS NOT NULL AND draft_markdown IS NOT NULL \
+         AND ($3 = 0 OR EXISTS (SELECT 1 FROM kb_revisions r WHERE r.portal_id = $1 AND r.article_id = $2 \
+              AND r.number = kb_articles.published_revision AND r.title = kb_articles.draft_title \
+              AND r.body_markdown = kb_articles.draft_markdown))",
+    )
+    .bind(portal_id)
+    .bind(id)
+    .bind(i64::from(only_if_unchanged))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Takes the article off the portal; its revisions stay, and publishing brings it back.
 pub async fn unpublish(db: &Db, portal_id: i64, id: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(

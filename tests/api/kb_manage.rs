@@ -275,6 +275,20 @@ async fn kb_articles_are_drafted_published_changed_unpublished_and_deleted() {
     paged.assert_contains("value=\"your\"");
     admin.get(&format!("/manage/kb/articles/{id}")).await.assert_contains("7 yes");
 
+    // The changes discarded; saving the published text unchanged makes no draft either.
+    let discarded = admin.post(&format!("/manage/kb/articles/{id}/discard"), &[]).await;
+    discarded.assert_redirect_to(&format!("/manage/kb/articles/{id}?msg=kb-draft-discarded"));
+    assert_eq!(article_text(&app, id, "draft_markdown").await, None);
+    let page = admin.get(&format!("/manage/kb/articles/{id}?msg=kb-draft-discarded")).await;
+    page.assert_contains("The unpublished changes were discarded.").assert_lacks("id=\"unpublished-changes\"");
+    page.assert_contains("Open **Settings**, then *Password*.");
+    let unchanged = fields("Reset a password", "Open **Settings**, then *Password*.", &cat, "save");
+    admin.post(&format!("/manage/kb/articles/{id}"), &unchanged).await.assert_redirect_to("/manage/kb/articles/");
+    assert_eq!(article_text(&app, id, "draft_markdown").await, None);
+    let changed = fields("Reset a password", "Open **Settings**.", &cat, "save");
+    admin.post(&format!("/manage/kb/articles/{id}"), &changed).await.assert_redirect_to("/manage/kb/articles/");
+    assert_eq!(article_text(&app, id, "draft_markdown").await.as_deref(), Some("Open **Settings**."));
+
     // Refused forms change nothing and say why.
     let before = article_text(&app, id, "draft_markdown").await;
     let path = format!("/manage/kb/articles/{id}");

@@ -171,6 +171,8 @@ async fn kb_management_needs_edit_kb_and_never_reaches_another_portal() {
         ("/manage/kb/articles".into(), fields("T", "x", &cat, "publish")),
         (a.clone(), fields("Changed", "x", &cat, "publish")),
         (format!("{a}/unpublish"), vec![]),
+        (format!("{a}/discard"), vec![]),
+        (format!("{a}/files/1/delete"), vec![]),
         (format!("{a}/revisions/1/restore"), vec![]),
         (format!("{a}/delete"), vec![("confirm", "yes")]),
     ];
