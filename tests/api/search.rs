@@ -3,6 +3,7 @@
 
 mod portal;
 mod ranking;
+mod tickets;
 
 use frontdesk::kb::Visibility;
 use frontdesk::kb::store::{self, Author, NewArticle, NewCategory};
