@@ -19,13 +19,15 @@
 CREATE VIRTUAL TABLE kb_articles_fts USING fts5(
     title, body_text, scope,
     content = 'kb_articles', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    -- The word being typed is a prefix: its first two and three letters are indexed as such.
+    prefix = '2 3'
 );
 
 CREATE VIEW kb_articles_fts_source AS
 SELECT id, title, body_text,
-       'p' || portal_id || ' l' || CASE language WHEN 'pt-BR' THEN 'pt' ELSE 'en' END || ' v' || visibility
-           || CASE WHEN published_revision IS NULL THEN '' ELSE ' published' END AS scope
+       'p' || portal_id || CASE language WHEN 'pt-BR' THEN 'pt' ELSE 'en' END
+           || CASE WHEN published_revision IS NULL THEN 'draft' ELSE visibility END AS scope
 FROM kb_articles;
 
 INSERT INTO kb_articles_fts (rowid, title, body_text, scope) SELECT id, title, body_text, scope FROM kb_articles_fts_source;
@@ -38,16 +40,16 @@ END;
 CREATE TRIGGER kb_articles_fts_delete AFTER DELETE ON kb_articles BEGIN
     INSERT INTO kb_articles_fts (kb_articles_fts, rowid, title, body_text, scope)
     VALUES ('delete', old.id, old.title, old.body_text,
-        'p' || old.portal_id || ' l' || CASE old.language WHEN 'pt-BR' THEN 'pt' ELSE 'en' END || ' v' || old.visibility
-            || CASE WHEN old.published_revision IS NULL THEN '' ELSE ' published' END);
+        'p' || old.portal_id || CASE old.language WHEN 'pt-BR' THEN 'pt' ELSE 'en' END
+            || CASE WHEN old.published_revision IS NULL THEN 'draft' ELSE old.visibility END);
 END;
 -- Only a change of what is indexed re-indexes (a vote or a draft save does not).
 CREATE TRIGGER kb_articles_fts_update
 AFTER UPDATE OF title, body_text, portal_id, language, visibility, published_revision ON kb_articles BEGIN
     INSERT INTO kb_articles_fts (kb_articles_fts, rowid, title, body_text, scope)
     VALUES ('delete', old.id, old.title, old.body_text,
-        'p' || old.portal_id || ' l' || CASE old.language WHEN 'pt-BR' THEN 'pt' ELSE 'en' END || ' v' || old.visibility
-            || CASE WHEN old.published_revision IS NULL THEN '' ELSE ' published' END);
+        'p' || old.portal_id || CASE old.language WHEN 'pt-BR' THEN 'pt' ELSE 'en' END
+            || CASE WHEN old.published_revision IS NULL THEN 'draft' ELSE old.visibility END);
     INSERT INTO kb_articles_fts (rowid, title, body_text, scope)
     SELECT id, title, body_text, scope FROM kb_articles_fts_source WHERE id = new.id;
 END;

@@ -13,25 +13,20 @@ use crate::search::Terms;
 /// (~200 ms at 100,000 articles); below the cap every match is ranked.
 const CANDIDATES: i64 = 2000;
 
-/// The FTS5 query for one language: the words, in the article text, and the scope words the
-/// triggers write (migration 0019): this portal, this language, a visibility the reader may
-/// read, published. All numbers and constants: nothing typed.
+/// The FTS5 query for one language: the words, in the article text, and one of the scope
+/// words the triggers write (migration 0019) for this portal, this language and a visibility
+/// the reader may read (`p12enpublic`). Numbers and constants only: nothing typed.
 fn fts_query(search: &ArticleSearch<'_>, language: Language) -> String {
     let lang = match language {
-        Language::English => "len",
-        Language::Portuguese => "lpt",
+        Language::English => "en",
+        Language::Portuguese => "pt",
     };
-    let visible: Vec<String> = Visibility::ALL
+    let scopes: Vec<String> = Visibility::ALL
         .into_iter()
         .filter(|v| search.reader.may_read(*v))
-        .map(|v| format!("\"v{}\"", v.as_str()))
+        .map(|v| format!("\"p{}{lang}{}\"", search.portal_id, v.as_str()))
         .collect();
-    format!(
-        "{{scope}} : (\"p{}\" AND \"{lang}\" AND ({}) AND \"published\") AND {{title body_text}} : ({})",
-        search.portal_id,
-        visible.join(" OR "),
-        search.terms.fts5_stemmed(language)
-    )
+    format!("{{scope}} : ({}) AND {{title body_text}} : ({})", scopes.join(" OR "), search.terms.fts5_stemmed(language))
 }
 
 /// One language's best candidates (bm25 is lower-is-better; the scope column weighs nothing).
