@@ -10,7 +10,7 @@ use crate::search::Terms;
 
 /// Matches ranked per language: at most this many, the newest, of what the reader may read
 /// (as on SQLite: a word found in most articles would otherwise rank tens of thousands).
-const CANDIDATES: i64 = 2000;
+const CANDIDATES: i64 = 500;
 
 /// One language's best candidates, the query stemmed by that language's dictionary as the
 /// article was. The candidates are found first (GIN), ranked after: `id + 0` keeps the planner

@@ -9,9 +9,9 @@ use crate::kb::Visibility;
 use crate::search::Terms;
 
 /// Matches ranked per language: at most this many, the newest, of what the reader may read.
-/// A word found in most articles ("account") would otherwise rank tens of thousands of rows
-/// (~200 ms at 100,000 articles); below the cap every match is ranked.
-const CANDIDATES: i64 = 2000;
+/// A word found in a good share of 100,000 articles would otherwise rank tens of thousands of
+/// rows (~200 ms); a search matching fewer (nearly all that people type) ranks every match.
+const CANDIDATES: i64 = 500;
 
 /// The FTS5 query for one language: the words, in the article text, and one of the scope
 /// words the triggers write (migration 0019) for this portal, this language and a visibility
