@@ -18,3 +18,4 @@ search-find-none = No article matches.
 search-find-internal = internal
 search-tickets-field = Words
 search-tickets-placeholder = Subject, message, note, name or email
+search-tickets-none = No ticket matches “{ $query }”.

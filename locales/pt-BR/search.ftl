@@ -18,3 +18,4 @@ search-find-none = Nenhum artigo corresponde.
 search-find-internal = interno
 search-tickets-field = Palavras
 search-tickets-placeholder = Assunto, mensagem, nota, nome ou e-mail
+search-tickets-none = Nenhum chamado corresponde a “{ $query }”.

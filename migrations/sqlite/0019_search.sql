@@ -9,25 +9,49 @@
 -- The index rows are keyed by the article's or ticket's own id (unique across portals); every
 -- query joins them back to their table on (portal_id, id), so no row of another portal is read.
 
--- Articles: an external-content index over kb_articles (snippets read the article's own text),
--- kept current by triggers, whoever writes the article.
+-- Articles: an external-content index over kb_articles, kept current by triggers whoever
+-- writes the article. Its third column, `scope`, is not a column of kb_articles: the triggers
+-- write it as words naming the portal, language, visibility and publication (`p12 len
+-- vpublic published`), so that a search narrows to what its reader may read inside the index,
+-- before any ranking, rather than ranking every match of every portal and dropping most.
+-- (So the FTS5 'rebuild' command cannot be used on this table; re-insert rows instead.)
+-- Queries still apply Reader::condition to what they return.
 CREATE VIRTUAL TABLE kb_articles_fts USING fts5(
-    title, body_text,
+    title, body_text, scope,
     content = 'kb_articles', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    -- The word being typed is a prefix: its first two and three letters are indexed as such.
+    prefix = '2 3'
 );
-INSERT INTO kb_articles_fts (kb_articles_fts) VALUES ('rebuild');
+
+CREATE VIEW kb_articles_fts_source AS
+SELECT id, title, body_text,
+       'p' || portal_id || CASE language WHEN 'pt-BR' THEN 'pt' ELSE 'en' END
+           || CASE WHEN published_revision IS NULL THEN 'draft' ELSE visibility END AS scope
+FROM kb_articles;
+
+INSERT INTO kb_articles_fts (rowid, title, body_text, scope) SELECT id, title, body_text, scope FROM kb_articles_fts_source;
 
 CREATE TRIGGER kb_articles_fts_insert AFTER INSERT ON kb_articles BEGIN
-    INSERT INTO kb_articles_fts (rowid, title, body_text) VALUES (new.id, new.title, new.body_text);
+    INSERT INTO kb_articles_fts (rowid, title, body_text, scope)
+    SELECT id, title, body_text, scope FROM kb_articles_fts_source WHERE id = new.id;
 END;
+-- The old row's words, as they were indexed, take it out of the index.
 CREATE TRIGGER kb_articles_fts_delete AFTER DELETE ON kb_articles BEGIN
-    INSERT INTO kb_articles_fts (kb_articles_fts, rowid, title, body_text) VALUES ('delete', old.id, old.title, old.body_text);
+    INSERT INTO kb_articles_fts (kb_articles_fts, rowid, title, body_text, scope)
+    VALUES ('delete', old.id, old.title, old.body_text,
+        'p' || old.portal_id || CASE old.language WHEN 'pt-BR' THEN 'pt' ELSE 'en' END
+            || CASE WHEN old.published_revision IS NULL THEN 'draft' ELSE old.visibility END);
 END;
--- Only a change of the text re-indexes (a vote or a draft save does not).
-CREATE TRIGGER kb_articles_fts_update AFTER UPDATE OF title, body_text ON kb_articles BEGIN
-    INSERT INTO kb_articles_fts (kb_articles_fts, rowid, title, body_text) VALUES ('delete', old.id, old.title, old.body_text);
-    INSERT INTO kb_articles_fts (rowid, title, body_text) VALUES (new.id, new.title, new.body_text);
+-- Only a change of what is indexed re-indexes (a vote or a draft save does not).
+CREATE TRIGGER kb_articles_fts_update
+AFTER UPDATE OF title, body_text, portal_id, language, visibility, published_revision ON kb_articles BEGIN
+    INSERT INTO kb_articles_fts (kb_articles_fts, rowid, title, body_text, scope)
+    VALUES ('delete', old.id, old.title, old.body_text,
+        'p' || old.portal_id || CASE old.language WHEN 'pt-BR' THEN 'pt' ELSE 'en' END
+            || CASE WHEN old.published_revision IS NULL THEN 'draft' ELSE old.visibility END);
+    INSERT INTO kb_articles_fts (rowid, title, body_text, scope)
+    SELECT id, title, body_text, scope FROM kb_articles_fts_source WHERE id = new.id;
 END;
 
 -- Tickets: one document per ticket (a query's words may be in the subject, the requester and

@@ -94,10 +94,8 @@ impl SearchPage {
 
     /// A result's language, when it is not the page's.
     fn other_language(&self, hit: &ArticleHit) -> Option<&'static str> {
-        (hit.language != crate::i18n::Lang::current().tag()).then(|| match hit.language.as_str() {
-            "pt-BR" => "Português",
-            _ => "English",
-        })
+        let name = if hit.language == "pt-BR" { "Português" } else { "English" };
+        (hit.language != crate::i18n::Lang::current().tag()).then_some(name)
     }
 }
 

@@ -331,12 +331,18 @@ struct ListPage {
     /// The "older" link's cursor.
     next: Option<String>,
     first_page: bool,
+    /// The words searched for ("" when none).
+    q: String,
+    /// `&q=...` for the list's links, or "".
+    q_param: String,
 }
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     status: Option<String>,
     before: Option<String>,
+    /// Words to find in the customer's tickets.
+    q: Option<String>,
 }
 
 async fn list(
@@ -354,7 +360,15 @@ async fn list(
         None => None,
         Some(raw) => Some(Cursor::parse(raw).ok_or_else(|| AppError::bad_request(Msg::new("tickets-bad-page")))?),
     };
-    let (tickets, next) = queries::list(&state.db, user.portal.portal.id, customer.id, filter, before).await?;
+    let q: String = q.q.as_deref().unwrap_or_default().trim().chars().take(200).collect();
+    let words = (!q.is_empty()).then(|| crate::search::Terms::parse(&q));
+    let portal_id = user.portal.portal.id;
+    let (tickets, next) = queries::list(&state.db, portal_id, customer.id, filter, words.as_ref(), before).await?;
+    let q_param = if q.is_empty() {
+        String::new()
+    } else {
+        format!("&{}", url::form_urlencoded::Serializer::new(String::new()).append_pair("q", &q).finish())
+    };
     let page = ListPage {
         csrf,
         portal: user.portal.clone(),
@@ -363,6 +377,8 @@ async fn list(
         tickets: tickets.into_iter().map(TicketRow::from).collect(),
         next: next.map(Cursor::encode),
         first_page: before.is_none(),
+        q,
+        q_param,
     };
     Ok(page.into_response())
 }

@@ -1,8 +1,10 @@
 //! Search (src/search, src/kb/search_pages.rs): ranking on a fixed corpus, the portal's search
 //! page and suggestions, agents' article finder, ticket search. On both engines.
 
+mod manage_find;
 mod portal;
 mod ranking;
+mod tickets;
 
 use frontdesk::kb::Visibility;
 use frontdesk::kb::store::{self, Author, NewArticle, NewCategory};
