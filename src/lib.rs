@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod kb;
 pub mod outbox;
 pub mod portals;
+pub mod search;
 pub mod secrets;
 pub mod seed;
 pub mod serve;

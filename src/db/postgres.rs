@@ -24,6 +24,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "ticket dashboard and ratings", include_str!("../../migrations/postgres/0016_ticket_dashboard.sql")),
     (17, "configuration version", include_str!("../../migrations/postgres/0017_config_version.sql")),
     (18, "knowledge base", include_str!("../../migrations/postgres/0018_knowledge_base.sql")),
+    (19, "search", include_str!("../../migrations/postgres/0019_search.sql")),
     (21, "knowledge base pages kept per node", include_str!("../../migrations/postgres/0021_kb_portal.sql")),
 ];
 

@@ -5,10 +5,18 @@
 //! article (pages, search, suggestions, related articles, files) goes through it. Articles are
 //! rendered and sanitised when published (`markdown`), never when read.
 
+pub mod manage;
+pub mod manage_article_form;
+pub mod manage_articles;
+pub mod manage_categories;
+pub mod manage_files;
+pub mod manage_queries;
+pub mod manage_revisions;
 pub mod markdown;
 pub mod portal;
 pub mod portal_cache;
 pub mod portal_votes;
+pub mod search_pages;
 pub mod store;
 
 use crate::web::layout::{Feature, PortalMenuEntry};
@@ -16,8 +24,8 @@ use crate::web::layout::{Feature, PortalMenuEntry};
 /// The knowledge base's pages in the portal and in management.
 pub const FEATURE: Feature = Feature {
     name: "kb",
-    menu: &[],
-    notices: &[],
+    menu: manage::MENU,
+    notices: manage::NOTICES,
     portal_menu: &[PortalMenuEntry { path: "/kb", label: "kb-portal-menu", order: 30 }],
     visitor_links: &[],
     router,
@@ -26,7 +34,7 @@ pub const FEATURE: Feature = Feature {
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {
-    axum::Router::new().merge(portal_router())
+    axum::Router::new().merge(manage::router()).merge(search_pages::router()).merge(portal_router())
 }
 
 /// The portal's reading side (`portal.rs`, `portal_votes.rs`).

@@ -191,11 +191,32 @@ async fn new_ticket_page(
     })
 }
 
-async fn new_form(State(state): State<AppState>, user: PortalUser, CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
+/// `?subject=`: words to start the subject with (a knowledge-base search that found nothing).
+#[derive(Deserialize, Default)]
+pub(crate) struct Prefill {
+    #[serde(default)]
+    subject: String,
+}
+
+impl Prefill {
+    /// The subject as the form may show it: one line, at most `SUBJECT_MAX_CHARS`.
+    pub(crate) fn subject(&self) -> String {
+        let clean = self.subject.chars().map(|c| if crate::web::input::is_forbidden_in_name(c) { ' ' } else { c });
+        clean.collect::<String>().trim().chars().take(SUBJECT_MAX_CHARS).collect()
+    }
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    user: PortalUser,
+    CsrfToken(csrf): CsrfToken,
+    Query(prefill): Query<Prefill>,
+) -> AppResult<Response> {
     if let Err(page) = customer_or_staff_page(&user, &csrf) {
         return Ok(*page);
     }
-    Ok(new_ticket_page(&state, user, csrf, NewTicketForm::default(), vec![]).await?.into_response())
+    let form = NewTicketForm { subject: prefill.subject(), ..NewTicketForm::default() };
+    Ok(new_ticket_page(&state, user, csrf, form, vec![]).await?.into_response())
 }
 
 /// Tickets one customer may open in an hour: far more than a person writes, and a bound on the
@@ -310,12 +331,18 @@ struct ListPage {
     /// The "older" link's cursor.
     next: Option<String>,
     first_page: bool,
+    /// The words searched for ("" when none).
+    q: String,
+    /// `&q=...` for the list's links, or "".
+    q_param: String,
 }
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     status: Option<String>,
     before: Option<String>,
+    /// Words to find in the customer's tickets.
+    q: Option<String>,
 }
 
 async fn list(
@@ -333,7 +360,15 @@ async fn list(
         None => None,
         Some(raw) => Some(Cursor::parse(raw).ok_or_else(|| AppError::bad_request(Msg::new("tickets-bad-page")))?),
     };
-    let (tickets, next) = queries::list(&state.db, user.portal.portal.id, customer.id, filter, before).await?;
+    let q: String = q.q.as_deref().unwrap_or_default().trim().chars().take(200).collect();
+    let words = (!q.is_empty()).then(|| crate::search::Terms::parse(&q));
+    let portal_id = user.portal.portal.id;
+    let (tickets, next) = queries::list(&state.db, portal_id, customer.id, filter, words.as_ref(), before).await?;
+    let q_param = if q.is_empty() {
+        String::new()
+    } else {
+        format!("&{}", url::form_urlencoded::Serializer::new(String::new()).append_pair("q", &q).finish())
+    };
     let page = ListPage {
         csrf,
         portal: user.portal.clone(),
@@ -342,6 +377,8 @@ async fn list(
         tickets: tickets.into_iter().map(TicketRow::from).collect(),
         next: next.map(Cursor::encode),
         first_page: before.is_none(),
+        q,
+        q_param,
     };
     Ok(page.into_response())
 }

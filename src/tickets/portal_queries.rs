@@ -5,6 +5,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::Status;
 use crate::db::Db;
+use crate::search::{self, Terms};
 
 /// Tickets shown on one page of a customer's list.
 pub const PAGE_SIZE: i64 = 25;
@@ -85,27 +86,43 @@ fn status_of(row: &sqlx::any::AnyRow) -> Result<Status, sqlx::Error> {
     Status::parse(&code).ok_or_else(|| sqlx::Error::Decode(format!("unknown ticket status {code:?}").into()))
 }
 
-/// One page of a customer's tickets, newest activity first, and the cursor of the next page.
+/// One page of a customer's tickets, newest activity first, and the cursor of the next page;
+/// with `words`, only those whose subject or public messages hold them (never notes).
 pub async fn list(
     db: &Db,
     portal_id: i64,
     customer_id: i64,
     filter: Filter,
+    words: Option<&Terms>,
     before: Option<Cursor>,
 ) -> Result<(Vec<ListedTicket>, Option<Cursor>), sqlx::Error> {
     // Keyset pagination: the index (portal_id, customer_id, updated_at, id) serves it at any depth.
     let keyset = if before.is_some() { " AND (updated_at < $3 OR (updated_at = $3 AND id < $4))" } else { "" };
+    let search = match words {
+        None => None,
+        Some(w) if w.is_empty() => Some((" AND 1 = 0".to_string(), None)),
+        Some(w) => {
+            let (clause, value) = search::ticket_condition(db.backend(), w, search::TicketSearcher::Customer);
+            let param = if before.is_some() { "$5" } else { "$3" };
+            Some((format!(" AND {}", clause.replace('?', param)), Some(value)))
+        }
+    };
+    let (search_sql, search_value) = search.unwrap_or_default();
     let sql = format!(
-        "SELECT id, number, subject, status, updated_at, last_speaker FROM tickets \
-         WHERE portal_id = $1 AND customer_id = $2 AND {}{keyset} \
-         ORDER BY updated_at DESC, id DESC LIMIT {}",
+        "SELECT t.id, t.number, t.subject, t.status, t.updated_at, t.last_speaker FROM tickets t \
+         WHERE t.portal_id = $1 AND t.customer_id = $2 AND {}{keyset}{search_sql} \
+         ORDER BY t.updated_at DESC, t.id DESC LIMIT {}",
         filter.condition(),
         PAGE_SIZE + 1
     );
-    // Audited: the string holds status codes and numbers of this module only; values are bound.
+    // Audited: the string holds status codes, numbers and the search module's constant
+    // condition; values (the typed words too) are bound.
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(customer_id);
     if let Some(c) = before {
         query = query.bind(c.updated_at).bind(c.id);
+    }
+    if let Some(value) = search_value {
+        query = query.bind(value);
     }
     let rows = query.fetch_all(db.pool()).await?;
     let mut tickets = rows

@@ -10,7 +10,7 @@ use sqlx::{Arguments, Row};
 
 use super::Status;
 use super::access::Scope;
-use crate::db::Db;
+use crate::db::{Backend, Db};
 
 /// Which queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,6 +110,9 @@ pub struct Filters {
     pub updated_from: Option<i64>,
     pub updated_to: Option<i64>,
     pub number: Option<i64>,
+    /// Words to find in the subject, the messages and notes, the requester's name or address
+    /// (`crate::search`); a search of no words (only punctuation) finds nothing.
+    pub words: Option<crate::search::Terms>,
     pub sort: Sort,
 }
 
@@ -197,7 +200,14 @@ impl Conditions {
     }
 
     /// `None` when the scope allows nothing (an agent in no department).
-    fn build(portal_id: i64, scope: &Scope, queue: Queue, status: StatusFilter, f: &Filters) -> Option<Conditions> {
+    fn build(
+        backend: Backend,
+        portal_id: i64,
+        scope: &Scope,
+        queue: Queue,
+        status: StatusFilter,
+        f: &Filters,
+    ) -> Option<Conditions> {
         let mut c = Conditions::new(portal_id);
         if let Scope::Departments(ids) = scope {
             if ids.is_empty() {
@@ -219,6 +229,9 @@ impl Conditions {
             StatusFilter::Any => {}
         }
         c.filter(f);
+        if let Some(words) = &f.words {
+            c.search(backend, words);
+        }
         Some(c)
     }
 
@@ -249,6 +262,16 @@ impl Conditions {
                 self.push_int(clause, v);
             }
         }
+    }
+
+    /// The tickets whose text holds every word (each engine's own index, migration 0019).
+    fn search(&mut self, backend: Backend, words: &crate::search::Terms) {
+        if words.is_empty() {
+            self.sql.push_str(" AND 1 = 0");
+            return;
+        }
+        let (clause, value) = crate::search::ticket_condition(backend, words, crate::search::TicketSearcher::Agent);
+        self.push(clause, vec![Bound::Text(value)]);
     }
 
     /// A customer has few tickets: the query starts from them (found by the address typed on
@@ -304,7 +327,9 @@ pub async fn page(
     limit: i64,
 ) -> Result<Vec<QueueRow>, sqlx::Error> {
     let Selection { queue, status, filters } = selection;
-    let Some(mut c) = Conditions::build(portal_id, scope, queue, status, filters) else { return Ok(Vec::new()) };
+    let Some(mut c) = Conditions::build(db.backend(), portal_id, scope, queue, status, filters) else {
+        return Ok(Vec::new());
+    };
     if let Some(cursor) = after {
         c.after(filters.sort, cursor);
     }
@@ -333,7 +358,7 @@ pub async fn count_capped(
     selection: Selection<'_>,
 ) -> Result<i64, sqlx::Error> {
     let Selection { queue, status, filters } = selection;
-    let Some(c) = Conditions::build(portal_id, scope, queue, status, filters) else { return Ok(0) };
+    let Some(c) = Conditions::build(db.backend(), portal_id, scope, queue, status, filters) else { return Ok(0) };
     let sql = format!(
         "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {} WHERE {} LIMIT {}) capped",
         c.from,

@@ -14,7 +14,7 @@ pub mod links;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -70,7 +70,7 @@ pub const VISITOR_LINK: VisitorLink = VisitorLink {
     offered: |db, portal| Box::pin(offered(db, portal)),
 };
 
-async fn offered(db: &crate::db::Db, portal: &Portal) -> Result<bool, sqlx::Error> {
+pub(crate) async fn offered(db: &crate::db::Db, portal: &Portal) -> Result<bool, sqlx::Error> {
     Ok(super::settings::load(db, portal.id).await?.visitors)
 }
 
@@ -124,12 +124,14 @@ async fn form(
     State(state): State<AppState>,
     MaybePortalUser(portal, user): MaybePortalUser,
     CsrfToken(csrf): CsrfToken,
+    Query(prefill): Query<super::portal::Prefill>,
 ) -> AppResult<Response> {
     ensure_offered(&state, &portal).await?;
     if user.is_some() {
         return Ok(to_account_form(&portal));
     }
-    Ok(form_page(&state, portal, csrf, VisitorForm::default()).await?.into_response())
+    let form = VisitorForm { subject: prefill.subject(), ..VisitorForm::default() };
+    Ok(form_page(&state, portal, csrf, form).await?.into_response())
 }
 
 /// A submission that passed every check.

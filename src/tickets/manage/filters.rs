@@ -24,6 +24,8 @@ pub struct QueueQuery {
     pub updated_from: Option<String>,
     pub updated_to: Option<String>,
     pub number: Option<String>,
+    /// Words to search for.
+    pub q: Option<String>,
     pub sort: Option<String>,
     pub after: Option<String>,
     /// A saved view to show (its own filters replace the ones above).
@@ -33,7 +35,7 @@ pub struct QueueQuery {
 }
 
 /// The filter fields in their canonical order, with the values typed (trimmed).
-pub const FIELDS: [&str; 12] = [
+pub const FIELDS: [&str; 13] = [
     "queue",
     "status",
     "priority",
@@ -45,6 +47,7 @@ pub const FIELDS: [&str; 12] = [
     "updated_from",
     "updated_to",
     "number",
+    "q",
     "sort",
 ];
 
@@ -62,6 +65,7 @@ impl QueueQuery {
             "updated_from" => &self.updated_from,
             "updated_to" => &self.updated_to,
             "number" => &self.number,
+            "q" => &self.q,
             "sort" => &self.sort,
             _ => &None,
         };
@@ -157,6 +161,7 @@ pub fn parse_filters(q: &QueueQuery) -> AppResult<Filters> {
         updated_from: day(q, "updated_from", false)?,
         updated_to: day(q, "updated_to", true)?,
         number: number.transpose()?,
+        words: q.field("q").map(crate::search::Terms::parse),
         sort,
     })
 }

@@ -105,6 +105,8 @@ pub struct TicketPage {
     pub saved_replies: Vec<OfferedReply>,
     /// The requester's satisfaction rating, if they gave one.
     pub rating: Option<crate::tickets::satisfaction::Shown>,
+    /// Whether each message offers to start a knowledge-base article from it (`kb::manage`).
+    pub may_start_article: bool,
 }
 
 /// A saved reply on the reply form: its text already filled for the ticket.
@@ -210,6 +212,7 @@ pub async fn render(
         errors: vec![],
         merge_into: String::new(),
         saved_replies,
+        may_start_article: user.can(crate::accounts::permissions::Permission::EditKnowledgeBase),
     })
 }
 

@@ -1,0 +1,21 @@
+# Search: the knowledge base's search page, suggestions, the agents' article finder, ticket search.
+search-title = Search the help articles
+search-title-for = Search: { $query }
+search-field = Search for
+search-placeholder = Describe your question
+search-submit = Search
+search-nothing-found = No article matches “{ $query }”.
+search-no-more = No more articles match.
+search-open-ticket = Ask us in a new ticket
+search-not-it = Not what you were looking for?
+search-previous = Previous results
+search-next = More results
+search-suggest-intro = These articles may answer your question:
+search-find-label = Find a help article
+search-find-placeholder = Words of the article
+search-find-insert = Insert link
+search-find-none = No article matches.
+search-find-internal = internal
+search-tickets-field = Words
+search-tickets-placeholder = Subject, message, note, name or email
+search-tickets-none = No ticket matches “{ $query }”.

@@ -1,0 +1,21 @@
+# Busca: a página de busca da base de conhecimento, sugestões, o localizador de artigos dos agentes, busca de chamados.
+search-title = Buscar nos artigos de ajuda
+search-title-for = Busca: { $query }
+search-field = Buscar por
+search-placeholder = Descreva sua dúvida
+search-submit = Buscar
+search-nothing-found = Nenhum artigo corresponde a “{ $query }”.
+search-no-more = Não há mais artigos correspondentes.
+search-open-ticket = Pergunte-nos em um novo chamado
+search-not-it = Não era o que você procurava?
+search-previous = Resultados anteriores
+search-next = Mais resultados
+search-suggest-intro = Estes artigos podem responder à sua pergunta:
+search-find-label = Encontrar um artigo de ajuda
+search-find-placeholder = Palavras do artigo
+search-find-insert = Inserir link
+search-find-none = Nenhum artigo corresponde.
+search-find-internal = interno
+search-tickets-field = Palavras
+search-tickets-placeholder = Assunto, mensagem, nota, nome ou e-mail
+search-tickets-none = Nenhum chamado corresponde a “{ $query }”.

@@ -1,0 +1,99 @@
+//! Full-text search: one interface (this module) over one implementation per engine, each in
+//! its own module: SQLite's FTS5 tables kept current by triggers (`sqlite`), PostgreSQL's
+//! tsvector columns with GIN indexes (`postgres`), both made by migration 0019.
+//!
+//! Articles are ranked (bm25 / ts_rank, the title counting more than the text), stemmed in the
+//! article's language, the last word a prefix; the snippet and its highlight are built here
+//! from the article's text, the same on both engines. Tickets are searched by every word as a
+//! prefix, as a filter of the queues (`ticket_condition`). Whatever is typed is quoted
+//! (`query::Terms`): punctuation and operators never reach the engine as syntax.
+//!
+//! Every article query keeps the reader's visibility (`Reader::condition`) and the portal.
+
+pub mod query;
+pub mod snippet;
+
+mod postgres;
+mod sqlite;
+
+use crate::db::{Backend, Db};
+use crate::kb::Reader;
+pub use query::{Language, Terms};
+
+/// An article found, best first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArticleHit {
+    pub id: i64,
+    pub title: String,
+    /// `en` or `pt-BR`.
+    pub language: String,
+    pub category_id: i64,
+    /// `public`, `customers` or `internal`.
+    pub visibility: String,
+    /// A piece of the text around the words found, HTML-escaped, with `<mark>` around them.
+    pub snippet_html: String,
+}
+
+/// An article search: the portal's articles that `reader` may read.
+#[derive(Clone, Copy, Debug)]
+pub struct ArticleSearch<'a> {
+    pub portal_id: i64,
+    pub reader: Reader,
+    pub terms: &'a Terms,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// What an engine hands back: the best articles, in order, with their text for the snippet.
+struct RankedArticle {
+    id: i64,
+    title: String,
+    language: String,
+    category_id: i64,
+    visibility: String,
+    body_text: String,
+}
+
+/// The articles matching the search, best first (empty for a search with no words).
+pub async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<ArticleHit>, sqlx::Error> {
+    if search.terms.is_empty() || search.limit <= 0 {
+        return Ok(Vec::new());
+    }
+    let ranked = match db.backend() {
+        Backend::Sqlite => sqlite::articles(db, search).await?,
+        Backend::Postgres => postgres::articles(db, search).await?,
+    };
+    Ok(ranked
+        .into_iter()
+        .map(|a| {
+            let language = if a.language == "pt-BR" { Language::Portuguese } else { Language::English };
+            let snippet_html = snippet::highlighted(&a.body_text, search.terms, language);
+            ArticleHit {
+                id: a.id,
+                title: a.title,
+                language: a.language,
+                category_id: a.category_id,
+                visibility: a.visibility,
+                snippet_html,
+            }
+        })
+        .collect())
+}
+
+/// Who searches tickets: agents search everything of a ticket, customers all but the
+/// internal notes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TicketSearcher {
+    Agent,
+    Customer,
+}
+
+/// The condition on a ticket aliased `t` that keeps those matching `terms`, with `?` where
+/// its one value goes, and that value. The caller adds its own portal and visibility
+/// conditions on `t`; `terms` must not be empty.
+pub fn ticket_condition(backend: Backend, terms: &Terms, who: TicketSearcher) -> (&'static str, String) {
+    match backend {
+        Backend::Sqlite => sqlite::ticket_condition(terms, who),
+        Backend::Postgres => postgres::ticket_condition(terms, who),
+    }
+}
