@@ -247,6 +247,20 @@ async fn kb_pages_show_categories_articles_translations_and_related_in_the_reade
     let crumbs = page.between("class=\"kb-crumbs\"", "</nav>");
     assert!(crumbs.contains("Billing") && crumbs.contains("Invoices"), "{crumbs}");
 
+    // A file placed in the text as the editor gives it (relative to the article's address)
+    // resolves to the reader's file route.
+    let shot = file(&app, portal, related, b"a plain file").await;
+    let mut tx = app.db.writer().begin().await.unwrap();
+    let text = format!("See [the notes]({related}/files/{shot}).");
+    store::publish(&mut tx, portal, related, ("Change the billing address", &text), AUTHOR, None, 1_700_000_300)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let page = en.get(&format!("/portal/default/kb/articles/{related}")).await;
+    page.assert_contains(&format!("href=\"{related}/files/{shot}\""));
+    let (status, _, body) = en.get_bytes(&format!("/portal/default/kb/articles/{related}/files/{shot}")).await;
+    assert_eq!((status, body.as_slice()), (StatusCode::OK, b"a plain file".as_slice()));
+
     // Portuguese: the same pages, in Portuguese, the Portuguese version first.
     let pt = app.browser_pt();
     let home = pt.get("/portal/default/kb").await;
