@@ -734,3 +734,49 @@ async fn probe_kb_posts_need_csrf_and_votes_cannot_be_stuffed() {
     assert_eq!((y, n), (vy, vn));
     assert!(y + n <= 61, "{y} + {n} votes from one address");
 }
+
+/// Distinct words (`{prefix}{n}`) for `n` from `from`, until their letters reach `bytes`.
+fn distinct_words(prefix: &str, from: usize, bytes: usize) -> (String, usize) {
+    let (mut text, mut total, mut n) = (String::new(), 0, from);
+    while total < bytes {
+        let word = format!("{prefix}{n}");
+        total += word.len();
+        text.push_str(&word);
+        text.push(' ');
+        n += 1;
+    }
+    (text, n)
+}
+
+/// A ticket whose text nears what one PostgreSQL tsvector holds (1 MiB of distinct words; a
+/// customer gets there in some thirty replies of words nobody repeats): a reply and a note
+/// still go in, and the ticket is still found by its subject.
+#[tokio::test]
+async fn probe_kb_a_ticket_with_a_megabyte_of_distinct_words_still_takes_replies() {
+    let app = spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let number = app.ticket(portal, support, None, "Quagga overflow").await;
+    let ticket = app.count_with("SELECT id AS n FROM tickets WHERE number = $1", number).await;
+    let (long, _) = distinct_words("k", 0, 612_000);
+    sqlx::query(
+        "INSERT INTO ticket_messages (portal_id, ticket_id, kind, author_name, body, created_at) \
+         VALUES ($1, $2, 'public', 'Rita Requester', $3, 1700000001)",
+    )
+    .bind(portal)
+    .bind(ticket)
+    .bind(&long)
+    .execute(app.db.writer())
+    .await
+    .expect("a long message");
+    let admin = app.admin().await;
+    let (reply, _) = distinct_words("r", 0, 15_000);
+    for kind in ["public", "note"] {
+        let page = admin
+            .post(&format!("/manage/tickets/{number}/reply"), &[("message", reply.as_str()), ("kind", kind)])
+            .await;
+        page.assert_redirect_to(&format!("/manage/tickets/{number}"));
+    }
+    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM ticket_messages WHERE ticket_id = $1", ticket).await, 4);
+    let page = admin.get("/manage/tickets?queue=all&status=any&q=quagga").await;
+    page.assert_status(StatusCode::OK).assert_contains(&format!("href=\"/manage/tickets/{number}\""));
+}
