@@ -487,6 +487,19 @@ async fn probe_kb_odd_ids_are_not_found_never_an_error() {
         }
         let page = ana.post(&format!("/portal/default/kb/articles/{id}/helpful"), &[("helpful", "yes")]).await;
         assert!(page.status.is_client_error(), "vote on {id}: {}", page.status);
+        for path in [
+            format!("/manage/kb/articles/new?category={id}&translation_of={id}&language={id}"),
+            format!("/manage/kb/articles/new?translation_of={a}&language=pt-BR&category={id}"),
+            format!("/manage/kb?category={id}&page={id}&language={id}&state={id}"),
+            format!("/portal/default/kb/categories/{}?page={id}", w.category),
+        ] {
+            no_server_error(&admin.get(&path).await, &path);
+        }
+        for (ticket, message) in [(id, "1"), ("1", id), (id, id)] {
+            let path = format!("/manage/kb/articles/new?ticket={ticket}&message={message}");
+            let page = admin.get(&path).await;
+            assert!(page.status.is_client_error(), "{path}: {}", page.status);
+        }
         let manage = [
             format!("/manage/kb/articles/{id}"),
             format!("/manage/kb/articles/{id}/revisions"),
@@ -598,6 +611,15 @@ async fn probe_kb_hostile_markdown_is_harmless_in_the_page_the_preview_and_the_s
     let lower = stored.to_lowercase();
     for needle in ACTIVE.iter().chain(&["<script", "<style", "<form", "<!--"]) {
         assert!(!lower.contains(needle), "stored HTML holds {needle}: {stored}");
+    }
+    // The history shows the Markdown as text, never as HTML.
+    admin.post(&format!("/manage/kb/articles/{id}"), &publish).await.assert_redirect_to("/manage/kb/articles/");
+    for path in [format!("/manage/kb/articles/{id}/revisions"), format!("/manage/kb/articles/{id}/revisions/1")] {
+        let page = admin.get(&path).await;
+        page.assert_status(StatusCode::OK);
+        for raw in ["<script>alert", "<script>x()", "<svg", "<iframe", "<img src=x", "href=\"javascript", "<!--"] {
+            page.assert_lacks(raw);
+        }
     }
     let visitor = app.browser();
     let page = visitor.get(&format!("/portal/default/kb/articles/{id}")).await;
@@ -779,4 +801,43 @@ async fn probe_kb_a_ticket_with_a_megabyte_of_distinct_words_still_takes_replies
     assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM ticket_messages WHERE ticket_id = $1", ticket).await, 4);
     let page = admin.get("/manage/tickets?queue=all&status=any&q=quagga").await;
     page.assert_status(StatusCode::OK).assert_contains(&format!("href=\"/manage/tickets/{number}\""));
+}
+
+/// Two editors at once put each of two categories inside the other: one wins, the other is
+/// told the category would go inside itself; never a loop (which would hide both, and their
+/// articles, from every page).
+#[tokio::test]
+async fn probe_kb_two_editors_cannot_loop_categories_at_once() {
+    let app = spawn().await;
+    let (portal, _) = app.portal_with_department("default").await;
+    let admin = app.admin().await;
+    let (_, editor) = app.signed_in_agent("default", "second@desk.test", &[], &["edit_kb"]).await;
+    for round in 0..4 {
+        let a = category(&app, portal, &format!("Alpha {round}")).await;
+        let b = category(&app, portal, &format!("Beta {round}")).await;
+        let (a_name, b_name) = (format!("Alpha {round}"), format!("Beta {round}"));
+        let (a_s, b_s) = (a.to_string(), b.to_string());
+        let (a_path, b_path) = (format!("/manage/kb/categories/{a}"), format!("/manage/kb/categories/{b}"));
+        let a_form = [("parent", b_s.as_str()), ("name_en", a_name.as_str())];
+        let b_form = [("parent", a_s.as_str()), ("name_en", b_name.as_str())];
+        let (one, two) = tokio::join!(admin.post(&a_path, &a_form), editor.post(&b_path, &b_form));
+        for page in [&one, &two] {
+            assert!(
+                page.status.is_redirection() || page.status == StatusCode::UNPROCESSABLE_ENTITY,
+                "{} {}",
+                page.status,
+                page.body
+            );
+        }
+        let parents = sqlx::query("SELECT id, parent_id FROM kb_categories WHERE id IN ($1, $2) ORDER BY id")
+            .bind(a)
+            .bind(b)
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<Option<i64>, _>("parent_id"))
+            .collect::<Vec<_>>();
+        assert_ne!(parents, vec![Some(b), Some(a)], "round {round}: the categories hold each other");
+    }
 }
