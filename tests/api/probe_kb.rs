@@ -217,6 +217,11 @@ async fn probe_kb_every_reader_sees_only_what_they_may_through_every_path() {
         .get(&format!("/portal/default/kb/articles/{}", w.public))
         .await
         .assert_contains(&format!("/kb/articles/{}\"", w.customers));
+    // The helpful counts are for agents only.
+    let counts = "id=\"kb-votes\"";
+    own_customer.get(&format!("/portal/default/kb/articles/{}", w.public)).await.assert_lacks(counts);
+    visitor.get(&format!("/portal/default/kb/articles/{}", w.public)).await.assert_lacks(counts);
+    own_staff.get(&format!("/portal/default/kb/articles/{}", w.public)).await.assert_contains(counts);
     // The portal's own staff read internal articles in the portal, and nothing of the other.
     own_staff.get(&format!("/portal/default/kb/articles/{}", w.internal)).await.assert_contains("zebrafish");
     sees_none_of(&w, &own_staff, &foreign, &[w.foreign, w.foreign_internal]).await;
@@ -840,4 +845,42 @@ async fn probe_kb_two_editors_cannot_loop_categories_at_once() {
             .collect::<Vec<_>>();
         assert_ne!(parents, vec![Some(b), Some(a)], "round {round}: the categories hold each other");
     }
+}
+
+/// Two editors at once translate one original into the same language.
+#[tokio::test]
+async fn probe_kb_two_translations_into_one_language_at_once() {
+    let w = world().await;
+    let app = &w.app;
+    let admin = app.admin().await;
+    let (_, editor) = app.signed_in_agent("default", "second@desk.test", &[], &["edit_kb"]).await;
+    let original = w.internal.to_string();
+    let cat = w.category.to_string();
+    let form = |title: &'static str| {
+        vec![
+            ("title", title),
+            ("body", "Texto."),
+            ("language", "pt-BR"),
+            ("category", cat.as_str()),
+            ("visibility", "public"),
+            ("translation_of", original.as_str()),
+            ("action", "publish"),
+        ]
+    };
+    let (one, two) = (form("Tradução um"), form("Tradução dois"));
+    let (a, b) = tokio::join!(admin.post("/manage/kb/articles", &one), editor.post("/manage/kb/articles", &two));
+    for page in [&a, &b] {
+        assert!(page.status.as_u16() < 500, "{} {}", page.status, page.body);
+    }
+    let n = app
+        .count_with(
+            "SELECT COUNT(*) AS n FROM kb_articles WHERE translation_of = $1 AND language = 'pt-BR'",
+            w.internal,
+        )
+        .await;
+    assert_eq!(n, 1, "two translations into one language");
+    assert!(
+        [a.status, b.status].contains(&StatusCode::CONFLICT)
+            || [a.status, b.status].contains(&StatusCode::UNPROCESSABLE_ENTITY)
+    );
 }
