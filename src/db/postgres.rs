@@ -26,6 +26,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "knowledge base", include_str!("../../migrations/postgres/0018_knowledge_base.sql")),
     (19, "search", include_str!("../../migrations/postgres/0019_search.sql")),
     (21, "knowledge base pages kept per node", include_str!("../../migrations/postgres/0021_kb_portal.sql")),
+    (
+        22,
+        "ticket search past a tsvector's size",
+        include_str!("../../migrations/postgres/0022_ticket_search_limit.sql"),
+    ),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

@@ -265,6 +265,10 @@ pub async fn create(
     let now = now();
     let portal_id = user.portal.id;
     let mut tx = state.db.writer().begin().await?;
+    if !translation_still_free(&mut tx, &state, portal_id, None, &v).await? {
+        upload.discard(&state.db).await;
+        return Err(AppError::Page(StatusCode::CONFLICT, Msg::new("kb-manage-translation-taken")));
+    }
     let new = NewArticle {
         portal_id,
         category_id: v.category_id,
@@ -283,6 +287,24 @@ pub async fn create(
     let msg = publish_if_asked(&mut tx, &user, id, &upload.form, &v, now).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/manage/kb/articles/{id}?msg={msg}")).into_response())
+}
+
+/// Whether the article may still be the translation the form asked for, checked again inside
+/// the transaction that stores it: the portal's version row, taken first, makes two editors
+/// translating one original at once go in turn, and the second sees the first's translation.
+async fn translation_still_free(
+    tx: &mut sqlx::AnyConnection,
+    state: &AppState,
+    portal_id: i64,
+    article_id: Option<i64>,
+    v: &Valid,
+) -> AppResult<bool> {
+    let Some(original) = v.translation_of else { return Ok(true) };
+    sqlx::query("UPDATE kb_versions SET version = version + 1 WHERE portal_id = $1")
+        .bind(portal_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(queries::check_translation(&state.db, portal_id, article_id, v.language, original).await?.is_ok())
 }
 
 /// Publishes the text just saved when the editor pressed "Publish"; the notice to show.
@@ -361,6 +383,10 @@ pub async fn save(
         staff_id: user.staff.id,
     };
     let mut tx = state.db.writer().begin().await?;
+    if !translation_still_free(&mut tx, &state, portal_id, Some(article.id), &v).await? {
+        upload.discard(&state.db).await;
+        return Err(AppError::Page(StatusCode::CONFLICT, Msg::new("kb-manage-translation-taken")));
+    }
     if !queries::save_draft(&mut tx, portal_id, article.id, &saved, now).await? {
         // Deleted by another editor since the form was read.
         upload.discard(&state.db).await;

@@ -407,6 +407,12 @@ pub async fn update(
     };
     let portal_id = user.portal.id;
     let mut tx = state.db.writer().begin().await?;
+    // The portal's version row, taken first, makes two moves at once go in turn, and the
+    // second sees the first when it looks for a loop below (the check above read before).
+    sqlx::query("UPDATE kb_versions SET version = version + 1 WHERE portal_id = $1")
+        .bind(portal_id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
         "UPDATE kb_categories SET parent_id = $1, position = $2, updated_at = $3 WHERE portal_id = $4 AND id = $5",
     )
@@ -417,6 +423,14 @@ pub async fn update(
     .bind(category.id)
     .execute(&mut *tx)
     .await?;
+    if let Some(parent) = checked.parent
+        && inside_itself(&mut tx, portal_id, category.id, parent).await?
+    {
+        drop(tx);
+        let errors = vec![Msg::new("kb-manage-category-parent-inside")];
+        let page = edit_view(&user, csrf, &categories, &category, form, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     for (language, name) in &checked.names {
         match name {
             Some((name, description)) => {
@@ -436,6 +450,26 @@ pub async fn update(
     }
     tx.commit().await?;
     Ok(Redirect::to("/manage/kb/categories?msg=kb-category-saved").into_response())
+}
+
+/// Whether the category `id`, now under `parent`, is among the parent's ancestors: another
+/// editor moved the parent inside it since the form was checked.
+async fn inside_itself(conn: &mut sqlx::AnyConnection, portal_id: i64, id: i64, parent: i64) -> AppResult<bool> {
+    let found = sqlx::query(
+        "WITH RECURSIVE up (id, parent_id, depth) AS ( \
+           SELECT id, parent_id, 0 FROM kb_categories WHERE portal_id = $1 AND id = $2 \
+           UNION ALL SELECT c.id, c.parent_id, up.depth + 1 FROM kb_categories c \
+           JOIN up ON c.portal_id = $1 AND c.id = up.parent_id WHERE up.depth < $4) \
+         SELECT COUNT(*) AS n FROM up WHERE id = $3",
+    )
+    .bind(portal_id)
+    .bind(parent)
+    .bind(id)
+    .bind(MAX_DEPTH as i64 * 2)
+    .fetch_one(conn)
+    .await?
+    .try_get::<i64, _>("n")?;
+    Ok(found > 0)
 }
 
 #[derive(Deserialize)]

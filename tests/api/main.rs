@@ -27,6 +27,7 @@ mod outbox;
 mod passwords;
 mod portal_tickets;
 mod probe_desk;
+mod probe_kb;
 mod probe_languages;
 mod probe_queue;
 mod probe_tickets;
