@@ -66,8 +66,21 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        if crate::db::is_unavailable(&e) { AppError::DatabaseUnavailable(e) } else { AppError::Internal(e.into()) }
+        if crate::db::is_unavailable(&e) {
+            AppError::DatabaseUnavailable(e)
+        } else if refers_to_something_removed(&e) {
+            // Two people at once: one removed what the other's change points at (a category
+            // deleted while an article is written into it). The transaction wrote nothing.
+            tracing::info!(error = %e, "a change referred to a row removed meanwhile");
+            AppError::Page(StatusCode::CONFLICT, Msg::new("error-changed-meanwhile"))
+        } else {
+            AppError::Internal(e.into())
+        }
     }
+}
+
+fn refers_to_something_removed(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
 }
 
 impl AppError {
@@ -162,3 +175,26 @@ fn status_title(lang: Lang, status: StatusCode) -> String {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Connection;
+
+    /// A change pointing at a row removed meanwhile is a 409 with a message, not a 500.
+    #[tokio::test]
+    async fn a_foreign_key_refused_is_a_conflict() {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect("sqlite::memory:").await.unwrap();
+        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut conn).await.unwrap();
+        sqlx::query("CREATE TABLE parent (id INTEGER PRIMARY KEY)").execute(&mut conn).await.unwrap();
+        sqlx::query("CREATE TABLE child (parent_id INTEGER NOT NULL REFERENCES parent (id))")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let refused = sqlx::query("INSERT INTO child (parent_id) VALUES (7)").execute(&mut conn).await.unwrap_err();
+        let (status, msg) = AppError::from(refused).status_and_message();
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(msg, Msg::new("error-changed-meanwhile"));
+    }
+}

@@ -23,6 +23,7 @@ error-not-found = That page does not exist, or you may not see it.
 error-csrf = This form has expired or was sent from another site. Go back, reload the page and try again.
 error-too-large = What you sent is too large. Shorten the text and try again.
 error-internal = Something went wrong on our side. Please try again in a moment.
+error-changed-meanwhile = Something this change refers to was changed or removed by someone else meanwhile. Nothing was saved: reload the page and try again.
 error-database-unavailable = The help desk cannot reach its database at the moment. Please try again in a few seconds.
 
 sign-out-refused-conversations = You cannot sign out while conversations are in progress. Finish them to leave the application.

@@ -22,6 +22,7 @@ error-not-found = Essa página não existe, ou você não tem permissão para v�
 error-csrf = Este formulário expirou ou foi enviado de outro site. Volte, recarregue a página e tente novamente.
 error-too-large = O que você enviou é grande demais. Encurte o texto e tente novamente.
 error-internal = Algo deu errado do nosso lado. Tente novamente em instantes.
+error-changed-meanwhile = Algo a que esta alteração se refere foi alterado ou removido por outra pessoa enquanto isso. Nada foi salvo: recarregue a página e tente novamente.
 error-database-unavailable = A central de atendimento não consegue acessar o banco de dados no momento. Tente novamente em alguns segundos.
 
 sign-out-refused-conversations = Você não pode fazer logout enquanto houver atendimentos em andamento. Finalize-os para sair da aplicação.
