@@ -41,7 +41,7 @@ pub(super) async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<
     // The best ids first, then the text of those few only, the reader's rule applied again.
     let sql = format!(
         "SELECT a.id, a.title, a.language, a.category_id, a.visibility, a.body_text FROM (\
-         {} UNION ALL {} ORDER BY score, id LIMIT $4 OFFSET $5) top \
+         {} UNION ALL {} ORDER BY score, id LIMIT $4 OFFSET $5) top CROSS \
          JOIN kb_articles a ON a.id = top.id WHERE a.portal_id = $1 AND {} ORDER BY top.score, top.id",
         branch(2),
         branch(3),
