@@ -85,6 +85,16 @@ pub enum Reader {
 }
 
 impl Reader {
+    /// Who reads a portal's pages: a visitor, or the customer or staff member signed in to it.
+    pub fn of(user: Option<&crate::auth::extract::PortalUser>) -> Reader {
+        use crate::auth::extract::PortalPerson;
+        match user.map(|u| &u.person) {
+            None => Reader::Visitor,
+            Some(PortalPerson::Customer(_)) => Reader::Customer,
+            Some(PortalPerson::Staff(_)) => Reader::Agent,
+        }
+    }
+
     /// The visibilities this reader may see.
     pub fn may_read(self, v: Visibility) -> bool {
         match self {

@@ -18,7 +18,7 @@ use sqlx::Row;
 
 use super::portal_cache::{self, Snapshot};
 use super::{Reader, Visibility};
-use crate::auth::extract::{MaybePortalUser, PortalPerson, PortalUser};
+use crate::auth::extract::{MaybePortalUser, PortalUser};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg, Texts as _, t};
 use crate::portals::resolve::CurrentPortal;
@@ -47,11 +47,7 @@ impl Reading {
             let to = format!("{}/profile?msg=must-change", portal.base);
             return Err(Box::new(Redirect::to(&to).into_response()));
         }
-        let reader = match user.as_ref().map(|u| &u.person) {
-            None => Reader::Visitor,
-            Some(PortalPerson::Customer(_)) => Reader::Customer,
-            Some(PortalPerson::Staff(_)) => Reader::Agent,
-        };
+        let reader = Reader::of(user.as_ref());
         Ok(Reading { portal, user, csrf, reader, lang: Lang::current() })
     }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Reader;
 use crate::auth::ManageUser;
-use crate::auth::extract::{MaybePortalUser, PortalPerson, PortalUser};
+use crate::auth::extract::{MaybePortalUser, PortalUser};
 use crate::error::AppResult;
 use crate::i18n::Texts as _;
 use crate::portals::resolve::CurrentPortal;
@@ -41,15 +41,6 @@ const SUGGESTIONS: i64 = 5;
 const FOUND_FOR_AGENTS: i64 = 8;
 /// Characters of a query kept (a pasted essay is cut).
 const QUERY_MAX_CHARS: usize = 200;
-
-/// Who reads, as the knowledge base sees a portal's visitor, customer or staff member.
-pub fn portal_reader(user: Option<&PortalUser>) -> Reader {
-    match user.map(|u| &u.person) {
-        None => Reader::Visitor,
-        Some(PortalPerson::Customer(_)) => Reader::Customer,
-        Some(PortalPerson::Staff(_)) => Reader::Agent,
-    }
-}
 
 #[derive(Deserialize, Default)]
 pub struct SearchQuery {
@@ -127,7 +118,7 @@ async fn search_page(
     let page = query.page.trim().parse::<i64>().unwrap_or(1).clamp(1, MAX_PAGE);
     let search = ArticleSearch {
         portal_id: portal.portal.id,
-        reader: portal_reader(user.as_ref()),
+        reader: Reader::of(user.as_ref()),
         terms: &terms,
         limit: PAGE_SIZE + 1,
         offset: (page - 1) * PAGE_SIZE,
@@ -177,7 +168,7 @@ async fn suggest(
     Query(query): Query<SearchQuery>,
 ) -> AppResult<Response> {
     let terms = Terms::parse(&query.text());
-    let reader = portal_reader(user.as_ref());
+    let reader = Reader::of(user.as_ref());
     let search = ArticleSearch { portal_id: portal.portal.id, reader, terms: &terms, limit: SUGGESTIONS, offset: 0 };
     let articles = search::articles(&state.db, &search)
         .await?

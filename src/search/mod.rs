@@ -54,6 +54,21 @@ struct RankedArticle {
     body_text: String,
 }
 
+impl RankedArticle {
+    /// Both engines select the same columns under the same names.
+    fn from_row(r: &sqlx::any::AnyRow) -> Result<RankedArticle, sqlx::Error> {
+        use sqlx::Row;
+        Ok(RankedArticle {
+            id: r.try_get("id")?,
+            title: r.try_get("title")?,
+            language: r.try_get("language")?,
+            category_id: r.try_get("category_id")?,
+            visibility: r.try_get("visibility")?,
+            body_text: r.try_get("body_text")?,
+        })
+    }
+}
+
 /// The articles matching the search, best first (empty for a search with no words).
 pub async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<ArticleHit>, sqlx::Error> {
     if search.terms.is_empty() || search.limit <= 0 {

@@ -1,7 +1,6 @@
 //! Search on PostgreSQL: the `kb_articles.search` tsvector and `ticket_search.document`, both
 //! with GIN indexes, `ts_rank` ranking. Never selects a tsvector (sqlx's Any cannot decode it).
 
-use sqlx::Row;
 
 use super::query::Language;
 use super::{ArticleSearch, RankedArticle, TicketSearcher};
@@ -43,18 +42,7 @@ pub(super) async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<
         .bind(search.offset)
         .fetch_all(db.pool())
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(RankedArticle {
-                id: r.try_get("id")?,
-                title: r.try_get("title")?,
-                language: r.try_get("language")?,
-                category_id: r.try_get("category_id")?,
-                visibility: r.try_get("visibility")?,
-                body_text: r.try_get("body_text")?,
-            })
-        })
-        .collect()
+    rows.iter().map(RankedArticle::from_row).collect()
 }
 
 pub(super) fn ticket_condition(terms: &Terms, who: TicketSearcher) -> (&'static str, String) {

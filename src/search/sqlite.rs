@@ -1,6 +1,5 @@
 //! Search on SQLite: FTS5 (`kb_articles_fts`, `tickets_fts`), bm25 ranking.
 
-use sqlx::Row;
 
 use super::query::Language;
 use super::{ArticleSearch, RankedArticle, TicketSearcher};
@@ -56,18 +55,7 @@ pub(super) async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<
         .bind(search.offset)
         .fetch_all(db.pool())
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(RankedArticle {
-                id: r.try_get("id")?,
-                title: r.try_get("title")?,
-                language: r.try_get("language")?,
-                category_id: r.try_get("category_id")?,
-                visibility: r.try_get("visibility")?,
-                body_text: r.try_get("body_text")?,
-            })
-        })
-        .collect()
+    rows.iter().map(RankedArticle::from_row).collect()
 }
 
 pub(super) fn ticket_condition(terms: &Terms, who: TicketSearcher) -> (&'static str, String) {
