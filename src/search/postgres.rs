@@ -1,7 +1,6 @@
 //! Search on PostgreSQL: the `kb_articles.search` tsvector and `ticket_search.document`, both
 //! with GIN indexes, `ts_rank` ranking. Never selects a tsvector (sqlx's Any cannot decode it).
 
-
 use super::query::Language;
 use super::{ArticleSearch, RankedArticle, TicketSearcher};
 use crate::db::Db;

@@ -1,6 +1,5 @@
 //! Search on SQLite: FTS5 (`kb_articles_fts`, `tickets_fts`), bm25 ranking.
 
-
 use super::query::Language;
 use super::{ArticleSearch, RankedArticle, TicketSearcher};
 use crate::db::Db;
