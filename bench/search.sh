@@ -9,7 +9,8 @@
 #   bench/search.sh                                            # fresh SQLite
 #   BENCH_TICKETS=1000000 bench/search.sh postgres://postgres@127.0.0.1:PORT/bench
 #
-# Env: BENCH_ARTICLES (100000), BENCH_TICKETS (100000), BENCH_SECONDS per scenario (10).
+# Env: BENCH_ARTICLES (100000), BENCH_TICKETS (100000), BENCH_SECONDS per scenario (10),
+# BENCH_REUSE=1 to measure a database seeded before.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${FRONTDESK_BIN:-target/release/frontdesk}
@@ -35,14 +36,20 @@ sql() {
 }
 elapsed() { python3 -c "import time; print(round(time.time() - $1, 1))"; }
 
-start=$(date +%s.%N)
-echo "seeding $TICKETS tickets (indexed as they are written)..." >&2
-$BIN seed --tickets "$TICKETS" --customers "$CUSTOMERS" >&2
-ticket_secs=$(elapsed "$start")
-start=$(date +%s.%N)
-echo "writing $ARTICLES articles (indexed as they are written)..." >&2
-python3 bench/search_articles.py "$FRONTDESK_DATABASE_URL" acme "$ARTICLES"
-article_secs=$(elapsed "$start")
+ticket_secs=; article_secs=
+if [ -n "${BENCH_REUSE:-}" ]; then
+  echo "using the desk and articles already seeded in $FRONTDESK_DATABASE_URL" >&2
+  TICKETS=$(sql "SELECT COUNT(*) FROM tickets"); ARTICLES=$(sql "SELECT COUNT(*) FROM kb_articles")
+else
+  start=$(date +%s.%N)
+  echo "seeding $TICKETS tickets (indexed as they are written)..." >&2
+  $BIN seed --tickets "$TICKETS" --customers "$CUSTOMERS" >&2
+  ticket_secs=$(elapsed "$start")
+  start=$(date +%s.%N)
+  echo "writing $ARTICLES articles (indexed as they are written)..." >&2
+  python3 bench/search_articles.py "$FRONTDESK_DATABASE_URL" acme "$ARTICLES"
+  article_secs=$(elapsed "$start")
+fi
 
 port=$(free_port); base=http://127.0.0.1:$port
 FRONTDESK_BIND=127.0.0.1:$port $BIN serve >/dev/null 2>&1 & server=$!
@@ -97,4 +104,4 @@ row "tickets: agent queue, a rare word (ref. $ref)" "$admin" "/manage/tickets?qu
 row "tickets: agent queue, a note's word (\`enterprise\`) + status" "$admin" "/manage/tickets?queue=all&status=open&q=enterprise"
 row "tickets: customer's own (\`printer\`)" "$customer" "/portal/acme/tickets?q=printer"
 echo
-echo "Seeding $TICKETS tickets (with their search index) took ${ticket_secs} s; writing $ARTICLES articles (indexed) took ${article_secs} s."
+[ -n "${BENCH_REUSE:-}" ] || echo "Seeding $TICKETS tickets (with their search index) took ${ticket_secs} s; writing $ARTICLES articles (indexed) took ${article_secs} s."

@@ -130,26 +130,53 @@ impl Terms {
         parts.join(" & ")
     }
 
-    /// Whether `token` (a word of an article's text) is one this search matches, for the
-    /// highlight in a snippet: the same word, a word of the same stem, or a word that starts
-    /// with the one being typed. Accents do not count.
-    pub fn highlights(&self, token: &str, stemmer: &Stemmer) -> bool {
-        let lower = token.to_lowercase();
-        let token_stem = stemmer.stem(&lower);
-        let token = fold(&lower);
-        let last = self.words.len().saturating_sub(1);
-        self.words.iter().enumerate().any(|(i, word)| {
-            let folded = fold(word);
-            (token == folded || (i == last && token.starts_with(folded.as_ref())))
-                || stemmer.stem(word) == token_stem
-                || stem_prefix(stemmer, word).is_some_and(|p| token.starts_with(fold(&p).as_ref()))
-        })
+    /// What a snippet's highlight needs, worked out once per search and language.
+    pub fn highlighter(&self, language: Language) -> Highlighter {
+        let stemmer = language.stemmer();
+        let words = self
+            .words
+            .iter()
+            .map(|word| HighlightWord {
+                folded: fold(word).into_owned(),
+                stem: stemmer.stem(word).into_owned(),
+                prefix: stem_prefix(&stemmer, word).map(|p| fold(&p).into_owned()),
+            })
+            .collect();
+        Highlighter { stemmer, words }
     }
 }
 
-/// The stemmer of an article language, for `Terms::highlights`.
-pub fn stemmer(language: Language) -> Stemmer {
-    language.stemmer()
+struct HighlightWord {
+    folded: String,
+    stem: String,
+    prefix: Option<String>,
+}
+
+/// Tells which words of an article's text a search matches (`Terms::highlighter`).
+pub struct Highlighter {
+    stemmer: Stemmer,
+    words: Vec<HighlightWord>,
+}
+
+impl Highlighter {
+    /// Whether `token` is one this search matches: the same word, a word of the same stem or
+    /// starting with the stem's prefix, or a word that starts with the one being typed (the
+    /// last). Accents do not count.
+    pub fn matches(&self, token: &str) -> bool {
+        let lower = token.to_lowercase();
+        let token = fold(&lower);
+        let last = self.words.len().saturating_sub(1);
+        let mut token_stem = None;
+        self.words.iter().enumerate().any(|(i, w)| {
+            if *token == w.folded || (i == last && token.starts_with(w.folded.as_str())) {
+                return true;
+            }
+            if w.prefix.as_deref().is_some_and(|p| token.starts_with(p)) {
+                return true;
+            }
+            *token_stem.get_or_insert_with(|| self.stemmer.stem(&lower).into_owned()) == w.stem
+        })
+    }
 }
 
 /// The part of `word` that its stem keeps (a stem may change the ending, `batteri` for
@@ -216,11 +243,9 @@ mod tests {
 
     #[test]
     fn highlights_follow_the_stem_and_ignore_accents() {
-        let t = Terms::parse("configuração");
-        let pt = stemmer(Language::Portuguese);
-        assert!(t.highlights("Configurações", &pt));
-        assert!(!t.highlights("conta", &pt));
-        let typing = Terms::parse("passw");
-        assert!(typing.highlights("password", &stemmer(Language::English)));
+        let pt = Terms::parse("configuração").highlighter(Language::Portuguese);
+        assert!(pt.matches("Configurações") && pt.matches("CONFIGURACAO"));
+        assert!(!pt.matches("conta"));
+        assert!(Terms::parse("passw").highlighter(Language::English).matches("password"));
     }
 }

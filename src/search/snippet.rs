@@ -1,7 +1,7 @@
 //! The snippet under a search result: the window of an article's text with the most words
 //! found, HTML-escaped, the words found in `<mark>`. Built here, the same on both engines.
 
-use super::query::{Language, Terms, stemmer};
+use super::query::{Language, Terms};
 
 /// Words shown in a snippet.
 const WINDOW: usize = 28;
@@ -52,9 +52,9 @@ pub fn escape(text: &str) -> String {
 pub fn highlighted(text: &str, terms: &Terms, language: Language) -> String {
     let end = text.char_indices().nth(SCAN_CHARS).map_or(text.len(), |(i, _)| i);
     let text = &text[..end];
-    let stemmer = stemmer(language);
+    let highlighter = terms.highlighter(language);
     let words = tokens(text);
-    let found: Vec<bool> = words.iter().map(|w| terms.highlights(&text[w.start..w.end], &stemmer)).collect();
+    let found: Vec<bool> = words.iter().map(|w| highlighter.matches(&text[w.start..w.end])).collect();
     // The window of WINDOW words holding the most words found (the first such).
     let (mut best, mut best_count, mut count) = (0, 0, 0);
     for i in 0..found.len() {
