@@ -231,8 +231,21 @@ impl FromRequestParts<AppState> for PortalUser {
         let portal = CurrentPortal::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
         match load_portal_user(parts, state, &portal).await.map_err(IntoResponse::into_response)? {
             Some(user) => Ok(user),
-            None => Err(Redirect::to(&format!("{}/login", portal.base)).into_response()),
+            None => Err(Redirect::to(&portal_login_returning(parts, &portal.base)).into_response()),
         }
+    }
+}
+
+/// The portal's sign-in page, coming back after it to the page asked for when that was a GET (a
+/// new-ticket form with its subject filled in, say); `after_sign_in` checks the way back.
+fn portal_login_returning(parts: &Parts, base: &str) -> String {
+    let here = parts.extensions.get::<OriginalUri>().map(|u| u.0.to_string());
+    match here {
+        Some(here) if parts.method == axum::http::Method::GET => {
+            let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+            format!("{base}/login?next={next}")
+        }
+        _ => format!("{base}/login"),
     }
 }
 

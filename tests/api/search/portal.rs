@@ -158,6 +158,19 @@ async fn nothing_found_offers_a_ticket_with_the_words_filled_in() {
     let visitor = app.browser();
     let href = visitor.get("/portal/default/kb/search?q=fax").await.between("id=\"open-ticket\" href=\"", "\"");
     assert_eq!(href, "/portal/default/tickets/new?subject=fax");
+    // Through sign-in and back to the form, the words still filled in.
+    let login = visitor.get(&href).await;
+    login.assert_redirect_to("/portal/default/login?next=%2Fportal%2Fdefault%2Ftickets%2Fnew%3Fsubject%3Dfax");
+    let next = "/portal/default/tickets/new?subject=fax";
+    visitor
+        .post(
+            "/portal/default/login",
+            &[("email", "ana@client.test"), ("password", "Customer-Passw0rd!"), ("next", next)],
+        )
+        .await
+        .assert_redirect_to(next);
+    visitor.get(next).await.assert_status(StatusCode::OK).assert_contains("value=\"fax\"");
+    let visitor = app.browser();
     let portal = app.id_of("SELECT id FROM portals WHERE slug = $1", "default").await;
     app.put_setting(portal, "ticket_visitors", "true").await;
     let href = visitor.get("/portal/default/kb/search?q=fax").await.between("id=\"open-ticket\" href=\"", "\"");
