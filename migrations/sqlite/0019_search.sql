@@ -10,25 +10,25 @@
 -- query joins them back to their table on (portal_id, id), so no row of another portal is read.
 
 -- Articles: an external-content index over kb_articles, kept current by triggers whoever
--- writes the article. Its third column, `scope`, is not a column of kb_articles: the triggers
--- write it as words naming the portal, language, visibility and publication (`p12 len
--- vpublic published`), so that a search narrows to what its reader may read inside the index,
--- before any ranking, rather than ranking every match of every portal and dropping most.
--- (So the FTS5 'rebuild' command cannot be used on this table; re-insert rows instead.)
--- Queries still apply Reader::condition to what they return.
-CREATE VIRTUAL TABLE kb_articles_fts USING fts5(
-    title, body_text, scope,
-    content = 'kb_articles', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2',
-    -- The word being typed is a prefix: its first two and three letters are indexed as such.
-    prefix = '2 3'
-);
-
+-- writes the article. Its third column, `scope`, is not a column of kb_articles: it is words
+-- naming the portal, language, visibility and publication (`p12 len vpublic published`), so that
+-- a search narrows to what its reader may read inside the index, before any ranking, rather
+-- than ranking every match of every portal and dropping most. The index's content is the view
+-- below, which has that column, so reading the index's columns (and FTS5's 'rebuild' and
+-- 'integrity-check') works. Queries still apply Reader::condition to what they return.
 CREATE VIEW kb_articles_fts_source AS
 SELECT id, title, body_text,
        'p' || portal_id || CASE language WHEN 'pt-BR' THEN 'pt' ELSE 'en' END
            || CASE WHEN published_revision IS NULL THEN 'draft' ELSE visibility END AS scope
 FROM kb_articles;
+
+CREATE VIRTUAL TABLE kb_articles_fts USING fts5(
+    title, body_text, scope,
+    content = 'kb_articles_fts_source', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2',
+    -- The word being typed is a prefix: its first two and three letters are indexed as such.
+    prefix = '2 3'
+);
 
 INSERT INTO kb_articles_fts (rowid, title, body_text, scope) SELECT id, title, body_text, scope FROM kb_articles_fts_source;
 
