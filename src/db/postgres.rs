@@ -31,6 +31,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "ticket search past a tsvector's size",
         include_str!("../../migrations/postgres/0022_ticket_search_limit.sql"),
     ),
+    (23, "ticket search follows customers' names", include_str!("../../migrations/postgres/0023_customer_search.sql")),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

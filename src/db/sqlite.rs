@@ -26,6 +26,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "knowledge base", include_str!("../../migrations/sqlite/0018_knowledge_base.sql")),
     (19, "search", include_str!("../../migrations/sqlite/0019_search.sql")),
     (21, "knowledge base pages kept per node", include_str!("../../migrations/sqlite/0021_kb_portal.sql")),
+    (23, "ticket search follows customers' names", include_str!("../../migrations/sqlite/0023_customer_search.sql")),
 ];
 
 /// How long a write waits for the one writer connection before giving up.

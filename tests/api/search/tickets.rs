@@ -133,3 +133,32 @@ async fn customers_search_their_own_tickets_but_not_notes() {
     // The index holds the note (agents find it), so leaving it out is the customer's filter.
     admin.get(&queue("zebrafish", "")).await.assert_contains(&row(mine));
 }
+
+#[tokio::test]
+async fn a_renamed_customer_s_tickets_are_found_by_the_new_name_only() {
+    let app = spawn().await;
+    let (portal, department) = app.portal_with_department("default").await;
+    let ana = app.customer("default", "ana@client.test", "Customer-Passw0rd!").await;
+    let admin = app.admin().await;
+    let rename = |name: &'static str| {
+        let admin = &admin;
+        async move {
+            admin
+                .post(&format!("/manage/customers/{ana}"), &[("name", name), ("mobile", "")])
+                .await
+                .assert_redirect_to(&format!("/manage/customers/{ana}"));
+        }
+    };
+    rename("Ana Zephyrine").await;
+    let first = app.ticket(portal, department, Some(ana), "Printer on fire").await;
+    let second = app.ticket(portal, department, Some(ana), "Toner empty").await;
+    let page = admin.get(&queue("zephyrine", "")).await;
+    page.assert_status(StatusCode::OK).assert_contains(&row(first)).assert_contains(&row(second));
+
+    rename("Anastasia Quixotic").await;
+    assert_eq!(app.text("SELECT name AS v FROM customers WHERE email = 'ana@client.test'").await, "Anastasia Quixotic");
+    let page = admin.get(&queue("quixotic", "")).await;
+    page.assert_status(StatusCode::OK).assert_contains(&row(first)).assert_contains(&row(second));
+    let page = admin.get(&queue("zephyrine", "")).await;
+    page.assert_status(StatusCode::OK).assert_lacks(&row(first)).assert_lacks(&row(second));
+}
