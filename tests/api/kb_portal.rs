@@ -54,24 +54,6 @@ async fn simple(app: &TestApp, portal_id: i64, category_id: i64, visibility: Vis
     article(app, portal_id, a, 1_700_000_000).await
 }
 
-/// A file attached to the article; its id.
-async fn file(app: &TestApp, portal_id: i64, article_id: i64, content: &'static [u8]) -> i64 {
-    let mut tx = app.db.writer().begin().await.unwrap();
-    let body =
-        futures_util::stream::once(async move { Ok::<_, std::io::Error>(axum::body::Bytes::from_static(content)) });
-    let stored =
-        frontdesk::tickets::attachments::store(&mut tx, portal_id, "notes.txt", body, 1 << 20, 100).await.unwrap();
-    sqlx::query("INSERT INTO kb_article_attachments (portal_id, article_id, attachment_id) VALUES ($1, $2, $3)")
-        .bind(portal_id)
-        .bind(article_id)
-        .bind(stored.id)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    stored.id
-}
-
 async fn signed_in_customer(app: &TestApp, slug: &str, email: &str) -> Browser {
     app.customer(slug, email, PASSWORD).await;
     let browser = app.browser();
@@ -111,13 +93,13 @@ async fn kb_visibility_holds_for_every_reader_through_pages_lists_and_files() {
     let internal_only = category(&app, portal, None, &[("en", "Agents corner")]).await;
     simple(&app, portal, internal_only, Visibility::Internal, "Internal macros").await;
     let files = [
-        (public, file(&app, portal, public, b"public file").await),
-        (customers, file(&app, portal, customers, b"customer file").await),
-        (internal, file(&app, portal, internal, b"internal file").await),
+        (public, app.kb_article_file(portal, public, b"public file").await),
+        (customers, app.kb_article_file(portal, customers, b"customer file").await),
+        (internal, app.kb_article_file(portal, internal, b"internal file").await),
     ];
     let other_cat = category(&app, other, None, &[("en", "Other topics")]).await;
     let foreign = simple(&app, other, other_cat, Visibility::Public, "Other portal article").await;
-    let foreign_file = file(&app, other, foreign, b"other portal file").await;
+    let foreign_file = app.kb_article_file(other, foreign, b"other portal file").await;
 
     let visitor = app.browser();
     let customer = signed_in_customer(&app, "default", "cora@client.test").await;
@@ -249,7 +231,7 @@ async fn kb_pages_show_categories_articles_translations_and_related_in_the_reade
 
     // A file placed in the text as the editor gives it (relative to the article's address)
     // resolves to the reader's file route.
-    let shot = file(&app, portal, related, b"a plain file").await;
+    let shot = app.kb_article_file(portal, related, b"a plain file").await;
     let mut tx = app.db.writer().begin().await.unwrap();
     let text = format!("See [the notes]({related}/files/{shot}).");
     store::publish(&mut tx, portal, related, ("Change the billing address", &text), AUTHOR, None, 1_700_000_300)

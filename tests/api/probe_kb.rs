@@ -36,23 +36,6 @@ async fn article(
     id
 }
 
-async fn file(app: &TestApp, portal_id: i64, article_id: i64, content: &'static [u8]) -> i64 {
-    let mut tx = app.db.writer().begin().await.unwrap();
-    let body =
-        futures_util::stream::once(async move { Ok::<_, std::io::Error>(axum::body::Bytes::from_static(content)) });
-    let stored =
-        frontdesk::tickets::attachments::store(&mut tx, portal_id, "probe.txt", body, 1 << 20, 100).await.unwrap();
-    sqlx::query("INSERT INTO kb_article_attachments (portal_id, article_id, attachment_id) VALUES ($1, $2, $3)")
-        .bind(portal_id)
-        .bind(article_id)
-        .bind(stored.id)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    stored.id
-}
-
 async fn customer(app: &TestApp, slug: &str, email: &str) -> (i64, Browser) {
     let id = app.customer(slug, email, PASSWORD).await;
     let browser = app.browser();
@@ -120,9 +103,9 @@ async fn world() -> World {
     )
     .await;
     let files = [
-        file(&app, portal, public, b"public bytes").await,
-        file(&app, portal, customers, b"customer bytes").await,
-        file(&app, portal, internal, b"internal bytes").await,
+        app.kb_article_file(portal, public, b"public bytes").await,
+        app.kb_article_file(portal, customers, b"customer bytes").await,
+        app.kb_article_file(portal, internal, b"internal bytes").await,
     ];
     let foreign_category = category(&app, other, "Elsewhere").await;
     let foreign = article(
@@ -143,7 +126,7 @@ async fn world() -> World {
         ("en", "Printer wombat", "Printer wombat elsewhere."),
     )
     .await;
-    let foreign_file = file(&app, other, foreign, b"foreign bytes").await;
+    let foreign_file = app.kb_article_file(other, foreign, b"foreign bytes").await;
     World {
         app,
         portal,

@@ -250,6 +250,24 @@ impl TestApp {
     /// Runs the `frontdesk` binary against this app's database, with `stdin` as its input.
     /// Stores a portal setting straight in the database, as SQL typed by hand would, and lets
     /// the server know at once.
+    /// A file attached to a knowledge-base article, written directly; its id.
+    pub async fn kb_article_file(&self, portal_id: i64, article_id: i64, content: &'static [u8]) -> i64 {
+        let mut tx = self.db.writer().begin().await.unwrap();
+        let body =
+            futures_util::stream::once(async move { Ok::<_, std::io::Error>(axum::body::Bytes::from_static(content)) });
+        let stored =
+            frontdesk::tickets::attachments::store(&mut tx, portal_id, "notes.txt", body, 1 << 20, 100).await.unwrap();
+        sqlx::query("INSERT INTO kb_article_attachments (portal_id, article_id, attachment_id) VALUES ($1, $2, $3)")
+            .bind(portal_id)
+            .bind(article_id)
+            .bind(stored.id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        stored.id
+    }
+
     pub async fn put_setting(&self, portal_id: i64, key: &str, value: &str) {
         sqlx::query(
             "INSERT INTO portal_settings (portal_id, key, value) VALUES ($1, $2, $3) \
