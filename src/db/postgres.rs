@@ -32,6 +32,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/postgres/0022_ticket_search_limit.sql"),
     ),
     (23, "ticket search follows customers' names", include_str!("../../migrations/postgres/0023_customer_search.sql")),
+    (24, "live chat and presence", include_str!("../../migrations/postgres/0024_chat.sql")),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

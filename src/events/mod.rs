@@ -1,75 +1,97 @@
 //! The event bus: how a change made on one node reaches the others.
 //!
 //! On PostgreSQL, a change notifies the channel `frontdesk_events` (from a trigger, or with
-//! `pg_notify` inside the transaction making it), and every node `LISTEN`s: PostgreSQL delivers
-//! at commit, never for a change rolled back. Payloads name what changed, never carry it (they
-//! must stay under 8 kB), and listeners read the data itself from the database. On SQLite all
-//! the application's nodes are one process, so the bus is an in-process channel. On both, a
-//! poll of `config_version` catches changes made by the command line in another process, and
-//! on PostgreSQL those made while the `LISTEN` connection was down.
+//! `pg_notify` after the transaction making it), and every node `LISTEN`s, itself included.
+//! Payloads name what changed, never carry it (they must stay under 8 kB), and listeners read
+//! the data itself from the database. On SQLite all the application's nodes are one process, so
+//! the bus is an in-process channel. On both, a poll of `config_version` catches changes made by
+//! the command line in another process, and on PostgreSQL those made while the `LISTEN`
+//! connection was down.
 //!
 //! A listener that may have missed events (a dropped connection, a slow subscriber) gets
-//! `Event::Missed` and must assume anything changed.
+//! `Event::Missed` and must assume anything changed. Events are published after the change is
+//! committed, so a node that dies in between loses the event but not the change: whatever waits
+//! on events also re-reads the database now and then.
 
+mod payload;
 mod poll;
 mod postgres;
+mod topics;
 
 use tokio::sync::broadcast;
 
 use crate::db::{Backend, Db};
+pub use topics::{Topic, TopicReceiver};
 
 /// The channel every node listens on (PostgreSQL).
 pub const CHANNEL: &str = "frontdesk_events";
 
-/// What changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What changed. Ids only: whoever cares reads the rest from the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Event {
     /// A portal or a portal setting.
     ConfigChanged,
     /// Events may have been lost: whatever depends on them should start over.
     Missed,
-}
-
-impl Event {
-    /// The payload sent on the channel.
-    pub fn payload(self) -> &'static str {
-        match self {
-            Event::ConfigChanged => "config",
-            Event::Missed => "missed",
-        }
-    }
-
-    pub fn parse(payload: &str) -> Option<Event> {
-        match payload {
-            "config" => Some(Event::ConfigChanged),
-            "missed" => Some(Event::Missed),
-            _ => None,
-        }
-    }
+    /// A chat changed: its state, its agent, or a new message.
+    Chat { portal_id: i64, chat_id: i64 },
+    /// Someone is typing in a chat (`agent`: on the agent's side). Never stored.
+    Typing { portal_id: i64, chat_id: i64, agent: bool },
+    /// A department's chat queue changed: positions and waits move.
+    Queue { portal_id: i64, department_id: i64 },
+    /// An agent's presence or chats changed, or they were offered one.
+    Agent { portal_id: i64, staff_id: i64 },
+    /// Who is looking at or answering a ticket changed.
+    TicketViewers { portal_id: i64, ticket_id: i64 },
+    /// A portal's knowledge base changed.
+    Kb { portal_id: i64 },
 }
 
 /// This node's end of the bus.
 #[derive(Clone, Debug)]
 pub struct EventBus {
     sender: broadcast::Sender<Event>,
+    topics: topics::Topics,
+    db: Db,
 }
 
 impl EventBus {
+    /// Every event (for workers; a subscriber that falls behind gets `Lagged`: treat as `Missed`).
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.sender.subscribe()
     }
 
+    /// The events of one topic (one chat, one queue...), and every `Missed`.
+    pub fn subscribe_to(&self, topic: Topic) -> TopicReceiver {
+        self.topics.subscribe(topic)
+    }
+
+    /// Tells every node (this one too) of a change already committed. On PostgreSQL a
+    /// notification; on SQLite, at once in this process. Failing to notify loses the event, not
+    /// the change, so it is logged, not returned.
+    pub async fn publish(&self, event: Event) {
+        match self.db.backend() {
+            Backend::Postgres => {
+                if let Err(e) = postgres::notify(&self.db, event).await {
+                    tracing::warn!(error = %e, ?event, "could not publish an event");
+                }
+            }
+            Backend::Sqlite => self.deliver(event),
+        }
+    }
+
     fn deliver(&self, event: Event) {
-        // Nobody listening is fine: nothing depends on the event yet.
+        // Nobody listening is fine.
         let _ = self.sender.send(event);
+        self.topics.deliver(event);
     }
 }
 
 /// Starts listening for changes (made by this node, other nodes, or the command line) and keeps
 /// this node's copy of the portals and settings current. Stops when the database is closed.
 pub fn start(db: &Db) -> EventBus {
-    let (sender, _) = broadcast::channel(256);
-    let bus = EventBus { sender };
+    let (sender, _) = broadcast::channel(1024);
+    let bus = EventBus { sender, topics: topics::Topics::default(), db: db.clone() };
     if db.backend() == Backend::Postgres {
         tokio::spawn(postgres::listen(db.clone(), bus.clone()));
     }
@@ -85,6 +107,7 @@ async fn forget_changed_config(db: Db, mut events: broadcast::Receiver<Event>) {
             Ok(Event::ConfigChanged | Event::Missed) | Err(broadcast::error::RecvError::Lagged(_)) => {
                 db.config_cache().forget()
             }
+            Ok(_) => {}
             Err(broadcast::error::RecvError::Closed) => return,
         }
     }

@@ -39,3 +39,9 @@ async fn listen_once(db: &Db, bus: &EventBus) -> Result<(), sqlx::Error> {
     }
     Ok(())
 }
+
+/// Sends one event to every node's `LISTEN`.
+pub(super) async fn notify(db: &Db, event: Event) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(event.payload()).execute(db.pool()).await?;
+    Ok(())
+}
