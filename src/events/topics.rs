@@ -69,11 +69,11 @@ impl Topics {
         let mut topics = self.0.lock().unwrap_or_else(|e| e.into_inner());
         match event.topic() {
             Some(topic) => {
-                if let Some(sender) = topics.get(&topic) {
-                    if sender.send(event).is_err() {
-                        // Its last receiver is gone.
-                        topics.remove(&topic);
-                    }
+                // An error: its last receiver is gone.
+                if let Some(sender) = topics.get(&topic)
+                    && sender.send(event).is_err()
+                {
+                    topics.remove(&topic);
                 }
             }
             None if event == Event::Missed => {
