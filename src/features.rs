@@ -11,4 +11,5 @@ pub const ALL: &[&Feature] = &[
     &crate::outbox::FEATURE,
     &crate::tickets::FEATURE,
     &crate::kb::FEATURE,
+    &crate::chat::FEATURE,
 ];

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod bootstrap;
+pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -55,6 +55,7 @@ permission-manage-departments = Manage departments
 permission-answer-tickets = Answer tickets
 permission-see-all-departments = See the tickets of every department
 permission-answer-chats = Answer chats
+permission-supervise-chats = Supervise chats
 permission-edit-knowledge-base = Edit the knowledge base
 
 # The home page.

@@ -55,6 +55,7 @@ permission-manage-departments = Gerenciar departamentos
 permission-answer-tickets = Responder chamados
 permission-see-all-departments = Ver os chamados de todos os departamentos
 permission-answer-chats = Responder chats
+permission-supervise-chats = Supervisionar chats
 permission-edit-knowledge-base = Editar a base de conhecimento
 
 # A página inicial.

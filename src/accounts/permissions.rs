@@ -10,17 +10,20 @@ pub enum Permission {
     /// See (and, with `AnswerTickets`, answer) the tickets of every department, not only one's own.
     SeeAllDepartments,
     AnswerChats,
+    /// See every chat in progress in one's departments, with its wait and duration, and read along.
+    SuperviseChats,
     EditKnowledgeBase,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 8] = [
         Permission::ManagePortalSettings,
         Permission::ManageAgents,
         Permission::ManageDepartments,
         Permission::AnswerTickets,
         Permission::SeeAllDepartments,
         Permission::AnswerChats,
+        Permission::SuperviseChats,
         Permission::EditKnowledgeBase,
     ];
 
@@ -32,6 +35,7 @@ impl Permission {
             Permission::AnswerTickets => "answer_tickets",
             Permission::SeeAllDepartments => "see_all_departments",
             Permission::AnswerChats => "answer_chats",
+            Permission::SuperviseChats => "supervise_chats",
             Permission::EditKnowledgeBase => "edit_kb",
         }
     }
@@ -44,6 +48,7 @@ impl Permission {
             Permission::AnswerTickets => "Answer tickets",
             Permission::SeeAllDepartments => "See the tickets of every department",
             Permission::AnswerChats => "Answer chats",
+            Permission::SuperviseChats => "Supervise chats",
             Permission::EditKnowledgeBase => "Edit the knowledge base",
         }
     }
@@ -57,6 +62,7 @@ impl Permission {
             Permission::AnswerTickets => "permission-answer-tickets",
             Permission::SeeAllDepartments => "permission-see-all-departments",
             Permission::AnswerChats => "permission-answer-chats",
+            Permission::SuperviseChats => "permission-supervise-chats",
             Permission::EditKnowledgeBase => "permission-edit-knowledge-base",
         }
     }

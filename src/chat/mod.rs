@@ -1,0 +1,32 @@
+//! Live chat: customers (and, where allowed, visitors) talk to agents in real time; agents'
+//! presence per channel; routing of new chats; the sign-out rule; who is looking at a ticket.
+//!
+//! - `presence`: available / away / offline per channel, leases kept by live connections, the
+//!   header switch, forcing an agent offline, the sign-out rule;
+//! - `routing`: every change of a chat's state (queue, offer, accept, hand-off, transfer, end),
+//!   each in one transaction, so that no chat is offered to two agents;
+//! - `store`, `ws`, `portal`, `widget`: the conversation itself, the customers' pages and the
+//!   embeddable widget;
+//! - `console`, `supervise`, `viewers`: the agents' pages, supervisors, collision warnings.
+
+pub mod console;
+pub mod portal;
+pub mod presence;
+pub mod routing;
+
+use crate::web::layout::Feature;
+
+pub const FEATURE: Feature = Feature {
+    name: "chat",
+    menu: console::MENU,
+    notices: presence::NOTICES,
+    portal_menu: portal::PORTAL_MENU,
+    visitor_links: &[],
+    router,
+    settings: portal::SETTINGS,
+    home_panels: &[],
+};
+
+fn router() -> axum::Router<crate::web::state::AppState> {
+    axum::Router::new().merge(presence::router()).merge(portal::router()).merge(console::router())
+}

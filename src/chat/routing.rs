@@ -1,0 +1,1 @@
+//! Every change of a chat's state, each in one transaction (lane: core).
