@@ -346,6 +346,11 @@ impl KbCache {
         portals.get(&portal_id).filter(|s| s.version >= version && s.loaded.elapsed() < MAX_AGE).cloned()
     }
 
+    /// The portal's copy, however old.
+    fn latest(&self, portal_id: i64) -> Option<Arc<Snapshot>> {
+        self.portals.read().unwrap_or_else(|e| e.into_inner()).get(&portal_id).cloned()
+    }
+
     fn trusted(&self, portal_id: i64, changes: u64) -> Option<Arc<Snapshot>> {
         if self.trusted_at.read().unwrap_or_else(|e| e.into_inner()).get(&portal_id) != Some(&changes) {
             return None;
@@ -371,7 +376,10 @@ pub async fn current(state: &AppState, portal_id: i64) -> Result<Arc<Snapshot>, 
     }
     let version = version(&state.db, portal_id).await?;
     let snapshot = snapshot(&state.db, cache, portal_id, version).await?;
-    cache.trust(portal_id, changes);
+    // An older copy served while another request reads the new one is not trusted.
+    if snapshot.version >= version {
+        cache.trust(portal_id, changes);
+    }
     Ok(snapshot)
 }
 
@@ -388,12 +396,21 @@ pub async fn version(db: &Db, portal_id: i64) -> Result<i64, sqlx::Error> {
     })
 }
 
-/// The portal's copy at `version` (or later), read from the database when this node has none.
+/// The portal's copy at `version` (or later), read from the database when this node has none;
+/// while another request is reading it, the older copy this node has, if any.
 pub async fn snapshot(db: &Db, cache: &KbCache, portal_id: i64, version: i64) -> Result<Arc<Snapshot>, sqlx::Error> {
     if let Some(snapshot) = cache.current(portal_id, version) {
         return Ok(snapshot);
     }
-    let _one_at_a_time = cache.loading.lock().await;
+    let _one_at_a_time = match cache.loading.try_lock() {
+        Ok(guard) => guard,
+        // Another request is reading a copy (a second or more for 100,000 articles): meanwhile
+        // the copy there is serves, rather than every reader waiting.
+        Err(_) => match cache.latest(portal_id) {
+            Some(older) => return Ok(older),
+            None => cache.loading.lock().await,
+        },
+    };
     if let Some(snapshot) = cache.current(portal_id, version) {
         return Ok(snapshot);
     }
