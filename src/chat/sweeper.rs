@@ -44,7 +44,10 @@ async fn pairs(state: &AppState, sql: &'static str, binds: &[i64]) -> AppResult<
         query = query.bind(*b);
     }
     let rows = query.fetch_all(state.db.pool()).await?;
-    Ok(rows.iter().map(|r| Ok((r.try_get("portal_id")?, r.try_get("staff_id")?))).collect::<Result<_, sqlx::Error>>()?)
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get("portal_id")?, r.try_get("staff_id")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
 }
 
 /// Available on chats, lease out for longer than the grace period: away (undone by their next

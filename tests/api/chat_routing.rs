@@ -20,7 +20,10 @@ async fn desk(app: &TestApp, names: &[&str]) -> (i64, i64, Vec<(i64, Browser)>) 
 }
 
 async fn accept(agent: &Browser, chat_id: i64) {
-    agent.post(&format!("/manage/presence/offers/{chat_id}/accept"), &[]).await.assert_redirect_to(&format!("/manage/chats/{chat_id}"));
+    agent
+        .post(&format!("/manage/presence/offers/{chat_id}/accept"), &[])
+        .await
+        .assert_redirect_to(&format!("/manage/chats/{chat_id}"));
 }
 
 async fn offer_outcomes(app: &TestApp, chat_id: i64) -> Vec<(i64, String)> {
@@ -70,7 +73,8 @@ async fn an_agent_gets_no_more_chats_than_their_capacity_and_the_next_waits() {
     bad.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_contains("Please give a whole number from 1 to 20.");
     ana_b.post("/manage/presence/capacity", &[("capacity", "1")]).await.assert_redirect_to("/manage/presence");
     let page = ana_b.get("/manage/presence").await;
-    page.assert_status(StatusCode::OK).assert_contains(r#"name="capacity" type="number" inputmode="numeric" min="1" max="20" value="1""#);
+    page.assert_status(StatusCode::OK)
+        .assert_contains(r#"name="capacity" type="number" inputmode="numeric" min="1" max="20" value="1""#);
     switch(ana_b, "chat", "available").await;
 
     let first = new_chat(&app, portal, department, "Rita").await;
@@ -95,7 +99,11 @@ async fn away_offline_and_silent_agents_get_no_chats() {
     switch(&agents[1].1, "chat", "offline").await;
     // Carla is available, but her lease ran out (her pages are closed).
     switch(&agents[2].1, "chat", "available").await;
-    sqlx::query("UPDATE agent_presence SET lease_until = 0 WHERE staff_id = $1").bind(agents[2].0).execute(app.db.writer()).await.unwrap();
+    sqlx::query("UPDATE agent_presence SET lease_until = 0 WHERE staff_id = $1")
+        .bind(agents[2].0)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
     // Dora never said anything: offline.
     let waiting = new_chat(&app, portal, department, "Rita").await;
     assert_eq!(chat(&app, waiting).await, ("waiting".into(), None));
@@ -119,7 +127,11 @@ async fn an_offer_not_accepted_in_time_goes_to_the_next_agent_and_never_back() {
     let app = spawn_chat(60, 30, 300).await;
     let (portal, department, agents) = desk(&app, &["ana", "bruno"]).await;
     let [(ana, ana_b), (bruno, bruno_b)] = agents.try_into().ok().unwrap();
-    sqlx::query("UPDATE departments SET chat_accept_seconds = 1 WHERE id = $1").bind(department).execute(app.db.writer()).await.unwrap();
+    sqlx::query("UPDATE departments SET chat_accept_seconds = 1 WHERE id = $1")
+        .bind(department)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
     switch(&ana_b, "chat", "available").await;
     switch(&bruno_b, "chat", "available").await;
     let id = new_chat(&app, portal, department, "Rita").await;
@@ -130,7 +142,10 @@ async fn an_offer_not_accepted_in_time_goes_to_the_next_agent_and_never_back() {
     // Ana's offer is gone: accepting it now is refused, and changes nothing.
     let late = ana_b.post(&format!("/manage/presence/offers/{id}/accept"), &[]).await;
     late.assert_status(StatusCode::CONFLICT).assert_contains("This chat is no longer offered to you");
-    bruno_b.post(&format!("/manage/presence/offers/{id}/decline"), &[]).await.assert_redirect_to("/manage/presence?msg=offer-declined");
+    bruno_b
+        .post(&format!("/manage/presence/offers/{id}/decline"), &[])
+        .await
+        .assert_redirect_to("/manage/presence?msg=offer-declined");
     assert_eq!(chat(&app, id).await, ("waiting".into(), None), "both let it pass: it waits for someone else");
     assert_eq!(offer_outcomes(&app, id).await, vec![(ana, "expired".into()), (bruno, "declined".into())]);
 }
@@ -151,9 +166,14 @@ async fn chats_wait_in_order_when_nobody_is_free_with_their_place_and_a_wait() {
     switch(ana_b, "chat", "available").await;
     assert_eq!(chat(&app, first).await, ("offered".into(), Some(*ana)), "the oldest first");
     assert_eq!(place(second).await.unwrap().unwrap().position, 1);
-    sqlx::query("UPDATE chats SET created_at = created_at - 40 WHERE id = $1").bind(first).execute(app.db.writer()).await.unwrap();
+    sqlx::query("UPDATE chats SET created_at = created_at - 40 WHERE id = $1")
+        .bind(first)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
     accept(ana_b, first).await;
-    let estimate = place(second).await.unwrap().unwrap().estimated_wait_secs.expect("a wait from the department's history");
+    let estimate =
+        place(second).await.unwrap().unwrap().estimated_wait_secs.expect("a wait from the department's history");
     assert!((40..=42).contains(&estimate), "{estimate}");
 }
 
