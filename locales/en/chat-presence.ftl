@@ -25,3 +25,6 @@ presence-notice-saved = Your presence was saved.
 presence-notice-declined = The chat went to the next agent.
 presence-not-an-agent = You do not answer this channel in { $portal }.
 presence-bad-choice = Please choose one of the states offered.
+presence-force-offline = Take offline now
+presence-force-offline-help = Takes them off chats and tickets in this portal: the chats offered to them or that they answer go back to the queue.
+presence-notice-forced-offline = The agent is offline in this portal; their chats went back to the queue.

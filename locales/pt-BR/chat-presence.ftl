@@ -25,3 +25,6 @@ presence-notice-saved = Sua presença foi salva.
 presence-notice-declined = O chat foi para o próximo agente.
 presence-not-an-agent = Você não atende este canal em { $portal }.
 presence-bad-choice = Escolha um dos estados oferecidos.
+presence-force-offline = Deixar offline agora
+presence-force-offline-help = Tira a pessoa dos chats e dos tickets neste portal: os chats oferecidos a ela ou que ela atende voltam para a fila.
+presence-notice-forced-offline = O agente está offline neste portal; os chats dele voltaram para a fila.

@@ -226,3 +226,12 @@ pub async fn set_capacity(state: &AppState, portal_id: i64, staff_id: i64, capac
     out.send(state).await;
     Ok(())
 }
+
+/// An administrator takes an agent offline on every channel of the portal: the chats offered
+/// to them and those they answer go back to the queue.
+pub async fn force_offline(state: &AppState, portal_id: i64, staff_id: i64) -> AppResult<()> {
+    for channel in Channel::ALL {
+        set(state, portal_id, staff_id, channel, State::Offline, SetBy::Forced).await?;
+    }
+    Ok(())
+}

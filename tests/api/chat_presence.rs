@@ -174,3 +174,57 @@ async fn an_agent_whose_session_ended_goes_offline_and_their_socket_closes() {
     .await;
     assert!(closed.is_ok(), "the socket of an ended session closes");
 }
+
+#[tokio::test]
+async fn an_administrator_forces_an_agent_offline_and_their_chats_go_back_to_the_queue() {
+    let app = spawn_chat(60, 30, 300).await;
+    let (portal, department, ana, ana_b) = one_agent(&app, false).await;
+    switch(&ana_b, "chat", "available").await;
+    switch(&ana_b, "tickets", "available").await;
+    let mut socket = open_socket(&ana_b, "/manage/presence/socket").await.unwrap();
+    next_frame(&mut socket, "presence").await;
+    let answered = new_chat(&app, portal, department, "Rita").await;
+    ana_b.post(&format!("/manage/presence/offers/{answered}/accept"), &[]).await.assert_redirect_to("/manage/chats/");
+    let offered = new_chat(&app, portal, department, "Sam").await;
+    assert_eq!(chat(&app, offered).await, ("offered".into(), Some(ana)));
+
+    // An agent without `manage_agents` may not; the page shows the administrator her presence.
+    let (_, bruno_b) = app.signed_in_agent("default", "bruno@desk.test", &[department], &["answer_chats"]).await;
+    bruno_b.post(&format!("/manage/agents/{ana}/force-offline"), &[]).await.assert_status(StatusCode::FORBIDDEN);
+    let admin = app.admin().await;
+    let page = admin.get(&format!("/manage/agents/{ana}")).await;
+    page.assert_contains(r#"<strong data-state="available">Available</strong>"#).assert_contains("Take offline now");
+    admin
+        .post(&format!("/manage/agents/{ana}/force-offline"), &[])
+        .await
+        .assert_redirect_to(&format!("/manage/agents/{ana}?msg=forced-offline"));
+    admin
+        .get(&format!("/manage/agents/{ana}?msg=forced-offline"))
+        .await
+        .assert_contains("The agent is offline in this portal");
+
+    assert_eq!(next_frame(&mut socket, "presence").await["chat"], "offline", "she sees it at once");
+    for channel in ["chat", "tickets"] {
+        assert_eq!(presence(&app, portal, ana, channel).await, ("offline".into(), "forced".into()));
+    }
+    assert_eq!(chat(&app, answered).await, ("waiting".into(), None));
+    assert_eq!(chat(&app, offered).await, ("waiting".into(), None));
+    // Bruno is available: the queue goes to him, oldest first.
+    switch(&bruno_b, "chat", "available").await;
+    assert_eq!(chat(&app, answered).await.0, "offered");
+
+    // Another portal's administrator cannot reach her.
+    admin.post("/manage/agents/999999/force-offline", &[]).await.assert_status(StatusCode::NOT_FOUND);
+    admin
+        .post(&format!("/manage/agents/{ana}/chat-capacity"), &[("capacity", "7")])
+        .await
+        .assert_redirect_to(&format!("/manage/agents/{ana}"));
+    assert_eq!(
+        app.count_with("SELECT capacity AS n FROM agent_presence WHERE staff_id = $1 AND channel = 'chat'", ana).await,
+        7
+    );
+    admin
+        .post(&format!("/manage/agents/{ana}/chat-capacity"), &[("capacity", "many")])
+        .await
+        .assert_status(StatusCode::BAD_REQUEST);
+}
