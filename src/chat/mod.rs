@@ -10,10 +10,12 @@
 //! - `console`, `supervise`, `viewers`: the agents' pages, supervisors, collision warnings.
 
 pub mod console;
+pub mod department_settings;
 pub mod portal;
 pub mod presence;
 pub mod presence_pages;
 pub mod presence_socket;
+pub mod round_robin;
 pub mod routing;
 pub mod signout;
 pub mod sweeper;

@@ -13,7 +13,10 @@ use crate::web::state::AppState;
 pub const NOTICES: &[Notice] = super::presence_pages::NOTICES;
 
 pub fn router() -> axum::Router<crate::web::state::AppState> {
-    axum::Router::new().merge(super::presence_pages::router()).merge(super::presence_socket::router())
+    axum::Router::new()
+        .merge(super::presence_pages::router())
+        .merge(super::presence_socket::router())
+        .merge(super::department_settings::router())
 }
 
 /// A presence channel.

@@ -52,5 +52,6 @@ mod throttling;
 mod ticket_attachments;
 mod ticket_emails;
 mod ticket_merge;
+mod ticket_round_robin;
 mod ticket_store;
 mod ticket_visitors;
