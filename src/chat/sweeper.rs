@@ -84,23 +84,24 @@ async fn turn_away_silent(state: &AppState, now: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// Chats of agents silent for longer than the requeue period go back to the queue, keeping
-/// their place.
+/// Chats of agents silent for longer than the requeue period (or no longer in the portal) go
+/// back to the queue, keeping their place.
 async fn requeue_chats_of_silent(state: &AppState, now: i64) -> AppResult<()> {
     let cutoff = now - state.chat.requeue_after_secs;
     let silent = pairs(
         state,
-        "SELECT DISTINCT c.portal_id, c.agent_id AS staff_id FROM chats c JOIN agent_presence p \
-         ON p.portal_id = c.portal_id AND p.staff_id = c.agent_id AND p.channel = 'chat' \
-         WHERE c.state IN ('offered', 'active') AND p.lease_until <= $1",
+        "SELECT DISTINCT c.portal_id, c.agent_id AS staff_id FROM chats c \
+         WHERE c.state IN ('offered', 'active') AND c.agent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM agent_presence p \
+              WHERE p.portal_id = c.portal_id AND p.staff_id = c.agent_id AND p.channel = 'chat' AND p.lease_until > $1)",
         &[cutoff],
     )
     .await?;
     for (portal_id, staff_id) in silent {
         let mut tx = routing::begin(state, portal_id).await?;
-        let still = sqlx::query(
+        // Still silent (no presence at all: removed from the portal meanwhile).
+        let back = sqlx::query(
             "SELECT staff_id FROM agent_presence WHERE portal_id = $1 AND staff_id = $2 AND channel = 'chat' \
-             AND lease_until <= $3",
+             AND lease_until > $3",
         )
         .bind(portal_id)
         .bind(staff_id)
@@ -108,7 +109,7 @@ async fn requeue_chats_of_silent(state: &AppState, now: i64) -> AppResult<()> {
         .fetch_optional(&mut *tx)
         .await?;
         let mut out = Published::default();
-        if still.is_some() {
+        if back.is_none() {
             let n = routing::return_work(&mut tx, portal_id, staff_id, true, now, &mut out).await?;
             tracing::info!(portal_id, staff_id, chats = n, "an agent went silent: their chats went back to the queue");
         }

@@ -86,8 +86,9 @@ async fn new_tickets_go_round_robin_to_the_agents_available_for_tickets() {
         .unwrap();
     let n = app.ticket(portal, department, None, "Six").await;
     assert_eq!(assignee(&app, n).await, None);
-    let counted =
-        app.count_with("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM ticket_counts WHERE assignee_id = $1", bruno).await;
+    let counted = app
+        .count_with("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM ticket_counts WHERE assignee_id = $1", bruno)
+        .await;
     assert_eq!(counted, 3, "the dashboard's counts follow");
 }
 
