@@ -10,9 +10,15 @@
 //! - `console`, `supervise`, `viewers`: the agents' pages, supervisors, collision warnings.
 
 pub mod console;
+pub mod department_settings;
 pub mod portal;
 pub mod presence;
+pub mod presence_pages;
+pub mod presence_socket;
+pub mod round_robin;
 pub mod routing;
+pub mod signout;
+pub mod sweeper;
 
 use crate::web::layout::Feature;
 
@@ -25,6 +31,9 @@ pub const FEATURE: Feature = Feature {
     router,
     settings: portal::SETTINGS,
     home_panels: &[],
+    header_items: &[presence_pages::header_item],
+    scripts: &["/static/presence.js"],
+    sign_out: &[signout::HOOK],
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {
