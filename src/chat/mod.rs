@@ -10,9 +10,14 @@
 //! - `console`, `supervise`, `viewers`: the agents' pages, supervisors, collision warnings.
 
 pub mod console;
+pub mod hours;
+pub mod lanes;
 pub mod portal;
+pub mod portal_access;
 pub mod presence;
 pub mod routing;
+pub mod store;
+pub mod ws;
 
 use crate::web::layout::Feature;
 
@@ -28,5 +33,5 @@ pub const FEATURE: Feature = Feature {
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {
-    axum::Router::new().merge(presence::router()).merge(portal::router()).merge(console::router())
+    axum::Router::new().merge(presence::router()).merge(portal::router()).merge(ws::router()).merge(console::router())
 }
