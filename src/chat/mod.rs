@@ -20,8 +20,12 @@ pub mod portal_leave;
 pub mod portal_settings;
 pub mod portal_transcript;
 pub mod presence;
+pub mod presence_pages;
+pub mod presence_socket;
 pub mod routing;
+pub mod signout;
 pub mod store;
+pub mod sweeper;
 pub mod ws;
 
 use crate::web::layout::Feature;
@@ -35,6 +39,9 @@ pub const FEATURE: Feature = Feature {
     router,
     settings: portal::SETTINGS,
     home_panels: &[],
+    header_items: &[presence_pages::header_item],
+    scripts: &["/static/presence.js"],
+    sign_out: &[signout::HOOK],
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {

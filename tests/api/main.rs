@@ -7,6 +7,8 @@ mod common;
 mod accounts_across_portals;
 mod attachment_store;
 mod bulk_actions;
+mod chat_portal;
+mod chat_socket;
 mod cli;
 mod codes;
 mod config_cache;
