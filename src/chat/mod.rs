@@ -26,6 +26,7 @@ pub mod routing;
 pub mod signout;
 pub mod store;
 pub mod sweeper;
+pub mod widget;
 pub mod ws;
 
 use crate::web::layout::Feature;
@@ -45,5 +46,10 @@ pub const FEATURE: Feature = Feature {
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {
-    axum::Router::new().merge(presence::router()).merge(portal::router()).merge(ws::router()).merge(console::router())
+    axum::Router::new()
+        .merge(presence::router())
+        .merge(portal::router())
+        .merge(ws::router())
+        .merge(widget::router())
+        .merge(console::router())
 }

@@ -9,6 +9,7 @@ mod attachment_store;
 mod bulk_actions;
 mod chat_portal;
 mod chat_socket;
+mod chat_widget;
 mod cli;
 mod codes;
 mod config_cache;
