@@ -79,6 +79,23 @@
         var a = document.createElement("a");
         a.href = file.url;
         a.textContent = file.name;
+        // In the widget the visitor's token is no cookie: the download sends it explicitly.
+        if (token && window.fetch) {
+          a.addEventListener("click", function (e) {
+            e.preventDefault();
+            fetch(file.url, { headers: { "X-Chat-Token": token } })
+              .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.blob(); })
+              .then(function (blob) {
+                var save = document.createElement("a");
+                save.href = URL.createObjectURL(blob);
+                save.download = file.name;
+                document.body.appendChild(save);
+                save.click();
+                setTimeout(function () { URL.revokeObjectURL(save.href); save.remove(); }, 1000);
+              })
+              .catch(function () { /* the link stays; nothing else to do */ });
+          });
+        }
         f.appendChild(a);
         f.appendChild(document.createTextNode(" (" + file.size + ")"));
         li.appendChild(f);

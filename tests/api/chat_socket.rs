@@ -308,3 +308,29 @@ async fn chat_customer_and_agent_on_two_nodes_talk_normally() {
     assert_eq!(until(&mut customer, "message", |_| true).await["seq"], 4);
     assert_eq!(stored(&app, id).await.len(), 4);
 }
+
+#[tokio::test]
+async fn chat_an_agent_transferred_away_reads_no_further() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Hello").await;
+    let mut agent = connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.unwrap();
+    until(&mut agent, "message", |m| m["seq"] == 1).await;
+    let bob = app.agent("default", "bob@desk.test", "bob", &[desk.department], &["answer_chats"]).await;
+    sqlx::query("UPDATE chats SET agent_id = $1 WHERE id = $2")
+        .bind(bob)
+        .bind(id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let mut customer = connect(&desk.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
+    send(&mut customer, json!({"type": "send", "client_id": "after-transfer", "body": "For Bob only"})).await;
+    until(&mut customer, "ack", |_| true).await;
+    let mut frames = Vec::new();
+    while let Some(frame) = next(&mut agent).await {
+        frames.push(frame);
+    }
+    assert!(frames.iter().all(|f| f["body"] != "For Bob only"), "{frames:?}");
+    assert!(frames.iter().any(|f| f["type"] == "error"), "{frames:?}");
+    assert_eq!(connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.err(), Some(404));
+}
