@@ -13,6 +13,7 @@ pub mod console;
 pub mod portal;
 pub mod presence;
 pub mod routing;
+pub mod viewers;
 
 use crate::web::layout::Feature;
 
@@ -28,5 +29,9 @@ pub const FEATURE: Feature = Feature {
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {
-    axum::Router::new().merge(presence::router()).merge(portal::router()).merge(console::router())
+    axum::Router::new()
+        .merge(presence::router())
+        .merge(portal::router())
+        .merge(console::router())
+        .merge(viewers::router())
 }
