@@ -225,6 +225,8 @@ pub struct Config {
     pub database_timeouts: DatabaseTimeouts,
     /// How this node leases outbox messages.
     pub outbox: OutboxConfig,
+    /// Agents' leases and the chat sweeper's periods (`FRONTDESK_CHAT_*`).
+    pub chat: ChatTimings,
 }
 
 /// Limits that keep slow or idle clients from holding the server's connections.
@@ -277,6 +279,55 @@ impl Default for OutboxConfig {
     }
 }
 
+/// How long an agent counts as present after their last sign of life, and what happens when
+/// they go quiet. All in seconds except the sweep period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChatTimings {
+    /// How far each renewal pushes an agent's lease (the presence socket renews it every
+    /// third of this). `FRONTDESK_CHAT_LEASE_SECS`.
+    pub lease_secs: i64,
+    /// After the lease ran out: the agent turns away and gets nothing new.
+    /// `FRONTDESK_CHAT_AWAY_AFTER_SECS`.
+    pub away_after_secs: i64,
+    /// After the lease ran out: the agent's open chats go back to the queue.
+    /// `FRONTDESK_CHAT_REQUEUE_AFTER_SECS`.
+    pub requeue_after_secs: i64,
+    /// How often every node's sweeper looks for expired offers and silent agents.
+    /// `FRONTDESK_CHAT_SWEEP_MS`.
+    pub sweep_ms: u64,
+}
+
+impl Default for ChatTimings {
+    fn default() -> Self {
+        ChatTimings { lease_secs: 45, away_after_secs: 30, requeue_after_secs: 300, sweep_ms: 1000 }
+    }
+}
+
+impl ChatTimings {
+    /// The defaults, overridden by whichever `FRONTDESK_CHAT_*` variables are set.
+    pub fn from_env() -> Result<ChatTimings, String> {
+        fn read<T: std::str::FromStr>(name: &str, default: T, min: T) -> Result<T, String>
+        where
+            T: PartialOrd + std::fmt::Display,
+        {
+            match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+                None => Ok(default),
+                Some(v) => match v.trim().parse::<T>() {
+                    Ok(n) if n >= min => Ok(n),
+                    _ => Err(format!("{name} must be a whole number of at least {min}, not {v:?}")),
+                },
+            }
+        }
+        let d = ChatTimings::default();
+        Ok(ChatTimings {
+            lease_secs: read("FRONTDESK_CHAT_LEASE_SECS", d.lease_secs, 3)?,
+            away_after_secs: read("FRONTDESK_CHAT_AWAY_AFTER_SECS", d.away_after_secs, 0)?,
+            requeue_after_secs: read("FRONTDESK_CHAT_REQUEUE_AFTER_SECS", d.requeue_after_secs, 0)?,
+            sweep_ms: read("FRONTDESK_CHAT_SWEEP_MS", d.sweep_ms, 50)?,
+        })
+    }
+}
+
 impl Config {
     /// A config for tests and embedding: the given database, a free port on loopback.
     pub fn for_database(database_url: DatabaseUrl) -> Config {
@@ -297,6 +348,7 @@ impl Config {
             connections: ConnectionLimits::default(),
             database_timeouts: DatabaseTimeouts::default(),
             outbox: OutboxConfig::default(),
+            chat: ChatTimings::default(),
         }
     }
 }

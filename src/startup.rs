@@ -95,7 +95,9 @@ impl Application {
             directories: Default::default(),
             authority_hosts: config.entra_authority_hosts.clone(),
             kb: Default::default(),
+            chat: config.chat,
         });
+        crate::chat::sweeper::spawn(state.clone());
         Ok(Application { listener, state, local_addr, connection_limits: config.connections, first_run })
     }
 

@@ -13,6 +13,7 @@ pub mod console;
 pub mod portal;
 pub mod presence;
 pub mod routing;
+pub mod sweeper;
 pub mod viewers;
 
 use crate::web::layout::Feature;

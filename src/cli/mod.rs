@@ -345,6 +345,7 @@ async fn serve(database_url: DatabaseUrl, args: ServeArgs) -> anyhow::Result<()>
             node_id: args.node_id.filter(|n| !n.trim().is_empty()),
             lease_secs: args.outbox_lease_secs,
         },
+        chat: config::ChatTimings::from_env().map_err(anyhow::Error::msg)?,
     };
     let app = Application::build(&config).await?;
     print_welcome(&app);

@@ -41,6 +41,8 @@ pub struct Inner {
     pub events: crate::events::EventBus,
     /// This node's copy of the knowledge bases' lists (`crate::kb::portal_cache`).
     pub kb: crate::kb::portal_cache::KbCache,
+    /// Agents' leases and the chat sweeper's periods.
+    pub chat: crate::config::ChatTimings,
 }
 
 impl AppState {
