@@ -10,11 +10,16 @@
 //! - `console`, `supervise`, `viewers`: the agents' pages, supervisors, collision warnings.
 
 pub mod console;
+pub mod hours;
+pub mod lanes;
 pub mod portal;
+pub mod portal_access;
 pub mod presence;
 pub mod routing;
+pub mod store;
 pub mod sweeper;
 pub mod viewers;
+pub mod ws;
 
 use crate::web::layout::Feature;
 
@@ -33,6 +38,7 @@ fn router() -> axum::Router<crate::web::state::AppState> {
     axum::Router::new()
         .merge(presence::router())
         .merge(portal::router())
+        .merge(ws::router())
         .merge(console::router())
         .merge(viewers::router())
 }
