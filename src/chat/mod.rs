@@ -10,6 +10,12 @@
 //! - `console`, `supervise`, `viewers`: the agents' pages, supervisors, collision warnings.
 
 pub mod console;
+pub mod console_actions;
+pub mod console_chat;
+pub mod console_live;
+pub mod console_queries;
+pub mod console_ticket;
+pub mod console_transcript;
 pub mod hours;
 pub mod lanes;
 pub mod portal;
@@ -17,6 +23,7 @@ pub mod portal_access;
 pub mod presence;
 pub mod routing;
 pub mod store;
+pub mod supervise;
 pub mod sweeper;
 pub mod viewers;
 pub mod ws;

@@ -180,11 +180,12 @@ pub async fn set(
 
 /// An agent's states in a portal (offline where never set).
 pub async fn states(db: &crate::db::Db, portal_id: i64, staff_id: i64) -> AppResult<(State, State, i64)> {
-    let rows = sqlx::query("SELECT channel, state, capacity FROM agent_presence WHERE portal_id = $1 AND staff_id = $2")
-        .bind(portal_id)
-        .bind(staff_id)
-        .fetch_all(db.pool())
-        .await?;
+    let rows =
+        sqlx::query("SELECT channel, state, capacity FROM agent_presence WHERE portal_id = $1 AND staff_id = $2")
+            .bind(portal_id)
+            .bind(staff_id)
+            .fetch_all(db.pool())
+            .await?;
     let (mut chat, mut tickets, mut capacity) = (State::Offline, State::Offline, DEFAULT_CAPACITY);
     for row in rows {
         let channel: String = row.try_get("channel")?;

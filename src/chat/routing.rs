@@ -253,11 +253,13 @@ pub async fn end(state: &AppState, portal_id: i64, chat_id: i64, ended_by: Ended
     .await?;
     let mut out = Published::default();
     if ended.rows_affected() == 1 {
-        sqlx::query("UPDATE chat_offers SET outcome = 'withdrawn' WHERE portal_id = $1 AND chat_id = $2 AND outcome IS NULL")
-            .bind(portal_id)
-            .bind(chat_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE chat_offers SET outcome = 'withdrawn' WHERE portal_id = $1 AND chat_id = $2 AND outcome IS NULL",
+        )
+        .bind(portal_id)
+        .bind(chat_id)
+        .execute(&mut *tx)
+        .await?;
         out.chat(portal_id, chat_id);
         out.queue(portal_id, chat.department_id);
         if let Some(agent) = chat.agent_id {
@@ -330,7 +332,12 @@ pub(crate) async fn return_work(
 }
 
 /// Offers the portal's waiting chats to whoever has room (someone became available).
-pub(crate) async fn dispatch(conn: &mut AnyConnection, portal_id: i64, now: i64, out: &mut Published) -> Result<(), sqlx::Error> {
+pub(crate) async fn dispatch(
+    conn: &mut AnyConnection,
+    portal_id: i64,
+    now: i64,
+    out: &mut Published,
+) -> Result<(), sqlx::Error> {
     moves::dispatch(conn, portal_id, now, out).await
 }
 

@@ -7,6 +7,7 @@ mod common;
 mod accounts_across_portals;
 mod attachment_store;
 mod bulk_actions;
+mod chat_console;
 mod cli;
 mod codes;
 mod config_cache;

@@ -14,14 +14,22 @@ pub(super) struct ChatRow {
     pub agent_id: Option<i64>,
 }
 
-pub(super) async fn load(conn: &mut AnyConnection, portal_id: i64, chat_id: i64) -> Result<Option<ChatRow>, sqlx::Error> {
+pub(super) async fn load(
+    conn: &mut AnyConnection,
+    portal_id: i64,
+    chat_id: i64,
+) -> Result<Option<ChatRow>, sqlx::Error> {
     let row = sqlx::query("SELECT department_id, state, agent_id FROM chats WHERE portal_id = $1 AND id = $2")
         .bind(portal_id)
         .bind(chat_id)
         .fetch_optional(conn)
         .await?;
     row.map(|r| {
-        Ok(ChatRow { department_id: r.try_get("department_id")?, state: r.try_get("state")?, agent_id: r.try_get("agent_id")? })
+        Ok(ChatRow {
+            department_id: r.try_get("department_id")?,
+            state: r.try_get("state")?,
+            agent_id: r.try_get("agent_id")?,
+        })
     })
     .transpose()
 }
@@ -74,12 +82,14 @@ pub(super) async fn offer_to(
     .execute(&mut *conn)
     .await?;
     // The next new chat goes to someone else with as few, the one idle longest.
-    sqlx::query("UPDATE agent_presence SET idle_since = $1 WHERE portal_id = $2 AND staff_id = $3 AND channel = 'chat'")
-        .bind(now)
-        .bind(portal_id)
-        .bind(staff_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE agent_presence SET idle_since = $1 WHERE portal_id = $2 AND staff_id = $3 AND channel = 'chat'",
+    )
+    .bind(now)
+    .bind(portal_id)
+    .bind(staff_id)
+    .execute(&mut *conn)
+    .await?;
     out.chat(portal_id, chat_id);
     out.queue(portal_id, department_id);
     out.agent(portal_id, staff_id);
@@ -108,20 +118,24 @@ pub(super) async fn offer_to_best(
 const DISPATCH_BATCH: i64 = 200;
 
 /// Offers the portal's waiting chats, oldest first, to whoever has room.
-pub(super) async fn dispatch(conn: &mut AnyConnection, portal_id: i64, now: i64, out: &mut Published) -> Result<(), sqlx::Error> {
+pub(super) async fn dispatch(
+    conn: &mut AnyConnection,
+    portal_id: i64,
+    now: i64,
+    out: &mut Published,
+) -> Result<(), sqlx::Error> {
     if !pick::anyone_ready(conn, portal_id, now).await? {
         return Ok(());
     }
-    let waiting: Vec<i64> = sqlx::query(
-        "SELECT id FROM chats WHERE portal_id = $1 AND state = 'waiting' ORDER BY queued_at, id LIMIT $2",
-    )
-    .bind(portal_id)
-    .bind(DISPATCH_BATCH)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get("id"))
-    .collect::<Result<_, _>>()?;
+    let waiting: Vec<i64> =
+        sqlx::query("SELECT id FROM chats WHERE portal_id = $1 AND state = 'waiting' ORDER BY queued_at, id LIMIT $2")
+            .bind(portal_id)
+            .bind(DISPATCH_BATCH)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
     for chat_id in waiting {
         offer_to_best(conn, portal_id, chat_id, now, out).await?;
         if !pick::anyone_ready(conn, portal_id, now).await? {
@@ -196,12 +210,5 @@ pub(super) async fn chats_of(
     } else {
         "SELECT id FROM chats WHERE portal_id = $1 AND agent_id = $2 AND state = 'offered' ORDER BY id"
     };
-    sqlx::query(sql)
-        .bind(portal_id)
-        .bind(staff_id)
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect()
+    sqlx::query(sql).bind(portal_id).bind(staff_id).fetch_all(conn).await?.iter().map(|r| r.try_get("id")).collect()
 }

@@ -80,7 +80,12 @@ pub(super) async fn best_for_chat(
     row.map(|r| r.try_get("staff_id")).transpose()
 }
 
-pub(super) async fn is_ready(conn: &mut AnyConnection, portal_id: i64, staff_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+pub(super) async fn is_ready(
+    conn: &mut AnyConnection,
+    portal_id: i64,
+    staff_id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let row = sqlx::query(IS_READY).bind(portal_id).bind(now).bind(staff_id).fetch_optional(conn).await?;
     Ok(row.is_some())
 }
@@ -90,7 +95,12 @@ pub(super) async fn anyone_ready(conn: &mut AnyConnection, portal_id: i64, now: 
 }
 
 /// For the customers' side: is anyone there to talk to in `department_id` now?
-pub async fn anyone_present_in<'c, E>(exec: E, portal_id: i64, department_id: i64, now: i64) -> Result<bool, sqlx::Error>
+pub async fn anyone_present_in<'c, E>(
+    exec: E,
+    portal_id: i64,
+    department_id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
