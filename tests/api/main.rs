@@ -8,6 +8,7 @@ mod accounts_across_portals;
 mod attachment_store;
 mod bulk_actions;
 mod chat_console;
+mod chat_supervise;
 mod cli;
 mod codes;
 mod config_cache;
