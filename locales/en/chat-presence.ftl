@@ -1,3 +1,27 @@
 # Chat: agents' presence, routing, the sign-out rule (lane: core).
 chat-offer-gone = This chat is no longer offered to you: it was taken back or went to someone else.
 chat-transfer-agent-unavailable = That agent cannot take a chat now: they are not available, or already have as many chats as they take.
+chat-signout-refused = You cannot sign out while conversations are in progress. Finish them to leave the application.
+chat-signout-offered = offered to you
+presence-menu = Presence
+presence-channel-chat = Chats
+presence-channel-tickets = Tickets
+presence-available = Available
+presence-away = Away
+presence-offline = Offline
+presence-page-link = Presence and capacity
+presence-title = Presence
+presence-no-channels = You answer neither chats nor tickets in this portal.
+presence-now = Now:
+presence-offers-heading = Chats offered to you
+presence-no-offers = No chat is waiting for you to accept it.
+presence-accept = Accept
+presence-decline = Decline
+presence-capacity-heading = Chats at once
+presence-capacity-label = The most chats you take at the same time
+presence-capacity-invalid = Please give a whole number from 1 to { $max }.
+presence-save = Save
+presence-notice-saved = Your presence was saved.
+presence-notice-declined = The chat went to the next agent.
+presence-not-an-agent = You do not answer this channel in { $portal }.
+presence-bad-choice = Please choose one of the states offered.

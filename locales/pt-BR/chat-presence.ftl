@@ -1,3 +1,27 @@
 # Chat: presença dos agentes, distribuição, a regra de logout (faixa: core).
 chat-offer-gone = Este chat não está mais oferecido a você: foi retirado ou passou para outra pessoa.
 chat-transfer-agent-unavailable = Esse agente não pode receber um chat agora: não está disponível ou já tem tantos chats quanto aceita.
+chat-signout-refused = Você não pode fazer logout enquanto houver atendimentos em andamento. Finalize-os para sair da aplicação.
+chat-signout-offered = oferecido a você
+presence-menu = Presença
+presence-channel-chat = Chats
+presence-channel-tickets = Tickets
+presence-available = Disponível
+presence-away = Ausente
+presence-offline = Offline
+presence-page-link = Presença e capacidade
+presence-title = Presença
+presence-no-channels = Você não atende chats nem tickets neste portal.
+presence-now = Agora:
+presence-offers-heading = Chats oferecidos a você
+presence-no-offers = Nenhum chat está aguardando que você o aceite.
+presence-accept = Aceitar
+presence-decline = Recusar
+presence-capacity-heading = Chats ao mesmo tempo
+presence-capacity-label = O máximo de chats que você atende ao mesmo tempo
+presence-capacity-invalid = Informe um número inteiro de 1 a { $max }.
+presence-save = Salvar
+presence-notice-saved = Sua presença foi salva.
+presence-notice-declined = O chat foi para o próximo agente.
+presence-not-an-agent = Você não atende este canal em { $portal }.
+presence-bad-choice = Escolha um dos estados oferecidos.

@@ -77,6 +77,9 @@ pub const FEATURE: Feature = Feature {
     router,
     settings: &[],
     home_panels: &[],
+    header_items: &[],
+    scripts: &[],
+    sign_out: &[],
 };
 
 /// The management pages.

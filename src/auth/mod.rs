@@ -20,6 +20,9 @@ pub const FEATURE: Feature = Feature {
     router,
     settings: &[settings::CUSTOMER_SIGNIN, settings::PASSWORDS],
     home_panels: &[],
+    header_items: &[],
+    scripts: &[],
+    sign_out: &[],
 };
 
 pub mod code_login;

@@ -301,3 +301,21 @@ mod tests {
         assert_eq!(idle_deadline(0, default), 30 * 60 + 59);
     }
 }
+
+/// The oldest `last_seen_at` of a session still in use at `now` (one seen at or before it has
+/// run out for idleness), for checks that look at many sessions at once.
+pub fn idle_cutoff(limits: SessionLimits, now: i64) -> i64 {
+    now - (touch_every(limits) - 1) - limits.idle_secs
+}
+
+/// Whether session `id` still exists and has not run out, without counting as activity.
+pub async fn is_current(db: &Db, limits: SessionLimits, id: i64) -> Result<bool, sqlx::Error> {
+    let t = now();
+    let row = sqlx::query("SELECT id FROM sessions WHERE id = $1 AND expires_at > $2 AND last_seen_at > $3")
+        .bind(id)
+        .bind(t)
+        .bind(idle_cutoff(limits, t))
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.is_some())
+}

@@ -95,10 +95,10 @@ pub fn clock(secs: i64) -> String {
 
 pub fn state_label(state: &str) -> String {
     crate::i18n::t(match state {
-        "waiting" => "chat-state-waiting",
-        "offered" => "chat-state-offered",
-        "active" => "chat-state-active",
-        _ => "chat-state-ended",
+        "waiting" => "chat-console-state-waiting",
+        "offered" => "chat-console-state-offered",
+        "active" => "chat-console-state-active",
+        _ => "chat-console-state-ended",
     })
 }
 
@@ -121,19 +121,19 @@ impl ChatRow {
     /// An offer: the time left to accept it.
     pub fn offer(c: ListedChat, now: i64) -> ChatRow {
         let until = c.offered_until.unwrap_or(now);
-        ChatRow::new(c, "chat-clock-left", "until", until, until - now)
+        ChatRow::new(c, "chat-console-clock-left", "until", until, until - now)
     }
 
     /// A chat being answered: for how long.
     pub fn active(c: ListedChat, now: i64) -> ChatRow {
         let since = c.accepted_at.unwrap_or(c.created_at);
-        ChatRow::new(c, "chat-clock-answered", "since", since, now - since)
+        ChatRow::new(c, "chat-console-clock-answered", "since", since, now - since)
     }
 
     /// A chat not yet answered: how long the customer has waited.
     pub fn waiting(c: ListedChat, now: i64) -> ChatRow {
         let since = c.created_at;
-        ChatRow::new(c, "chat-clock-waiting", "since", since, now - since)
+        ChatRow::new(c, "chat-console-clock-waiting", "since", since, now - since)
     }
 }
 

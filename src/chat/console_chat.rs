@@ -71,7 +71,7 @@ pub async fn render(state: &AppState, user: &ManageUser, csrf: String, chat: Lis
     let (agents, departments) = if active { targets(state, user, &chat).await? } else { (Vec::new(), Vec::new()) };
     let (lines, last_seq) = transcript::lines(state, portal_id, chat.id).await?;
     let ticket = transcript::ticket_number(state, portal_id, chat.id).await?;
-    let subject = crate::i18n::t1("chat-ticket-default-subject", "name", chat.requester_name.clone());
+    let subject = crate::i18n::t1("chat-console-ticket-default-subject", "name", chat.requester_name.clone());
     let row = match chat.state.as_str() {
         "offered" => ChatRow::offer(chat.clone(), now),
         "waiting" => ChatRow::waiting(chat.clone(), now),

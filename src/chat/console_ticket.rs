@@ -80,7 +80,7 @@ async fn create_ticket(state: &AppState, user: &ManageUser, chat: &ListedChat, s
     let lines = transcript::read(state, portal_id, chat.id, who.language).await?;
     let heading = render_in(who.language, || {
         crate::i18n::t2(
-            "chat-transcript-heading",
+            "chat-console-transcript-heading",
             "department",
             chat.department.clone(),
             "agent",
@@ -117,7 +117,7 @@ async fn create_ticket(state: &AppState, user: &ManageUser, chat: &ListedChat, s
     .await?;
     if linked.rows_affected() != 1 {
         // Dropping the transaction rolls the ticket back.
-        return Err(AppError::Page(StatusCode::CONFLICT, Msg::new("chat-ticket-conflict")));
+        return Err(AppError::Page(StatusCode::CONFLICT, Msg::new("chat-console-ticket-conflict")));
     }
     crate::tickets::notify::ticket_created(&mut tx, &emails, created.id).await?;
     tx.commit().await?;

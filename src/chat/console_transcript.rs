@@ -102,7 +102,7 @@ pub fn as_ticket_text(lines: &[Line], lang: Lang, heading: &str) -> String {
         let time = crate::i18n::datetime(lang, line.at);
         let mut body = line.text.clone();
         if let Some(file) = &line.file {
-            body = crate::i18n::render_in(lang, || crate::i18n::t1("chat-transcript-file", "name", file.clone()));
+            body = crate::i18n::render_in(lang, || crate::i18n::t1("chat-console-transcript-file", "name", file.clone()));
         }
         if line.author == "system" {
             text.push_str(&format!("\n— {body} ({time})\n"));

@@ -20,8 +20,16 @@ pub mod hours;
 pub mod lanes;
 pub mod portal;
 pub mod portal_access;
+pub mod portal_chat;
+pub mod portal_files;
+pub mod portal_leave;
+pub mod portal_settings;
+pub mod portal_transcript;
 pub mod presence;
+pub mod presence_pages;
+pub mod presence_socket;
 pub mod routing;
+pub mod signout;
 pub mod store;
 pub mod supervise;
 pub mod sweeper;
@@ -39,6 +47,9 @@ pub const FEATURE: Feature = Feature {
     router,
     settings: portal::SETTINGS,
     home_panels: &[],
+    header_items: &[presence_pages::header_item],
+    scripts: &["/static/presence.js"],
+    sign_out: &[signout::HOOK],
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {

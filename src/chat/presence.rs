@@ -10,10 +10,10 @@ use crate::error::AppResult;
 use crate::web::layout::Notice;
 use crate::web::state::AppState;
 
-pub const NOTICES: &[Notice] = &[];
+pub const NOTICES: &[Notice] = super::presence_pages::NOTICES;
 
 pub fn router() -> axum::Router<crate::web::state::AppState> {
-    axum::Router::new()
+    axum::Router::new().merge(super::presence_pages::router()).merge(super::presence_socket::router())
 }
 
 /// A presence channel.
@@ -202,3 +202,27 @@ pub async fn states(db: &crate::db::Db, portal_id: i64, staff_id: i64) -> AppRes
 
 /// Chats at once for an agent who never set theirs (the column's default).
 pub const DEFAULT_CAPACITY: i64 = 3;
+
+/// Sets how many chats an agent takes at once in a portal (a new row starts offline); more
+/// room offers them what waits.
+pub async fn set_capacity(state: &AppState, portal_id: i64, staff_id: i64, capacity: i64) -> AppResult<()> {
+    let now = crate::db::now();
+    let mut tx = routing::begin(state, portal_id).await?;
+    sqlx::query(
+        "INSERT INTO agent_presence (portal_id, staff_id, channel, state, capacity, idle_since, updated_at) \
+         VALUES ($1, $2, 'chat', 'offline', $3, $4, $4) \
+         ON CONFLICT (portal_id, staff_id, channel) DO UPDATE SET capacity = excluded.capacity, updated_at = excluded.updated_at",
+    )
+    .bind(portal_id)
+    .bind(staff_id)
+    .bind(capacity)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let mut out = Published::default();
+    out.agent(portal_id, staff_id);
+    routing::dispatch(&mut tx, portal_id, now, &mut out).await?;
+    tx.commit().await?;
+    out.send(state).await;
+    Ok(())
+}

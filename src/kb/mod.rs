@@ -31,6 +31,9 @@ pub const FEATURE: Feature = Feature {
     router,
     settings: &[],
     home_panels: &[],
+    header_items: &[],
+    scripts: &[],
+    sign_out: &[],
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {

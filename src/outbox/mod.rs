@@ -29,6 +29,9 @@ pub const FEATURE: crate::web::layout::Feature = crate::web::layout::Feature {
     router,
     settings: &[],
     home_panels: &[],
+    header_items: &[],
+    scripts: &[],
+    sign_out: &[],
 };
 
 /// The Outbox page.

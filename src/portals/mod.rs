@@ -25,6 +25,9 @@ pub const FEATURE: Feature = Feature {
     router,
     settings: &[settings::GROUP],
     home_panels: &[],
+    header_items: &[],
+    scripts: &[],
+    sign_out: &[],
 };
 
 fn router() -> axum::Router<AppState> {

@@ -37,6 +37,9 @@ pub const FEATURE: Feature = Feature {
     router,
     settings: &[settings::GROUP],
     home_panels: &[],
+    header_items: &[],
+    scripts: &[],
+    sign_out: &[],
 };
 
 fn router() -> Router<AppState> {

@@ -47,6 +47,9 @@ pub const FEATURE: Feature = Feature {
     router,
     settings: &[settings::GROUP],
     home_panels: &[dashboard::HOME_PANEL],
+    header_items: &[],
+    scripts: &[],
+    sign_out: &[],
 };
 
 /// The portal's and the desk's ticket pages, and the form of an agent's ticket email

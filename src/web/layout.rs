@@ -111,6 +111,38 @@ pub async fn home_panels(
     Ok(html)
 }
 
+/// Renders something a feature shows in the header of every management page (HTML escaped by
+/// its own template), for the page's user and CSRF token; `None` to show nothing to them.
+pub type HeaderItemFn = fn(&ManageUser, &str) -> Option<String>;
+
+/// Asked before a management sign-out: `Some(page)` refuses it with that page (a 4xx), and the
+/// session stays. `csrf` is for the page's forms.
+pub type SignOutGuardFn =
+    for<'a> fn(
+        &'a crate::web::state::AppState,
+        &'a ManageUser,
+        &'a str,
+    ) -> crate::web::settings::BoxFuture<'a, crate::error::AppResult<Option<axum::response::Response>>>;
+
+/// Told after a management session ended by sign-out (not by expiry), before the redirect.
+pub type SignedOutFn = for<'a> fn(
+    &'a crate::web::state::AppState,
+    &'a ManageUser,
+) -> crate::web::settings::BoxFuture<'a, crate::error::AppResult<()>>;
+
+/// What a feature has to say about a management sign-out.
+#[derive(Clone, Copy)]
+pub struct SignOutHook {
+    pub guard: SignOutGuardFn,
+    pub signed_out: SignedOutFn,
+}
+
+impl std::fmt::Debug for SignOutHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignOutHook").finish_non_exhaustive()
+    }
+}
+
 /// What a feature adds to the layout.
 #[derive(Debug)]
 pub struct Feature {
@@ -126,6 +158,12 @@ pub struct Feature {
     pub settings: &'static [crate::web::settings::SettingsGroup],
     /// Panels on the management home.
     pub home_panels: &'static [HomePanel],
+    /// Items in the header of every management page (beside the avatar menu).
+    pub header_items: &'static [HeaderItemFn],
+    /// Scripts every management page loads (`/static/...`).
+    pub scripts: &'static [&'static str],
+    /// Asked before, and told after, a management sign-out.
+    pub sign_out: &'static [SignOutHook],
 }
 
 /// The `?msg=` a management page may carry after a redirect.
@@ -157,6 +195,9 @@ pub struct Shell {
     pub portals: Vec<PortalChoice>,
     pub nav: Vec<NavItem>,
     pub notice: Option<String>,
+    /// Features' header items, rendered (see `HeaderItemFn`).
+    pub header_items: Vec<String>,
+    pub scripts: Vec<&'static str>,
 }
 
 /// The key of the notice a page was asked to show, if a feature declared it.
@@ -210,7 +251,6 @@ impl Shell {
             .map(|e| NavItem { href: e.href.into(), label: lang.t(e.label), active: e.href == active })
             .collect();
         Shell {
-            csrf,
             name: user.staff.name.clone(),
             email: user.staff.email.clone(),
             initials: initials(&user.staff.name),
@@ -226,6 +266,9 @@ impl Shell {
                 .collect(),
             nav,
             notice: notice_for(features, msg).map(|key| lang.t(key)),
+            header_items: features.iter().flat_map(|f| f.header_items).filter_map(|item| item(user, &csrf)).collect(),
+            scripts: features.iter().flat_map(|f| f.scripts).copied().collect(),
+            csrf,
         }
     }
 }

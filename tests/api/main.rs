@@ -9,6 +9,8 @@ mod attachment_store;
 mod bulk_actions;
 mod chat_console;
 mod chat_supervise;
+mod chat_portal;
+mod chat_socket;
 mod cli;
 mod codes;
 mod config_cache;

@@ -1,0 +1,161 @@
+//! `GET /manage/presence/socket`: the agent's own live channel, open on every management page.
+//! While it is open it renews the agent's lease; it pushes their presence, the chats offered
+//! to them, and a nudge when their chats changed. JSON text frames:
+//!
+//! - `{"type":"presence","chat":"available|away|offline","tickets":"..."}`
+//! - `{"type":"offer","chat_id":..,"portal_id":..,"department":..,"customer":..,"until":..}`
+//! - `{"type":"withdrawn","chat_id":..}`: an offer sent before is no longer theirs to accept
+//! - `{"type":"chats"}`: their chats changed (reload the list)
+//!
+//! The client may send `{"type":"ping"}` (any frame counts as a sign of life). The socket closes
+//! when the session ends (sign-out, expiry).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use sqlx::Row;
+
+use super::presence;
+use crate::auth::ManageUser;
+use crate::events::Topic;
+use crate::web::state::AppState;
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new().route("/manage/presence/socket", axum::routing::get(socket))
+}
+
+/// 401 before the upgrade, never a redirect: a script cannot follow one.
+pub async fn socket(
+    State(state): State<AppState>,
+    user: Result<ManageUser, Response>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let Ok(user) = user else { return StatusCode::UNAUTHORIZED.into_response() };
+    let who = Agent { portal_id: user.portal.id, staff_id: user.staff.id, session_id: user.session.id };
+    upgrade.on_upgrade(move |socket| run(socket, state, who)).into_response()
+}
+
+#[derive(Clone, Copy)]
+struct Agent {
+    portal_id: i64,
+    staff_id: i64,
+    session_id: i64,
+}
+
+/// What this socket told the client last, so that it sends only changes.
+#[derive(Default)]
+struct Told {
+    presence: Option<(presence::State, presence::State)>,
+    offers: BTreeSet<i64>,
+}
+
+async fn run(mut socket: WebSocket, state: AppState, who: Agent) {
+    let mut events = state.events.subscribe_to(Topic::Agent { portal_id: who.portal_id, staff_id: who.staff_id });
+    let mut told = Told::default();
+    let renew = Duration::from_millis((state.chat.lease_secs as u64 * 1000 / 3).max(500));
+    let mut tick = tokio::time::interval(renew);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let alive = tokio::select! {
+            frame = socket.recv() => matches!(frame, Some(Ok(ref m)) if !matches!(m, Message::Close(_))),
+            event = events.recv() => event.is_some() && push(&mut socket, &state, who, &mut told, true).await,
+            _ = tick.tick() => beat(&mut socket, &state, who, &mut told).await,
+        };
+        if !alive {
+            break;
+        }
+    }
+    let _ = socket.send(Message::Close(None)).await;
+}
+
+/// Every third of a lease: the session must still be current; renews the lease and re-reads
+/// (an event may have been lost with a node).
+async fn beat(socket: &mut WebSocket, state: &AppState, who: Agent, told: &mut Told) -> bool {
+    match crate::auth::sessions::is_current(&state.db, state.sessions, who.session_id).await {
+        Ok(true) => {}
+        Ok(false) => return false,
+        Err(e) => {
+            tracing::debug!(error = %e, "presence socket cannot check its session");
+            return true;
+        }
+    }
+    if let Err(e) = presence::keep_alive(state, who.portal_id, who.staff_id).await {
+        tracing::debug!(error = ?e, "presence socket cannot renew a lease");
+    }
+    push(socket, state, who, told, false).await
+}
+
+/// Sends what changed since the last push; `nudge` also says their chats changed.
+async fn push(socket: &mut WebSocket, state: &AppState, who: Agent, told: &mut Told, nudge: bool) -> bool {
+    let frames = match frames(state, who, told, nudge).await {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::debug!(error = ?e, "presence socket cannot read the agent's state");
+            return true;
+        }
+    };
+    for frame in frames {
+        if socket.send(Message::Text(frame.to_string().into())).await.is_err() {
+            return false;
+        }
+    }
+    true
+}
+
+async fn frames(
+    state: &AppState,
+    who: Agent,
+    told: &mut Told,
+    nudge: bool,
+) -> crate::error::AppResult<Vec<serde_json::Value>> {
+    let mut frames = Vec::new();
+    let (chat, tickets, _) = presence::states(&state.db, who.portal_id, who.staff_id).await?;
+    if told.presence != Some((chat, tickets)) {
+        told.presence = Some((chat, tickets));
+        frames.push(json!({"type": "presence", "chat": chat.as_str(), "tickets": tickets.as_str()}));
+    }
+    let offers = offers(state, who).await?;
+    let now: BTreeSet<i64> = offers.iter().filter_map(|o| o["chat_id"].as_i64()).collect();
+    for gone in told.offers.difference(&now) {
+        frames.push(json!({"type": "withdrawn", "chat_id": gone}));
+    }
+    for offer in offers {
+        if offer["chat_id"].as_i64().is_some_and(|id| !told.offers.contains(&id)) {
+            frames.push(offer);
+        }
+    }
+    told.offers = now;
+    if nudge {
+        frames.push(json!({"type": "chats"}));
+    }
+    Ok(frames)
+}
+
+async fn offers(state: &AppState, who: Agent) -> crate::error::AppResult<Vec<serde_json::Value>> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.requester_name, c.offered_until, d.name FROM chats c JOIN departments d \
+         ON d.portal_id = c.portal_id AND d.id = c.department_id \
+         WHERE c.portal_id = $1 AND c.agent_id = $2 AND c.state = 'offered' ORDER BY c.id",
+    )
+    .bind(who.portal_id)
+    .bind(who.staff_id)
+    .fetch_all(state.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(json!({
+                "type": "offer",
+                "chat_id": r.try_get::<i64, _>("id")?,
+                "portal_id": who.portal_id,
+                "department": r.try_get::<String, _>("name")?,
+                "customer": r.try_get::<String, _>("requester_name")?,
+                "until": r.try_get::<Option<i64>, _>("offered_until")?,
+            }))
+        })
+        .collect()
+}
