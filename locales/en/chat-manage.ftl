@@ -61,3 +61,7 @@ chat-supervise-none = No chat is in progress.
 chat-supervise-agent = Agent: { $name }
 chat-supervise-back = All chats in progress
 chat-supervise-reading = You are reading along: the customer and the agent do not see you, and you cannot write here.
+chat-console-js-waiting = Waiting in the queue.
+chat-console-js-position = Number {"{"}position{"}"} in the queue.
+chat-console-js-active = Answered by {"{"}agent{"}"}.
+chat-supervise-typing = Someone is typing…

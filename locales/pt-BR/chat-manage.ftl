@@ -61,3 +61,7 @@ chat-supervise-none = Nenhum chat em andamento.
 chat-supervise-agent = Agente: { $name }
 chat-supervise-back = Todos os chats em andamento
 chat-supervise-reading = Você está acompanhando a conversa: o cliente e o agente não veem você, e você não pode escrever aqui.
+chat-console-js-waiting = Aguardando na fila.
+chat-console-js-position = Número {"{"}position{"}"} na fila.
+chat-console-js-active = Atendido por {"{"}agent{"}"}.
+chat-supervise-typing = Alguém está digitando…

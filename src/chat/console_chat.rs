@@ -41,11 +41,13 @@ pub struct ChatPage {
     pub shell: Shell,
     pub chat: ChatRow,
     pub state: String,
+    /// `waiting`, `offered`, `active` or `ended`, for `chat.js`.
+    pub raw_state: String,
+    pub body_max: usize,
     pub offered: bool,
     pub active: bool,
     pub ticket: Option<i64>,
-    pub lines: Vec<Line>,
-    pub last_seq: i64,
+    pub messages: Vec<Line>,
     pub saved_replies: Vec<OfferedReply>,
     pub reply: String,
     /// The message form's own id, so that sending it twice stores one message.
@@ -69,7 +71,7 @@ pub async fn render(state: &AppState, user: &ManageUser, csrf: String, chat: Lis
     let active = chat.state == "active";
     let saved_replies = if active { offered_replies(state, user, &chat).await? } else { Vec::new() };
     let (agents, departments) = if active { targets(state, user, &chat).await? } else { (Vec::new(), Vec::new()) };
-    let (lines, last_seq) = transcript::lines(state, portal_id, chat.id).await?;
+    let lines = transcript::lines(state, portal_id, chat.id).await?;
     let ticket = transcript::ticket_number(state, portal_id, chat.id).await?;
     let subject = crate::i18n::t1("chat-console-ticket-default-subject", "name", chat.requester_name.clone());
     let row = match chat.state.as_str() {
@@ -81,11 +83,12 @@ pub async fn render(state: &AppState, user: &ManageUser, csrf: String, chat: Lis
         shell: Shell::new(user, csrf, "/manage/chats", None),
         chat: row,
         state: state_label(&chat.state),
+        raw_state: chat.state.clone(),
+        body_max: super::store::BODY_MAX_CHARS,
         offered: chat.state == "offered",
         active,
         ticket,
-        lines,
-        last_seq,
+        messages: lines,
         saved_replies,
         reply: String::new(),
         client_id: crate::web::tokens::random_token(),

@@ -7,17 +7,19 @@ use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::web::state::AppState;
 
-/// One message, for a page.
+/// One message, for a page (the fields `chat/templates/chat_messages.html` shows, as `chat.js`
+/// draws the ones that follow).
 #[derive(Clone, Debug)]
 pub struct Line {
     pub seq: i64,
     /// `customer`, `agent` or `system`.
     pub author: String,
     pub name: String,
-    pub text: String,
+    pub body: String,
     pub at: i64,
     pub when: String,
-    pub file: Option<String>,
+    /// A file's address (for the agents' pages), name and size.
+    pub file: Option<(String, String, String)>,
 }
 
 /// Messages read at once; a chat longer than this is read in several pages.
@@ -29,7 +31,8 @@ pub async fn read(state: &AppState, portal_id: i64, chat_id: i64, lang: Lang) ->
     loop {
         let after = lines.last().map_or(0, |l| l.seq);
         let rows = sqlx::query(
-            "SELECT m.seq, m.author, m.body, m.created_at, s.name AS staff_name, c.requester_name, a.filename \
+            "SELECT m.seq, m.author, m.body, m.created_at, s.name AS staff_name, c.requester_name, m.attachment_id, \
+             a.filename, a.size \
              FROM chat_messages m JOIN chats c ON c.portal_id = m.portal_id AND c.id = m.chat_id \
              LEFT JOIN staff s ON s.id = m.staff_id \
              LEFT JOIN attachments a ON a.portal_id = m.portal_id AND a.id = m.attachment_id \
@@ -51,15 +54,23 @@ pub async fn read(state: &AppState, portal_id: i64, chat_id: i64, lang: Lang) ->
                 _ => String::new(),
             };
             let at: i64 = r.try_get("created_at")?;
-            let text = if author == "system" { system_text(&body, lang) } else { body };
+            let body = if author == "system" { system_text(&body, lang) } else { body };
+            let file =
+                match (r.try_get::<Option<i64>, _>("attachment_id")?, r.try_get::<Option<String>, _>("filename")?) {
+                    (Some(id), Some(filename)) => {
+                        let size = crate::tickets::downloads::human_size(r.try_get("size")?);
+                        Some((format!("/manage/chats/{chat_id}/files/{id}"), filename, size))
+                    }
+                    _ => None,
+                };
             lines.push(Line {
                 seq: r.try_get("seq")?,
                 author,
                 name,
-                text,
+                body,
                 at,
                 when: crate::i18n::datetime(lang, at),
-                file: r.try_get("filename")?,
+                file,
             });
         }
         if !full {
@@ -73,12 +84,9 @@ fn system_text(body: &str, lang: Lang) -> String {
     crate::chat::store::SystemLine::decode(body).map(|l| l.in_lang(lang)).unwrap_or_default()
 }
 
-/// The page's lines, in the request's language, and the last message's number (where the live
-/// socket resumes).
-pub async fn lines(state: &AppState, portal_id: i64, chat_id: i64) -> AppResult<(Vec<Line>, i64)> {
-    let lines = read(state, portal_id, chat_id, Lang::current()).await?;
-    let last = lines.last().map_or(0, |l| l.seq);
-    Ok((lines, last))
+/// The page's lines, in the request's language (`chat.js` resumes after the last one's number).
+pub async fn lines(state: &AppState, portal_id: i64, chat_id: i64) -> AppResult<Vec<Line>> {
+    read(state, portal_id, chat_id, Lang::current()).await
 }
 
 /// The number of the ticket the chat became, if it did.
@@ -100,9 +108,11 @@ pub fn as_ticket_text(lines: &[Line], lang: Lang, heading: &str) -> String {
     let mut text = format!("{heading}\n");
     for line in lines {
         let time = crate::i18n::datetime(lang, line.at);
-        let mut body = line.text.clone();
-        if let Some(file) = &line.file {
-            body = crate::i18n::render_in(lang, || crate::i18n::t1("chat-console-transcript-file", "name", file.clone()));
+        let mut body = line.body.clone();
+        if let Some((_, name, _)) = &line.file {
+            let file =
+                crate::i18n::render_in(lang, || crate::i18n::t1("chat-console-transcript-file", "name", name.clone()));
+            body = if body.is_empty() { file } else { format!("{body}\n{file}") };
         }
         if line.author == "system" {
             text.push_str(&format!("\n— {body} ({time})\n"));

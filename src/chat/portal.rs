@@ -67,18 +67,23 @@ pub(crate) enum Starter {
 
 /// Who may start a chat here; otherwise the answer to give (the sign-in page, or the page staff
 /// get).
-pub(crate) async fn starter(state: &AppState, portal: &CurrentPortal, user: Option<&PortalUser>) -> Result<Starter, Response> {
+pub(crate) async fn starter(
+    state: &AppState,
+    portal: &CurrentPortal,
+    user: Option<&PortalUser>,
+) -> Result<Starter, Response> {
     match user.map(|u| &u.person) {
         Some(PortalPerson::Customer(c)) => Ok(Starter::Customer(c.clone())),
-        Some(PortalPerson::Staff(_)) => {
-            Err(AppError::forbidden(Msg::new("chat-staff-use-management")).into_response())
-        }
+        Some(PortalPerson::Staff(_)) => Err(AppError::forbidden(Msg::new("chat-staff-use-management")).into_response()),
         None => {
-            let settings = portal_settings::load(&state.db, portal.portal.id).await.map_err(|e| AppError::from(e).into_response())?;
+            let settings = portal_settings::load(&state.db, portal.portal.id)
+                .await
+                .map_err(|e| AppError::from(e).into_response())?;
             if settings.visitors {
                 Ok(Starter::Visitor)
             } else {
-                let next: String = url::form_urlencoded::byte_serialize(format!("{}/chat", portal.base).as_bytes()).collect();
+                let next: String =
+                    url::form_urlencoded::byte_serialize(format!("{}/chat", portal.base).as_bytes()).collect();
                 Err(Redirect::to(&format!("{}/login?next={next}", portal.base)).into_response())
             }
         }
@@ -221,7 +226,10 @@ pub(crate) async fn suggestions(
 pub enum Availability {
     Open,
     /// Outside its hours: the hours, one line per day, and their zone.
-    Closed { hours: Vec<String>, zone: String },
+    Closed {
+        hours: Vec<String>,
+        zone: String,
+    },
     NobodyAvailable,
 }
 
@@ -288,7 +296,9 @@ async fn start(
     let portal_id = page.portal.portal.id;
     match availability(&state, portal_id, checked.department_id).await? {
         Availability::Open => {}
-        closed => return Ok(super::portal_leave::offer(page.portal, page.user, page.csrf, &checked, closed).into_response()),
+        closed => {
+            return Ok(super::portal_leave::offer(page.portal, page.user, page.csrf, &checked, closed).into_response());
+        }
     }
     if let Some(secs) = admit(&state, portal_id, &starter, &client).await? {
         let wait = crate::auth::throttle::human_wait(secs);

@@ -36,7 +36,12 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The requester of this request, with 401 for nobody at all.
-pub(crate) fn requester(state: &AppState, portal: &CurrentPortal, user: Option<&PortalUser>, headers: &HeaderMap) -> Requester {
+pub(crate) fn requester(
+    state: &AppState,
+    portal: &CurrentPortal,
+    user: Option<&PortalUser>,
+    headers: &HeaderMap,
+) -> Requester {
     Requester::of(state, portal.portal.id, user, headers, None)
 }
 
@@ -197,11 +202,8 @@ async fn send(
         Err(answer) => return Ok(answer),
     };
     let body = super::ws::check_body(&form.message).map_err(AppError::bad_request)?;
-    let client_id = if super::ws::valid_client_id(&form.client_id) {
-        form.client_id
-    } else {
-        crate::web::tokens::random_token()
-    };
+    let client_id =
+        if super::ws::valid_client_id(&form.client_id) { form.client_id } else { crate::web::tokens::random_token() };
     super::ws::deliver(&state, chat.portal_id, chat.id, Author::Customer, &client_id, &body, None).await?;
     Ok(Redirect::to(&format!("{}/chats/{}#chat-end", portal.base, chat.id)).into_response())
 }
@@ -236,7 +238,8 @@ pub struct RatingForm {
 
 /// A rating from 1 to 5 and an optional comment, checked.
 pub(crate) fn check_rating(rating: &str, comment: &str) -> Result<(i64, Option<String>), Msg> {
-    let rating = rating.trim().parse::<i64>().ok().filter(|r| (1..=5).contains(r)).ok_or(Msg::new("chat-rating-choose"))?;
+    let rating =
+        rating.trim().parse::<i64>().ok().filter(|r| (1..=5).contains(r)).ok_or(Msg::new("chat-rating-choose"))?;
     let comment = comment.trim();
     if comment.chars().count() > COMMENT_MAX_CHARS {
         return Err(Msg::new("chat-rating-comment-too-long").arg("max", COMMENT_MAX_CHARS));
@@ -291,7 +294,10 @@ async fn history(
     let chats = match requester(&state, &portal, user.as_ref(), &headers) {
         Requester::Customer(c) => store::of_customer(&state.db, portal_id, c.id, HISTORY_LIMIT).await?,
         Requester::Visitor { token } => {
-            store::of_visitor(&state.db, portal_id, &crate::web::tokens::token_hash(&token)).await?.into_iter().collect()
+            store::of_visitor(&state.db, portal_id, &crate::web::tokens::token_hash(&token))
+                .await?
+                .into_iter()
+                .collect()
         }
         Requester::Staff => return Err(AppError::forbidden(Msg::new("chat-staff-use-management"))),
         Requester::Nobody => return Ok(Redirect::to(&format!("{}/login", portal.base)).into_response()),

@@ -106,13 +106,22 @@ async fn upload(
     }
     let limits = crate::tickets::settings::load(&state.db, portal_id).await?;
     let name = if query.name.trim().is_empty() { "file" } else { query.name.as_str() };
-    let stored = attachments::store_pending(&state.db, portal_id, name, body.into_data_stream(), limits.file_bytes(), crate::db::now())
-        .await
-        .map_err(|e| match e.message(&attachments::clean_filename(name)) {
-            Some(msg) if matches!(e, attachments::AttachmentError::TooLarge(_)) => AppError::Page(StatusCode::PAYLOAD_TOO_LARGE, msg),
-            Some(msg) => AppError::Page(StatusCode::UNPROCESSABLE_ENTITY, msg),
-            None => AppError::Internal(anyhow::anyhow!("{e}")),
-        })?;
+    let stored = attachments::store_pending(
+        &state.db,
+        portal_id,
+        name,
+        body.into_data_stream(),
+        limits.file_bytes(),
+        crate::db::now(),
+    )
+    .await
+    .map_err(|e| match e.message(&attachments::clean_filename(name)) {
+        Some(msg) if matches!(e, attachments::AttachmentError::TooLarge(_)) => {
+            AppError::Page(StatusCode::PAYLOAD_TOO_LARGE, msg)
+        }
+        Some(msg) => AppError::Page(StatusCode::UNPROCESSABLE_ENTITY, msg),
+        None => AppError::Internal(anyhow::anyhow!("{e}")),
+    })?;
     let delivered = super::ws::deliver(state, portal_id, chat_id, author, &query.client_id, "", Some(stored.id)).await;
     let seq = match delivered {
         Ok(seq) => seq,

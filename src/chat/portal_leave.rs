@@ -162,7 +162,8 @@ async fn leave(
             Ok(Redirect::to(&format!("{}/tickets/{number}?msg=created", portal.base)).into_response())
         }
         Starter::Visitor => {
-            let email = Email::parse(&checked.email).map_err(|_| AppError::bad_request(Msg::new("chat-email-invalid")))?;
+            let email =
+                Email::parse(&checked.email).map_err(|_| AppError::bad_request(Msg::new("chat-email-invalid")))?;
             let submission = crate::tickets::visitors::Submission {
                 name: checked.name,
                 email,

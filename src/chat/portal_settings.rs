@@ -63,7 +63,8 @@ pub fn parse_origins(value: &str) -> Result<Vec<String>, Msg> {
     }
     let mut origins: Vec<String> = Vec::new();
     for raw in value.split([' ', ',', '\n', '\r', '\t']).filter(|s| !s.is_empty()) {
-        let origin = normalize_origin(raw).ok_or_else(|| Msg::new("chat-settings-origin-invalid").arg("origin", raw))?;
+        let origin =
+            normalize_origin(raw).ok_or_else(|| Msg::new("chat-settings-origin-invalid").arg("origin", raw))?;
         if !origins.contains(&origin) {
             origins.push(origin);
         }
@@ -91,7 +92,11 @@ pub const GROUP: SettingsGroup = SettingsGroup {
             label: "chat-settings-origins-label",
             help: "chat-settings-origins-help",
             note: Some("chat-settings-origins-note"),
-            kind: FieldKind::Text { max_len: Some(ORIGINS_MAX_CHARS), placeholder: "https://www.example.com", required: false },
+            kind: FieldKind::Text {
+                max_len: Some(ORIGINS_MAX_CHARS),
+                placeholder: "https://www.example.com",
+                required: false,
+            },
         },
     ],
     set: |conn, _context, portal, key, value| Box::pin(set(conn, portal, key, value)),
@@ -135,10 +140,21 @@ mod tests {
         assert_eq!(normalize_origin("https://WWW.Example.com/"), Some("https://www.example.com".into()));
         assert_eq!(normalize_origin("https://example.com:8443"), Some("https://example.com:8443".into()));
         assert_eq!(normalize_origin("http://127.0.0.1:3000"), Some("http://127.0.0.1:3000".into()));
-        for bad in ["http://example.com", "https://example.com/page", "javascript:alert(1)", "https://*.example.com", "example.com", "https://a@example.com", "https://example.com/?q"] {
+        for bad in [
+            "http://example.com",
+            "https://example.com/page",
+            "javascript:alert(1)",
+            "https://*.example.com",
+            "example.com",
+            "https://a@example.com",
+            "https://example.com/?q",
+        ] {
             assert_eq!(normalize_origin(bad), None, "{bad}");
         }
-        assert_eq!(parse_origins("https://a.test, https://b.test\nhttps://a.test").unwrap(), vec!["https://a.test", "https://b.test"]);
+        assert_eq!(
+            parse_origins("https://a.test, https://b.test\nhttps://a.test").unwrap(),
+            vec!["https://a.test", "https://b.test"]
+        );
         assert_eq!(parse_origins("https://a.test; x").unwrap_err().key, "chat-settings-origin-invalid");
         assert_eq!(parse_origins("").unwrap(), Vec::<String>::new());
     }

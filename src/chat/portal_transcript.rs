@@ -23,7 +23,8 @@ pub const PER_CHAT: RequestLimit = RequestLimit { min_interval_secs: 0, per_hour
 pub fn transcript_email(chat: &Chat, messages: &[ChatMessage], place: &str) -> EmailContent {
     let lang = Lang::current();
     let started = crate::i18n::datetime(lang, chat.created_at);
-    let mut paragraphs = vec![Msg::new("chat-transcript-intro").arg("department", &chat.department).arg("when", &started).in_lang(lang)];
+    let mut paragraphs =
+        vec![Msg::new("chat-transcript-intro").arg("department", &chat.department).arg("when", &started).in_lang(lang)];
     for m in messages {
         let who = match m.author.as_str() {
             "customer" => chat.requester_name.clone(),

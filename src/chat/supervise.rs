@@ -108,9 +108,10 @@ struct ReadAlongPage {
     email: String,
     department: String,
     state: String,
+    /// `waiting`, `offered`, `active` or `ended`, for `chat.js`.
+    raw_state: String,
     agent: String,
-    lines: Vec<Line>,
-    last_seq: i64,
+    messages: Vec<Line>,
 }
 
 /// A chat of the supervisor's departments; anything else is 404.
@@ -131,7 +132,7 @@ async fn read_along(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let chat = supervised_chat(&state, &user, &id).await?;
-    let (lines, last_seq) = transcript::lines(&state, user.portal.id, chat.id).await?;
+    let lines = transcript::lines(&state, user.portal.id, chat.id).await?;
     let page = ReadAlongPage {
         shell: Shell::new(&user, csrf, "/manage/chats/supervise", None),
         id: chat.id,
@@ -139,9 +140,9 @@ async fn read_along(
         email: chat.requester_email,
         department: chat.department,
         state: state_label(&chat.state),
+        raw_state: chat.state.clone(),
         agent: chat.agent_name.unwrap_or_default(),
-        lines,
-        last_seq,
+        messages: lines,
     };
     Ok(page.into_response())
 }

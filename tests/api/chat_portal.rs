@@ -18,7 +18,9 @@ async fn chat_a_customer_starts_a_chat_and_sees_it_waiting_then_in_their_history
     assert!(desk.customer.get("/portal/default/").await.body.contains("/portal/default/chat\""));
     // Refused input: no department of this portal, an empty message.
     let page = desk.customer.post("/portal/default/chat", &[("department", "999999"), ("message", " ")]).await;
-    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_contains("Choose one of the departments").assert_contains("Write a message first");
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("Choose one of the departments")
+        .assert_contains("Write a message first");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 0);
     let id = start_chat(&desk.customer, desk.department, "Where is my order?").await;
     let row = sqlx::query("SELECT state, customer_id, requester_email, origin, agent_id FROM chats WHERE id = $1")
@@ -36,7 +38,10 @@ async fn chat_a_customer_starts_a_chat_and_sees_it_waiting_then_in_their_history
     let history = desk.customer.get("/portal/default/chats").await;
     history.assert_status(StatusCode::OK).assert_contains(&format!("/portal/default/chats/{id}\""));
     // Without script, the form posts the message.
-    desk.customer.post(&format!("/portal/default/chats/{id}/send"), &[("message", "Order 1234")]).await.assert_status(StatusCode::SEE_OTHER);
+    desk.customer
+        .post(&format!("/portal/default/chats/{id}/send"), &[("message", "Order 1234")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM chat_messages WHERE chat_id = $1", id).await, 2);
 }
 
@@ -50,7 +55,11 @@ async fn chat_ids_of_other_customers_and_portals_are_not_found() {
     eve.sign_in_portal("default", "eve@client.test", "Cust0mer-Passw0rd!").await;
     for path in ["", "/send", "/end", "/rating", "/transcript"] {
         let url = format!("/portal/default/chats/{id}{path}");
-        let page = if path.is_empty() { eve.get(&url).await } else { eve.post(&url, &[("message", "x"), ("rating", "1")]).await };
+        let page = if path.is_empty() {
+            eve.get(&url).await
+        } else {
+            eve.post(&url, &[("message", "x"), ("rating", "1")]).await
+        };
         page.assert_status(StatusCode::NOT_FOUND);
     }
     assert!(eve.get("/portal/default/chats").await.body.contains("not chatted"));
@@ -70,12 +79,23 @@ async fn chat_nobody_available_offers_to_leave_a_message_which_becomes_a_ticket(
     let desk = desk(&app).await;
     desk.agent.post("/manage/presence", &[("channel", "chat"), ("state", "away")]).await;
     let dep = desk.department.to_string();
-    let page = desk.customer.post("/portal/default/chat", &[("department", &dep), ("message", "Broken screen\nIt flickers."), ("confirm", "1")]).await;
-    page.assert_status(StatusCode::OK).assert_contains("Nobody can answer a chat right now").assert_contains("value=\"Broken screen\"");
+    let page = desk
+        .customer
+        .post(
+            "/portal/default/chat",
+            &[("department", &dep), ("message", "Broken screen\nIt flickers."), ("confirm", "1")],
+        )
+        .await;
+    page.assert_status(StatusCode::OK)
+        .assert_contains("Nobody can answer a chat right now")
+        .assert_contains("value=\"Broken screen\"");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 0);
     let left = desk
         .customer
-        .post("/portal/default/chat/leave", &[("department", &dep), ("subject", "Broken screen"), ("message", "Broken screen\nIt flickers.")])
+        .post(
+            "/portal/default/chat/leave",
+            &[("department", &dep), ("subject", "Broken screen"), ("message", "Broken screen\nIt flickers.")],
+        )
         .await;
     left.assert_redirect_to("/portal/default/tickets/");
     let row = sqlx::query("SELECT t.customer_id, t.department_id, t.subject, m.body FROM tickets t JOIN ticket_messages m ON m.ticket_id = t.id")
@@ -97,10 +117,21 @@ async fn chat_outside_the_department_hours_shows_them_and_offers_a_message_in_bo
     let now = frontdesk::db::now();
     let day = ["thu", "fri", "sat", "sun", "mon", "tue", "wed"][((now / 86_400 + 2) % 7) as usize];
     let hours = format!("UTC-03:00\n{day} 03:00-03:01");
-    sqlx::query("UPDATE departments SET chat_hours = $1 WHERE id = $2").bind(&hours).bind(desk.department).execute(app.db.writer()).await.unwrap();
+    sqlx::query("UPDATE departments SET chat_hours = $1 WHERE id = $2")
+        .bind(&hours)
+        .bind(desk.department)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
     let dep = desk.department.to_string();
-    let page = desk.customer.post("/portal/default/chat", &[("department", &dep), ("message", "Hello"), ("confirm", "1")]).await;
-    page.assert_status(StatusCode::OK).assert_contains("Chats are answered during").assert_contains("03:00–03:01").assert_contains("UTC−03:00");
+    let page = desk
+        .customer
+        .post("/portal/default/chat", &[("department", &dep), ("message", "Hello"), ("confirm", "1")])
+        .await;
+    page.assert_status(StatusCode::OK)
+        .assert_contains("Chats are answered during")
+        .assert_contains("03:00–03:01")
+        .assert_contains("UTC−03:00");
     let pt = app.browser_pt();
     app.customer("default", "paula@client.test", "Cust0mer-Passw0rd!").await;
     pt.sign_in_portal("default", "paula@client.test", "Cust0mer-Passw0rd!").await;
@@ -117,24 +148,37 @@ async fn chat_ending_rating_and_the_transcript_by_email() {
     let here = format!("/portal/default/chats/{id}");
     desk.customer.post(&format!("{here}/rating"), &[("rating", "5")]).await.assert_status(StatusCode::CONFLICT);
     desk.customer.post(&format!("{here}/end"), &[]).await.assert_redirect_to(&format!("{here}?msg=ended"));
-    let row = sqlx::query("SELECT state, ended_by FROM chats WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap();
-    assert_eq!((row.try_get::<String, _>("state").unwrap(), row.try_get::<Option<String>, _>("ended_by").unwrap()), ("ended".into(), Some("customer".into())));
+    let row =
+        sqlx::query("SELECT state, ended_by FROM chats WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(
+        (row.try_get::<String, _>("state").unwrap(), row.try_get::<Option<String>, _>("ended_by").unwrap()),
+        ("ended".into(), Some("customer".into()))
+    );
     let page = desk.customer.get(&here).await;
     page.assert_contains("How was this chat?").assert_lacks("id=\"chat-compose\"");
     desk.customer.post(&format!("{here}/send"), &[("message", "late")]).await.assert_status(StatusCode::CONFLICT);
     desk.customer.post(&format!("{here}/rating"), &[("rating", "9")]).await.assert_status(StatusCode::BAD_REQUEST);
-    desk.customer.post(&format!("{here}/rating"), &[("rating", "4"), ("comment", "Quick <b>and</b> kind")]).await.assert_redirect_to(&format!("{here}?msg=rated"));
+    desk.customer
+        .post(&format!("{here}/rating"), &[("rating", "4"), ("comment", "Quick <b>and</b> kind")])
+        .await
+        .assert_redirect_to(&format!("{here}?msg=rated"));
     desk.customer.post(&format!("{here}/rating"), &[("rating", "1")]).await.assert_status(StatusCode::CONFLICT);
-    let row = sqlx::query("SELECT rating, rating_comment FROM chats WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap();
+    let row = sqlx::query("SELECT rating, rating_comment FROM chats WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(row.try_get::<Option<i64>, _>("rating").unwrap(), Some(4));
     assert_eq!(row.try_get::<Option<String>, _>("rating_comment").unwrap().as_deref(), Some("Quick <b>and</b> kind"));
     desk.customer.get(&here).await.assert_contains("Rated 4/5").assert_lacks("How was this chat?");
 
     desk.customer.post(&format!("{here}/transcript"), &[]).await.assert_redirect_to(&format!("{here}?msg=transcript"));
-    let mail = sqlx::query("SELECT recipient, subject, body_text FROM outbox WHERE kind = 'email' AND recipient = 'carla@client.test'")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let mail = sqlx::query(
+        "SELECT recipient, subject, body_text FROM outbox WHERE kind = 'email' AND recipient = 'carla@client.test'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
     assert_eq!(mail.try_get::<String, _>("subject").unwrap(), "Your chat with Help desk");
     assert!(mail.try_get::<String, _>("body_text").unwrap().contains("Need a refund"));
     for _ in 0..2 {
@@ -165,26 +209,55 @@ async fn chat_visitors_start_chats_only_where_the_portal_allows_it() {
     let visitor = app.browser();
     visitor.get("/portal/default/chat").await.assert_redirect_to("/portal/default/login");
     let dep = desk.department.to_string();
-    let fields = [("department", dep.as_str()), ("message", "Do you ship abroad?"), ("confirm", "1"), ("name", "Vera"), ("email", "vera@visitor.test")];
+    let fields = [
+        ("department", dep.as_str()),
+        ("message", "Do you ship abroad?"),
+        ("confirm", "1"),
+        ("name", "Vera"),
+        ("email", "vera@visitor.test"),
+    ];
     visitor.post("/portal/default/chat", &fields).await.assert_redirect_to("/portal/default/login");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 0);
 
     app.cli_ok(&["portal", "set", "default", "chat_visitors", "true"], "");
     visitor.get("/portal/default/chat").await.assert_status(StatusCode::OK).assert_contains("name=\"email\"");
-    let bad = visitor.post("/portal/default/chat", &[("department", &dep), ("message", "Hi"), ("confirm", "1"), ("name", ""), ("email", "nope")]).await;
-    bad.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_contains("tell us your name").assert_contains("one email address");
+    let bad = visitor
+        .post(
+            "/portal/default/chat",
+            &[("department", &dep), ("message", "Hi"), ("confirm", "1"), ("name", ""), ("email", "nope")],
+        )
+        .await;
+    bad.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("tell us your name")
+        .assert_contains("one email address");
     let started = visitor.post("/portal/default/chat", &fields).await;
     started.assert_redirect_to("/portal/default/chats/");
     let pid = app.id_of("SELECT id FROM portals WHERE slug = $1", "default").await;
     let token = visitor.cookie(&format!("fd_chat_{pid}")).expect("the visitor's cookie");
-    let set_cookie = started.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|c| c.starts_with("fd_chat_")).unwrap();
+    let set_cookie = started
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("fd_chat_"))
+        .unwrap();
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
-    let row = sqlx::query("SELECT id, customer_id, visitor_token_hash, requester_name FROM chats").fetch_one(app.db.pool()).await.unwrap();
+    let row = sqlx::query("SELECT id, customer_id, visitor_token_hash, requester_name FROM chats")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(row.try_get::<Option<i64>, _>("customer_id").unwrap(), None);
-    assert_eq!(row.try_get::<Option<String>, _>("visitor_token_hash").unwrap(), Some(frontdesk::web::tokens::token_hash(&token)));
+    assert_eq!(
+        row.try_get::<Option<String>, _>("visitor_token_hash").unwrap(),
+        Some(frontdesk::web::tokens::token_hash(&token))
+    );
     assert_eq!(row.try_get::<String, _>("requester_name").unwrap(), "Vera");
     let id: i64 = row.try_get("id").unwrap();
-    visitor.get(&format!("/portal/default/chats/{id}")).await.assert_status(StatusCode::OK).assert_contains("Do you ship abroad?");
+    visitor
+        .get(&format!("/portal/default/chats/{id}"))
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("Do you ship abroad?");
     // Another browser has no token; a wrong one reaches nothing.
     app.browser().get(&format!("/portal/default/chats/{id}")).await.assert_redirect_to("/portal/default/login");
     let other = Browser::new(&app.base);

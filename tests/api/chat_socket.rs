@@ -74,7 +74,10 @@ pub async fn desk(app: &TestApp) -> Desk {
     available(&agent).await;
     let customer_id = app.customer("default", "carla@client.test", "Cust0mer-Passw0rd!").await;
     let customer = app.browser();
-    customer.sign_in_portal("default", "carla@client.test", "Cust0mer-Passw0rd!").await.assert_status(StatusCode::SEE_OTHER);
+    customer
+        .sign_in_portal("default", "carla@client.test", "Cust0mer-Passw0rd!")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
     Desk { department, agent_id, agent, customer_id, customer }
 }
 
@@ -87,7 +90,8 @@ pub async fn available(agent: &Browser) {
 /// The customer starts a chat from the portal's form (past the suggestions); its id.
 pub async fn start_chat(customer: &Browser, department: i64, message: &str) -> i64 {
     let dep = department.to_string();
-    let page = customer.post("/portal/default/chat", &[("department", &dep), ("message", message), ("confirm", "1")]).await;
+    let page =
+        customer.post("/portal/default/chat", &[("department", &dep), ("message", message), ("confirm", "1")]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "start: {}", page.body);
     let location = page.location.clone().unwrap();
     location.rsplit('/').next().unwrap().parse().expect("a chat id in the address")
@@ -134,7 +138,13 @@ async fn chat_customer_and_agent_talk_over_sockets_with_typing() {
     let seen = until(&mut agent, "message", |m| m["seq"] == 2).await;
     assert_eq!(seen["body"], "Still burning");
     let name = app.id_of("SELECT id FROM customers WHERE email_lower = $1", "carla@client.test").await;
-    let name: String = sqlx::query("SELECT name FROM customers WHERE id = $1").bind(name).fetch_one(app.db.pool()).await.unwrap().try_get("name").unwrap();
+    let name: String = sqlx::query("SELECT name FROM customers WHERE id = $1")
+        .bind(name)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+        .try_get("name")
+        .unwrap();
     assert_eq!(seen["name"].as_str(), Some(name.as_str()));
 
     send(&mut agent, json!({"type": "send", "client_id": "a-1", "body": "Unplug it, please."})).await;
@@ -176,7 +186,11 @@ async fn chat_a_resend_after_a_dropped_socket_is_stored_once_and_after_resumes()
     }
     let rows = stored(&app, id).await;
     assert_eq!(rows.len(), 2, "stored once: {rows:?}");
-    assert_eq!(app.count_with("SELECT COUNT(*) AS n FROM chat_messages WHERE chat_id = $1 AND client_id = '5b2f-resend'", id).await, 1);
+    assert_eq!(
+        app.count_with("SELECT COUNT(*) AS n FROM chat_messages WHERE chat_id = $1 AND client_id = '5b2f-resend'", id)
+            .await,
+        1
+    );
     assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", id).await, 2, "no number lost");
 
     // Resuming after 1 gives message 2 only, once; after 2, nothing old.
