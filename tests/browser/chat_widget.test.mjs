@@ -99,6 +99,13 @@ test('a visitor chats through the widget on another site, on a phone', async () 
   await frame.locator('#chat-compose button[type=submit]').click();
   await frame.locator('#chat-messages li[data-seq] >> text=Great, thanks!').waitFor();
   assert.equal(await frame.locator('#chat-messages li.pending').count(), 0, 'every message acknowledged');
+
+  // The visitor ends the chat and rates it, still inside the iframe.
+  await frame.locator('#chat-embed-end').click();
+  await frame.locator('#chat-embed-after').waitFor();
+  await frame.locator('#chat-embed-after input[name=rating][value="5"]').check();
+  await frame.locator('#chat-embed-after button[type=submit]').click();
+  await frame.locator('#chat-embed-done >> text=Thank you').waitFor();
   await phone.close();
   await agent.context().close();
 });
