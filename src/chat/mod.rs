@@ -10,6 +10,7 @@
 //! - `console`, `supervise`, `viewers`: the agents' pages, supervisors, collision warnings.
 
 pub mod console;
+pub mod department_settings;
 pub mod hours;
 pub mod lanes;
 pub mod portal;
@@ -22,6 +23,7 @@ pub mod portal_transcript;
 pub mod presence;
 pub mod presence_pages;
 pub mod presence_socket;
+pub mod round_robin;
 pub mod routing;
 pub mod signout;
 pub mod store;

@@ -3,6 +3,7 @@
 //! server the tests may create databases on) every test gets a new PostgreSQL database instead
 //! of a new SQLite file, so one suite covers both backends.
 
+pub mod chat_core;
 pub mod language;
 pub mod mail;
 pub mod node;
@@ -25,6 +26,8 @@ pub const AGENT_PASSWORD: &str = "Ag3nt-Secret!x";
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    /// The running server's state (for calls the pages make, e.g. chat routing).
+    pub state: frontdesk::web::state::AppState,
     pub database_url: DatabaseUrl,
     _dir: tempfile::TempDir,
 }
@@ -97,8 +100,9 @@ pub async fn spawn_on(database_url: DatabaseUrl, dir: tempfile::TempDir, adjust:
     let app = Application::build(&config).await.expect("server starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
+    let state = app.state();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, db, database_url, _dir: dir }
+    TestApp { base, db, state, database_url, _dir: dir }
 }
 
 impl TestApp {
