@@ -37,7 +37,7 @@ use crate::events::{Event, Topic, TopicReceiver};
 use crate::i18n::{Lang, Msg};
 use crate::web::state::AppState;
 
-/// The largest frame a client may send; a bigger one closes the socket (1009). A message of
+/// The largest frame a client may send; a bigger one closes the socket. A message of
 /// `BODY_MAX_CHARS` characters of four bytes each, as JSON, fits.
 pub const MAX_FRAME_BYTES: usize = 32 * 1024;
 /// Messages one connection may send in `SEND_WINDOW`; more are refused until it passes.
