@@ -306,9 +306,9 @@ impl Default for ChatTimings {
 impl ChatTimings {
     /// The defaults, overridden by whichever `FRONTDESK_CHAT_*` variables are set.
     pub fn from_env() -> Result<ChatTimings, String> {
-        fn read<T: std::str::FromStr>(name: &str, default: T, min: T) -> Result<T, String>
+        fn read<T>(name: &str, default: T, min: T) -> Result<T, String>
         where
-            T: PartialOrd + std::fmt::Display,
+            T: std::str::FromStr + PartialOrd + std::fmt::Display,
         {
             match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
                 None => Ok(default),

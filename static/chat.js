@@ -79,6 +79,23 @@
         var a = document.createElement("a");
         a.href = file.url;
         a.textContent = file.name;
+        // In the widget the visitor's token is no cookie: the download sends it explicitly.
+        if (token && window.fetch) {
+          a.addEventListener("click", function (e) {
+            e.preventDefault();
+            fetch(file.url, { headers: { "X-Chat-Token": token } })
+              .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.blob(); })
+              .then(function (blob) {
+                var save = document.createElement("a");
+                save.href = URL.createObjectURL(blob);
+                save.download = file.name;
+                document.body.appendChild(save);
+                save.click();
+                setTimeout(function () { URL.revokeObjectURL(save.href); save.remove(); }, 1000);
+              })
+              .catch(function () { /* the link stays; nothing else to do */ });
+          });
+        }
         f.appendChild(a);
         f.appendChild(document.createTextNode(" (" + file.size + ")"));
         li.appendChild(f);
@@ -238,5 +255,68 @@
   document.addEventListener("DOMContentLoaded", function () {
     var root = document.getElementById("chat");
     if (root && !root.hasAttribute("data-manual")) start(root, root.getAttribute("data-token"));
+  });
+})();
+
+// The widget's page (templates/embed.html, inside another site's iframe): the start form asks
+// for a chat with a JSON request, and the visitor's token it returns is kept in this frame's
+// session storage (no cookie: a third-party frame may not have them) and sent explicitly.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("chat-embed-start");
+    var root = document.getElementById("chat");
+    if (!form || !root || !window.fetch) return;
+    var key = "frontdesk-widget:" + form.getAttribute("data-slug");
+    var errors = document.getElementById("chat-embed-errors");
+    var leave = document.getElementById("chat-embed-leave");
+
+    function open(chat) {
+      form.hidden = true;
+      root.hidden = false;
+      root.setAttribute("data-socket", chat.socket);
+      root.setAttribute("data-upload", chat.upload);
+      root.setAttribute("data-token", chat.token);
+      window.FrontdeskChat.start(root, chat.token);
+      var end = document.getElementById("chat-embed-end");
+      end.addEventListener("click", function () {
+        fetch(chat.end, { method: "POST", headers: { "X-Chat-Token": chat.token } }).then(function () {
+          try { sessionStorage.removeItem(key); } catch (e) { /* private mode */ }
+          end.hidden = true;
+        });
+      });
+      root.addEventListener("chat-state", function (e) {
+        if (e.detail.state === "ended") { end.hidden = true; try { sessionStorage.removeItem(key); } catch (x) { /* */ } }
+      });
+    }
+
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    if (saved && saved.token) { open(saved); return; }
+
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var body = {};
+      ["name", "email", "department", "message"].forEach(function (n) { body[n] = form.elements[n].value; });
+      fetch(form.getAttribute("data-start"), {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        body: JSON.stringify(body)
+      }).then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+        .then(function (answer) {
+          if (answer.ok) {
+            try { sessionStorage.setItem(key, JSON.stringify(answer.body)); } catch (x) { /* private mode */ }
+            open(answer.body);
+            return;
+          }
+          errors.textContent = (answer.body.errors || []).join(" ");
+          errors.hidden = false;
+          if (answer.body.leave_message) {
+            leave.querySelector("a").href = answer.body.leave_message;
+            leave.hidden = false;
+          }
+        })
+        .catch(function () { errors.hidden = false; });
+    });
   });
 })();

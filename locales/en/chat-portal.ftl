@@ -120,3 +120,7 @@ chat-settings-origin-invalid = "{ $origin }" is not a site address. Write it as 
 chat-settings-origins-too-many = At most { $max } sites can embed the chat.
 chat-settings-origins-too-long = The list of sites is too long.
 chat-settings-snippet-label = Copy this line into the pages of those sites, before </body>:
+
+## The widget (widget.rs)
+chat-widget-unavailable = Nobody can answer a chat right now.
+chat-widget-leave-link = Leave us a message instead

@@ -120,3 +120,7 @@ chat-settings-origin-invalid = "{ $origin }" não é o endereço de um site. Esc
 chat-settings-origins-too-many = No máximo { $max } sites podem incorporar o chat.
 chat-settings-origins-too-long = A lista de sites é longa demais.
 chat-settings-snippet-label = Copie esta linha nas páginas desses sites, antes de </body>:
+
+## O widget
+chat-widget-unavailable = Ninguém pode atender um chat agora.
+chat-widget-leave-link = Deixe uma mensagem

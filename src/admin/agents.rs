@@ -191,6 +191,8 @@ struct AgentPage {
     /// Microsoft accounts linked through this portal.
     microsoft: Vec<Identity>,
     self_managed: bool,
+    /// Their presence here (chats, tickets) and how many chats they take at once.
+    presence: (crate::chat::presence::State, crate::chat::presence::State, i64),
 }
 
 /// A staff member of this portal whom `user` may act on (see `authority::may_act_on_member`).
@@ -226,6 +228,7 @@ pub async fn show(
         is_self: agent.id == user.staff.id,
         microsoft: identities::of_staff_in_portal(&state.db, id, user.portal.id).await?,
         self_managed: identities::is_self_managed(&state.db, id).await?,
+        presence: crate::chat::presence::states(&state.db, user.portal.id, id).await?,
         permissions: Permission::ALL.into_iter().map(|p| (p, granted.contains(&p))).collect(),
         departments: departments.collect(),
         agent,
@@ -396,4 +399,41 @@ pub async fn unlink_microsoft(
     let removed = identities::unlink(&state.db, id, user.portal.id).await?;
     tracing::info!(staff_id = id, by = user.staff.id, removed, "Microsoft account unlinked");
     Ok(Redirect::to(&format!("/manage/agents/{id}?msg=unlinked")).into_response())
+}
+
+/// Takes an agent offline on every channel of this portal; their offers and chats go back to
+/// the queue, and their open pages hear of it at once.
+pub async fn force_offline(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    member_to_act_on(&state, &user, id).await?;
+    crate::chat::presence::force_offline(&state, user.portal.id, id).await?;
+    tracing::info!(staff_id = id, by = user.staff.id, "agent forced offline by an administrator");
+    Ok(Redirect::to(&format!("/manage/agents/{id}?msg=forced-offline")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CapacityForm {
+    capacity: String,
+}
+
+/// Most chats at once an administrator may give an agent.
+const MAX_CHAT_CAPACITY: i64 = 50;
+
+pub async fn chat_capacity(
+    State(state): State<AppState>,
+    user: ManageUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<CapacityForm>,
+) -> AppResult<Response> {
+    member_to_act_on(&state, &user, id).await?;
+    let capacity = form.capacity.trim().parse::<i64>().ok().filter(|n| (1..=MAX_CHAT_CAPACITY).contains(n));
+    let Some(capacity) = capacity else {
+        return Err(AppError::bad_request(Msg::new("presence-capacity-invalid").arg("max", MAX_CHAT_CAPACITY)));
+    };
+    crate::chat::presence::set_capacity(&state, user.portal.id, id, capacity).await?;
+    Ok(Redirect::to(&format!("/manage/agents/{id}?msg=saved")).into_response())
 }

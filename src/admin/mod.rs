@@ -96,6 +96,8 @@ pub fn router() -> Router<AppState> {
         .route("/manage/agents/{id}", get(agents::show).post(agents::update))
         .route("/manage/agents/{id}/status", post(agents::status))
         .route("/manage/agents/{id}/end-sessions", post(agents::end_sessions))
+        .route("/manage/agents/{id}/force-offline", post(agents::force_offline))
+        .route("/manage/agents/{id}/chat-capacity", post(agents::chat_capacity))
         .route("/manage/agents/{id}/invite", post(agents::invite))
         .route("/manage/agents/{id}/approve", post(agents::approve))
         .route("/manage/agents/{id}/remove", post(agents::remove))

@@ -198,17 +198,18 @@ pub async fn logout(
     CsrfToken(csrf): CsrfToken,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    // A feature may refuse (an agent with chats in progress), and is told once it is done.
+    // A feature may refuse (an agent with chats in progress), and is told just before the
+    // session ends (so that what it records is the sign-out, not an expiry seen meanwhile).
     let hooks = crate::features::ALL.iter().flat_map(|f| f.sign_out);
     for hook in hooks.clone() {
         if let Some(refusal) = (hook.guard)(&state, &user, &csrf).await? {
             return Ok(refusal);
         }
     }
-    sessions::end_by_id(&state.db, user.session.id).await?;
     for hook in hooks {
         (hook.signed_out)(&state, &user).await?;
     }
+    sessions::end_by_id(&state.db, user.session.id).await?;
     tracing::info!(staff_id = user.staff.id, "staff signed out of management");
     let target = crate::sso::sign_out::after_sign_out(&state, &user.session).await?;
     Ok(([(header::SET_COOKIE, state.cookies.clear(MANAGE_COOKIE))], Redirect::to(&target)).into_response())

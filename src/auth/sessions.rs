@@ -286,22 +286,6 @@ pub async fn purge_expired(db: &Db, limits: SessionLimits) -> Result<u64, sqlx::
     Ok(done.rows_affected())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_idle_limit_counts_from_the_latest_unrecorded_request() {
-        let one_minute = SessionLimits { idle_secs: 60, absolute_secs: 3600 };
-        assert_eq!(touch_every(one_minute), 2);
-        // Written at 0; a request at 1 left no trace; the session lives until 1 + 60.
-        assert_eq!(idle_deadline(0, one_minute), 61);
-        let default = SessionLimits::default();
-        assert_eq!(touch_every(default), 60);
-        assert_eq!(idle_deadline(0, default), 30 * 60 + 59);
-    }
-}
-
 /// The oldest `last_seen_at` of a session still in use at `now` (one seen at or before it has
 /// run out for idleness), for checks that look at many sessions at once.
 pub fn idle_cutoff(limits: SessionLimits, now: i64) -> i64 {
@@ -318,4 +302,20 @@ pub async fn is_current(db: &Db, limits: SessionLimits, id: i64) -> Result<bool,
         .fetch_optional(db.pool())
         .await?;
     Ok(row.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_idle_limit_counts_from_the_latest_unrecorded_request() {
+        let one_minute = SessionLimits { idle_secs: 60, absolute_secs: 3600 };
+        assert_eq!(touch_every(one_minute), 2);
+        // Written at 0; a request at 1 left no trace; the session lives until 1 + 60.
+        assert_eq!(idle_deadline(0, one_minute), 61);
+        let default = SessionLimits::default();
+        assert_eq!(touch_every(default), 60);
+        assert_eq!(idle_deadline(0, default), 30 * 60 + 59);
+    }
 }

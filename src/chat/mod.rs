@@ -16,6 +16,7 @@ pub mod console_live;
 pub mod console_queries;
 pub mod console_ticket;
 pub mod console_transcript;
+pub mod department_settings;
 pub mod hours;
 pub mod lanes;
 pub mod portal;
@@ -28,12 +29,14 @@ pub mod portal_transcript;
 pub mod presence;
 pub mod presence_pages;
 pub mod presence_socket;
+pub mod round_robin;
 pub mod routing;
 pub mod signout;
 pub mod store;
 pub mod supervise;
 pub mod sweeper;
 pub mod viewers;
+pub mod widget;
 pub mod ws;
 
 use crate::web::layout::Feature;
@@ -57,6 +60,7 @@ fn router() -> axum::Router<crate::web::state::AppState> {
         .merge(presence::router())
         .merge(portal::router())
         .merge(ws::router())
+        .merge(widget::router())
         .merge(console::router())
         .merge(viewers::router())
 }

@@ -13,7 +13,10 @@ use crate::web::state::AppState;
 pub const NOTICES: &[Notice] = super::presence_pages::NOTICES;
 
 pub fn router() -> axum::Router<crate::web::state::AppState> {
-    axum::Router::new().merge(super::presence_pages::router()).merge(super::presence_socket::router())
+    axum::Router::new()
+        .merge(super::presence_pages::router())
+        .merge(super::presence_socket::router())
+        .merge(super::department_settings::router())
 }
 
 /// A presence channel.
@@ -224,5 +227,14 @@ pub async fn set_capacity(state: &AppState, portal_id: i64, staff_id: i64, capac
     routing::dispatch(&mut tx, portal_id, now, &mut out).await?;
     tx.commit().await?;
     out.send(state).await;
+    Ok(())
+}
+
+/// An administrator takes an agent offline on every channel of the portal: the chats offered
+/// to them and those they answer go back to the queue.
+pub async fn force_offline(state: &AppState, portal_id: i64, staff_id: i64) -> AppResult<()> {
+    for channel in Channel::ALL {
+        set(state, portal_id, staff_id, channel, State::Offline, SetBy::Forced).await?;
+    }
     Ok(())
 }

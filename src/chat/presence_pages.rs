@@ -26,6 +26,7 @@ use crate::web::state::AppState;
 pub const NOTICES: &[Notice] = &[
     Notice { code: "presence-saved", text: "presence-notice-saved" },
     Notice { code: "offer-declined", text: "presence-notice-declined" },
+    Notice { code: "forced-offline", text: "presence-notice-forced-offline" },
 ];
 
 pub fn router() -> axum::Router<AppState> {
@@ -49,14 +50,14 @@ fn channels_of(user: &ManageUser) -> Vec<Channel> {
     channels
 }
 
-pub(super) fn channel_label(c: &Channel) -> &'static str {
+pub fn channel_label(c: &Channel) -> &'static str {
     match c {
         Channel::Chat => "presence-channel-chat",
         Channel::Tickets => "presence-channel-tickets",
     }
 }
 
-pub(super) fn state_label(s: &presence::State) -> &'static str {
+pub fn state_label(s: &presence::State) -> &'static str {
     match s {
         presence::State::Available => "presence-available",
         presence::State::Away => "presence-away",

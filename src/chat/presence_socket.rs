@@ -26,7 +26,21 @@ use crate::events::Topic;
 use crate::web::state::AppState;
 
 pub fn router() -> axum::Router<AppState> {
-    axum::Router::new().route("/manage/presence/socket", axum::routing::get(socket))
+    axum::Router::new()
+        .route("/manage/presence/socket", axum::routing::get(socket))
+        .route("/static/presence.js", axum::routing::get(script))
+}
+
+/// The script every management page loads (pages allow no inline script).
+async fn script() -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/presence.js"),
+    )
+        .into_response()
 }
 
 /// 401 before the upgrade, never a redirect: a script cannot follow one.

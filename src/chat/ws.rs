@@ -292,6 +292,14 @@ impl Writer {
             // The database is away: the next event or tick tries again.
             return Ok(());
         };
+        // Transferred to someone else: this agent reads no further.
+        if let Side::Agent { staff_id } = c.side
+            && chat.agent_id != Some(staff_id)
+        {
+            let msg = Msg::new("chat-error-not-yours").in_lang(c.lang);
+            let _ = send(sink, json!({"type": "error", "message": msg, "client_id": null}).to_string()).await;
+            return Err(());
+        }
         loop {
             let Ok(messages) = store::messages_after(&c.state.db, c.portal_id, c.chat_id, self.last_seq).await else {
                 return Ok(());

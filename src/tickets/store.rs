@@ -54,10 +54,12 @@ pub struct Created {
 /// transaction (and queues the emails in it), so all of it is stored or none.
 pub async fn create(conn: &mut AnyConnection, new: &NewTicket<'_>, now: i64) -> Result<Created, sqlx::Error> {
     let number = next_number(&mut *conn, new.portal_id).await?;
+    // A department may hand new tickets round robin to its agents available for tickets.
+    let assignee = crate::chat::round_robin::next_agent(&mut *conn, new.portal_id, new.department_id, now).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO tickets (portal_id, number, customer_id, requester_name, requester_email, verified_at, \
-         department_id, status, priority, subject, last_speaker, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'customer', $11, $11) RETURNING id",
+         department_id, status, priority, subject, last_speaker, created_at, updated_at, assignee_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'customer', $11, $11, $12) RETURNING id",
     )
     .bind(new.portal_id)
     .bind(number)
@@ -70,6 +72,7 @@ pub async fn create(conn: &mut AnyConnection, new: &NewTicket<'_>, now: i64) -> 
     .bind(new.priority.as_str())
     .bind(new.subject)
     .bind(now)
+    .bind(assignee)
     .fetch_one(&mut *conn)
     .await?
     .try_get("id")?;

@@ -19,8 +19,8 @@ use crate::i18n::Msg;
 /// Fields and query values that hold multi-line text. `error_description`: Entra ID sends its
 /// error text back to the sign-in return address with line breaks (AADSTS code, trace id,
 /// time). `message`: the text of a ticket or of a reply to one. `body`: a saved reply's text.
-/// `comment`: a satisfaction rating's comment.
-const MULTI_LINE_FIELDS: &[&str] = &["error_description", "message", "body", "comment"];
+/// `comment`: a satisfaction rating's comment. `chat_hours`: a department's weekly chat schedule.
+const MULTI_LINE_FIELDS: &[&str] = &["error_description", "message", "body", "comment", "chat_hours"];
 
 /// Whether `c` is refused in the value of `field`.
 fn refused_in(field: &str, c: char) -> bool {

@@ -124,7 +124,7 @@ pub type SignOutGuardFn =
         &'a str,
     ) -> crate::web::settings::BoxFuture<'a, crate::error::AppResult<Option<axum::response::Response>>>;
 
-/// Told after a management session ended by sign-out (not by expiry), before the redirect.
+/// Told when a management sign-out goes ahead, just before the session ends (not on expiry).
 pub type SignedOutFn = for<'a> fn(
     &'a crate::web::state::AppState,
     &'a ManageUser,

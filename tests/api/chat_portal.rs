@@ -197,6 +197,10 @@ async fn chat_transcripts_go_out_in_the_language_the_customer_chatted_in() {
     pt.sign_in_portal("default", "paula@client.test", "Cust0mer-Passw0rd!").await;
     let id = start_chat(&pt, desk.department, "Meu pedido atrasou").await;
     assert_eq!(app.text("SELECT language AS v FROM chats").await, "pt-BR");
+    let page = pt.get(&format!("/portal/default/chats/{id}")).await;
+    page.assert_contains("Aguardando um atendente")
+        .assert_contains("Encerrar o chat")
+        .assert_contains("Enviar a transcrição");
     pt.post(&format!("/portal/default/chats/{id}/transcript"), &[]).await.assert_status(StatusCode::SEE_OTHER);
     let subject = app.text("SELECT subject AS v FROM outbox WHERE recipient = 'paula@client.test'").await;
     assert_eq!(subject, "Seu chat com Help desk");
@@ -266,4 +270,75 @@ async fn chat_visitors_start_chats_only_where_the_portal_allows_it() {
     other.get(&format!("/portal/default/chats/{id}")).await.assert_status(StatusCode::NOT_FOUND);
     // A signed-in customer does not reach a visitor's chat.
     desk.customer.get(&format!("/portal/default/chats/{id}")).await.assert_status(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn chat_suggested_articles_come_before_the_chat_starts() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let portal = app.id_of("SELECT id FROM portals WHERE slug = $1", "default").await;
+    crate::search::publish_all(&app, portal, crate::search::CORPUS).await;
+    let dep = desk.department.to_string();
+    let page = desk.customer.post("/portal/default/chat", &[("department", &dep), ("message", "password")]).await;
+    page.assert_status(StatusCode::OK)
+        .assert_contains("These articles may answer your question")
+        .assert_contains("Reset your password");
+    page.assert_lacks("Password policy for agents")
+        .assert_contains("name=\"confirm\" value=\"1\"")
+        .assert_contains(">password</textarea>");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 0);
+    let started = desk
+        .customer
+        .post("/portal/default/chat", &[("department", &dep), ("message", "password"), ("confirm", "1")])
+        .await;
+    started.assert_redirect_to("/portal/default/chats/");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 1);
+    // Nothing found: the chat starts at once.
+    let direct = desk.customer.post("/portal/default/chat", &[("department", &dep), ("message", "zzqx wobble")]).await;
+    direct.assert_redirect_to("/portal/default/chats/");
+}
+
+#[tokio::test]
+async fn chat_files_are_uploaded_with_csrf_stored_once_and_downloaded_by_the_chat_only() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = crate::chat_socket::active_chat(&desk, "See the log").await;
+    let upload = |browser: &Browser, csrf: Option<String>, client_id: &'static str| {
+        let request = browser
+            .client
+            .post(format!("{}/portal/default/chats/{id}/files?client_id={client_id}&name=..%2Fapp.log", browser.base))
+            .body("line 1\nline 2\n");
+        let request = match csrf {
+            Some(token) => request.header("x-csrf-token", token),
+            None => request,
+        };
+        async move { request.send().await.unwrap() }
+    };
+    assert_eq!(upload(&desk.customer, None, "f-1").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(upload(&desk.customer, Some("forged".into()), "f-1").await.status(), StatusCode::FORBIDDEN);
+    let csrf = desk.customer.cookie("fd_csrf");
+    let mut agent = crate::chat_socket::connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.unwrap();
+    for _ in 0..2 {
+        let answer = upload(&desk.customer, csrf.clone(), "f-1").await;
+        assert_eq!(answer.status(), StatusCode::OK);
+        let ack: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!((ack["client_id"].as_str(), ack["seq"].as_i64()), (Some("f-1"), Some(2)), "{ack}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM attachments").await, 1, "the resend's copy is not kept");
+    let message = crate::chat_socket::until(&mut agent, "message", |m| m["seq"] == 2).await;
+    assert_eq!(message["file"]["name"], "app.log");
+    let url = message["file"]["url"].as_str().unwrap().to_string();
+    assert!(url.starts_with(&format!("/manage/chats/{id}/files/")), "{url}");
+    let (status, headers, body) = desk.agent.get_bytes(&url).await;
+    assert_eq!((status, body.as_slice()), (StatusCode::OK, b"line 1\nline 2\n".as_slice()));
+    assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let file = url.rsplit('/').next().unwrap().to_string();
+    let (status, _, body) = desk.customer.get_bytes(&format!("/portal/default/chats/{id}/files/{file}")).await;
+    assert_eq!((status, body.len()), (StatusCode::OK, 14));
+    app.customer("default", "eve@client.test", "Cust0mer-Passw0rd!").await;
+    let eve = app.browser();
+    eve.sign_in_portal("default", "eve@client.test", "Cust0mer-Passw0rd!").await;
+    assert_eq!(eve.get_bytes(&format!("/portal/default/chats/{id}/files/{file}")).await.0, StatusCode::NOT_FOUND);
+    let page = desk.customer.get(&format!("/portal/default/chats/{id}")).await;
+    page.assert_contains("app.log").assert_contains(&format!("/portal/default/chats/{id}/files/{file}"));
 }

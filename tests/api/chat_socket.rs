@@ -275,3 +275,62 @@ async fn chat_sockets_answer_hostile_frames_and_pages_escape_messages() {
     let page = desk.customer.get(&format!("/portal/default/chats/{id}")).await;
     page.assert_status(StatusCode::OK).assert_contains("&#60;script&#62;alert").assert_lacks("<script>alert");
 }
+
+/// PostgreSQL with two nodes: the customer's socket on one, the agent's on the other; each
+/// hears the other's messages and typing through the event bus (NOTIFY), and resumes on the
+/// other node after its own went away. One process is one node on SQLite: nothing to test there.
+#[tokio::test]
+async fn chat_customer_and_agent_on_two_nodes_talk_normally() {
+    let app = common::spawn().await;
+    if app.database_url.to_string().starts_with("sqlite") {
+        return;
+    }
+    let second = common::spawn_on(app.database_url.clone(), tempfile::tempdir().unwrap(), |_| {}).await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Two nodes").await;
+    let agent_there =
+        Browser { client: desk.agent.client.clone(), jar: desk.agent.jar.clone(), base: second.base.clone() };
+    let mut customer = connect(&desk.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
+    let mut agent = connect(&agent_there, &format!("/manage/chats/{id}/socket")).await.unwrap();
+    until(&mut agent, "message", |m| m["seq"] == 1).await;
+    send(&mut agent, json!({"type": "typing"})).await;
+    assert_eq!(until(&mut customer, "typing", |_| true).await["agent"], true);
+    send(&mut agent, json!({"type": "send", "client_id": "n2-1", "body": "From node two"})).await;
+    assert_eq!(until(&mut customer, "message", |m| m["seq"] == 2).await["body"], "From node two");
+    send(&mut customer, json!({"type": "send", "client_id": "n1-1", "body": "From node one"})).await;
+    assert_eq!(until(&mut agent, "message", |m| m["seq"] == 3).await["body"], "From node one");
+    // The customer's node goes away for them: they come back on the other, after 3.
+    drop(customer);
+    let customer_there =
+        Browser { client: desk.customer.client.clone(), jar: desk.customer.jar.clone(), base: second.base.clone() };
+    let mut customer = connect(&customer_there, &format!("/portal/default/chats/{id}/socket?after=3")).await.unwrap();
+    send(&mut agent, json!({"type": "send", "client_id": "n2-2", "body": "Still here"})).await;
+    assert_eq!(until(&mut customer, "message", |_| true).await["seq"], 4);
+    assert_eq!(stored(&app, id).await.len(), 4);
+}
+
+#[tokio::test]
+async fn chat_an_agent_transferred_away_reads_no_further() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Hello").await;
+    let mut agent = connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.unwrap();
+    until(&mut agent, "message", |m| m["seq"] == 1).await;
+    let bob = app.agent("default", "bob@desk.test", "bob", &[desk.department], &["answer_chats"]).await;
+    sqlx::query("UPDATE chats SET agent_id = $1 WHERE id = $2")
+        .bind(bob)
+        .bind(id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let mut customer = connect(&desk.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
+    send(&mut customer, json!({"type": "send", "client_id": "after-transfer", "body": "For Bob only"})).await;
+    until(&mut customer, "ack", |_| true).await;
+    let mut frames = Vec::new();
+    while let Some(frame) = next(&mut agent).await {
+        frames.push(frame);
+    }
+    assert!(frames.iter().all(|f| f["body"] != "For Bob only"), "{frames:?}");
+    assert!(frames.iter().any(|f| f["type"] == "error"), "{frames:?}");
+    assert_eq!(connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.err(), Some(404));
+}

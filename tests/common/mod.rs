@@ -3,6 +3,7 @@
 //! server the tests may create databases on) every test gets a new PostgreSQL database instead
 //! of a new SQLite file, so one suite covers both backends.
 
+pub mod chat_core;
 pub mod language;
 pub mod mail;
 pub mod node;
@@ -25,6 +26,8 @@ pub const AGENT_PASSWORD: &str = "Ag3nt-Secret!x";
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    /// The running server's state (for calls the pages make, e.g. chat routing).
+    pub state: frontdesk::web::state::AppState,
     pub database_url: DatabaseUrl,
     _dir: tempfile::TempDir,
 }
@@ -97,8 +100,9 @@ pub async fn spawn_on(database_url: DatabaseUrl, dir: tempfile::TempDir, adjust:
     let app = Application::build(&config).await.expect("server starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
+    let state = app.state();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, db, database_url, _dir: dir }
+    TestApp { base, db, state, database_url, _dir: dir }
 }
 
 impl TestApp {
@@ -420,6 +424,26 @@ impl Browser {
 
     pub async fn get(&self, path: &str) -> Page {
         Self::page(self.client.get(self.url(path)).send().await.expect("GET")).await
+    }
+
+    /// GET until `done` holds of the page: for a change made by another writer, which reaches
+    /// a node's copies within a second or so (an event, or a poll). Panics with the last page
+    /// after five seconds.
+    pub async fn get_until(&self, path: &str, what: &str, done: impl Fn(&Page) -> bool) -> Page {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let page = self.get(path).await;
+            if done(&page) {
+                return page;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{path} never showed {what} (status {}):\n{}",
+                page.status,
+                page.body
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// GET, then follow redirects within the site.

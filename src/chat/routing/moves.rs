@@ -41,7 +41,7 @@ async fn accept_seconds(conn: &mut AnyConnection, portal_id: i64, department_id:
         .fetch_optional(conn)
         .await?;
     Ok(match row {
-        Some(r) => r.try_get::<i64, _>("chat_accept_seconds")?.max(5),
+        Some(r) => r.try_get::<i64, _>("chat_accept_seconds")?.max(1),
         None => 30,
     })
 }
