@@ -118,4 +118,19 @@ async fn chat_widget_visitor_chats_with_a_token_and_no_cookie() {
     assert_eq!(ended.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.text("SELECT state AS v FROM chats").await, "ended");
     until(&mut socket, "state", |s| s["state"] == "ended").await;
+    // Then a rating and the transcript, with the token too.
+    let post = |what: &'static str, token: &str, body: Value| {
+        let request = visitor
+            .client
+            .post(format!("{}/portal/default/chat/embed/{id}/{what}", app.base))
+            .header("x-chat-token", token);
+        async move { request.json(&body).send().await.unwrap().status() }
+    };
+    assert_eq!(post("rating", "wrong", json!({"rating": "5"})).await, StatusCode::NOT_FOUND);
+    assert_eq!(post("rating", &token, json!({"rating": "7"})).await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(post("rating", &token, json!({"rating": "5", "comment": "Fast"})).await, StatusCode::NO_CONTENT);
+    assert_eq!(post("rating", &token, json!({"rating": "1"})).await, StatusCode::CONFLICT);
+    assert_eq!(app.count("SELECT rating AS n FROM chats").await, 5);
+    assert_eq!(post("transcript", &token, json!({})).await, StatusCode::NO_CONTENT);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM outbox WHERE recipient = 'vera@visitor.test'").await, 1);
 }
