@@ -184,9 +184,10 @@
 
     function connect() {
       var url = root.getAttribute("data-socket") + "?after=" + lastSeq;
-      if (token) url += "&token=" + encodeURIComponent(token);
       var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-      socket = new WebSocket(url.indexOf("ws") === 0 ? url : scheme + location.host + url);
+      url = url.indexOf("ws") === 0 ? url : scheme + location.host + url;
+      // The widget's token travels as a subprotocol, never in the address.
+      socket = token ? new WebSocket(url, ["frontdesk-chat", "token." + token]) : new WebSocket(url);
       socket.onopen = function () {
         backoff = 500;
         offlineLine.hidden = true;

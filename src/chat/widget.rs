@@ -9,7 +9,8 @@
 //! third-party ones, which browsers increasingly refuse. The start is a JSON request that needs
 //! no cookie (a cross-site page cannot send it: JSON needs a CORS preflight, which is never
 //! granted, and the `Origin` is checked); its answer carries the visitor's token, which the
-//! iframe keeps in its own session storage and sends explicitly: `?token=` on the socket,
+//! iframe keeps in its own session storage and sends explicitly: as the subprotocol
+//! `token.TOKEN` on the socket (never in its address),
 //! `X-Chat-Token` on uploads and on ending the chat.
 
 use askama::Template;

@@ -108,7 +108,16 @@ async fn chat_widget_visitor_chats_with_a_token_and_no_cookie() {
     let path = format!("/portal/default/chats/{id}/socket");
     assert_eq!(connect(&visitor, &path).await.err(), Some(401));
     assert_eq!(connect(&visitor, &format!("{path}?token=not-the-token")).await.err(), Some(404));
-    let mut socket = connect(&visitor, &format!("{path}?token={token}")).await.unwrap();
+    let socket = connect(&visitor, &format!("{path}?token={token}")).await.unwrap();
+    drop(socket);
+    // As the widget sends it: a subprotocol, not in the address.
+    let url = format!("{}{path}", app.base.replace("http://", "ws://"));
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url.as_str()).unwrap();
+    let offered = format!("frontdesk-chat, token.{token}");
+    request.headers_mut().insert("sec-websocket-protocol", offered.parse().unwrap());
+    let (mut socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(response.headers()["sec-websocket-protocol"], "frontdesk-chat");
     assert_eq!(until(&mut socket, "message", |_| true).await["body"], "Hi from the shop");
     // Ending takes the token in its header.
     let end = format!("{}/portal/default/chat/embed/{id}/end", app.base);
