@@ -11,14 +11,25 @@
 
 pub mod console;
 pub mod department_settings;
+pub mod hours;
+pub mod lanes;
 pub mod portal;
+pub mod portal_access;
+pub mod portal_chat;
+pub mod portal_files;
+pub mod portal_leave;
+pub mod portal_settings;
+pub mod portal_transcript;
 pub mod presence;
 pub mod presence_pages;
 pub mod presence_socket;
 pub mod round_robin;
 pub mod routing;
 pub mod signout;
+pub mod store;
 pub mod sweeper;
+pub mod widget;
+pub mod ws;
 
 use crate::web::layout::Feature;
 
@@ -37,5 +48,10 @@ pub const FEATURE: Feature = Feature {
 };
 
 fn router() -> axum::Router<crate::web::state::AppState> {
-    axum::Router::new().merge(presence::router()).merge(portal::router()).merge(console::router())
+    axum::Router::new()
+        .merge(presence::router())
+        .merge(portal::router())
+        .merge(ws::router())
+        .merge(widget::router())
+        .merge(console::router())
 }

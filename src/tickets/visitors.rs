@@ -135,12 +135,12 @@ async fn form(
 }
 
 /// A submission that passed every check.
-struct Submission {
-    name: String,
-    email: Email,
-    department_id: i64,
-    subject: String,
-    message: String,
+pub(crate) struct Submission {
+    pub(crate) name: String,
+    pub(crate) email: Email,
+    pub(crate) department_id: i64,
+    pub(crate) subject: String,
+    pub(crate) message: String,
 }
 
 fn check_name(name: &str) -> Result<String, Msg> {
@@ -222,7 +222,7 @@ async fn submit(
 
 /// Writes the unverified ticket, its link and the email carrying the link, all or nothing. The
 /// email is in the language the visitor used the form in.
-async fn create(state: &AppState, portal: &Portal, s: &Submission) -> AppResult<()> {
+pub(crate) async fn create(state: &AppState, portal: &Portal, s: &Submission) -> AppResult<()> {
     let lang = Lang::current();
     let sender_name = crate::portals::settings::load(&state.db, portal.id).await?.sender_name;
     let new = NewTicket {

@@ -1,0 +1,336 @@
+//! The chat socket, both sides, over real WebSockets: a customer and an agent exchange messages;
+//! a socket dropped mid-send and a resend store the message once; `?after=` resumes; strangers
+//! get 401 or 404 before the upgrade; a supervisor reads along but cannot write; hostile frames.
+//! Also the helpers the other chat_* tests share.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use reqwest::cookie::CookieStore;
+use serde_json::{Value, json};
+use sqlx::Row;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::common::{self, Browser, TestApp};
+
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `path` as a WebSocket with the browser's cookies; the socket, or the refusal's status.
+pub async fn connect(browser: &Browser, path: &str) -> Result<Socket, u16> {
+    let url = format!("{}{path}", browser.base.replace("http://", "ws://"));
+    let mut request = url.as_str().into_client_request().unwrap();
+    let base: reqwest::Url = browser.base.parse().unwrap();
+    if let Some(cookies) = browser.jar.cookies(&base) {
+        request.headers_mut().insert("cookie", cookies.to_str().unwrap().parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+        Err(e) => panic!("connecting to {path}: {e}"),
+    }
+}
+
+/// The next JSON frame (within 5 s); `None` when the socket closed.
+pub async fn next(socket: &mut Socket) -> Option<Value> {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next()).await.expect("a frame within 5 s");
+        match frame {
+            Some(Ok(Message::Text(text))) => return Some(serde_json::from_str(&text).unwrap()),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+            Some(Ok(other)) => panic!("unexpected frame {other:?}"),
+        }
+    }
+}
+
+/// Frames until one of type `kind` satisfying `check` (skipping others); panics after 5 s.
+pub async fn until(socket: &mut Socket, kind: &str, check: impl Fn(&Value) -> bool) -> Value {
+    loop {
+        let frame = next(socket).await.unwrap_or_else(|| panic!("socket closed while waiting for {kind}"));
+        if frame["type"] == kind && check(&frame) {
+            return frame;
+        }
+    }
+}
+
+pub async fn send(socket: &mut Socket, frame: Value) {
+    socket.send(Message::Text(frame.to_string().into())).await.unwrap();
+}
+
+/// A desk with a department, an agent available for chats, and a signed-in customer.
+pub struct Desk {
+    pub department: i64,
+    pub agent_id: i64,
+    pub agent: Browser,
+    pub customer_id: i64,
+    pub customer: Browser,
+}
+
+pub async fn desk(app: &TestApp) -> Desk {
+    let (_, department) = app.portal_with_department("default").await;
+    let (agent_id, agent) = app.signed_in_agent("default", "ana@desk.test", &[department], &["answer_chats"]).await;
+    available(&agent).await;
+    let customer_id = app.customer("default", "carla@client.test", "Cust0mer-Passw0rd!").await;
+    let customer = app.browser();
+    customer
+        .sign_in_portal("default", "carla@client.test", "Cust0mer-Passw0rd!")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    Desk { department, agent_id, agent, customer_id, customer }
+}
+
+/// The agent switches to available for chats (the header's switch).
+pub async fn available(agent: &Browser) {
+    let page = agent.post("/manage/presence", &[("channel", "chat"), ("state", "available")]).await;
+    assert!(page.status.is_redirection(), "switch: {} {}", page.status, page.body);
+}
+
+/// The customer starts a chat from the portal's form (past the suggestions); its id.
+pub async fn start_chat(customer: &Browser, department: i64, message: &str) -> i64 {
+    let dep = department.to_string();
+    let page =
+        customer.post("/portal/default/chat", &[("department", &dep), ("message", message), ("confirm", "1")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "start: {}", page.body);
+    let location = page.location.clone().unwrap();
+    location.rsplit('/').next().unwrap().parse().expect("a chat id in the address")
+}
+
+/// Starts a chat and has the agent accept it (core's routing, through the offer's button).
+pub async fn active_chat(desk: &Desk, message: &str) -> i64 {
+    let id = start_chat(&desk.customer, desk.department, message).await;
+    let page = desk.agent.post(&format!("/manage/presence/offers/{id}/accept"), &[]).await;
+    assert!(page.status.is_redirection(), "accept: {} {}", page.status, page.body);
+    id
+}
+
+pub async fn stored(app: &TestApp, chat_id: i64) -> Vec<(i64, String, String)> {
+    sqlx::query("SELECT seq, author, body FROM chat_messages WHERE chat_id = $1 ORDER BY seq")
+        .bind(chat_id)
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.try_get("seq").unwrap(), r.try_get("author").unwrap(), r.try_get("body").unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn chat_customer_and_agent_talk_over_sockets_with_typing() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "My printer is on fire").await;
+    let mut customer = connect(&desk.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
+    let first = until(&mut customer, "message", |_| true).await;
+    assert_eq!((first["seq"].as_i64(), first["author"].as_str()), (Some(1), Some("customer")));
+    assert_eq!(first["body"], "My printer is on fire");
+    let state = until(&mut customer, "state", |_| true).await;
+    assert_eq!((state["state"].as_str(), state["agent"].as_str()), (Some("active"), Some("ana")));
+    let mut agent = connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.unwrap();
+    until(&mut agent, "message", |m| m["seq"] == 1).await;
+
+    send(&mut customer, json!({"type": "typing"})).await;
+    assert_eq!(until(&mut agent, "typing", |_| true).await["agent"], false);
+    send(&mut customer, json!({"type": "send", "client_id": "c-1", "body": "Still burning"})).await;
+    let ack = until(&mut customer, "ack", |_| true).await;
+    assert_eq!((ack["client_id"].as_str(), ack["seq"].as_i64()), (Some("c-1"), Some(2)));
+    let seen = until(&mut agent, "message", |m| m["seq"] == 2).await;
+    assert_eq!(seen["body"], "Still burning");
+    let name = app.id_of("SELECT id FROM customers WHERE email_lower = $1", "carla@client.test").await;
+    let name: String = sqlx::query("SELECT name FROM customers WHERE id = $1")
+        .bind(name)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+        .try_get("name")
+        .unwrap();
+    assert_eq!(seen["name"].as_str(), Some(name.as_str()));
+
+    send(&mut agent, json!({"type": "send", "client_id": "a-1", "body": "Unplug it, please."})).await;
+    until(&mut agent, "ack", |a| a["seq"] == 3).await;
+    let reply = until(&mut customer, "message", |m| m["seq"] == 3).await;
+    assert_eq!((reply["author"].as_str(), reply["name"].as_str()), (Some("agent"), Some("ana")));
+    send(&mut customer, json!({"type": "ping"})).await;
+    until(&mut customer, "pong", |_| true).await;
+
+    let rows = stored(&app, id).await;
+    assert_eq!(rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["customer", "customer", "agent"]);
+    assert_eq!(rows[2].2, "Unplug it, please.");
+    let staff: Option<i64> = sqlx::query("SELECT staff_id FROM chat_messages WHERE chat_id = $1 AND seq = 3")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+        .try_get("staff_id")
+        .unwrap();
+    assert_eq!(staff, Some(desk.agent_id));
+}
+
+#[tokio::test]
+async fn chat_a_resend_after_a_dropped_socket_is_stored_once_and_after_resumes() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Hello").await;
+    let path = format!("/portal/default/chats/{id}/socket");
+    // Sent, then the connection drops before the acknowledgement is read.
+    let mut socket = connect(&desk.customer, &path).await.unwrap();
+    send(&mut socket, json!({"type": "send", "client_id": "5b2f-resend", "body": "Are you there?"})).await;
+    drop(socket);
+    // The client resends what it has no acknowledgement for, with the same id, twice even.
+    let mut socket = connect(&desk.customer, &format!("{path}?after=1")).await.unwrap();
+    for _ in 0..2 {
+        send(&mut socket, json!({"type": "send", "client_id": "5b2f-resend", "body": "Are you there?"})).await;
+        let ack = until(&mut socket, "ack", |_| true).await;
+        assert_eq!(ack["seq"], 2, "the same number each time: {ack}");
+    }
+    let rows = stored(&app, id).await;
+    assert_eq!(rows.len(), 2, "stored once: {rows:?}");
+    assert_eq!(
+        app.count_with("SELECT COUNT(*) AS n FROM chat_messages WHERE chat_id = $1 AND client_id = '5b2f-resend'", id)
+            .await,
+        1
+    );
+    assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", id).await, 2, "no number lost");
+
+    // Resuming after 1 gives message 2 only, once; after 2, nothing old.
+    let mut resumed = connect(&desk.customer, &format!("{path}?after=1")).await.unwrap();
+    let m = until(&mut resumed, "message", |_| true).await;
+    assert_eq!(m["seq"], 2);
+    let mut later = connect(&desk.customer, &format!("{path}?after=2")).await.unwrap();
+    let state = next(&mut later).await.unwrap();
+    assert_eq!(state["type"], "state", "no old message before the state: {state}");
+    send(&mut later, json!({"type": "send", "client_id": "next-one", "body": "Now?"})).await;
+    assert_eq!(until(&mut later, "message", |_| true).await["seq"], 3);
+    assert_eq!(connect(&desk.customer, &format!("{path}?after=x")).await.err(), Some(400));
+}
+
+#[tokio::test]
+async fn chat_sockets_refuse_strangers_before_the_upgrade_and_supervisors_only_read() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Private matter").await;
+    let path = format!("/portal/default/chats/{id}/socket");
+    assert_eq!(connect(&app.browser(), &path).await.err(), Some(401));
+    assert_eq!(connect(&app.browser(), &format!("/manage/chats/{id}/socket")).await.err(), Some(401));
+    // Another customer of the portal; the same id under another portal.
+    app.customer("default", "eve@client.test", "Cust0mer-Passw0rd!").await;
+    let eve = app.browser();
+    eve.sign_in_portal("default", "eve@client.test", "Cust0mer-Passw0rd!").await;
+    assert_eq!(connect(&eve, &path).await.err(), Some(404));
+    app.portal_with_department("other").await;
+    assert_eq!(connect(&desk.customer, &format!("/portal/other/chats/{id}/socket")).await.err(), Some(401));
+    app.customer("other", "olga@client.test", "Cust0mer-Passw0rd!").await;
+    let olga = app.browser();
+    olga.sign_in_portal("other", "olga@client.test", "Cust0mer-Passw0rd!").await;
+    assert_eq!(connect(&olga, &format!("/portal/other/chats/{id}/socket")).await.err(), Some(404));
+    assert_eq!(connect(&desk.customer, "/portal/default/chats/999999/socket").await.err(), Some(404));
+    // An agent who is not the chat's; then a supervisor of its department.
+    let (_, bob) = app.signed_in_agent("default", "bob@desk.test", &[desk.department], &["answer_chats"]).await;
+    assert_eq!(connect(&bob, &format!("/manage/chats/{id}/socket")).await.err(), Some(404));
+    let (_, sue) = app.signed_in_agent("default", "sue@desk.test", &[desk.department], &["supervise_chats"]).await;
+    let mut reading = connect(&sue, &format!("/manage/chats/{id}/socket")).await.unwrap();
+    until(&mut reading, "message", |m| m["body"] == "Private matter").await;
+    send(&mut reading, json!({"type": "send", "client_id": "sup-1", "body": "I should not"})).await;
+    let refused = until(&mut reading, "error", |_| true).await;
+    assert_eq!(refused["client_id"], "sup-1");
+    assert!(refused["message"].as_str().unwrap().contains("only its agent"), "{refused}");
+    assert_eq!(stored(&app, id).await.len(), 1);
+    let (_, far) = app.signed_in_agent("default", "far@desk.test", &[], &["supervise_chats"]).await;
+    assert_eq!(connect(&far, &format!("/manage/chats/{id}/socket")).await.err(), Some(404));
+}
+
+#[tokio::test]
+async fn chat_sockets_answer_hostile_frames_and_pages_escape_messages() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "<script>alert('x')</script>").await;
+    let path = format!("/portal/default/chats/{id}/socket");
+    let mut socket = connect(&desk.customer, &path).await.unwrap();
+    for bad in ["not json", "{\"type\":\"send\"}", "{\"type\":\"explode\"}", "[]"] {
+        socket.send(Message::Text(bad.into())).await.unwrap();
+        let error = until(&mut socket, "error", |_| true).await;
+        assert!(error["message"].as_str().unwrap().contains("could not be read"), "{bad}: {error}");
+    }
+    send(&mut socket, json!({"type": "send", "client_id": "x", "body": "   "})).await;
+    until(&mut socket, "error", |e| e["client_id"] == "x").await;
+    send(&mut socket, json!({"type": "send", "client_id": "bad id!", "body": "hi"})).await;
+    until(&mut socket, "error", |e| e["client_id"].is_null()).await;
+    send(&mut socket, json!({"type": "send", "client_id": "long", "body": "é".repeat(5_001)})).await;
+    until(&mut socket, "error", |e| e["message"].as_str().unwrap().contains("5000")).await;
+    // Still open.
+    send(&mut socket, json!({"type": "ping"})).await;
+    until(&mut socket, "pong", |_| true).await;
+    // A frame past the limit closes the socket; nothing is stored.
+    let huge = json!({"type": "send", "client_id": "huge", "body": "a".repeat(100_000)}).to_string();
+    let _ = socket.send(Message::Text(huge.into())).await;
+    loop {
+        match next(&mut socket).await {
+            None => break,
+            Some(frame) => assert_ne!(frame["type"], "ack", "{frame}"),
+        }
+    }
+    assert_eq!(stored(&app, id).await.len(), 1);
+    // The page shows the message as text.
+    let page = desk.customer.get(&format!("/portal/default/chats/{id}")).await;
+    page.assert_status(StatusCode::OK).assert_contains("&#60;script&#62;alert").assert_lacks("<script>alert");
+}
+
+/// PostgreSQL with two nodes: the customer's socket on one, the agent's on the other; each
+/// hears the other's messages and typing through the event bus (NOTIFY), and resumes on the
+/// other node after its own went away. One process is one node on SQLite: nothing to test there.
+#[tokio::test]
+async fn chat_customer_and_agent_on_two_nodes_talk_normally() {
+    let app = common::spawn().await;
+    if app.database_url.to_string().starts_with("sqlite") {
+        return;
+    }
+    let second = common::spawn_on(app.database_url.clone(), tempfile::tempdir().unwrap(), |_| {}).await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Two nodes").await;
+    let agent_there =
+        Browser { client: desk.agent.client.clone(), jar: desk.agent.jar.clone(), base: second.base.clone() };
+    let mut customer = connect(&desk.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
+    let mut agent = connect(&agent_there, &format!("/manage/chats/{id}/socket")).await.unwrap();
+    until(&mut agent, "message", |m| m["seq"] == 1).await;
+    send(&mut agent, json!({"type": "typing"})).await;
+    assert_eq!(until(&mut customer, "typing", |_| true).await["agent"], true);
+    send(&mut agent, json!({"type": "send", "client_id": "n2-1", "body": "From node two"})).await;
+    assert_eq!(until(&mut customer, "message", |m| m["seq"] == 2).await["body"], "From node two");
+    send(&mut customer, json!({"type": "send", "client_id": "n1-1", "body": "From node one"})).await;
+    assert_eq!(until(&mut agent, "message", |m| m["seq"] == 3).await["body"], "From node one");
+    // The customer's node goes away for them: they come back on the other, after 3.
+    drop(customer);
+    let customer_there =
+        Browser { client: desk.customer.client.clone(), jar: desk.customer.jar.clone(), base: second.base.clone() };
+    let mut customer = connect(&customer_there, &format!("/portal/default/chats/{id}/socket?after=3")).await.unwrap();
+    send(&mut agent, json!({"type": "send", "client_id": "n2-2", "body": "Still here"})).await;
+    assert_eq!(until(&mut customer, "message", |_| true).await["seq"], 4);
+    assert_eq!(stored(&app, id).await.len(), 4);
+}
+
+#[tokio::test]
+async fn chat_an_agent_transferred_away_reads_no_further() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Hello").await;
+    let mut agent = connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.unwrap();
+    until(&mut agent, "message", |m| m["seq"] == 1).await;
+    let bob = app.agent("default", "bob@desk.test", "bob", &[desk.department], &["answer_chats"]).await;
+    sqlx::query("UPDATE chats SET agent_id = $1 WHERE id = $2")
+        .bind(bob)
+        .bind(id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let mut customer = connect(&desk.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
+    send(&mut customer, json!({"type": "send", "client_id": "after-transfer", "body": "For Bob only"})).await;
+    until(&mut customer, "ack", |_| true).await;
+    let mut frames = Vec::new();
+    while let Some(frame) = next(&mut agent).await {
+        frames.push(frame);
+    }
+    assert!(frames.iter().all(|f| f["body"] != "For Bob only"), "{frames:?}");
+    assert!(frames.iter().any(|f| f["type"] == "error"), "{frames:?}");
+    assert_eq!(connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.err(), Some(404));
+}
