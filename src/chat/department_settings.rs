@@ -27,6 +27,8 @@ pub fn router() -> axum::Router<AppState> {
 /// Seconds an agent may take to accept a chat.
 pub const ACCEPT_MIN: i64 = 5;
 pub const ACCEPT_MAX: i64 = 600;
+/// Longest schedule text kept.
+const HOURS_MAX_CHARS: usize = 1_000;
 
 #[derive(Clone, Debug, Default)]
 struct Settings {
@@ -95,14 +97,15 @@ fn check(form: &SettingsForm) -> Result<(i64, Option<String>), Vec<String>> {
         errors
             .push(Msg::new("department-chat-accept-invalid").arg("min", ACCEPT_MIN).arg("max", ACCEPT_MAX).to_string());
     }
-    // One rule per line; the schedule's own reader says what a line may hold.
+    // One rule per line; the schedule's own reader (talk's `hours`) says what a line may hold.
     let hours = form.chat_hours.trim().replace("\r\n", "\n");
-    if hours.chars().any(|c| c.is_control() && c != '\n') {
-        errors.push(Msg::new("department-chat-hours-invalid").arg("max", super::hours::MAX_CHARS).to_string());
+    if hours.chars().count() > HOURS_MAX_CHARS || hours.chars().any(|c| c.is_control() && c != '\n') {
+        errors.push(Msg::new("department-chat-hours-invalid").arg("max", HOURS_MAX_CHARS).to_string());
     } else if !hours.is_empty()
-        && let Err(why) = super::hours::parse(&hours)
+        && let Err(msg) = super::hours::parse(&hours)
     {
-        errors.push(why.to_string());
+        // The schedule's own reader says what is wrong and how to write it.
+        errors.push(msg.to_string());
     }
     match seconds {
         Some(s) if errors.is_empty() => Ok((s, Some(hours).filter(|h| !h.is_empty()))),

@@ -334,3 +334,36 @@ async fn chat_an_agent_transferred_away_reads_no_further() {
     assert!(frames.iter().any(|f| f["type"] == "error"), "{frames:?}");
     assert_eq!(connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.err(), Some(404));
 }
+
+#[tokio::test]
+async fn chat_agents_send_files_and_supervisors_cannot() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Send me the form").await;
+    let mut customer = connect(&desk.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
+    let upload = |browser: &Browser, csrf: Option<String>| {
+        let mut request = browser
+            .client
+            .post(format!("{}/manage/chats/{id}/files?client_id=form-1&name=form.pdf", browser.base))
+            .body("%PDF-1.4 a form");
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(upload(&desk.agent, None).await, StatusCode::FORBIDDEN);
+    assert_eq!(upload(&app.browser(), Some("x".into())).await, StatusCode::UNAUTHORIZED);
+    let (_, sue) = app.signed_in_agent("default", "sue@desk.test", &[desk.department], &["supervise_chats"]).await;
+    assert_eq!(upload(&sue, sue.cookie("fd_csrf")).await, StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM attachments").await, 0);
+    assert_eq!(upload(&desk.agent, desk.agent.cookie("fd_csrf")).await, StatusCode::OK);
+    let message = until(&mut customer, "message", |m| m["seq"] == 2).await;
+    assert_eq!((message["author"].as_str(), message["file"]["name"].as_str()), (Some("agent"), Some("form.pdf")));
+    let url = message["file"]["url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("/portal/default/chats/{id}/files/")), "{url}");
+    let (status, headers, body) = desk.customer.get_bytes(url).await;
+    assert_eq!((status, body.as_slice()), (StatusCode::OK, b"%PDF-1.4 a form".as_slice()));
+    assert_eq!(headers["content-type"], "application/pdf");
+    let (status, _, _) = sue.get_bytes(&url.replace("/portal/default/chats", "/manage/chats")).await;
+    assert_eq!(status, StatusCode::OK, "a supervisor reads along, files too");
+}
