@@ -108,7 +108,7 @@ async fn chat_widget_visitor_chats_with_a_token_and_no_cookie() {
     let path = format!("/portal/default/chats/{id}/socket");
     assert_eq!(connect(&visitor, &path).await.err(), Some(401));
     assert_eq!(connect(&visitor, &format!("{path}?token=not-the-token")).await.err(), Some(404));
-    let mut socket = connect(&visitor, &format!("{path}?token={token}")).await.unwrap();
+    let socket = connect(&visitor, &format!("{path}?token={token}")).await.unwrap();
     drop(socket);
     // As the widget sends it: a subprotocol, not in the address.
     let url = format!("{}{path}", app.base.replace("http://", "ws://"));
