@@ -21,21 +21,11 @@ CUSTOMERS=$(( TICKETS / 20 > 1000 ? TICKETS / 20 : 1000 ))
 PASSWORD='Seed-Passw0rd!'
 CSRF=benchcsrfbenchcsrfbenchcsrfbenchcsrfbenchcs
 work=$(mktemp -d)
-server=; bare=
-trap 'kill $server $bare 2>/dev/null || true; rm -rf "$work"' EXIT
+source bench/lib.sh
+trap bench_cleanup EXIT
 
 export FRONTDESK_DATABASE_URL=${1:-sqlite://$work/bench.db}
 export FRONTDESK_LOG=warn
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-sql() {
-  case $FRONTDESK_DATABASE_URL in
-    sqlite://*) python3 -c 'import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' \
-                  "${FRONTDESK_DATABASE_URL#sqlite://}" "$1" ;;
-    *) psql "$FRONTDESK_DATABASE_URL" -Atc "$1" ;;
-  esac
-}
-elapsed() { python3 -c "import time; print(round(time.time() - $1, 1))"; }
-
 ticket_secs=; article_secs=
 if [ -n "${BENCH_REUSE:-}" ]; then
   echo "using the desk and articles already seeded in $FRONTDESK_DATABASE_URL" >&2
@@ -51,18 +41,8 @@ else
   article_secs=$(elapsed "$start")
 fi
 
-port=$(free_port); base=http://127.0.0.1:$port
-FRONTDESK_BIND=127.0.0.1:$port $BIN serve >/dev/null 2>&1 & server=$!
-for _ in $(seq 100); do curl -sf $base/healthz >/dev/null && break; sleep 0.1; done
+start_server
 acme=$(sql "SELECT id FROM portals WHERE slug = 'acme'")
-manage_session() {
-  curl -s -D - -o /dev/null -b "fd_csrf=$CSRF" --data-urlencode "csrf=$CSRF" --data-urlencode "email=$1" \
-    --data-urlencode "password=$PASSWORD" $base/manage/login | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(fd_manage=[^;]*\).*/\1/p'
-}
-portal_session() {
-  curl -s -D - -o /dev/null -b "fd_csrf=$CSRF" --data-urlencode "csrf=$CSRF" --data-urlencode "email=$1" \
-    --data-urlencode "password=$PASSWORD" $base/portal/acme/login | tr -d '\r' | sed -n "s/^[Ss]et-[Cc]ookie: \(fd_portal_$acme=[^;]*\).*/\1/p"
-}
 admin=$(manage_session admin@seed.test)
 agent=$(manage_session agent1@acme.seed.test)
 customer=$(portal_session customer1@acme.example)
@@ -70,27 +50,10 @@ customer=$(portal_session customer1@acme.example)
 # A rare word: one ticket's reference number.
 ref=$(sql "SELECT subject FROM tickets WHERE portal_id = $acme ORDER BY id DESC LIMIT 1" | sed -n 's/.*ref\. \([0-9]*\).*/\1/p')
 
-bare_port=$(free_port)
-target/release/examples/bare_axum 127.0.0.1:$bare_port & bare=$!
-for _ in $(seq 50); do curl -sf http://127.0.0.1:$bare_port/login >/dev/null && break; sleep 0.1; done
-measure() { # url cookie path
-  local out; out=$(BENCH_COOKIE="$2" BENCH_PATH="$3" wrk -t1 -c8 -d${DUR}s --latency -s bench/get.lua "$1")
-  if grep -q "Non-2xx" <<<"$out"; then echo "$out" >&2; echo "error: non-2xx answers in $3" >&2; exit 1; fi
-  local rate p99; rate=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' <<<"$out")
-  echo "$rate $p99"
-}
-read -r bare_rate bare_p99 < <(measure http://127.0.0.1:$bare_port "" /login)
-kill $bare; bare=
+measure_bare
 
 engine=${FRONTDESK_DATABASE_URL%%:*}
-echo "| search ($engine, $ARTICLES articles, $TICKETS tickets, wrk -t1 -c8, ${DUR}s) | requests/s | p99 ms | share of bare |"
-echo "|---|---|---|---|"
-printf "| bare axum page | %.0f | %.2f | 100 %% |\n" "$bare_rate" "$bare_p99"
-row() { # label cookie path
-  read -r rate p99 < <(measure $base "$2" "$3")
-  printf "| %s | %.0f | %.2f | %.1f %% |\n" "$1" "$rate" "$p99" "$(python3 -c "print($rate * 100 / $bare_rate)")"
-}
+table_head "search ($engine, $ARTICLES articles, $TICKETS tickets, wrk -t1 -c8, ${DUR}s)"
 row "articles: visitor, one common word (\`password\`, in 15 % of articles)" "" "/portal/acme/kb/search?q=password"
 row "articles: visitor, two words (\`reset password\`)" "" "/portal/acme/kb/search?q=reset+password"
 row "articles: customer, a stop word and a word (\`the printer\`)" "$customer" "/portal/acme/kb/search?q=the+printer"

@@ -78,6 +78,7 @@ impl Application {
             );
         }
         let events = crate::events::start(&db);
+        let kb = crate::kb::portal_cache::KbCache::following(&events);
         let state = AppState::new(Inner {
             events,
             cookies: CookiePolicy { secure: public_url.scheme() == "https" },
@@ -94,7 +95,7 @@ impl Application {
             oidc_http: crate::sso::provider::http_client(),
             directories: Default::default(),
             authority_hosts: config.entra_authority_hosts.clone(),
-            kb: Default::default(),
+            kb,
             chat: config.chat,
         });
         crate::chat::sweeper::spawn(state.clone());

@@ -10,6 +10,12 @@
 //! - `console`, `supervise`, `viewers`: the agents' pages, supervisors, collision warnings.
 
 pub mod console;
+pub mod console_actions;
+pub mod console_chat;
+pub mod console_live;
+pub mod console_queries;
+pub mod console_ticket;
+pub mod console_transcript;
 pub mod department_settings;
 pub mod hours;
 pub mod lanes;
@@ -27,7 +33,9 @@ pub mod round_robin;
 pub mod routing;
 pub mod signout;
 pub mod store;
+pub mod supervise;
 pub mod sweeper;
+pub mod viewers;
 pub mod widget;
 pub mod ws;
 
@@ -54,4 +62,5 @@ fn router() -> axum::Router<crate::web::state::AppState> {
         .merge(ws::router())
         .merge(widget::router())
         .merge(console::router())
+        .merge(viewers::router())
 }

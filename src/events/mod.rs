@@ -18,6 +18,9 @@ mod poll;
 mod postgres;
 mod topics;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use tokio::sync::broadcast;
 
 use crate::db::{Backend, Db};
@@ -53,6 +56,9 @@ pub struct EventBus {
     sender: broadcast::Sender<Event>,
     topics: topics::Topics,
     db: Db,
+    /// Whether every change made elsewhere reaches this node now: false on PostgreSQL while the
+    /// `LISTEN` connection is down.
+    live: Arc<AtomicBool>,
 }
 
 impl EventBus {
@@ -80,6 +86,16 @@ impl EventBus {
         }
     }
 
+    /// Whether this node hears every change as it is made. While it does not, a copy kept
+    /// because no event said it changed must be checked against the database.
+    pub fn is_live(&self) -> bool {
+        self.live.load(Ordering::Acquire)
+    }
+
+    fn set_live(&self, live: bool) {
+        self.live.store(live, Ordering::Release);
+    }
+
     fn deliver(&self, event: Event) {
         // Nobody listening is fine.
         let _ = self.sender.send(event);
@@ -91,12 +107,15 @@ impl EventBus {
 /// this node's copy of the portals and settings current. Stops when the database is closed.
 pub fn start(db: &Db) -> EventBus {
     let (sender, _) = broadcast::channel(1024);
-    let bus = EventBus { sender, topics: topics::Topics::default(), db: db.clone() };
-    if db.backend() == Backend::Postgres {
+    let on_sqlite = db.backend() == Backend::Sqlite;
+    let live = Arc::new(AtomicBool::new(on_sqlite));
+    let bus = EventBus { sender, topics: topics::Topics::default(), db: db.clone(), live };
+    if !on_sqlite {
         tokio::spawn(postgres::listen(db.clone(), bus.clone()));
     }
     // On PostgreSQL too: a notification is quicker, but never arrives while `LISTEN` is down.
     tokio::spawn(poll::watch_config_version(db.clone(), bus.clone()));
+    tokio::spawn(poll::watch_kb_versions(db.clone(), bus.clone()));
     tokio::spawn(forget_changed_config(db.clone(), bus.subscribe()));
     bus
 }

@@ -4,6 +4,7 @@
 //! while that connection is down (refused, or dropped silently by something in between) no
 //! notification arrives, yet the copy must not stay stale for more than a second.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use sqlx::Row;
@@ -32,4 +33,50 @@ pub(super) async fn watch_config_version(db: Db, bus: EventBus) {
         }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// The knowledge bases' versions (migration 0021), which triggers bump on every change a reader
+/// could see: each portal whose version moved is announced as `Event::Kb`. On SQLite this is how
+/// the command line's changes reach the server; on PostgreSQL triggers notify at once, and this
+/// bounds how long a silently dead `LISTEN` connection could hide a change. One small read of a
+/// sum first, so that nothing is read row by row while nothing changed.
+pub(super) async fn watch_kb_versions(db: Db, bus: EventBus) {
+    let mut seen_sum: Option<(i64, i64)> = None;
+    let mut seen: HashMap<i64, i64> = HashMap::new();
+    while !db.pool().is_closed() {
+        if let Err(e) = check_kb_versions(&db, &bus, &mut seen_sum, &mut seen).await {
+            tracing::debug!(error = %e, "cannot read the knowledge bases' versions");
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+async fn check_kb_versions(
+    db: &Db,
+    bus: &EventBus,
+    seen_sum: &mut Option<(i64, i64)>,
+    seen: &mut HashMap<i64, i64>,
+) -> Result<(), sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*) AS portals, COALESCE(SUM(version), 0) AS total FROM kb_versions")
+        .fetch_one(db.pool())
+        .await?;
+    let sum = (row.try_get::<i64, _>("portals")?, row.try_get::<i64, _>("total")?);
+    if *seen_sum == Some(sum) {
+        return Ok(());
+    }
+    let first = seen_sum.is_none();
+    let rows = sqlx::query("SELECT portal_id, version FROM kb_versions").fetch_all(db.pool()).await?;
+    let mut now = HashMap::with_capacity(rows.len());
+    for row in rows {
+        now.insert(row.try_get::<i64, _>("portal_id")?, row.try_get::<i64, _>("version")?);
+    }
+    // On the first read every portal counts as changed: a copy made before may predate it.
+    for (&portal_id, version) in &now {
+        if first || seen.get(&portal_id) != Some(version) {
+            bus.deliver(Event::Kb { portal_id });
+        }
+    }
+    *seen = now;
+    *seen_sum = Some(sum);
+    Ok(())
 }

@@ -15,6 +15,8 @@ const RETRY: Duration = Duration::from_secs(1);
 pub(super) async fn listen(db: Db, bus: EventBus) {
     while !db.pool().is_closed() {
         if let Err(e) = listen_once(&db, &bus).await {
+            bus.set_live(false);
+            bus.deliver(Event::Missed);
             tracing::warn!(error = %e, "lost the database's event channel; reconnecting");
             tokio::time::sleep(RETRY).await;
         }
@@ -24,13 +26,19 @@ pub(super) async fn listen(db: Db, bus: EventBus) {
 async fn listen_once(db: &Db, bus: &EventBus) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect(db.url().as_str()).await?;
     listener.listen(CHANNEL).await?;
+    bus.set_live(true);
     bus.deliver(Event::Missed);
     while !db.pool().is_closed() {
         // Not wrapped in a timeout: a receive cut short could drop half a message. The task
         // ends with its runtime (the process, or a test's).
         match listener.try_recv().await? {
-            // The connection dropped and was opened again: whatever came meanwhile is lost.
-            None => bus.deliver(Event::Missed),
+            // The connection dropped: whatever comes until a new one listens is lost. A new
+            // connection (the next call) says so again once it listens.
+            None => {
+                bus.set_live(false);
+                bus.deliver(Event::Missed);
+                return Ok(());
+            }
             Some(notification) => match Event::parse(notification.payload()) {
                 Some(event) => bus.deliver(event),
                 None => tracing::debug!(payload = notification.payload(), "unknown event"),

@@ -40,6 +40,23 @@ pub fn router() -> Router<AppState> {
         .route("/manage/kb/articles/{id}/revisions/{number}/restore", post(revisions::restore))
         .route("/manage/kb/articles/{id}/files/{file}", get(files::download))
         .route("/manage/kb/articles/{id}/files/{file}/delete", post(files::delete))
+        .route_layer(axum::middleware::from_fn(forget_trust_after_writes))
+}
+
+/// After any form of these pages was sent, this node's copies of the knowledge bases are checked
+/// against the database again: an editor who publishes then opens the portal sees the change
+/// even before the database's notification reaches the node (SQLite has none).
+async fn forget_trust_after_writes(
+    axum::Extension(state): axum::Extension<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let writes = request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD;
+    let response = next.run(request).await;
+    if writes {
+        state.kb.changed();
+    }
+    response
 }
 
 /// The management menu's entry, for those who edit the knowledge base.

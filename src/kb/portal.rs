@@ -111,8 +111,7 @@ impl Reading {
     }
 
     async fn snapshot(&self, state: &AppState) -> AppResult<std::sync::Arc<Snapshot>> {
-        let version = portal_cache::version(&state.db, self.portal_id()).await?;
-        Ok(portal_cache::snapshot(&state.db, &state.kb, self.portal_id(), version).await?)
+        Ok(portal_cache::current(state, self.portal_id()).await?)
     }
 }
 
@@ -188,11 +187,7 @@ pub async fn home(
     let snapshot = r.snapshot(&state).await?;
     let view = snapshot.view(r.reader, r.lang);
     let links = |list: &[usize]| list.iter().map(|i| r.link(&snapshot.articles[*i])).collect::<Vec<_>>();
-    let sign_in_for_more = r.reader == Reader::Visitor
-        && snapshot
-            .articles
-            .iter()
-            .any(|a| Reader::Customer.may_read(a.visibility) && !r.reader.may_read(a.visibility));
+    let sign_in_for_more = r.reader == Reader::Visitor && snapshot.has_customers_only;
     let page = HomePage {
         categories: r.cards(&snapshot, None),
         popular: links(&view.popular),
@@ -342,7 +337,26 @@ pub async fn article(
         Err(page) => return Ok(*page),
     };
     let id = parse_id(&id)?;
-    let row = read_article(&state, r.portal_id(), id, r.reader).await?.ok_or(AppError::NotFound)?;
+    let thanks = q.msg.as_deref() == Some("voted");
+    let page = if r.reader == Reader::Agent {
+        agents_article(&state, r, id).await?
+    } else {
+        readers_article(&state, r, id).await?
+    };
+    Ok(ArticlePage { thanks, ..page }.into_response())
+}
+
+/// Customers and visitors: everything from this node's copy, the HTML kept in memory once read.
+async fn readers_article(state: &AppState, r: Reading, id: i64) -> AppResult<ArticlePage> {
+    let snapshot = r.snapshot(state).await?;
+    let shown = snapshot.article(id).filter(|a| r.reader.may_read(a.visibility)).ok_or(AppError::NotFound)?;
+    let body_html = snapshot.body(&state.db, r.portal_id(), id).await?.ok_or(AppError::NotFound)?;
+    Ok(article_page(r, &snapshot, shown, shown.title.clone(), body_html.to_string(), shown.published_at, None))
+}
+
+/// Agents see the helpful counts, which the copy does not follow: the row is read each time.
+async fn agents_article(state: &AppState, r: Reading, id: i64) -> AppResult<ArticlePage> {
+    let row = read_article(state, r.portal_id(), id, r.reader).await?.ok_or(AppError::NotFound)?;
     let language: String = row.try_get("language")?;
     let visibility: String = row.try_get("visibility")?;
     let shown = portal_cache::Article::new(
@@ -354,28 +368,38 @@ pub async fn article(
     );
     let version = row.try_get::<Option<i64>, _>("kb_version")?.unwrap_or(0);
     let snapshot = portal_cache::snapshot(&state.db, &state.kb, r.portal_id(), version).await?;
-    let votes = (r.reader == Reader::Agent)
-        .then(|| Ok::<_, sqlx::Error>((row.try_get("helpful_yes")?, row.try_get("helpful_no")?)))
-        .transpose()?;
-    let page = ArticlePage {
-        crumbs: r.crumbs(&snapshot, shown.category_id),
-        title: row.try_get("title")?,
-        body_html: row.try_get("body_html")?,
+    let votes = Some((row.try_get("helpful_yes")?, row.try_get("helpful_no")?));
+    let published_at = row.try_get::<Option<i64>, _>("published_at")?.unwrap_or(0);
+    Ok(article_page(r, &snapshot, &shown, row.try_get("title")?, row.try_get("body_html")?, published_at, votes))
+}
+
+fn article_page(
+    r: Reading,
+    snapshot: &Snapshot,
+    shown: &portal_cache::Article,
+    title: String,
+    body_html: String,
+    published_at: i64,
+    votes: Option<(i64, i64)>,
+) -> ArticlePage {
+    ArticlePage {
+        crumbs: r.crumbs(snapshot, shown.category_id),
+        title,
+        body_html,
         language: shown.language.tag(),
-        updated: crate::i18n::date(r.lang, row.try_get::<Option<i64>, _>("published_at")?.unwrap_or(0)),
+        updated: crate::i18n::date(r.lang, published_at),
         restricted: restricted_label(r.reader, shown.visibility),
-        translations: snapshot.translations(&shown, r.reader).into_iter().map(|a| r.link(a)).collect(),
-        related: snapshot.related(&shown, r.reader, RELATED).into_iter().map(|a| r.link(a)).collect(),
-        here: r.article_href(id),
+        translations: snapshot.translations(shown, r.reader).into_iter().map(|a| r.link(a)).collect(),
+        related: snapshot.related(shown, r.reader, RELATED).into_iter().map(|a| r.link(a)).collect(),
+        here: r.article_href(shown.id),
         votes,
-        thanks: q.msg.as_deref() == Some("voted"),
-        id,
+        thanks: false,
+        id: shown.id,
         search_q: String::new(),
         csrf: r.csrf,
         portal: r.portal,
         user: r.user,
-    };
-    Ok(page.into_response())
+    }
 }
 
 #[cfg(test)]

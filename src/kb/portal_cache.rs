@@ -16,14 +16,19 @@
 //! first asked for.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use sqlx::Row;
+use tokio::sync::broadcast::error::RecvError;
 
 use super::{Reader, Visibility};
 use crate::db::Db;
+use crate::events::{Event, EventBus};
 use crate::i18n::Lang;
+use crate::web::state::AppState;
 
 /// How long a copy serves when nothing a reader sees changed, so that "popular" follows votes.
 const MAX_AGE: Duration = Duration::from_secs(60);
@@ -128,8 +133,22 @@ pub struct Snapshot {
     in_category: HashMap<i64, Vec<usize>>,
     /// The members of each group of translations.
     groups: HashMap<i64, Vec<usize>>,
+    /// Whether some article is for signed-in customers only (visitors are told to sign in).
+    pub has_customers_only: bool,
     /// One per reader and language (`view_slot`).
     views: [OnceLock<View>; 6],
+    /// Articles' stored HTML as pages read it, up to `BODIES_BUDGET` bytes.
+    bodies: Mutex<Bodies>,
+}
+
+/// The bytes of articles' HTML one portal's copy keeps: the most read articles of a large
+/// knowledge base fit, and a node's memory stays bounded however many articles there are.
+const BODIES_BUDGET: usize = 16 << 20;
+
+#[derive(Debug, Default)]
+struct Bodies {
+    html: HashMap<i64, Arc<str>>,
+    bytes: usize,
 }
 
 fn view_slot(reader: Reader, lang: Lang) -> usize {
@@ -199,6 +218,30 @@ impl Snapshot {
     }
 
     /// What `reader` sees in `lang`.
+    /// A published article's stored HTML: from memory, else read and kept while the budget
+    /// allows. `None` when the article is no longer published. The row may be newer than this
+    /// copy (a change not heard of yet), never older.
+    pub async fn body(&self, db: &Db, portal_id: i64, id: i64) -> Result<Option<Arc<str>>, sqlx::Error> {
+        if let Some(html) = self.bodies.lock().unwrap_or_else(|e| e.into_inner()).html.get(&id) {
+            return Ok(Some(html.clone()));
+        }
+        let row = sqlx::query(
+            "SELECT body_html FROM kb_articles WHERE portal_id = $1 AND id = $2 AND published_revision IS NOT NULL",
+        )
+        .bind(portal_id)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let html: Arc<str> = row.try_get::<String, _>("body_html")?.into();
+        let mut bodies = self.bodies.lock().unwrap_or_else(|e| e.into_inner());
+        if bodies.bytes + html.len() <= BODIES_BUDGET {
+            bodies.bytes += html.len();
+            bodies.html.insert(id, html.clone());
+        }
+        Ok(Some(html))
+    }
+
     pub fn view(&self, reader: Reader, lang: Lang) -> &View {
         self.views[view_slot(reader, lang)].get_or_init(|| self.build_view(reader, lang))
     }
@@ -253,19 +296,91 @@ impl Snapshot {
     }
 }
 
-/// The copies of every portal this node has served.
+/// The copies of every portal this node has served, and whether each may be used without
+/// asking the database.
+///
+/// A copy is trusted while no change was heard of since its version was last read: every change
+/// a reader could see bumps the portal's version, which every node hears of on the event bus
+/// (PostgreSQL: a trigger's notification; SQLite: this process's own pages, and a poll for the
+/// command line's). So a page served from a trusted copy makes no statement at all. Nothing is
+/// trusted while the bus may be missing events (`EventBus::is_live`).
 #[derive(Debug, Default)]
 pub struct KbCache {
     portals: RwLock<HashMap<i64, Arc<Snapshot>>>,
     /// One reading at a time, so that a burst of requests after a change reads the portal once.
     loading: tokio::sync::Mutex<()>,
+    /// How many changes (of any portal) this node has heard of.
+    changes: Arc<AtomicU64>,
+    /// Per portal, the count of changes when its version was last read and matched its copy.
+    trusted_at: RwLock<HashMap<i64, u64>>,
 }
 
 impl KbCache {
+    /// A cache that hears of changes on `bus`.
+    pub fn following(bus: &EventBus) -> KbCache {
+        let cache = KbCache::default();
+        let changes = cache.changes.clone();
+        let mut events = bus.subscribe();
+        tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(Event::Kb { .. } | Event::Missed) | Err(RecvError::Lagged(_)) => {
+                        changes.fetch_add(1, Ordering::AcqRel);
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
+        cache
+    }
+
+    /// Something was changed through this node: trust nothing until versions are read again
+    /// (other nodes hear of it from the database).
+    pub fn changed(&self) {
+        self.changes.fetch_add(1, Ordering::AcqRel);
+    }
+
     fn current(&self, portal_id: i64, version: i64) -> Option<Arc<Snapshot>> {
         let portals = self.portals.read().unwrap_or_else(|e| e.into_inner());
         portals.get(&portal_id).filter(|s| s.version >= version && s.loaded.elapsed() < MAX_AGE).cloned()
     }
+
+    /// The portal's copy, however old.
+    fn latest(&self, portal_id: i64) -> Option<Arc<Snapshot>> {
+        self.portals.read().unwrap_or_else(|e| e.into_inner()).get(&portal_id).cloned()
+    }
+
+    fn trusted(&self, portal_id: i64, changes: u64) -> Option<Arc<Snapshot>> {
+        if self.trusted_at.read().unwrap_or_else(|e| e.into_inner()).get(&portal_id) != Some(&changes) {
+            return None;
+        }
+        let portals = self.portals.read().unwrap_or_else(|e| e.into_inner());
+        portals.get(&portal_id).filter(|s| s.loaded.elapsed() < MAX_AGE).cloned()
+    }
+
+    fn trust(&self, portal_id: i64, changes: u64) {
+        self.trusted_at.write().unwrap_or_else(|e| e.into_inner()).insert(portal_id, changes);
+    }
+}
+
+/// The portal's copy, read again only when a change may have been made since it was checked.
+pub async fn current(state: &AppState, portal_id: i64) -> Result<Arc<Snapshot>, sqlx::Error> {
+    let cache = &state.kb;
+    // Counted before the version is read: a change heard of meanwhile voids the trust below.
+    let changes = cache.changes.load(Ordering::Acquire);
+    if state.events.is_live()
+        && let Some(snapshot) = cache.trusted(portal_id, changes)
+    {
+        return Ok(snapshot);
+    }
+    let version = version(&state.db, portal_id).await?;
+    let snapshot = snapshot(&state.db, cache, portal_id, version).await?;
+    // An older copy served while another request reads the new one is not trusted.
+    if snapshot.version >= version {
+        cache.trust(portal_id, changes);
+    }
+    Ok(snapshot)
 }
 
 /// The portal's knowledge-base version: the statement every page makes first (0 for a portal
@@ -281,12 +396,21 @@ pub async fn version(db: &Db, portal_id: i64) -> Result<i64, sqlx::Error> {
     })
 }
 
-/// The portal's copy at `version` (or later), read from the database when this node has none.
+/// The portal's copy at `version` (or later), read from the database when this node has none;
+/// while another request is reading it, the older copy this node has, if any.
 pub async fn snapshot(db: &Db, cache: &KbCache, portal_id: i64, version: i64) -> Result<Arc<Snapshot>, sqlx::Error> {
     if let Some(snapshot) = cache.current(portal_id, version) {
         return Ok(snapshot);
     }
-    let _one_at_a_time = cache.loading.lock().await;
+    let _one_at_a_time = match cache.loading.try_lock() {
+        Ok(guard) => guard,
+        // Another request is reading a copy (a second or more for 100,000 articles): meanwhile
+        // the copy there is serves, rather than every reader waiting.
+        Err(_) => match cache.latest(portal_id) {
+            Some(older) => return Ok(older),
+            None => cache.loading.lock().await,
+        },
+    };
     if let Some(snapshot) = cache.current(portal_id, version) {
         return Ok(snapshot);
     }
@@ -365,6 +489,8 @@ fn index(version: i64, categories: Vec<Category>, articles: Vec<Article>) -> Sna
         in_category.entry(a.category_id).or_default().push(i);
         groups.entry(a.group).or_default().push(i);
     }
+    let has_customers_only =
+        articles.iter().any(|a| Reader::Customer.may_read(a.visibility) && !Reader::Visitor.may_read(a.visibility));
     Snapshot {
         version,
         loaded: Instant::now(),
@@ -374,7 +500,9 @@ fn index(version: i64, categories: Vec<Category>, articles: Vec<Article>) -> Sna
         article_at,
         in_category,
         groups,
+        has_customers_only,
         views: Default::default(),
+        bodies: Default::default(),
     }
 }
 

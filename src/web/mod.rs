@@ -57,6 +57,9 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), csrf::ensure_cookie))
         .layer(middleware::from_fn(|req, next| input::refuse_control_characters(req, next, MAX_BODY_BYTES)))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // For a feature's own middleware (`from_fn` has no state; features' routers are built
+        // before the state exists).
+        .layer(axum::Extension(state.clone()))
         .with_state(state.clone());
     let by_host = middleware::from_fn_with_state(state.clone(), portals::resolve::serve_portal_hosts);
     let app = Router::new()

@@ -426,6 +426,26 @@ impl Browser {
         Self::page(self.client.get(self.url(path)).send().await.expect("GET")).await
     }
 
+    /// GET until `done` holds of the page: for a change made by another writer, which reaches
+    /// a node's copies within a second or so (an event, or a poll). Panics with the last page
+    /// after five seconds.
+    pub async fn get_until(&self, path: &str, what: &str, done: impl Fn(&Page) -> bool) -> Page {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let page = self.get(path).await;
+            if done(&page) {
+                return page;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{path} never showed {what} (status {}):\n{}",
+                page.status,
+                page.body
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// GET, then follow redirects within the site.
     pub async fn follow(&self, path: &str) -> Page {
         let mut page = self.get(path).await;

@@ -1,0 +1,108 @@
+// The agents' side of chat in Chromium: two agents on one ticket see each other and who is
+// writing (collision warning); an agent on a phone-sized window gets a customer's chat on the
+// Chats page live, accepts it, answers, and ends it. Pictures go to the temp folder (and, with
+// FRONTDESK_SCREENSHOTS set, to docs/screenshots) for a look.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ADMIN, ROOT, launchBrowser, startServer } from './harness.mjs';
+
+const CUSTOMER = { email: 'rui@client.test', password: 'Cust0mer-Secret!' };
+const BO = { email: 'bo@desk.test', password: 'B0-Agent-Secret!' };
+const shots = process.env.FRONTDESK_SCREENSHOTS ? join(ROOT, 'docs/screenshots') : tmpdir();
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  server.cli(['user', 'add', '--portal', 'default', '--role', 'customer', '--email', CUSTOMER.email, '--name', 'Rui Customer'], `${CUSTOMER.password}\n`);
+  server.cli(['user', 'add', '--portal', 'default', '--role', 'admin', '--email', BO.email, '--name', 'Bo Agent'], `${BO.password}\n`);
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function signIn(page, who) {
+  await page.goto(`${server.base}/manage/login`);
+  await page.fill('#email', who.email);
+  await page.fill('#password', who.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${server.base}/manage`);
+}
+
+test('two agents on a ticket, then a chat answered from a phone', async () => {
+  const ana = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await signIn(ana, ADMIN);
+  await ana.goto(`${server.base}/manage/departments`);
+  await ana.fill('#name', 'Support');
+  await ana.click('form.card button[type=submit]');
+  await ana.waitForSelector('#departments');
+  // Bo answers the department's chats.
+  await ana.goto(`${server.base}/manage/agents`);
+  await ana.click('a:has-text("Bo Agent")');
+  await ana.check('input[name="department"]');
+  await ana.click('form.card button[type=submit]');
+  const bo = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true })).newPage();
+  await signIn(bo, BO);
+
+  const customer = await (await browser.newContext()).newPage();
+  await customer.goto(`${server.base}/portal/default/login`);
+  await customer.fill('#email', CUSTOMER.email);
+  await customer.fill('#password', CUSTOMER.password);
+  await customer.click('button[type=submit]');
+  await customer.waitForURL(`${server.base}/portal/default/`);
+  await customer.goto(`${server.base}/portal/default/tickets/new`);
+  await customer.fill('#subject', 'Printer jams');
+  await customer.fill('#message', 'It started today.');
+  await customer.click('#new-ticket button[type=submit]');
+  await customer.waitForURL(/msg=created/);
+
+  // Collision warning: each sees the other, and Ana sees Bo writing.
+  await ana.goto(`${server.base}/manage/tickets/1001`);
+  await bo.goto(`${server.base}/manage/tickets/1001`);
+  await ana.waitForSelector('#ticket-viewers:not([hidden]) li:has-text("Bo Agent")');
+  await bo.waitForSelector('#ticket-viewers:not([hidden]) li:has-text("Admin")');
+  await bo.fill('#message', 'Have you tried');
+  await bo.dispatchEvent('#message', 'input');
+  await ana.waitForSelector('#ticket-viewers li.writing:has-text("Bo Agent")');
+  await ana.screenshot({ path: join(shots, 'manage-ticket-viewers-1280x800.png') });
+  await bo.fill('#message', '');
+  await bo.dispatchEvent('#message', 'input');
+  await ana.waitForSelector('#ticket-viewers li:not(.writing):has-text("Bo Agent")');
+  await bo.goto(`${server.base}/manage`);
+  await ana.waitForSelector('#ticket-viewers', { state: 'hidden' });
+
+  // Bo becomes available for chats and waits on the Chats page; the customer starts a chat.
+  await bo.goto(`${server.base}/manage/chats`);
+  const form = bo.locator('form.presence-switch[data-channel="chat"]');
+  await bo.click('#presence-menu summary');
+  await form.locator('button[value="available"]').click();
+  await bo.waitForLoadState();
+  await bo.goto(`${server.base}/manage/chats`);
+  await customer.goto(`${server.base}/portal/default/chat`);
+  await customer.fill('#message', 'My printer is on fire');
+  await customer.click('#chat-start button[type=submit]');
+  await customer.waitForSelector('#chat');
+
+  await bo.waitForSelector('#chat-offers li.offer:has-text("Rui Customer")');
+  await bo.screenshot({ path: join(shots, 'manage-chats-390x844.png'), fullPage: true });
+  await bo.click('#chat-offers button.accept');
+  await bo.waitForURL(/\/manage\/chats\/\d+$/);
+  await bo.waitForSelector('#chat-messages li:has-text("My printer is on fire")');
+  await bo.fill('#message', 'Unplug it, please.');
+  await bo.press('#message', 'Enter');
+  await customer.waitForSelector('#chat-messages li.from-agent:has-text("Unplug it, please.")');
+  await customer.fill('#chat-text', 'Done, thanks');
+  await customer.press('#chat-text', 'Enter');
+  await bo.waitForSelector('#chat-messages li.from-customer:has-text("Done, thanks")');
+  const width = await bo.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the chat page fits a phone (${width} px)`);
+  await bo.screenshot({ path: join(shots, 'manage-chat-390x844.png'), fullPage: true });
+
+  await bo.click('#end-chat button');
+  await bo.waitForURL(/done=ended/);
+  assert.match(await bo.textContent('#chat-done'), /ended/);
+});
