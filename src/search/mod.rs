@@ -105,10 +105,26 @@ pub enum TicketSearcher {
 
 /// The condition on a ticket aliased `t` that keeps those matching `terms`, with `?` where
 /// its one value goes, and that value. The caller adds its own portal and visibility
-/// conditions on `t`; `terms` must not be empty.
+/// conditions on `t`; `terms` must not be empty. Best where the query walks few tickets (one
+/// customer's) or where many match (the walk soon finds a page of them).
 pub fn ticket_condition(backend: Backend, terms: &Terms, who: TicketSearcher) -> (&'static str, String) {
     match backend {
         Backend::Sqlite => sqlite::ticket_condition(terms, who),
         Backend::Postgres => postgres::ticket_condition(terms, who),
+    }
+}
+
+/// Where few tickets match, a query is better started from the index's matches than by walking
+/// a queue's order looking for them (a word on one ticket of a million would walk them all):
+/// what to read instead of `tickets t`, with `?` where the value goes, and the value; `None`
+/// when many match, or when the engine's planner chooses by itself. `terms` must not be empty.
+pub async fn few_ticket_matches(
+    db: &Db,
+    terms: &Terms,
+    who: TicketSearcher,
+) -> Result<Option<(&'static str, String)>, sqlx::Error> {
+    match db.backend() {
+        Backend::Sqlite => sqlite::few_ticket_matches(db, terms, who).await,
+        Backend::Postgres => Ok(None),
     }
 }

@@ -58,9 +58,39 @@ pub(super) async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<
 }
 
 pub(super) fn ticket_condition(terms: &Terms, who: TicketSearcher) -> (&'static str, String) {
+    // Every match is read once (a check ticket by ticket would expand the prefixes again for
+    // each: seconds for a common word at a million tickets).
+    ("t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)", ticket_query(terms, who))
+}
+
+fn ticket_query(terms: &Terms, who: TicketSearcher) -> String {
     let columns = match who {
         TicketSearcher::Agent => None,
         TicketSearcher::Customer => Some("subject people public_text"),
     };
-    ("t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)", terms.fts5_prefixes(columns))
+    terms.fts5_prefixes(columns)
+}
+
+/// At most this many matches count as few: sorting them costs less than a walk would.
+const FEW_MATCHES: i64 = 2000;
+
+pub(super) async fn few_ticket_matches(
+    db: &Db,
+    terms: &Terms,
+    who: TicketSearcher,
+) -> Result<Option<(&'static str, String)>, sqlx::Error> {
+    let query = ticket_query(terms, who);
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH $1 LIMIT {})",
+        FEW_MATCHES + 1
+    )))
+    .bind(&query)
+    .fetch_one(db.pool())
+    .await?;
+    let n: i64 = sqlx::Row::try_get(&row, "n")?;
+    // CROSS JOIN: SQLite keeps the matches as the outer loop, each ticket found by its rowid.
+    Ok((n <= FEW_MATCHES).then_some((
+        "(SELECT rowid AS id FROM tickets_fts WHERE tickets_fts MATCH ?) found CROSS JOIN tickets t",
+        query,
+    )))
 }

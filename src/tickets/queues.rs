@@ -199,6 +199,25 @@ impl Conditions {
         self.push(clause, vec![Bound::Int(value)]);
     }
 
+    /// The conditions of a selection, having asked the search index first whether few tickets
+    /// hold the words searched for. `None` when the scope allows nothing.
+    async fn prepare(
+        db: &Db,
+        portal_id: i64,
+        scope: &Scope,
+        selection: Selection<'_>,
+    ) -> Result<Option<Conditions>, sqlx::Error> {
+        let Selection { queue, status, filters } = selection;
+        // A customer filter starts from that customer's few tickets already.
+        let few = match &filters.words {
+            Some(words) if !words.is_empty() && filters.customer.is_none() => {
+                crate::search::few_ticket_matches(db, words, crate::search::TicketSearcher::Agent).await?
+            }
+            _ => None,
+        };
+        Ok(Conditions::build(db.backend(), portal_id, scope, queue, status, filters, few))
+    }
+
     /// `None` when the scope allows nothing (an agent in no department).
     fn build(
         backend: Backend,
@@ -207,6 +226,7 @@ impl Conditions {
         queue: Queue,
         status: StatusFilter,
         f: &Filters,
+        few: Option<(&str, String)>,
     ) -> Option<Conditions> {
         let mut c = Conditions::new(portal_id);
         if let Scope::Departments(ids) = scope {
@@ -230,7 +250,7 @@ impl Conditions {
         }
         c.filter(f);
         if let Some(words) = &f.words {
-            c.search(backend, words);
+            c.search(backend, words, few);
         }
         Some(c)
     }
@@ -265,9 +285,16 @@ impl Conditions {
     }
 
     /// The tickets whose text holds every word (each engine's own index, migration 0019).
-    fn search(&mut self, backend: Backend, words: &crate::search::Terms) {
+    /// When few tickets match (`few`: what to read, and its value), the query starts from them.
+    fn search(&mut self, backend: Backend, words: &crate::search::Terms, few: Option<(&str, String)>) {
         if words.is_empty() {
             self.sql.push_str(" AND 1 = 0");
+            return;
+        }
+        if let Some((source, value)) = few {
+            let placeholder = self.bind(Bound::Text(value));
+            self.from = source.replace('?', &placeholder);
+            self.sql.push_str(" AND t.id = found.id");
             return;
         }
         let (clause, value) = crate::search::ticket_condition(backend, words, crate::search::TicketSearcher::Agent);
@@ -326,8 +353,8 @@ pub async fn page(
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<Vec<QueueRow>, sqlx::Error> {
-    let Selection { queue, status, filters } = selection;
-    let Some(mut c) = Conditions::build(db.backend(), portal_id, scope, queue, status, filters) else {
+    let filters = selection.filters;
+    let Some(mut c) = Conditions::prepare(db, portal_id, scope, selection).await? else {
         return Ok(Vec::new());
     };
     if let Some(cursor) = after {
@@ -357,8 +384,7 @@ pub async fn count_capped(
     scope: &Scope,
     selection: Selection<'_>,
 ) -> Result<i64, sqlx::Error> {
-    let Selection { queue, status, filters } = selection;
-    let Some(c) = Conditions::build(db.backend(), portal_id, scope, queue, status, filters) else { return Ok(0) };
+    let Some(c) = Conditions::prepare(db, portal_id, scope, selection).await? else { return Ok(0) };
     let sql = format!(
         "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {} WHERE {} LIMIT {}) capped",
         c.from,
