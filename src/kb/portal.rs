@@ -5,9 +5,9 @@
 //! Anyone may read: a visitor what is public, the portal's signed-in customers also what is for
 //! customers, its agents (signed in to the portal) everything. Who reads what is
 //! `Reader::condition` / `Reader::may_read`, nowhere else; what a reader may not read is a 404,
-//! as is another portal's id. Lists come from this node's copy (`portal_cache`): a page makes one
-//! statement (the portal's knowledge-base version, or the article's row with it), besides the
-//! session's for a signed-in reader.
+//! as is another portal's id. Lists and, once read, articles' HTML come from this node's copy
+//! (`portal_cache`): a page makes no statement while the copy is trusted, besides the session's
+//! for a signed-in reader; agents' article pages read the row, for its helpful counts.
 
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,13 +1,14 @@
 //! This node's copy of what the portal's knowledge-base pages list: a portal's categories with
-//! their names, and the titles of its published articles (never their bodies, which the
-//! article page reads from the article's row).
+//! their names, and the titles of its published articles; and, as they are read, articles' HTML.
 //!
 //! A category page of a hundred articles read from the database would cost a hundred decoded
-//! rows per request (see docs/benchmarks.md, "The stack's floor"); from memory it costs one
-//! small statement: every page first reads the portal's `kb_versions` row, which triggers bump
-//! on every change a reader could see (migration 0021), and the copy is used only while its
-//! version is current. So a change shows at once on every node, whoever made it (the
-//! management pages, another node, the command line, SQL typed by hand).
+//! rows per request (see docs/benchmarks.md, "The stack's floor"); from memory it costs nothing.
+//! Triggers bump the portal's `kb_versions` row on every change a reader could see (migration
+//! 0021), and the copy is trusted until the event bus tells of a bump (`KbCache`): on
+//! PostgreSQL the row notifies every node (migration 0028), on SQLite a poll reads the versions,
+//! and this node's own edit forms forget the trust at once. So a change shows on every node
+//! within moments, whoever made it (the management pages, another node, the command line, SQL
+//! typed by hand).
 //!
 //! Votes do not bump the version (they would throw the copy away at every click), so the
 //! "popular" list follows them within `MAX_AGE`.
