@@ -6,7 +6,7 @@
 # `examples/chat_load.rs`: 2 sockets per chat, messages at BENCH_RATE per second in total,
 # round trips send -> ack and send -> the agent's socket, the servers' memory per connection.
 #
-#   CARGO_TARGET_DIR=target cargo build --release --bins --examples
+#   cargo build --release --bins --examples   # elsewhere: FRONTDESK_BIN=DIR/release/frontdesk
 #   bench/chat.sh                                                 # fresh SQLite, one node
 #   bench/chat.sh postgres://postgres@127.0.0.1:PORT/bench        # an empty PostgreSQL database
 #   BENCH_NODES=2 bench/chat.sh postgres://postgres@127.0.0.1:PORT/bench2
@@ -80,6 +80,11 @@ last=$(sql "SELECT MAX(id) FROM chats WHERE requester_name = 'Load test'")
 [ $(( last - first + 1 )) = "$CHATS" ] || { echo "chat ids are not contiguous" >&2; exit 1; }
 
 
+# The bare axum page (wrk -t1 -c8, 10 s), the reference every benchmark here prints.
+if [ -x "$(dirname "$BIN")/examples/bare_axum" ] && [ -z "${BENCH_NO_BARE:-}" ]; then
+  DUR=10 BARE_BIN=$(dirname "$BIN")/examples/bare_axum measure_bare
+  printf "bare axum page: %.0f requests/s, p99 %.2f ms\n" "$bare_rate" "$bare_p99"
+fi
 echo "$engine, $NODES node(s), $CHATS chats ($(( CHATS * 2 )) sockets), $RATE messages/s for ${DUR}s, ulimit -n $(ulimit -n)" >&2
 $LOAD customer_base=$customer_base agent_base=$agent_base slug=acme customer_cookie="$customer_cookie" \
   agent_cookie="$agent_cookie" first_chat=$first chats=$CHATS rate=$RATE seconds=$DUR \
