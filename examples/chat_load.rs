@@ -150,10 +150,10 @@ async fn drive(mut customer: Socket, mut agent: Socket, id: i64, plan: Plan, sam
             frame = agent.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
                     let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-                    if v["type"] == "message" {
-                        if let Some(at) = v["client_id"].as_str().and_then(|c| pending_delivery.remove(c)) {
-                            samples.lock().unwrap().delivery_us.push(at.elapsed().as_micros() as u64);
-                        }
+                    if v["type"] == "message"
+                        && let Some(at) = v["client_id"].as_str().and_then(|c| pending_delivery.remove(c))
+                    {
+                        samples.lock().unwrap().delivery_us.push(at.elapsed().as_micros() as u64);
                     }
                 }
                 Some(Ok(_)) => {}
