@@ -77,6 +77,24 @@ document.addEventListener("DOMContentLoaded", function () {
     };
   }
 
+  // A chat's page (chat.js tells its state): when the chat changes hands or ends while the
+  // agent looks at it, the page shows what they may do now; a chat that is no longer theirs
+  // sends them back to their list.
+  var chat = document.getElementById("chat");
+  if (chat && chat.getAttribute("data-side") === "agent" && !chat.hasAttribute("data-readonly")) {
+    var shown = chat.getAttribute("data-state"), leaving = false;
+    // The agent's own action (end, transfer...) is on its way: its answer decides the next page.
+    document.addEventListener("submit", function (event) {
+      if (event.target.id !== "chat-compose") leaving = true;
+    }, true);
+    chat.addEventListener("chat-state", function (event) {
+      var now = event.detail && event.detail.state;
+      if (!now || now === shown || leaving) return;
+      if (now === "waiting" || (shown === "active" && now === "offered")) location.href = "/manage/chats";
+      else location.reload();
+    });
+  }
+
   setOffset();
   tick();
   setInterval(tick, 1000);

@@ -184,9 +184,10 @@
 
     function connect() {
       var url = root.getAttribute("data-socket") + "?after=" + lastSeq;
-      if (token) url += "&token=" + encodeURIComponent(token);
       var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-      socket = new WebSocket(url.indexOf("ws") === 0 ? url : scheme + location.host + url);
+      url = url.indexOf("ws") === 0 ? url : scheme + location.host + url;
+      // The widget's token travels as a subprotocol, never in the address.
+      socket = token ? new WebSocket(url, ["frontdesk-chat", "token." + token]) : new WebSocket(url);
       socket.onopen = function () {
         backoff = 500;
         offlineLine.hidden = true;
@@ -286,7 +287,33 @@
         });
       });
       root.addEventListener("chat-state", function (e) {
-        if (e.detail.state === "ended") { end.hidden = true; try { sessionStorage.removeItem(key); } catch (x) { /* */ } }
+        if (e.detail.state === "ended") { end.hidden = true; after(chat); }
+      });
+    }
+
+    // Once the chat has ended: a rating and the transcript by email, with the token.
+    function after(chat) {
+      var form = document.getElementById("chat-embed-after");
+      if (!form || form.getAttribute("data-ready")) return;
+      form.setAttribute("data-ready", "1");
+      form.hidden = false;
+      var done = document.getElementById("chat-embed-done");
+      var headers = { "X-Chat-Token": chat.token, "Content-Type": "application/json" };
+      function tell(r, what) {
+        if (r.ok) { done.textContent = done.getAttribute("data-" + what); done.hidden = false; return; }
+        r.json().then(function (j) { done.textContent = (j.errors || []).join(" "); done.hidden = false; });
+      }
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var picked = form.querySelector("input[name=rating]:checked");
+        var body = JSON.stringify({ rating: picked ? picked.value : "", comment: form.elements.comment.value });
+        fetch(chat.rating, { method: "POST", headers: headers, body: body }).then(function (r) {
+          tell(r, "rated");
+          if (r.ok) form.querySelector("fieldset").disabled = true;
+        });
+      });
+      document.getElementById("chat-embed-transcript").addEventListener("click", function () {
+        fetch(chat.transcript, { method: "POST", headers: headers }).then(function (r) { tell(r, "transcript"); });
       });
     }
 

@@ -26,7 +26,6 @@ error-internal = Something went wrong on our side. Please try again in a moment.
 error-changed-meanwhile = Something this change refers to was changed or removed by someone else meanwhile. Nothing was saved: reload the page and try again.
 error-database-unavailable = The help desk cannot reach its database at the moment. Please try again in a few seconds.
 
-sign-out-refused-conversations = You cannot sign out while conversations are in progress. Finish them to leave the application.
 
 # The management layout (src/web/templates/shell.html).
 shell-open-menu = Open the menu

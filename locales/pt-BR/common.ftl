@@ -25,7 +25,6 @@ error-internal = Algo deu errado do nosso lado. Tente novamente em instantes.
 error-changed-meanwhile = Algo a que esta alteração se refere foi alterado ou removido por outra pessoa enquanto isso. Nada foi salvo: recarregue a página e tente novamente.
 error-database-unavailable = A central de atendimento não consegue acessar o banco de dados no momento. Tente novamente em alguns segundos.
 
-sign-out-refused-conversations = Você não pode fazer logout enquanto houver atendimentos em andamento. Finalize-os para sair da aplicação.
 
 # O layout da gestão (src/web/templates/shell.html).
 shell-open-menu = Abrir o menu

@@ -101,6 +101,11 @@ fn check(form: &SettingsForm) -> Result<(i64, Option<String>), Vec<String>> {
     let hours = form.chat_hours.trim().replace("\r\n", "\n");
     if hours.chars().count() > HOURS_MAX_CHARS || hours.chars().any(|c| c.is_control() && c != '\n') {
         errors.push(Msg::new("department-chat-hours-invalid").arg("max", HOURS_MAX_CHARS).to_string());
+    } else if !hours.is_empty()
+        && let Err(msg) = super::hours::parse(&hours)
+    {
+        // The schedule's own reader says what is wrong and how to write it.
+        errors.push(msg.to_string());
     }
     match seconds {
         Some(s) if errors.is_empty() => Ok((s, Some(hours).filter(|h| !h.is_empty()))),

@@ -74,15 +74,16 @@ async fn run(mut socket: WebSocket, state: AppState, who: Agent) {
     let renew = Duration::from_millis((state.chat.lease_secs as u64 * 1000 / 3).max(500));
     let mut tick = tokio::time::interval(renew);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        let alive = tokio::select! {
+    // The lease first, then what the agent sees: an event published before this socket opened
+    // may still be on its way, and must not show a state the lease is about to change.
+    tick.tick().await;
+    let mut alive = beat(&mut socket, &state, who, &mut told).await;
+    while alive {
+        alive = tokio::select! {
             frame = socket.recv() => matches!(frame, Some(Ok(ref m)) if !matches!(m, Message::Close(_))),
             event = events.recv() => event.is_some() && push(&mut socket, &state, who, &mut told, true).await,
             _ = tick.tick() => beat(&mut socket, &state, who, &mut told).await,
         };
-        if !alive {
-            break;
-        }
     }
     let _ = socket.send(Message::Close(None)).await;
 }

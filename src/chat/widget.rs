@@ -9,7 +9,8 @@
 //! third-party ones, which browsers increasingly refuse. The start is a JSON request that needs
 //! no cookie (a cross-site page cannot send it: JSON needs a CORS preflight, which is never
 //! granted, and the `Origin` is checked); its answer carries the visitor's token, which the
-//! iframe keeps in its own session storage and sends explicitly: `?token=` on the socket,
+//! iframe keeps in its own session storage and sends explicitly: as the subprotocol
+//! `token.TOKEN` on the socket (never in its address),
 //! `X-Chat-Token` on uploads and on ending the chat.
 
 use askama::Template;
@@ -38,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/portal/{slug}/chat/embed", get(embed))
         .route("/portal/{slug}/chat/embed/start", post(start))
         .route("/portal/{slug}/chat/embed/{id}/end", post(end))
+        .route("/portal/{slug}/chat/embed/{id}/rating", post(rate))
+        .route("/portal/{slug}/chat/embed/{id}/transcript", post(transcript))
         .route(
             "/static/chat-widget.js",
             get(|| async { super::portal::script(include_str!("../../static/chat-widget.js")) }),
@@ -62,6 +65,12 @@ struct EmbedPage {
 }
 
 /// The portal's sites, if it takes chats from visitors and lists any; otherwise the page does not exist.
+impl EmbedPage {
+    fn stars(&self) -> [i64; 5] {
+        [1, 2, 3, 4, 5]
+    }
+}
+
 async fn embedding_sites(state: &AppState, portal: &CurrentPortal) -> AppResult<Vec<String>> {
     let settings = portal_settings::load(&state.db, portal.portal.id).await?;
     if !settings.visitors || settings.embed_origins.is_empty() {
@@ -157,27 +166,91 @@ async fn start(
         "socket": format!("{here}/socket"),
         "upload": format!("{here}/files"),
         "end": format!("{}/chat/embed/{id}/end", portal.base),
+        "rating": format!("{}/chat/embed/{id}/rating", portal.base),
+        "transcript": format!("{}/chat/embed/{id}/transcript", portal.base),
     });
     Ok(([(header::CONTENT_TYPE, "application/json; charset=utf-8")], body.to_string()).into_response())
 }
 
-/// Ends the widget's chat: the visitor's token in `X-Chat-Token`, never a cookie.
+/// The widget's chat, by the visitor's token in `X-Chat-Token` (never a cookie); `None`: 401.
+async fn widget_chat(
+    state: &AppState,
+    portal: &CurrentPortal,
+    headers: &HeaderMap,
+    id: &str,
+) -> AppResult<Option<store::Chat>> {
+    crate::web::csrf::check_origin(headers, state)?;
+    let Some(token) = headers.get(super::portal_access::TOKEN_HEADER).and_then(|v| v.to_str().ok()) else {
+        return Ok(None);
+    };
+    let requester = Requester::Visitor { token: token.to_string() };
+    Ok(Some(own_chat(state, portal.portal.id, &requester, id).await?))
+}
+
+/// Ends the widget's chat.
 async fn end(
     State(state): State<AppState>,
     portal: CurrentPortal,
     headers: HeaderMap,
     Path((_slug, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    crate::web::csrf::check_origin(&headers, &state)?;
-    let Some(token) = headers.get(super::portal_access::TOKEN_HEADER).and_then(|v| v.to_str().ok()) else {
+    let Some(chat) = widget_chat(&state, &portal, &headers, &id).await? else {
         return Ok(StatusCode::UNAUTHORIZED.into_response());
     };
-    let requester = Requester::Visitor { token: token.to_string() };
-    let chat = own_chat(&state, portal.portal.id, &requester, &id).await?;
     if !chat.is_ended() {
         lanes::end_by_customer(&state, chat.portal_id, chat.id).await?;
     }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct RatingRequest {
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// Rates the widget's chat once it has ended (JSON: `rating` 1-5, `comment`).
+async fn rate(
+    State(state): State<AppState>,
+    portal: CurrentPortal,
+    headers: HeaderMap,
+    Path((_slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let Some(chat) = widget_chat(&state, &portal, &headers, &id).await? else {
+        return Ok(StatusCode::UNAUTHORIZED.into_response());
+    };
+    let Ok(request) = serde_json::from_slice::<RatingRequest>(&body) else {
+        return Ok(json_error(StatusCode::BAD_REQUEST, vec![Msg::new("form-unreadable")]));
+    };
+    let (rating, comment) = match super::portal_chat::check_rating(&request.rating, &request.comment) {
+        Ok(r) => r,
+        Err(msg) => return Ok(json_error(StatusCode::UNPROCESSABLE_ENTITY, vec![msg])),
+    };
+    if !store::rate(&state.db, chat.portal_id, chat.id, rating, comment.as_deref()).await? {
+        let msg = if chat.is_ended() { "chat-rating-already" } else { "chat-rating-not-ended" };
+        return Ok(json_error(StatusCode::CONFLICT, vec![Msg::new(msg)]));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Emails the widget chat's transcript to the address the visitor gave.
+async fn transcript(
+    State(state): State<AppState>,
+    portal: CurrentPortal,
+    headers: HeaderMap,
+    Path((_slug, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let Some(chat) = widget_chat(&state, &portal, &headers, &id).await? else {
+        return Ok(StatusCode::UNAUTHORIZED.into_response());
+    };
+    match super::portal_transcript::queue(&state, &portal.portal, &chat).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(AppError::TooManyRequests(msg)) => Ok(json_error(StatusCode::TOO_MANY_REQUESTS, vec![msg])),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

@@ -136,7 +136,7 @@ fn the_scanner_finds_keys_in_every_form() {
 fn messages_take_arguments_and_languages() {
     assert_eq!(Lang::En.t("language-name"), "English");
     assert_eq!(Lang::PtBr.t("language-name"), "Português");
-    let m = Msg::new("sign-out-refused-conversations");
+    let m = Msg::new("chat-signout-refused");
     assert_eq!(
         m.in_lang(Lang::PtBr),
         "Você não pode fazer logout enquanto houver atendimentos em andamento. Finalize-os para sair da aplicação."

@@ -264,3 +264,24 @@ async fn who_may_use_the_console() {
     let told = console_ws::next(&mut live).await.expect("a change");
     assert_eq!(told["type"], "chats");
 }
+
+#[tokio::test]
+async fn the_console_speaks_portuguese() {
+    let d = desk().await;
+    let app = &d.app;
+    let ana_id = app.agent("default", "ana@desk.test", "ana", &[d.support], &["answer_chats"]).await;
+    let ana = app.manage_as_pt("ana@desk.test", AGENT_PASSWORD).await;
+    let offered = chat(app, d.portal, d.support, None, "offered", Some(ana_id), "Olá").await;
+    let active = chat(app, d.portal, d.support, None, "active", Some(ana_id), "Oi").await;
+    let list = ana.get("/manage/chats").await;
+    list.assert_contains("Oferecidos a você")
+        .assert_contains("Tempo para aceitar:")
+        .assert_contains(">Aceitar</button>");
+    ana.get(&format!("/manage/chats/{offered}")).await.assert_contains(">Recusar</button>");
+    let page = ana.get(&format!("/manage/chats/{active}")).await;
+    page.assert_contains("Transformar em ticket")
+        .assert_contains("Chat com Vera Visitor")
+        .assert_contains("Encerrar o chat");
+    let refused = ana.post(&format!("/manage/chats/{active}/ticket"), &[("subject", "")]).await;
+    refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_lacks("Subject");
+}

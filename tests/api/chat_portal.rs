@@ -342,3 +342,19 @@ async fn chat_files_are_uploaded_with_csrf_stored_once_and_downloaded_by_the_cha
     let page = desk.customer.get(&format!("/portal/default/chats/{id}")).await;
     page.assert_contains("app.log").assert_contains(&format!("/portal/default/chats/{id}/files/{file}"));
 }
+
+#[tokio::test]
+async fn chat_department_hours_are_checked_with_a_helpful_message() {
+    let app = common::spawn().await;
+    let (_, department) = app.portal_with_department("default").await;
+    let admin = app.admin().await;
+    let path = format!("/manage/departments/{department}/chat");
+    let page = admin.post(&path, &[("accept_seconds", "30"), ("chat_hours", "UTC-03:00\nmon-fri 9-17")]).await;
+    assert!(page.status.is_client_error(), "{}", page.status);
+    page.assert_contains("is not a period of time").assert_contains("09:00-18:00");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM departments WHERE chat_hours IS NOT NULL").await, 0);
+    let saved =
+        admin.post(&path, &[("accept_seconds", "30"), ("chat_hours", "UTC-03:00\r\nmon-fri 09:00-17:00")]).await;
+    assert!(saved.status.is_redirection(), "{} {}", saved.status, saved.body);
+    assert_eq!(app.text("SELECT chat_hours AS v FROM departments").await, "UTC-03:00\nmon-fri 09:00-17:00");
+}

@@ -141,7 +141,7 @@ async fn a_silent_agent_turns_away_then_their_chats_go_back_to_the_queue() {
 
     // Back: available again (the desk had turned her away, not she).
     let mut socket = open_socket(&ana_b, "/manage/presence/socket").await.unwrap();
-    assert_eq!(next_frame(&mut socket, "presence").await["chat"], "available");
+    assert_eq!(next_frame(&mut socket, "presence").await["chat"], "available", "the lease first, then the frame");
     assert_eq!(presence(&app, portal, ana, "chat").await, ("available".into(), "-".into()));
 }
 

@@ -34,8 +34,13 @@ pub async fn connect(browser: &Browser, path: &str) -> Result<Socket, u16> {
 
 /// The next JSON frame (within 5 s); `None` when the socket closed.
 pub async fn next(socket: &mut Socket) -> Option<Value> {
+    next_within(socket, 5).await
+}
+
+/// The next JSON frame within `secs`; `None` when the socket closed.
+pub async fn next_within(socket: &mut Socket, secs: u64) -> Option<Value> {
     loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next()).await.expect("a frame within 5 s");
+        let frame = tokio::time::timeout(Duration::from_secs(secs), socket.next()).await.expect("a frame in time");
         match frame {
             Some(Ok(Message::Text(text))) => return Some(serde_json::from_str(&text).unwrap()),
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
@@ -327,10 +332,45 @@ async fn chat_an_agent_transferred_away_reads_no_further() {
     send(&mut customer, json!({"type": "send", "client_id": "after-transfer", "body": "For Bob only"})).await;
     until(&mut customer, "ack", |_| true).await;
     let mut frames = Vec::new();
-    while let Some(frame) = next(&mut agent).await {
+    // Told by the event of the customer's message, or at worst by the socket's periodic look
+    // (30 s) should that event be lost on a loaded machine.
+    while let Some(frame) = next_within(&mut agent, 40).await {
         frames.push(frame);
     }
     assert!(frames.iter().all(|f| f["body"] != "For Bob only"), "{frames:?}");
     assert!(frames.iter().any(|f| f["type"] == "error"), "{frames:?}");
     assert_eq!(connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.err(), Some(404));
+}
+
+#[tokio::test]
+async fn chat_agents_send_files_and_supervisors_cannot() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Send me the form").await;
+    let mut customer = connect(&desk.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
+    let upload = |browser: &Browser, csrf: Option<String>| {
+        let mut request = browser
+            .client
+            .post(format!("{}/manage/chats/{id}/files?client_id=form-1&name=form.pdf", browser.base))
+            .body("%PDF-1.4 a form");
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(upload(&desk.agent, None).await, StatusCode::FORBIDDEN);
+    assert_eq!(upload(&app.browser(), Some("x".into())).await, StatusCode::UNAUTHORIZED);
+    let (_, sue) = app.signed_in_agent("default", "sue@desk.test", &[desk.department], &["supervise_chats"]).await;
+    assert_eq!(upload(&sue, sue.cookie("fd_csrf")).await, StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM attachments").await, 0);
+    assert_eq!(upload(&desk.agent, desk.agent.cookie("fd_csrf")).await, StatusCode::OK);
+    let message = until(&mut customer, "message", |m| m["seq"] == 2).await;
+    assert_eq!((message["author"].as_str(), message["file"]["name"].as_str()), (Some("agent"), Some("form.pdf")));
+    let url = message["file"]["url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("/portal/default/chats/{id}/files/")), "{url}");
+    let (status, headers, body) = desk.customer.get_bytes(url).await;
+    assert_eq!((status, body.as_slice()), (StatusCode::OK, b"%PDF-1.4 a form".as_slice()));
+    assert_eq!(headers["content-type"], "application/pdf");
+    let (status, _, _) = sue.get_bytes(&url.replace("/portal/default/chats", "/manage/chats")).await;
+    assert_eq!(status, StatusCode::OK, "a supervisor reads along, files too");
 }

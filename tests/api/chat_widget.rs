@@ -108,7 +108,16 @@ async fn chat_widget_visitor_chats_with_a_token_and_no_cookie() {
     let path = format!("/portal/default/chats/{id}/socket");
     assert_eq!(connect(&visitor, &path).await.err(), Some(401));
     assert_eq!(connect(&visitor, &format!("{path}?token=not-the-token")).await.err(), Some(404));
-    let mut socket = connect(&visitor, &format!("{path}?token={token}")).await.unwrap();
+    let socket = connect(&visitor, &format!("{path}?token={token}")).await.unwrap();
+    drop(socket);
+    // As the widget sends it: a subprotocol, not in the address.
+    let url = format!("{}{path}", app.base.replace("http://", "ws://"));
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url.as_str()).unwrap();
+    let offered = format!("frontdesk-chat, token.{token}");
+    request.headers_mut().insert("sec-websocket-protocol", offered.parse().unwrap());
+    let (mut socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(response.headers()["sec-websocket-protocol"], "frontdesk-chat");
     assert_eq!(until(&mut socket, "message", |_| true).await["body"], "Hi from the shop");
     // Ending takes the token in its header.
     let end = format!("{}/portal/default/chat/embed/{id}/end", app.base);
@@ -118,4 +127,19 @@ async fn chat_widget_visitor_chats_with_a_token_and_no_cookie() {
     assert_eq!(ended.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.text("SELECT state AS v FROM chats").await, "ended");
     until(&mut socket, "state", |s| s["state"] == "ended").await;
+    // Then a rating and the transcript, with the token too.
+    let post = |what: &'static str, token: &str, body: Value| {
+        let request = visitor
+            .client
+            .post(format!("{}/portal/default/chat/embed/{id}/{what}", app.base))
+            .header("x-chat-token", token);
+        async move { request.json(&body).send().await.unwrap().status() }
+    };
+    assert_eq!(post("rating", "wrong", json!({"rating": "5"})).await, StatusCode::NOT_FOUND);
+    assert_eq!(post("rating", &token, json!({"rating": "7"})).await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(post("rating", &token, json!({"rating": "5", "comment": "Fast"})).await, StatusCode::NO_CONTENT);
+    assert_eq!(post("rating", &token, json!({"rating": "1"})).await, StatusCode::CONFLICT);
+    assert_eq!(app.count("SELECT rating AS n FROM chats").await, 5);
+    assert_eq!(post("transcript", &token, json!({})).await, StatusCode::NO_CONTENT);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM outbox WHERE recipient = 'vera@visitor.test'").await, 1);
 }

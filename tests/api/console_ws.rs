@@ -93,11 +93,13 @@ pub mod fixtures {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("a clock").as_secs() as i64
     }
 
-    /// The agent is available for chats in the portal, with a lease that lasts the test.
+    /// The agent is available for chats in the portal, with a lease that lasts the test (as if
+    /// their presence socket were open: the sweeper takes chats back from agents without one).
     pub async fn available(app: &TestApp, portal_id: i64, staff_id: i64) {
         sqlx::query(
             "INSERT INTO agent_presence (portal_id, staff_id, channel, state, capacity, idle_since, lease_until, \
-             updated_at) VALUES ($1, $2, 'chat', 'available', 3, 0, $3, 0)",
+             updated_at) VALUES ($1, $2, 'chat', 'available', 3, 0, $3, 0) \
+             ON CONFLICT (portal_id, staff_id, channel) DO UPDATE SET state = 'available', lease_until = excluded.lease_until",
         )
         .bind(portal_id)
         .bind(staff_id)
@@ -108,7 +110,8 @@ pub mod fixtures {
     }
 
     /// A chat of the customer's (or a visitor's) in `department_id`, in `state` with `agent`
-    /// (offered to them for five minutes, with its open offer), and its first message; its id.
+    /// (offered to them for five minutes, with its open offer; the agent made available), and
+    /// its first message; its id.
     pub async fn chat(
         app: &TestApp,
         portal_id: i64,
@@ -122,6 +125,9 @@ pub mod fixtures {
             Some((id, name, email)) => (Some(id), name, email),
             None => (None, "Vera Visitor", "vera@visitor.test"),
         };
+        if let Some(agent) = agent {
+            available(app, portal_id, agent).await;
+        }
         let now = now();
         let offered_until = (state == "offered").then_some(now + 300);
         let accepted_at = (state == "active").then_some(now - 60);

@@ -109,3 +109,20 @@ async fn a_department_without_round_robin_leaves_new_tickets_unassigned() {
     page.assert_status(StatusCode::NOT_FOUND);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM departments WHERE assign_tickets = 'round_robin'").await, 0);
 }
+
+#[tokio::test]
+async fn chat_hours_are_checked_by_the_schedule_reader() {
+    let app = common::spawn().await;
+    let (_, department) = app.portal_with_department("default").await;
+    let admin = app.admin().await;
+    let settings = format!("/manage/departments/{department}/chat");
+    let bad = admin.post(&settings, &[("accept_seconds", "30"), ("chat_hours", "someday 25:00-26:00")]).await;
+    bad.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_contains("is not a day. Use mon, tue, wed");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM departments WHERE chat_hours IS NOT NULL").await, 0);
+    admin.post(&settings, &[("accept_seconds", "30"), ("chat_hours", "")]).await.assert_redirect_to(&settings);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM departments WHERE chat_hours IS NOT NULL").await,
+        0,
+        "empty: always"
+    );
+}

@@ -114,3 +114,34 @@ async fn another_portals_agent_never_appears_and_strangers_are_refused() {
     assert_eq!(console_ws::open_from(&ana, &path, Some("http://evil.test")).await.err(), Some(403));
     assert_eq!(console_ws::open(&ana, "/manage/tickets/abc/viewers/socket").await.err(), Some(404));
 }
+
+/// Two nodes on one PostgreSQL database: an agent on each, on the same ticket, see each other
+/// and who writes, through the event bus (`LISTEN`/`NOTIFY`). Skipped on SQLite.
+#[tokio::test]
+async fn agents_on_two_nodes_see_each_other() {
+    let app = common::spawn().await;
+    if !app.database_url.as_str().starts_with("postgres") {
+        return;
+    }
+    let (portal, support) = app.portal_with_department("default").await;
+    let number = app.ticket(portal, support, None, "Seen from two nodes").await;
+    app.agent("default", "ana@desk.test", "ana", &[support], &["answer_tickets"]).await;
+    app.agent("default", "bo@desk.test", "bo", &[support], &["answer_tickets"]).await;
+    let node = common::node::start_node(app.database_url.as_str());
+    let ana = app.manage_as("ana@desk.test", common::AGENT_PASSWORD).await;
+    let bo = common::Browser::new(&node.base);
+    bo.sign_in_manage("bo@desk.test", common::AGENT_PASSWORD).await;
+
+    let mut ana_socket = open_on(&ana, number).await;
+    assert!(names(&console_ws::next(&mut ana_socket).await.expect("the list")).is_empty());
+    let mut bo_socket = open_on(&bo, number).await;
+    let seen = console_ws::until(&mut ana_socket, "Bo from the other node", |f| !names(f).is_empty()).await;
+    assert_eq!(names(&seen), vec![("bo".to_string(), false)]);
+    console_ws::send(&mut bo_socket, json!({"type": "writing", "writing": true})).await;
+    console_ws::until(&mut ana_socket, "Bo writing", |f| names(f).iter().any(|(_, w)| *w)).await;
+    // Ana writes too: Bo, on the other node, hears it.
+    console_ws::send(&mut ana_socket, json!({"type": "writing", "writing": true})).await;
+    console_ws::until(&mut bo_socket, "Ana writing", |f| names(f) == vec![("ana".to_string(), true)]).await;
+    bo_socket.close(None).await.expect("close");
+    console_ws::until(&mut ana_socket, "Bo gone", |f| names(f).is_empty()).await;
+}

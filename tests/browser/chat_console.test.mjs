@@ -105,4 +105,16 @@ test('two agents on a ticket, then a chat answered from a phone', async () => {
   await bo.click('#end-chat button');
   await bo.waitForURL(/done=ended/);
   assert.match(await bo.textContent('#chat-done'), /ended/);
+
+  // The customer ends the next chat while Bo has it open: his page says so and offers no form.
+  await customer.goto(`${server.base}/portal/default/chat`);
+  await customer.fill('#message', 'One more thing');
+  await customer.click('#chat-start button[type=submit]');
+  await customer.waitForSelector('#chat');
+  await bo.waitForSelector('#chat-offers li.offer:has-text("Rui Customer")');
+  await bo.click('#chat-offers button.accept');
+  await bo.waitForSelector('#chat-compose');
+  await customer.click('.chat-end-form button');
+  await bo.waitForSelector('#chat-state:has-text("Ended")');
+  assert.equal(await bo.locator('#chat-compose').count(), 0);
 });
