@@ -12,7 +12,8 @@
 #   BENCH_NODES=2 bench/chat.sh postgres://postgres@127.0.0.1:PORT/bench2
 #
 # Env: BENCH_CHATS (5000: 10,000 connections), BENCH_RATE (1000 messages/s), BENCH_SECONDS (30,
-# after 3 s of warm-up), BENCH_NODES (1 or 2), FRONTDESK_BIN, CHAT_LOAD_BIN.
+# after 3 s of warm-up), BENCH_NODES (1 or 2), BENCH_DRAIN (3: seconds answers are awaited after the
+# last send), FRONTDESK_BIN, CHAT_LOAD_BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${FRONTDESK_BIN:-target/release/frontdesk}
@@ -88,7 +89,7 @@ fi
 echo "$engine, $NODES node(s), $CHATS chats ($(( CHATS * 2 )) sockets), $RATE messages/s for ${DUR}s, ulimit -n $(ulimit -n)" >&2
 $LOAD customer_base=$customer_base agent_base=$agent_base slug=acme customer_cookie="$customer_cookie" \
   agent_cookie="$agent_cookie" first_chat=$first chats=$CHATS rate=$RATE seconds=$DUR \
-  customer_pid=$customer_pid agent_pid=$agent_pid
+  customer_pid=$customer_pid agent_pid=$agent_pid drain=${BENCH_DRAIN:-3}
 stored=$(sql "SELECT COUNT(*) FROM chat_messages WHERE portal_id = $acme AND chat_id BETWEEN $first AND $last")
 echo "messages stored: $stored"
 echo "server CPU (user+system jiffies): $(awk '{print $14 + $15}' /proc/$customer_pid/stat)" \

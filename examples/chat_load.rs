@@ -37,6 +37,8 @@ struct Settings {
     rate: f64,
     seconds: u64,
     warmup: u64,
+    /// How long after the last send answers are still awaited.
+    drain: u64,
     pids: Vec<u32>,
 }
 
@@ -60,6 +62,7 @@ fn settings() -> Settings {
         rate: num("rate", "1000"),
         seconds: num("seconds", "30") as u64,
         warmup: num("warmup", "3") as u64,
+        drain: num("drain", "3") as u64,
         pids,
     }
 }
@@ -102,10 +105,11 @@ struct Plan {
     phase: Duration,
     measure_from: Instant,
     stop: Instant,
+    drain: Duration,
 }
 
 async fn drive(mut customer: Socket, mut agent: Socket, id: i64, plan: Plan, samples: Arc<Mutex<Samples>>) {
-    let Plan { period, phase, measure_from, stop } = plan;
+    let Plan { period, phase, measure_from, stop, drain } = plan;
     // A fixed schedule (not an interval that catches up or drifts): the rate is exact.
     let mut next = tokio::time::Instant::now() + phase;
     let mut pending_ack: HashMap<String, Instant> = HashMap::new();
@@ -159,7 +163,7 @@ async fn drive(mut customer: Socket, mut agent: Socket, id: i64, plan: Plan, sam
                 Some(Ok(_)) => {}
                 _ => break,
             },
-            _ = tokio::time::sleep_until(deadline + Duration::from_secs(3)) => break,
+            _ = tokio::time::sleep_until(deadline + drain) => break,
         }
         if Instant::now() > stop && pending_ack.is_empty() && pending_delivery.is_empty() {
             break;
@@ -236,7 +240,7 @@ async fn main() {
     let mut tasks = Vec::with_capacity(pairs.len());
     for (k, (id, customer, agent)) in pairs.into_iter().enumerate() {
         let phase = period.mul_f64(k as f64 / n);
-        let plan = Plan { period, phase, measure_from, stop };
+        let plan = Plan { period, phase, measure_from, stop, drain: Duration::from_secs(s.drain) };
         tasks.push(tokio::spawn(drive(customer, agent, id, plan, samples.clone())));
     }
     for t in tasks {
