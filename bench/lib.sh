@@ -48,7 +48,7 @@ measure() { # url cookie path [script]
 # The bare axum page, measured the same way: sets bare_rate and bare_p99.
 measure_bare() {
   local port; port=$(free_port)
-  target/release/examples/bare_axum 127.0.0.1:$port & bare=$!
+  ${BARE_BIN:-target/release/examples/bare_axum} 127.0.0.1:$port & bare=$!
   for _ in $(seq 50); do curl -sf http://127.0.0.1:$port/login >/dev/null && break; sleep 0.1; done
   read -r bare_rate bare_p99 < <(measure http://127.0.0.1:$port "" /login)
   kill $bare; bare=

@@ -8,6 +8,7 @@ mod accounts_across_portals;
 mod attachment_store;
 mod bulk_actions;
 mod chat_console;
+mod chat_nodes;
 mod chat_portal;
 mod chat_presence;
 mod chat_routing;
