@@ -122,6 +122,9 @@ async fn customer_socket(
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
+    // Cross-site WebSocket hijacking: a page elsewhere must not open this with our cookies.
+    // The widget's iframe is served from our own origin, so its socket passes.
+    crate::web::csrf::check_origin(&headers, &state)?;
     let portal_id = portal.portal.id;
     let token = protocol_token(&headers).or(query.token.as_deref());
     let requester = Requester::of(&state, portal_id, user.as_ref(), &headers, token);
@@ -147,11 +150,8 @@ pub(crate) async fn agent_side(state: &AppState, user: &ManageUser, chat: &Chat)
     if chat.agent_id == Some(user.staff.id) && user.can(Permission::AnswerChats) {
         return Ok(true);
     }
-    if user.can(Permission::SuperviseChats) {
-        let mine = crate::accounts::departments::of_staff(&state.db, user.portal.id, user.staff.id).await?;
-        if user.role == crate::accounts::permissions::Role::Admin || mine.contains(&chat.department_id) {
-            return Ok(false);
-        }
+    if super::supervise::supervises(state, user, chat.department_id).await? {
+        return Ok(false);
     }
     Err(AppError::NotFound)
 }
@@ -161,9 +161,11 @@ async fn agent_socket(
     user: Result<ManageUser, Response>,
     Path(id): Path<String>,
     Query(query): Query<SocketQuery>,
+    headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
     let Ok(user) = user else { return Ok(unauthorized()) };
+    crate::web::csrf::check_origin(&headers, &state)?;
     let id = super::portal_access::parse_id(&id)?;
     let chat = store::load(&state.db, user.portal.id, id).await?.ok_or(AppError::NotFound)?;
     let writes = agent_side(&state, &user, &chat).await?;

@@ -35,6 +35,7 @@ mod manage;
 mod outbox;
 mod passwords;
 mod portal_tickets;
+mod probe_chat;
 mod probe_desk;
 mod probe_kb;
 mod probe_languages;

@@ -1,0 +1,220 @@
+//! Probes of live chat as an outsider would attack it: sockets opened from another site with
+//! the victim's cookies; read-along by the tickets' department rule on every path; other
+//! portals' ids and weak roles on the agents' actions; garbage in the chat settings; forms
+//! without CSRF.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::chat_socket::{Desk, active_chat, desk, send, until};
+use crate::common;
+use crate::console_ws::{open, open_from};
+
+const EVIL: &str = "https://evil.example";
+
+#[tokio::test]
+async fn probe_chat_every_socket_refuses_another_sites_origin() {
+    let app = common::spawn().await;
+    let d = desk(&app).await;
+    let id = active_chat(&d, "Hello").await;
+    let customer_path = format!("/portal/default/chats/{id}/socket");
+    let agent_path = format!("/manage/chats/{id}/socket");
+    let presence_path = "/manage/presence/socket";
+    for origin in [EVIL, "null", "http://127.0.0.1.evil.example"] {
+        assert_eq!(open_from(&d.customer, &customer_path, Some(origin)).await.err(), Some(403), "customer {origin}");
+        assert_eq!(open_from(&d.agent, &agent_path, Some(origin)).await.err(), Some(403), "agent {origin}");
+        assert_eq!(open_from(&d.agent, presence_path, Some(origin)).await.err(), Some(403), "presence {origin}");
+    }
+    // Frontdesk's own pages (the widget's iframe included) still open them.
+    let mut customer = open(&d.customer, &customer_path).await.expect("own origin: customer");
+    until(&mut customer, "message", |m| m["body"] == "Hello").await;
+    let mut agent = open(&d.agent, &agent_path).await.expect("own origin: agent");
+    until(&mut agent, "message", |m| m["body"] == "Hello").await;
+    open(&d.agent, presence_path).await.expect("own origin: presence");
+}
+
+#[tokio::test]
+async fn probe_chat_read_along_follows_the_tickets_department_rule_everywhere() {
+    let app = common::spawn().await;
+    let d = desk(&app).await;
+    let portal = app.id_of("SELECT id FROM portals WHERE slug = $1", "default").await;
+    let sales = app.department(portal, "Sales").await;
+    let id = active_chat(&d, "Read me along").await;
+    // Sees every department without belonging to this one: the tickets' rule admits them.
+    let (_, wide) =
+        app.signed_in_agent("default", "wide@desk.test", &[], &["supervise_chats", "see_all_departments"]).await;
+    // Supervises Sales only: not this chat.
+    let (_, narrow) = app.signed_in_agent("default", "narrow@desk.test", &[sales], &["supervise_chats"]).await;
+    // Sees every department but does not supervise.
+    let (_, nosy) = app.signed_in_agent("default", "nosy@desk.test", &[], &["see_all_departments"]).await;
+
+    wide.get(&format!("/manage/chats/supervise/{id}")).await.assert_status(StatusCode::OK);
+    let mut socket = open(&wide, &format!("/manage/chats/{id}/socket")).await.expect("the page's rule admits them");
+    until(&mut socket, "message", |m| m["body"] == "Read me along").await;
+    send(&mut socket, json!({"type": "send", "client_id": "probe-wide-1", "body": "I write"})).await;
+    until(&mut socket, "error", |_| true).await;
+    assert!(!crate::chat_socket::stored(&app, id).await.iter().any(|(_, _, b)| b == "I write"), "read-only");
+
+    for (who, browser) in [("narrow", &narrow), ("nosy", &nosy)] {
+        let page = browser.get(&format!("/manage/chats/supervise/{id}")).await.status;
+        assert!(page == StatusCode::NOT_FOUND || page == StatusCode::FORBIDDEN, "{who}: page {page}");
+        assert_eq!(open(browser, &format!("/manage/chats/{id}/socket")).await.err(), Some(404), "{who}: socket");
+    }
+}
+
+/// A second portal with its own agent, department and chat; and the desk of the first.
+async fn two_portals(app: &common::TestApp) -> (Desk, i64, i64, i64) {
+    let d = desk(app).await;
+    let (_, other_department) = app.portal_with_department("other").await;
+    let other_agent =
+        app.agent("other", "olga@other.test", "olga", &[other_department], &["answer_chats", "supervise_chats"]).await;
+    let other_portal = app.id_of("SELECT id FROM portals WHERE slug = $1", "other").await;
+    let other_chat = crate::console_ws::fixtures::chat(
+        app,
+        other_portal,
+        other_department,
+        None,
+        "active",
+        Some(other_agent),
+        "Other portal",
+    )
+    .await;
+    (d, other_department, other_agent, other_chat)
+}
+
+#[tokio::test]
+async fn probe_chat_other_portals_ids_and_bad_transfer_targets_are_not_found() {
+    let app = common::spawn().await;
+    let (d, other_department, other_agent, other_chat) = two_portals(&app).await;
+    let id = active_chat(&d, "Transfer me").await;
+    let (no_perm, _) = app.signed_in_agent("default", "weak@desk.test", &[d.department], &[]).await;
+    for agent in [other_agent, d.agent_id, no_perm, i64::MAX] {
+        let to = agent.to_string();
+        let page = d.agent.post(&format!("/manage/chats/{id}/transfer-agent"), &[("agent", &to)]).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "transfer to agent {agent}");
+    }
+    for dep in [other_department.to_string(), d.department.to_string(), "-1".into(), "99999999999999999999".into()] {
+        let page = d.agent.post(&format!("/manage/chats/{id}/transfer-department"), &[("department", &dep)]).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "transfer to department {dep}");
+    }
+    let (state, agent): (String, Option<i64>) = crate::console_ws::fixtures::chat_row(&app, id).await.into_tuple();
+    assert_eq!((state.as_str(), agent), ("active", Some(d.agent_id)), "nothing half-written");
+
+    // The other portal's chat, on every route of this portal.
+    let c = other_chat;
+    for path in
+        [format!("/manage/chats/{c}"), format!("/manage/chats/supervise/{c}"), format!("/manage/chats/{c}/files/1")]
+    {
+        let status = d.agent.get(&path).await.status;
+        assert!(status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN, "{path}: {status}");
+    }
+    for path in ["accept", "decline", "end", "send", "ticket"] {
+        let page = d.agent.post(&format!("/manage/chats/{c}/{path}"), &[("body", "x"), ("subject", "x")]).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    for path in [format!("/manage/presence/offers/{c}/accept"), format!("/manage/presence/offers/{c}/decline")] {
+        let status = d.agent.post(&path, &[]).await.status;
+        assert!(status.is_client_error(), "{path}: {status}");
+    }
+    assert_eq!(open(&d.agent, &format!("/manage/chats/{c}/socket")).await.err(), Some(404));
+    assert_eq!(open(&d.customer, &format!("/portal/default/chats/{c}/socket")).await.err(), Some(404));
+    let status = d.customer.get(&format!("/portal/default/chats/{c}")).await.status;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Their agent, forced offline from here; their department's settings from here.
+    let admin = app.admin().await;
+    let status = admin.post(&format!("/manage/agents/{other_agent}/force-offline"), &[]).await.status;
+    assert_eq!(status, StatusCode::NOT_FOUND, "force offline another portal's agent");
+    let status = admin.get(&format!("/manage/departments/{other_department}/chat")).await.status;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // An agent without manage_agents forces nobody offline.
+    let (_, plain) = app.signed_in_agent("default", "plain@desk.test", &[d.department], &["answer_chats"]).await;
+    let status = plain.post(&format!("/manage/agents/{}/force-offline", d.agent_id), &[]).await.status;
+    assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND, "plain agent: {status}");
+    let (state, _) = crate::console_ws::fixtures::chat_row(&app, id).await.into_tuple();
+    assert_eq!(state, "active");
+}
+
+trait IntoTuple {
+    fn into_tuple(self) -> (String, Option<i64>);
+}
+
+impl IntoTuple for (String, Option<i64>, Option<String>, Option<i64>) {
+    fn into_tuple(self) -> (String, Option<i64>) {
+        (self.0, self.1)
+    }
+}
+
+#[tokio::test]
+async fn probe_chat_settings_garbage_is_refused_and_nothing_is_stored() {
+    let app = common::spawn().await;
+    let d = desk(&app).await;
+    let admin = app.admin().await;
+    for capacity in ["0", "-1", "abc", "99999999999999999999", "1e3", ""] {
+        let page = d.agent.post("/manage/presence/capacity", &[("capacity", capacity)]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "capacity {capacity:?}");
+    }
+    let path = format!("/manage/departments/{}/chat", d.department);
+    for seconds in ["0", "-5", "4", "601", "99999999999999999999", "NaN", ""] {
+        let page = admin.post(&path, &[("accept_seconds", seconds), ("chat_hours", "")]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "accept {seconds:?}");
+    }
+    let long = "mon 09:00-17:00\n".repeat(200);
+    for hours in ["mon 25:00-99:00", "garbage", "\u{1}", "mon 17:00-09:00 extra", long.as_str(), "<script>"] {
+        let page = admin.post(&path, &[("accept_seconds", "30"), ("chat_hours", hours)]).await;
+        assert!(page.status.is_client_error(), "hours {hours:?}: {}", page.status);
+        page.assert_lacks("<script>");
+    }
+    let kept = app
+        .count_with("SELECT COUNT(*) AS n FROM departments WHERE id = $1 AND chat_hours IS NULL", d.department)
+        .await;
+    assert_eq!(kept, 1, "no schedule stored");
+    for origins in [
+        "javascript:alert(1)",
+        "*",
+        "null",
+        "https://a.com/path",
+        "https://a.com\r\nX: y",
+        "https://a.com; script-src *",
+    ] {
+        let out = app.cli(&["portal", "set", "default", "chat_embed_origins", origins], "");
+        assert!(!out.status.success(), "origins {origins:?} accepted");
+    }
+    let stored =
+        app.count("SELECT COUNT(*) AS n FROM portal_settings WHERE key = 'chat_embed_origins' AND value <> ''").await;
+    assert_eq!(stored, 0, "no embed origins stored");
+}
+
+#[tokio::test]
+async fn probe_chat_posts_without_csrf_are_refused() {
+    let app = common::spawn().await;
+    let d = desk(&app).await;
+    let id = active_chat(&d, "No forgery").await;
+    let dep = d.department.to_string();
+    let agent_posts = [
+        format!("/manage/chats/{id}/end"),
+        format!("/manage/chats/{id}/send"),
+        format!("/manage/chats/{id}/ticket"),
+        format!("/manage/chats/{id}/transfer-department"),
+        "/manage/presence".into(),
+        "/manage/presence/capacity".into(),
+    ];
+    for path in agent_posts {
+        let page = d.agent.post_raw(&path, &[("body", "x"), ("channel", "chat"), ("state", "offline")]).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let customer_posts = [
+        format!("/portal/default/chats/{id}/send"),
+        format!("/portal/default/chats/{id}/end"),
+        format!("/portal/default/chats/{id}/rating"),
+        format!("/portal/default/chats/{id}/transcript"),
+        "/portal/default/chat".into(),
+        "/portal/default/chat/leave".into(),
+    ];
+    for path in customer_posts {
+        let page = d.customer.post_raw(&path, &[("body", "x"), ("department", &dep), ("message", "x")]).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let (state, _) = crate::console_ws::fixtures::chat_row(&app, id).await.into_tuple();
+    assert_eq!(state, "active");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 1);
+}
