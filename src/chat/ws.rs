@@ -510,6 +510,8 @@ impl Reader {
         }
         match deliver(&self.conn.state, self.conn.portal_id, self.conn.chat_id, author, &client_id, &body, None).await {
             Ok(seq) => self.push(json!({"type": "ack", "client_id": client_id, "seq": seq}).to_string()).await,
+            // The chat's own limit (across connections): not for good either.
+            Err(AppError::TooManyRequests(msg)) => self.error(msg, None).await,
             Err(AppError::Page(_, msg)) => self.error(msg, Some(&client_id)).await,
             Err(AppError::NotFound) => self.error(Msg::new("chat-error-ended"), Some(&client_id)).await,
             Err(e) => {

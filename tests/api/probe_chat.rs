@@ -218,3 +218,34 @@ async fn probe_chat_posts_without_csrf_are_refused() {
     assert_eq!(state, "active");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 1);
 }
+
+#[tokio::test]
+async fn probe_chat_a_flood_of_sends_is_limited_per_chat_not_per_connection() {
+    let app = common::spawn().await;
+    let d = desk(&app).await;
+    let id = active_chat(&d, "Flood").await;
+    // Over HTTP (no socket, so no connection to limit): the chat itself refuses a flood.
+    let mut refused = 0;
+    for n in 0..60 {
+        let page =
+            d.customer.post(&format!("/portal/default/chats/{id}/send"), &[("message", &format!("spam {n}"))]).await;
+        assert!(page.status.is_redirection() || page.status == StatusCode::TOO_MANY_REQUESTS, "{}", page.status);
+        if page.status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    assert!(refused >= 25, "refused {refused} of 60");
+    // A fresh socket is no way around it; it says "slow down" without dropping the message.
+    let mut socket = open(&d.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
+    for n in 0..10_000 {
+        send(&mut socket, json!({"type": "send", "client_id": format!("f{n}"), "body": "again"})).await;
+    }
+    send(&mut socket, json!({"type": "ping"})).await;
+    until(&mut socket, "pong", |_| true).await;
+    let customer_lines =
+        app.count_with("SELECT COUNT(*) AS n FROM chat_messages WHERE chat_id = $1 AND author = 'customer'", id).await;
+    assert!(customer_lines <= 62, "{customer_lines} stored");
+    // The agent still writes.
+    d.agent.post(&format!("/manage/chats/{id}/send"), &[("body", "Please stop")]).await;
+    assert!(crate::chat_socket::stored(&app, id).await.iter().any(|(_, _, b)| b == "Please stop"));
+}
