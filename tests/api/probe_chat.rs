@@ -249,3 +249,132 @@ async fn probe_chat_a_flood_of_sends_is_limited_per_chat_not_per_connection() {
     d.agent.post(&format!("/manage/chats/{id}/send"), &[("body", "Please stop")]).await;
     assert!(crate::chat_socket::stored(&app, id).await.iter().any(|(_, _, b)| b == "Please stop"));
 }
+
+#[tokio::test]
+async fn probe_chat_garbage_ids_and_parameters_are_4xx_never_500() {
+    let app = common::spawn().await;
+    let d = desk(&app).await;
+    let admin = app.admin().await;
+    let id = active_chat(&d, "Garbage").await;
+    let junk = ["abc", "0", "-1", "99999999999999999999", "1.5", "%00", "1%20OR%201=1"];
+    for x in junk {
+        for (who, browser, path) in [
+            ("agent", &d.agent, format!("/manage/chats/{x}")),
+            ("agent", &d.agent, format!("/manage/chats/{id}/files/{x}")),
+            ("customer", &d.customer, format!("/portal/default/chats/{x}")),
+            ("customer", &d.customer, format!("/portal/default/chats/{id}/files/{x}")),
+            ("admin", &admin, format!("/manage/chats/supervise/{x}")),
+            ("admin", &admin, format!("/manage/departments/{x}/chat")),
+        ] {
+            let status = browser.get(&path).await.status;
+            assert!(status.is_client_error(), "{who} GET {path}: {status}");
+        }
+        for (browser, path) in [
+            (&d.agent, format!("/manage/presence/offers/{x}/accept")),
+            (&d.agent, format!("/manage/chats/{x}/end")),
+            (&admin, format!("/manage/agents/{x}/force-offline")),
+            (&d.customer, format!("/portal/default/chats/{x}/rating")),
+        ] {
+            let status = browser.post(&path, &[("rating", "5")]).await.status;
+            assert!(status.is_client_error(), "POST {path}: {status}");
+        }
+        for (browser, path) in [
+            (&d.agent, format!("/manage/chats/{x}/socket")),
+            (&d.customer, format!("/portal/default/chats/{x}/socket")),
+        ] {
+            let status = open(browser, &path).await.err();
+            assert!(status.is_some_and(|s| (400..500).contains(&s)), "socket {path}: {status:?}");
+        }
+    }
+    for after in ["abc", "-1", "99999999999999999999", "1e3"] {
+        let path = format!("/manage/chats/{id}/socket?after={after}");
+        assert_eq!(open(&d.agent, &path).await.err(), Some(400), "{path}");
+    }
+    // Past the end: a resume that knows more than the server gets nothing, not an error.
+    let mut socket = open(&d.agent, &format!("/manage/chats/{id}/socket?after={}", i64::MAX)).await.unwrap();
+    send(&mut socket, json!({"type": "ping"})).await;
+    until(&mut socket, "pong", |_| true).await;
+    for (channel, state) in [("chat", "busy"), ("x", "available"), ("", ""), ("chat\u{0}", "away")] {
+        let status = d.agent.post("/manage/presence", &[("channel", channel), ("state", state)]).await.status;
+        assert!(status.is_client_error(), "presence {channel:?} {state:?}: {status}");
+    }
+    let dep = d.department.to_string();
+    for department in ["abc", "-1", "99999999999999999999", ""] {
+        let page = d
+            .customer
+            .post("/portal/default/chat", &[("department", department), ("message", "hi"), ("confirm", "1")])
+            .await;
+        assert!(page.status.is_client_error(), "start in {department:?}: {}", page.status);
+    }
+    for message in ["", "   ", "a\u{7}b", &"x".repeat(5_001)] {
+        let page = d
+            .customer
+            .post("/portal/default/chat", &[("department", &dep), ("message", message), ("confirm", "1")])
+            .await;
+        assert!(page.status.is_client_error(), "start with {message:?}: {}", page.status);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 1, "nothing half-started");
+}
+
+#[tokio::test]
+async fn probe_chat_hostile_names_and_filenames_are_shown_as_text() {
+    let app = common::spawn().await;
+    let d = desk(&app).await;
+    app.cli_ok(&["portal", "set", "default", "chat_visitors", "true"], "");
+    let visitor = app.browser();
+    let dep = d.department.to_string();
+    let evil = "<img src=x onerror=alert(1)>";
+    let refused = visitor
+        .post(
+            "/portal/default/chat",
+            &[
+                ("department", &dep),
+                ("message", "hi"),
+                ("confirm", "1"),
+                ("name", "Ve\u{1b}[31mra"),
+                ("email", "v@v.test"),
+            ],
+        )
+        .await;
+    assert!(refused.status.is_client_error(), "control characters in a name: {}", refused.status);
+    let started = visitor
+        .post(
+            "/portal/default/chat",
+            &[("department", &dep), ("message", evil), ("confirm", "1"), ("name", evil), ("email", "v@v.test")],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let id: i64 = started.location.clone().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+    d.agent.post(&format!("/manage/presence/offers/{id}/accept"), &[]).await;
+    for path in [format!("/manage/chats/{id}"), "/manage/chats".to_string()] {
+        let page = d.agent.get(&path).await;
+        page.assert_status(StatusCode::OK).assert_lacks(evil);
+    }
+    // A file named to break out of the header or the page.
+    let upload = |name: &'static str, client_id: &'static str| {
+        let url = format!("{}/manage/chats/{id}/files", d.agent.base);
+        let csrf = d.agent.cookie("fd_csrf").unwrap();
+        d.agent
+            .client
+            .post(url)
+            .query(&[("client_id", client_id), ("name", name)])
+            .header("x-csrf-token", csrf)
+            .header("origin", d.agent.base.clone())
+            .body("<script>alert(1)</script>")
+            .send()
+    };
+    let status = upload("a.html\r\nX-Evil: 1", "file-0").await.unwrap().status();
+    assert!(status.is_client_error(), "a line break in a file name: {status}");
+    let status = upload("a\"b<i>.html X-Evil: 1", "file-1").await.unwrap().status();
+    assert_eq!(status, StatusCode::OK, "upload");
+    let file = app
+        .count_with("SELECT attachment_id AS n FROM chat_messages WHERE chat_id = $1 AND attachment_id IS NOT NULL", id)
+        .await;
+    let (status, headers, _) = d.agent.get_bytes(&format!("/manage/chats/{id}/files/{file}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("x-evil").is_none());
+    let kind = headers["content-type"].to_str().unwrap();
+    assert!(!kind.contains("text/html"), "served as {kind}");
+    let page = d.agent.get(&format!("/manage/chats/{id}")).await;
+    page.assert_lacks("<i>.html");
+}
