@@ -104,6 +104,17 @@ struct Conn {
     lang: Lang,
     /// Where the chat's files are downloaded from, for this side: `…/chats/{id}/files`.
     files_base: String,
+    /// The session that opened the socket (none for a visitor's token): once it has ended
+    /// (signed out, account disabled, run out), the socket stops too.
+    session_id: Option<i64>,
+}
+
+impl Conn {
+    /// Whether the session behind this socket is still current; a database hiccup keeps it.
+    async fn session_alive(&self) -> bool {
+        let Some(id) = self.session_id else { return true };
+        crate::auth::sessions::is_current(&self.state.db, self.state.sessions, id).await.unwrap_or(true)
+    }
 }
 
 fn unauthorized() -> Response {
@@ -141,6 +152,7 @@ async fn customer_socket(
         side: Side::Customer,
         lang: Lang::current(),
         files_base: format!("{}/chats/{}/files", portal.base, chat.id),
+        session_id: user.as_ref().map(|u| u.session.id),
     };
     Ok(upgrade(ws, conn, after))
 }
@@ -179,6 +191,7 @@ async fn agent_socket(
         side,
         lang: Lang::current(),
         files_base: format!("/manage/chats/{}/files", chat.id),
+        session_id: Some(user.session.id),
     };
     Ok(upgrade(ws, conn, after))
 }
@@ -287,7 +300,7 @@ impl Writer {
                     Some(_) => self.refresh(sink).await,
                     None => Err(()),
                 },
-                _ = tick.tick() => self.refresh(sink).await,
+                _ = tick.tick() => if self.conn.session_alive().await { self.refresh(sink).await } else { Err(()) },
             };
             if done.is_err() {
                 return;
@@ -453,7 +466,12 @@ impl Reader {
         match frame {
             ClientFrame::Ping => self.push(json!({"type": "pong"}).to_string()).await,
             ClientFrame::Typing => self.typing().await,
-            ClientFrame::Send { client_id, body } => self.send(client_id, body).await,
+            ClientFrame::Send { client_id, body } => {
+                if !self.conn.session_alive().await {
+                    return false;
+                }
+                self.send(client_id, body).await
+            }
         }
         !self.out.is_closed()
     }

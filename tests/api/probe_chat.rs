@@ -378,3 +378,38 @@ async fn probe_chat_hostile_names_and_filenames_are_shown_as_text() {
     let page = d.agent.get(&format!("/manage/chats/{id}")).await;
     page.assert_lacks("<i>.html");
 }
+
+#[tokio::test]
+async fn probe_chat_a_disabled_agents_open_socket_writes_nothing_more() {
+    let app = common::spawn().await;
+    let d = desk(&app).await;
+    let id = active_chat(&d, "Are you still there?").await;
+    let mut agent = open(&d.agent, &format!("/manage/chats/{id}/socket")).await.unwrap();
+    send(&mut agent, json!({"type": "send", "client_id": "before", "body": "Yes"})).await;
+    until(&mut agent, "ack", |a| a["client_id"] == "before").await;
+    // The account is disabled (its sessions end) while the socket is open.
+    app.cli_ok(&["user", "disable", "--email", "ana@desk.test"], "");
+    send(&mut agent, json!({"type": "send", "client_id": "after", "body": "I was fired, here is a coupon"})).await;
+    loop {
+        match crate::chat_socket::next(&mut agent).await {
+            None => break,
+            Some(frame) => assert_ne!(frame["type"], "ack", "{frame}"),
+        }
+    }
+    let bodies: Vec<String> = crate::chat_socket::stored(&app, id).await.into_iter().map(|(_, _, b)| b).collect();
+    assert!(!bodies.iter().any(|b| b.contains("coupon")), "{bodies:?}");
+    assert_eq!(open(&d.agent, &format!("/manage/chats/{id}/socket")).await.err(), Some(401));
+    // A customer who signed out: their socket stops writing too.
+    let mut customer = open(&d.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
+    until(&mut customer, "message", |m| m["body"] == "Yes").await;
+    d.customer.post("/portal/default/logout", &[]).await;
+    send(&mut customer, json!({"type": "send", "client_id": "gone", "body": "from a closed session"})).await;
+    loop {
+        match crate::chat_socket::next(&mut customer).await {
+            None => break,
+            Some(frame) => assert_ne!(frame["type"], "ack", "{frame}"),
+        }
+    }
+    let bodies: Vec<String> = crate::chat_socket::stored(&app, id).await.into_iter().map(|(_, _, b)| b).collect();
+    assert!(!bodies.iter().any(|b| b.contains("closed session")), "{bodies:?}");
+}
