@@ -413,3 +413,22 @@ async fn probe_chat_a_disabled_agents_open_socket_writes_nothing_more() {
     let bodies: Vec<String> = crate::chat_socket::stored(&app, id).await.into_iter().map(|(_, _, b)| b).collect();
     assert!(!bodies.iter().any(|b| b.contains("closed session")), "{bodies:?}");
 }
+
+#[tokio::test]
+async fn probe_chat_nobody_accepts_an_offer_made_to_someone_else() {
+    let app = common::spawn().await;
+    let d = desk(&app).await;
+    let id = crate::chat_socket::start_chat(&d.customer, d.department, "Who takes me?").await;
+    let (state, agent) = crate::console_ws::fixtures::chat_row(&app, id).await.into_tuple();
+    assert_eq!((state.as_str(), agent), ("offered", Some(d.agent_id)));
+    let (_, bo) = app.signed_in_agent("default", "bo@desk.test", &[d.department], &["answer_chats"]).await;
+    crate::chat_socket::available(&bo).await;
+    for path in [format!("/manage/presence/offers/{id}/accept"), format!("/manage/chats/{id}/accept")] {
+        let status = bo.post(&path, &[]).await.status;
+        assert!(status.is_client_error(), "{path}: {status}");
+    }
+    let status = bo.post(&format!("/manage/presence/offers/{id}/decline"), &[]).await.status;
+    assert!(status.is_client_error(), "decline: {status}");
+    let (state, agent) = crate::console_ws::fixtures::chat_row(&app, id).await.into_tuple();
+    assert_eq!((state.as_str(), agent), ("offered", Some(d.agent_id)), "unchanged");
+}
