@@ -47,9 +47,14 @@ async fn script() -> Response {
 pub async fn socket(
     State(state): State<AppState>,
     user: Result<ManageUser, Response>,
+    headers: axum::http::HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let Ok(user) = user else { return StatusCode::UNAUTHORIZED.into_response() };
+    // Another site must not open this socket with the agent's cookies (it renews presence).
+    if let Err(refused) = crate::web::csrf::check_origin(&headers, &state) {
+        return refused.into_response();
+    }
     let who = Agent { portal_id: user.portal.id, staff_id: user.staff.id, session_id: user.session.id };
     upgrade.on_upgrade(move |socket| run(socket, state, who)).into_response()
 }

@@ -20,6 +20,10 @@ use crate::i18n::{Lang, Msg};
 pub const BODY_MAX_CHARS: usize = 5_000;
 /// The longest client id: a UUID is 36 characters.
 pub const CLIENT_ID_MAX_CHARS: usize = 64;
+/// Messages one side (customer or agents) may add to a chat per `FLOOD_WINDOW_SECS`, however
+/// many connections or forms they send them from.
+pub const FLOOD_LIMIT: i64 = 30;
+pub const FLOOD_WINDOW_SECS: i64 = 10;
 /// Messages read at once when catching up; a client far behind asks again.
 pub const PAGE: i64 = 500;
 
@@ -292,6 +296,9 @@ pub async fn append_on(
     {
         return Ok(Appended { message, fresh: false });
     }
+    if author != Author::System && flooding(conn, portal_id, chat_id, author).await? {
+        return Err(AppError::TooManyRequests(Msg::new("chat-error-slow-down")));
+    }
     if let Some(file) = attachment_id
         && !crate::tickets::attachments::link_pending(conn, portal_id, file).await?
     {
@@ -315,6 +322,23 @@ pub async fn append_on(
     .await?;
     let message = message_at(conn, portal_id, chat_id, seq).await?;
     Ok(Appended { message, fresh: true })
+}
+
+/// Whether this side of the chat already sent `FLOOD_LIMIT` messages in the window (a resend
+/// of a stored message is answered before this, so it is never refused).
+async fn flooding(conn: &mut AnyConnection, portal_id: i64, chat_id: i64, author: Author) -> AppResult<bool> {
+    let recent: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM chat_messages WHERE portal_id = $1 AND chat_id = $2 AND author = $3 \
+         AND created_at > $4",
+    )
+    .bind(portal_id)
+    .bind(chat_id)
+    .bind(author.as_str())
+    .bind(now() - FLOOD_WINDOW_SECS)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    Ok(recent >= FLOOD_LIMIT)
 }
 
 async fn ended_or_missing(conn: &mut AnyConnection, portal_id: i64, chat_id: i64) -> AppError {

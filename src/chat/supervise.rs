@@ -119,10 +119,17 @@ pub async fn supervised_chat(state: &AppState, user: &ManageUser, raw: &str) -> 
     user.require(Permission::SuperviseChats)?;
     let id = queries::parse_id(raw).ok_or(AppError::NotFound)?;
     let chat = queries::find(&state.db, user.portal.id, id).await?.ok_or(AppError::NotFound)?;
-    if !access::scope(&state.db, user).await?.allows_department(chat.department_id) {
+    if !supervises(state, user, chat.department_id).await? {
         return Err(AppError::NotFound);
     }
     Ok(chat)
+}
+
+/// The one read-along rule, for these pages and the chat's socket and files alike: holding
+/// `supervise_chats` and seeing the department by the tickets' rule (members, administrators,
+/// those who see every department).
+pub async fn supervises(state: &AppState, user: &ManageUser, department_id: i64) -> AppResult<bool> {
+    Ok(user.can(Permission::SuperviseChats) && access::scope(&state.db, user).await?.allows_department(department_id))
 }
 
 async fn read_along(

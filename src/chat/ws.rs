@@ -104,6 +104,17 @@ struct Conn {
     lang: Lang,
     /// Where the chat's files are downloaded from, for this side: `…/chats/{id}/files`.
     files_base: String,
+    /// The session that opened the socket (none for a visitor's token): once it has ended
+    /// (signed out, account disabled, run out), the socket stops too.
+    session_id: Option<i64>,
+}
+
+impl Conn {
+    /// Whether the session behind this socket is still current; a database hiccup keeps it.
+    async fn session_alive(&self) -> bool {
+        let Some(id) = self.session_id else { return true };
+        crate::auth::sessions::is_current(&self.state.db, self.state.sessions, id).await.unwrap_or(true)
+    }
 }
 
 fn unauthorized() -> Response {
@@ -122,6 +133,9 @@ async fn customer_socket(
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
+    // Cross-site WebSocket hijacking: a page elsewhere must not open this with our cookies.
+    // The widget's iframe is served from our own origin, so its socket passes.
+    crate::web::csrf::check_origin(&headers, &state)?;
     let portal_id = portal.portal.id;
     let token = protocol_token(&headers).or(query.token.as_deref());
     let requester = Requester::of(&state, portal_id, user.as_ref(), &headers, token);
@@ -138,6 +152,7 @@ async fn customer_socket(
         side: Side::Customer,
         lang: Lang::current(),
         files_base: format!("{}/chats/{}/files", portal.base, chat.id),
+        session_id: user.as_ref().map(|u| u.session.id),
     };
     Ok(upgrade(ws, conn, after))
 }
@@ -147,11 +162,8 @@ pub(crate) async fn agent_side(state: &AppState, user: &ManageUser, chat: &Chat)
     if chat.agent_id == Some(user.staff.id) && user.can(Permission::AnswerChats) {
         return Ok(true);
     }
-    if user.can(Permission::SuperviseChats) {
-        let mine = crate::accounts::departments::of_staff(&state.db, user.portal.id, user.staff.id).await?;
-        if user.role == crate::accounts::permissions::Role::Admin || mine.contains(&chat.department_id) {
-            return Ok(false);
-        }
+    if super::supervise::supervises(state, user, chat.department_id).await? {
+        return Ok(false);
     }
     Err(AppError::NotFound)
 }
@@ -161,9 +173,11 @@ async fn agent_socket(
     user: Result<ManageUser, Response>,
     Path(id): Path<String>,
     Query(query): Query<SocketQuery>,
+    headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
     let Ok(user) = user else { return Ok(unauthorized()) };
+    crate::web::csrf::check_origin(&headers, &state)?;
     let id = super::portal_access::parse_id(&id)?;
     let chat = store::load(&state.db, user.portal.id, id).await?.ok_or(AppError::NotFound)?;
     let writes = agent_side(&state, &user, &chat).await?;
@@ -177,6 +191,7 @@ async fn agent_socket(
         side,
         lang: Lang::current(),
         files_base: format!("/manage/chats/{}/files", chat.id),
+        session_id: Some(user.session.id),
     };
     Ok(upgrade(ws, conn, after))
 }
@@ -285,7 +300,7 @@ impl Writer {
                     Some(_) => self.refresh(sink).await,
                     None => Err(()),
                 },
-                _ = tick.tick() => self.refresh(sink).await,
+                _ = tick.tick() => if self.conn.session_alive().await { self.refresh(sink).await } else { Err(()) },
             };
             if done.is_err() {
                 return;
@@ -451,7 +466,12 @@ impl Reader {
         match frame {
             ClientFrame::Ping => self.push(json!({"type": "pong"}).to_string()).await,
             ClientFrame::Typing => self.typing().await,
-            ClientFrame::Send { client_id, body } => self.send(client_id, body).await,
+            ClientFrame::Send { client_id, body } => {
+                if !self.conn.session_alive().await {
+                    return false;
+                }
+                self.send(client_id, body).await
+            }
         }
         !self.out.is_closed()
     }
@@ -508,6 +528,8 @@ impl Reader {
         }
         match deliver(&self.conn.state, self.conn.portal_id, self.conn.chat_id, author, &client_id, &body, None).await {
             Ok(seq) => self.push(json!({"type": "ack", "client_id": client_id, "seq": seq}).to_string()).await,
+            // The chat's own limit (across connections): not for good either.
+            Err(AppError::TooManyRequests(msg)) => self.error(msg, None).await,
             Err(AppError::Page(_, msg)) => self.error(msg, Some(&client_id)).await,
             Err(AppError::NotFound) => self.error(Msg::new("chat-error-ended"), Some(&client_id)).await,
             Err(e) => {

@@ -36,6 +36,7 @@ mod manage;
 mod outbox;
 mod passwords;
 mod portal_tickets;
+mod probe_chat;
 mod probe_desk;
 mod probe_kb;
 mod probe_languages;
