@@ -41,6 +41,16 @@ pub enum AdmitError {
     Db(#[from] sqlx::Error),
 }
 
+/// `admit_request` for a form that answers "try again in N seconds": `Some(N)` when over a
+/// limit, `None` when admitted (and recorded).
+pub async fn wait_before(db: &Db, keys: &[(String, RequestLimit)]) -> crate::error::AppResult<Option<i64>> {
+    match admit_request(db, keys).await {
+        Ok(()) => Ok(None),
+        Err(AdmitError::Wait(secs)) => Ok(Some(secs)),
+        Err(AdmitError::Db(e)) => Err(e.into()),
+    }
+}
+
 /// Records a request for a code under each key, or says how long to wait when any key is over
 /// its limit (then nothing is recorded).
 pub async fn admit_request(db: &Db, keys: &[(String, RequestLimit)]) -> Result<(), AdmitError> {

@@ -258,11 +258,7 @@ async fn admit(state: &AppState, portal_id: i64, starter: &Starter, client: &Cli
         Starter::Customer(c) => (format!("chat-start:{portal_id}:{}", c.id), CHATS_PER_CUSTOMER),
         Starter::Visitor => (format!("chat-start-ip:{}", client.ip), CHATS_PER_CLIENT),
     };
-    match codes::admit_request(&state.db, &[key]).await {
-        Ok(()) => Ok(None),
-        Err(codes::AdmitError::Wait(secs)) => Ok(Some(secs)),
-        Err(codes::AdmitError::Db(e)) => Err(e.into()),
-    }
+    codes::wait_before(&state.db, &[key]).await
 }
 
 async fn start(

@@ -102,11 +102,7 @@ async fn admit(state: &AppState, portal_id: i64, starter: &Starter, client: &Cli
         Starter::Customer(c) => (format!("chat-leave:{portal_id}:{}", c.id), LEFT_PER_CUSTOMER),
         Starter::Visitor => (format!("chat-leave-ip:{}", client.ip), LEFT_PER_CLIENT),
     };
-    match codes::admit_request(&state.db, &[key]).await {
-        Ok(()) => Ok(None),
-        Err(codes::AdmitError::Wait(secs)) => Ok(Some(secs)),
-        Err(codes::AdmitError::Db(e)) => Err(e.into()),
-    }
+    codes::wait_before(&state.db, &[key]).await
 }
 
 async fn leave(

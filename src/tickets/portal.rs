@@ -228,11 +228,7 @@ pub const TICKETS_PER_HOUR: crate::auth::codes::RequestLimit =
 /// `TICKETS_PER_HOUR` in the last hour; counts this one otherwise.
 async fn too_many_tickets(state: &AppState, portal_id: i64, customer_id: i64) -> AppResult<Option<i64>> {
     let keys = [(format!("customer-ticket:{portal_id}:{customer_id}"), TICKETS_PER_HOUR)];
-    match crate::auth::codes::admit_request(&state.db, &keys).await {
-        Ok(()) => Ok(None),
-        Err(crate::auth::codes::AdmitError::Wait(secs)) => Ok(Some(secs)),
-        Err(crate::auth::codes::AdmitError::Db(e)) => Err(e.into()),
-    }
+    crate::auth::codes::wait_before(&state.db, &keys).await
 }
 
 /// Who may post is settled before the form is read, so that nobody else's files are stored.

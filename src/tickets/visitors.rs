@@ -185,11 +185,7 @@ async fn admit(state: &AppState, client: &Client, email: &Email) -> AppResult<Op
         (format!("visitor-ticket:{}", email.lower()), PER_EMAIL),
         (format!("visitor-ticket-ip:{}", client.ip), PER_CLIENT),
     ];
-    match codes::admit_request(&state.db, &keys).await {
-        Ok(()) => Ok(None),
-        Err(codes::AdmitError::Wait(secs)) => Ok(Some(secs)),
-        Err(codes::AdmitError::Db(e)) => Err(e.into()),
-    }
+    codes::wait_before(&state.db, &keys).await
 }
 
 async fn submit(
