@@ -45,7 +45,7 @@ async fn socket(
     }
     let upgrade = upgrade.map_err(|_| AppError::bad_request(crate::i18n::Msg::new("error-bad-address")))?;
     let (portal_id, staff_id) = (user.portal.id, user.staff.id);
-    Ok(upgrade.max_message_size(1024).on_upgrade(move |ws| serve(state, portal_id, staff_id, ws)))
+    Ok(crate::web::sockets::lean(upgrade, 1024).on_upgrade(move |ws| serve(state, portal_id, staff_id, ws)))
 }
 
 /// Whether an event may change what this agent's lists show.

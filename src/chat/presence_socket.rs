@@ -56,7 +56,8 @@ pub async fn socket(
         return refused.into_response();
     }
     let who = Agent { portal_id: user.portal.id, staff_id: user.staff.id, session_id: user.session.id };
-    upgrade.on_upgrade(move |socket| run(socket, state, who)).into_response()
+    // The page sends nothing but keep-alives.
+    crate::web::sockets::lean(upgrade, 1024).on_upgrade(move |socket| run(socket, state, who)).into_response()
 }
 
 #[derive(Clone, Copy)]

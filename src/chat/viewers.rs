@@ -145,7 +145,7 @@ async fn socket(
     let (_, ticket) = visible_ticket(&state, &user, &number).await?;
     let upgrade = upgrade.map_err(|_| AppError::bad_request(crate::i18n::Msg::new("error-bad-address")))?;
     let seat = Seat { portal_id: user.portal.id, ticket_id: ticket.id, staff_id: user.staff.id };
-    Ok(upgrade.max_message_size(MAX_FRAME_BYTES).on_upgrade(move |ws| serve(state, user, number, seat, ws)))
+    Ok(crate::web::sockets::lean(upgrade, MAX_FRAME_BYTES).on_upgrade(move |ws| serve(state, user, number, seat, ws)))
 }
 
 /// What the page says: `{"type":"writing","writing":true}`.

@@ -211,9 +211,7 @@ fn protocol_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 fn upgrade(ws: WebSocketUpgrade, conn: Conn, after: i64) -> Response {
-    ws.protocols([PROTOCOL])
-        .max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
+    crate::web::sockets::lean(ws.protocols([PROTOCOL]), MAX_FRAME_BYTES)
         .on_upgrade(move |socket| run(socket, conn, after))
         .into_response()
 }

@@ -9,6 +9,7 @@ pub mod input;
 pub mod layout;
 pub mod next;
 pub mod settings;
+pub mod sockets;
 pub mod state;
 pub mod tokens;
 
