@@ -96,6 +96,7 @@ impl Application {
             directories: Default::default(),
             authority_hosts: config.entra_authority_hosts.clone(),
             kb,
+            chat_messages: Default::default(),
             chat: config.chat,
         });
         crate::chat::sweeper::spawn(state.clone());

@@ -51,7 +51,9 @@ async fn socket(
 /// Whether an event may change what this agent's lists show.
 fn concerns(event: Event, portal_id: i64, staff_id: i64) -> bool {
     match event {
-        Event::Chat { portal_id: p, .. } | Event::Queue { portal_id: p, .. } => p == portal_id,
+        Event::Chat { portal_id: p, .. }
+        | Event::ChatMessage { portal_id: p, .. }
+        | Event::Queue { portal_id: p, .. } => p == portal_id,
         Event::Agent { portal_id: p, staff_id: s } => p == portal_id && s == staff_id,
         Event::Missed => true,
         _ => false,

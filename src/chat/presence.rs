@@ -119,9 +119,7 @@ pub async fn keep_alive(state: &AppState, portal_id: i64, staff_id: i64) -> AppR
     let mut out = Published::default();
     out.agent(portal_id, staff_id);
     routing::dispatch(&mut tx, portal_id, now, &mut out).await?;
-    tx.commit().await?;
-    out.send(state).await;
-    Ok(())
+    routing::finish(state, tx, out).await
 }
 
 /// Whether the staff member works in the portal (only they have a presence there).
@@ -176,9 +174,7 @@ pub async fn set(
             }
         }
     }
-    tx.commit().await?;
-    out.send(state).await;
-    Ok(())
+    routing::finish(state, tx, out).await
 }
 
 /// An agent's states in a portal (offline where never set).
@@ -225,9 +221,7 @@ pub async fn set_capacity(state: &AppState, portal_id: i64, staff_id: i64, capac
     let mut out = Published::default();
     out.agent(portal_id, staff_id);
     routing::dispatch(&mut tx, portal_id, now, &mut out).await?;
-    tx.commit().await?;
-    out.send(state).await;
-    Ok(())
+    routing::finish(state, tx, out).await
 }
 
 /// An administrator takes an agent offline on every channel of the portal: the chats offered

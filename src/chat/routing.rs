@@ -4,8 +4,8 @@
 //! `active` with that agent, or `ended`. Every decision takes the portal's routing lock first
 //! (an advisory lock on PostgreSQL; SQLite has one writer), then changes rows only where their
 //! state is still what the decision read (checking the rows changed). So two nodes never offer
-//! one chat to two agents, nor push an agent over their capacity. Events are published after
-//! the commit; listeners read the rest from the database.
+//! one chat to two agents, nor push an agent over their capacity. Events go out with the
+//! commit (`finish`); listeners read the rest from the database.
 
 mod moves;
 mod pick;
@@ -72,11 +72,6 @@ impl Published {
     pub(crate) fn agent(&mut self, portal_id: i64, staff_id: i64) {
         self.push(Event::Agent { portal_id, staff_id });
     }
-    pub(crate) async fn send(self, state: &AppState) {
-        for event in self.0 {
-            state.events.publish(event).await;
-        }
-    }
 }
 
 /// A write transaction holding the portal's routing lock.
@@ -86,10 +81,11 @@ pub(crate) async fn begin(state: &AppState, portal_id: i64) -> Result<Transactio
     Ok(tx)
 }
 
-/// Commits, then tells every node.
-async fn finish(state: &AppState, tx: Transaction<'static, Any>, out: Published) -> AppResult<()> {
+/// Commits, telling every node with the commit (see `EventBus::publish_in`).
+pub(crate) async fn finish(state: &AppState, mut tx: Transaction<'static, Any>, out: Published) -> AppResult<()> {
+    state.events.publish_in(&mut tx, &out.0).await?;
     tx.commit().await?;
-    out.send(state).await;
+    state.events.committed(&out.0);
     Ok(())
 }
 

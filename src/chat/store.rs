@@ -247,32 +247,10 @@ pub async fn of_visitor(db: &Db, portal_id: i64, token_hash: &str) -> AppResult<
     Ok(row.as_ref().map(chat_from_row).transpose()?)
 }
 
-/// Stores a message (see the module's notes); refused with 409 once the chat has ended (system
-/// lines excepted: "ended" comes after the end). `attachment_id` is a pending upload of the
-/// portal, linked to the message here.
-pub async fn append(
-    db: &Db,
-    portal_id: i64,
-    chat_id: i64,
-    author: Author,
-    client_id: Option<&str>,
-    body: &str,
-    attachment_id: Option<i64>,
-) -> AppResult<Appended> {
-    let mut tx = db.writer().begin().await?;
-    let appended = append_on(&mut tx, portal_id, chat_id, author, client_id, body, attachment_id).await?;
-    if appended.fresh {
-        tx.commit().await?;
-    } else {
-        // Gives the number taken for nothing back.
-        tx.rollback().await?;
-    }
-    Ok(appended)
-}
-
-/// `append` on the caller's transaction (routing writes its system lines with its change). A
-/// resend (`fresh: false`) has taken a number: the caller rolls back, or it is given back as a
-/// gap nobody sees only when the caller commits other changes with it.
+/// Stores a message in the caller's transaction (see the module's notes); refused with 409 once
+/// the chat has ended (system lines excepted: "ended" comes after the end). `attachment_id` is a
+/// pending upload of the portal, linked to the message here. When the answer is not `fresh`
+/// (a resend), the caller rolls back: the number taken goes back.
 pub async fn append_on(
     conn: &mut AnyConnection,
     portal_id: i64,
@@ -291,12 +269,12 @@ pub async fn append_on(
             Some(row) => row.try_get("last_seq")?,
             None => return Err(ended_or_missing(conn, portal_id, chat_id).await),
         };
-    if let Some(client_id) = client_id
-        && let Some(message) = by_client_id(conn, portal_id, chat_id, author, client_id).await?
-    {
+    let before = before_storing(conn, portal_id, chat_id, author, client_id).await?;
+    if let Some(stored) = before.resent {
+        let message = message_at(conn, portal_id, chat_id, stored).await?;
         return Ok(Appended { message, fresh: false });
     }
-    if author != Author::System && flooding(conn, portal_id, chat_id, author).await? {
+    if author != Author::System && before.recent >= FLOOD_LIMIT {
         return Err(AppError::TooManyRequests(Msg::new("chat-error-slow-down")));
     }
     if let Some(file) = attachment_id
@@ -320,25 +298,52 @@ pub async fn append_on(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    let message = message_at(conn, portal_id, chat_id, seq).await?;
+    // Only an agent's name and a file's details need reading back.
+    let message = match (author, attachment_id) {
+        (Author::Customer | Author::System, None) => ChatMessage {
+            seq,
+            author: author.as_str().to_string(),
+            staff_id: None,
+            staff_name: None,
+            client_id: client_id.map(str::to_string),
+            body: body.to_string(),
+            file: None,
+            created_at: now,
+        },
+        _ => message_at(conn, portal_id, chat_id, seq).await?,
+    };
     Ok(Appended { message, fresh: true })
 }
 
-/// Whether this side of the chat already sent `FLOOD_LIMIT` messages in the window (a resend
-/// of a stored message is answered before this, so it is never refused).
-async fn flooding(conn: &mut AnyConnection, portal_id: i64, chat_id: i64, author: Author) -> AppResult<bool> {
-    let recent: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM chat_messages WHERE portal_id = $1 AND chat_id = $2 AND author = $3 \
-         AND created_at > $4",
+/// What `append_on` checks before storing, in one statement: the number of a message this
+/// side already stored with the same client id (a resend), and how many this side sent in the
+/// flood window (a resend is answered before that is looked at, so it is never refused).
+struct BeforeStoring {
+    resent: Option<i64>,
+    recent: i64,
+}
+
+async fn before_storing(
+    conn: &mut AnyConnection,
+    portal_id: i64,
+    chat_id: i64,
+    author: Author,
+    client_id: Option<&str>,
+) -> Result<BeforeStoring, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT (SELECT seq FROM chat_messages WHERE portal_id = $1 AND chat_id = $2 AND author = $3 \
+                 AND client_id = $4) AS resent, \
+                (SELECT COUNT(*) FROM chat_messages WHERE portal_id = $1 AND chat_id = $2 AND author = $3 \
+                 AND created_at > $5) AS recent",
     )
     .bind(portal_id)
     .bind(chat_id)
     .bind(author.as_str())
+    .bind(client_id)
     .bind(now() - FLOOD_WINDOW_SECS)
     .fetch_one(&mut *conn)
-    .await?
-    .try_get("n")?;
-    Ok(recent >= FLOOD_LIMIT)
+    .await?;
+    Ok(BeforeStoring { resent: row.try_get("resent")?, recent: row.try_get("recent")? })
 }
 
 async fn ended_or_missing(conn: &mut AnyConnection, portal_id: i64, chat_id: i64) -> AppError {
@@ -390,26 +395,6 @@ async fn message_at(
     let sql = format!("SELECT {MESSAGE_COLUMNS} WHERE m.portal_id = $1 AND m.chat_id = $2 AND m.seq = $3");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(chat_id).bind(seq).fetch_one(conn).await?;
     message_from_row(&row)
-}
-
-async fn by_client_id(
-    conn: &mut AnyConnection,
-    portal_id: i64,
-    chat_id: i64,
-    author: Author,
-    client_id: &str,
-) -> Result<Option<ChatMessage>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} WHERE m.portal_id = $1 AND m.chat_id = $2 AND m.author = $3 AND m.client_id = $4"
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(portal_id)
-        .bind(chat_id)
-        .bind(author.as_str())
-        .bind(client_id)
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(message_from_row).transpose()
 }
 
 /// The chat's messages numbered after `after_seq`, in order (at most `PAGE`).

@@ -78,8 +78,7 @@ async fn turn_away_silent(state: &AppState, now: i64) -> AppResult<()> {
             out.agent(portal_id, staff_id);
             routing::return_work(&mut tx, portal_id, staff_id, false, now, &mut out).await?;
         }
-        tx.commit().await?;
-        out.send(state).await;
+        routing::finish(state, tx, out).await?;
     }
     Ok(())
 }
@@ -113,8 +112,7 @@ async fn requeue_chats_of_silent(state: &AppState, now: i64) -> AppResult<()> {
             let n = routing::return_work(&mut tx, portal_id, staff_id, true, now, &mut out).await?;
             tracing::info!(portal_id, staff_id, chats = n, "an agent went silent: their chats went back to the queue");
         }
-        tx.commit().await?;
-        out.send(state).await;
+        routing::finish(state, tx, out).await?;
     }
     Ok(())
 }

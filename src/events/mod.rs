@@ -10,8 +10,8 @@
 //!
 //! A listener that may have missed events (a dropped connection, a slow subscriber) gets
 //! `Event::Missed` and must assume anything changed. Events are published after the change is
-//! committed, so a node that dies in between loses the event but not the change: whatever waits
-//! on events also re-reads the database now and then.
+//! committed. With `publish` a node that dies in between loses the event but not the change;
+//! `publish_in` sends them with the transaction on PostgreSQL, so that nothing is lost.
 
 mod payload;
 mod poll;
@@ -21,6 +21,7 @@ mod topics;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use sqlx::AnyConnection;
 use tokio::sync::broadcast;
 
 use crate::db::{Backend, Db};
@@ -36,8 +37,10 @@ pub enum Event {
     ConfigChanged,
     /// Events may have been lost: whatever depends on them should start over.
     Missed,
-    /// A chat changed: its state, its agent, or a new message.
+    /// A chat changed: its state or its agent (and perhaps messages were added).
     Chat { portal_id: i64, chat_id: i64 },
+    /// Message `seq` was added to a chat, and nothing else changed.
+    ChatMessage { portal_id: i64, chat_id: i64, seq: i64 },
     /// Someone is typing in a chat (`agent`: on the agent's side). Never stored.
     Typing { portal_id: i64, chat_id: i64, agent: bool },
     /// A department's chat queue changed: positions and waits move.
@@ -83,6 +86,27 @@ impl EventBus {
                 }
             }
             Backend::Sqlite => self.deliver(event),
+        }
+    }
+
+    /// Queues events with the changes of a transaction not yet committed. On PostgreSQL the
+    /// notifications go out when, and only if, it commits: no node can die between a change and
+    /// its telling. On SQLite nothing happens until `committed`.
+    pub async fn publish_in(&self, tx: &mut AnyConnection, events: &[Event]) -> Result<(), sqlx::Error> {
+        if self.db.backend() == Backend::Postgres {
+            for event in events {
+                postgres::notify_on(tx, *event).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After the transaction given to `publish_in` has committed: on SQLite, tells this process.
+    pub fn committed(&self, events: &[Event]) {
+        if self.db.backend() == Backend::Sqlite {
+            for event in events {
+                self.deliver(*event);
+            }
         }
     }
 

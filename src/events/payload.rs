@@ -9,6 +9,7 @@ impl Event {
             Event::ConfigChanged => "config".into(),
             Event::Missed => "missed".into(),
             Event::Chat { portal_id, chat_id } => format!("chat:{portal_id}:{chat_id}"),
+            Event::ChatMessage { portal_id, chat_id, seq } => format!("message:{portal_id}:{chat_id}:{seq}"),
             Event::Typing { portal_id, chat_id, agent } => format!("typing:{portal_id}:{chat_id}:{}", agent as i64),
             Event::Queue { portal_id, department_id } => format!("queue:{portal_id}:{department_id}"),
             Event::Agent { portal_id, staff_id } => format!("agent:{portal_id}:{staff_id}"),
@@ -26,6 +27,7 @@ impl Event {
             ("config", []) => Event::ConfigChanged,
             ("missed", []) => Event::Missed,
             ("chat", &[portal_id, chat_id]) => Event::Chat { portal_id, chat_id },
+            ("message", &[portal_id, chat_id, seq]) => Event::ChatMessage { portal_id, chat_id, seq },
             ("typing", &[portal_id, chat_id, agent @ (0 | 1)]) => {
                 Event::Typing { portal_id, chat_id, agent: agent == 1 }
             }
@@ -49,6 +51,7 @@ mod tests {
             Event::ConfigChanged,
             Event::Missed,
             Event::Chat { portal_id: 3, chat_id: 41 },
+            Event::ChatMessage { portal_id: 3, chat_id: 41, seq: 12 },
             Event::Typing { portal_id: 3, chat_id: 41, agent: true },
             Event::Typing { portal_id: 3, chat_id: 41, agent: false },
             Event::Queue { portal_id: 1, department_id: 2 },
@@ -63,7 +66,9 @@ mod tests {
 
     #[test]
     fn unknown_or_damaged_payloads_are_refused() {
-        for payload in ["", "chat", "chat:1", "chat:1:x", "chat:1:2:3", "typing:1:2:7", "newthing:1", "config:1"] {
+        for payload in
+            ["", "chat", "chat:1", "chat:1:x", "chat:1:2:3", "message:1:2", "typing:1:2:7", "newthing:1", "config:1"]
+        {
             assert_eq!(Event::parse(payload), None, "{payload}");
         }
     }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use sqlx::AnyConnection;
 use sqlx::postgres::PgListener;
 
 use super::{CHANNEL, Event, EventBus};
@@ -50,6 +51,14 @@ async fn listen_once(db: &Db, bus: &EventBus) -> Result<(), sqlx::Error> {
 
 /// Sends one event to every node's `LISTEN`.
 pub(super) async fn notify(db: &Db, event: Event) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(event.payload()).execute(db.pool()).await?;
+    sqlx::query(NOTIFY).bind(CHANNEL).bind(event.payload()).execute(db.pool()).await?;
     Ok(())
 }
+
+/// Sends one event when the transaction on `tx` commits (not at all if it rolls back).
+pub(super) async fn notify_on(tx: &mut AnyConnection, event: Event) -> Result<(), sqlx::Error> {
+    sqlx::query(NOTIFY).bind(CHANNEL).bind(event.payload()).execute(tx).await?;
+    Ok(())
+}
+
+const NOTIFY: &str = "SELECT pg_notify($1, $2)";

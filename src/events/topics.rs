@@ -23,9 +23,9 @@ impl Event {
     /// The topic an event belongs to; `None` for those every topic hears (`Missed`) or none does.
     pub fn topic(self) -> Option<Topic> {
         Some(match self {
-            Event::Chat { portal_id, chat_id } | Event::Typing { portal_id, chat_id, .. } => {
-                Topic::Chat { portal_id, chat_id }
-            }
+            Event::Chat { portal_id, chat_id }
+            | Event::ChatMessage { portal_id, chat_id, .. }
+            | Event::Typing { portal_id, chat_id, .. } => Topic::Chat { portal_id, chat_id },
             Event::Queue { portal_id, department_id } => Topic::Queue { portal_id, department_id },
             Event::Agent { portal_id, staff_id } => Topic::Agent { portal_id, staff_id },
             Event::TicketViewers { portal_id, ticket_id } => Topic::TicketViewers { portal_id, ticket_id },

@@ -41,6 +41,8 @@ pub struct Inner {
     pub events: crate::events::EventBus,
     /// This node's copy of the knowledge bases' lists (`crate::kb::portal_cache`).
     pub kb: crate::kb::portal_cache::KbCache,
+    /// This node's copy of the chats' latest messages (`crate::chat::recent`).
+    pub chat_messages: crate::chat::recent::RecentMessages,
     /// Agents' leases and the chat sweeper's periods.
     pub chat: crate::config::ChatTimings,
 }

@@ -321,20 +321,17 @@ async fn chat_an_agent_transferred_away_reads_no_further() {
     let id = active_chat(&desk, "Hello").await;
     let mut agent = connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.unwrap();
     until(&mut agent, "message", |m| m["seq"] == 1).await;
-    let bob = app.agent("default", "bob@desk.test", "bob", &[desk.department], &["answer_chats"]).await;
-    sqlx::query("UPDATE chats SET agent_id = $1 WHERE id = $2")
-        .bind(bob)
-        .bind(id)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
+    let (bob, bob_browser) =
+        app.signed_in_agent("default", "bob@desk.test", &[desk.department], &["answer_chats"]).await;
+    available(&bob_browser).await;
+    let moved = desk.agent.post(&format!("/manage/chats/{id}/transfer-agent"), &[("agent", &bob.to_string())]).await;
+    moved.assert_redirect_to("/manage/chats?done=transferred");
     let mut customer = connect(&desk.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
     send(&mut customer, json!({"type": "send", "client_id": "after-transfer", "body": "For Bob only"})).await;
     until(&mut customer, "ack", |_| true).await;
+    // The transfer's event goes out with its commit, before the customer's message.
     let mut frames = Vec::new();
-    // Told by the event of the customer's message, or at worst by the socket's periodic look
-    // (30 s) should that event be lost on a loaded machine.
-    while let Some(frame) = next_within(&mut agent, 40).await {
+    while let Some(frame) = next_within(&mut agent, 3).await {
         frames.push(frame);
     }
     assert!(frames.iter().all(|f| f["body"] != "For Bob only"), "{frames:?}");

@@ -1,0 +1,134 @@
+//! The reading half of a chat socket: the client's frames, and storing what it sends.
+
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::{Conn, Side, check_body, deliver, valid_client_id};
+use crate::chat::store::{self, Author};
+use crate::error::AppError;
+use crate::events::Event;
+use crate::i18n::Msg;
+
+/// Messages one connection may send in `SEND_WINDOW`; more are refused until it passes.
+const SENDS_PER_WINDOW: usize = 30;
+const SEND_WINDOW: Duration = Duration::from_secs(10);
+/// Typing is passed on at most this often.
+const TYPING_EVERY: Duration = Duration::from_secs(2);
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum ClientFrame {
+    Send { client_id: String, body: String },
+    Typing,
+    Ping,
+}
+
+pub(super) struct Reader {
+    conn: Conn,
+    out: mpsc::Sender<String>,
+    /// When this connection's recent messages were sent (for `SENDS_PER_WINDOW`).
+    sends: Vec<Instant>,
+    typed: Option<Instant>,
+}
+
+impl Reader {
+    pub(super) fn new(conn: Conn, out: mpsc::Sender<String>) -> Reader {
+        Reader { conn, out, sends: Vec::new(), typed: None }
+    }
+
+    /// Handles one frame; false when the connection should end (the writer is gone).
+    pub(super) async fn frame(&mut self, text: &str) -> bool {
+        let Ok(frame) = serde_json::from_str::<ClientFrame>(text) else {
+            self.error(Msg::new("chat-error-bad-frame"), None).await;
+            return !self.out.is_closed();
+        };
+        match frame {
+            ClientFrame::Ping => self.push(json!({"type": "pong"}).to_string()).await,
+            ClientFrame::Typing => self.typing().await,
+            ClientFrame::Send { client_id, body } => {
+                if !self.conn.session_alive().await {
+                    return false;
+                }
+                self.send(client_id, body).await
+            }
+        }
+        !self.out.is_closed()
+    }
+
+    async fn push(&self, frame: String) {
+        let _ = self.out.send(frame).await;
+    }
+
+    pub(super) async fn error(&self, msg: Msg, client_id: Option<&str>) {
+        let frame = json!({"type": "error", "message": msg.in_lang(self.conn.lang), "client_id": client_id});
+        self.push(frame.to_string()).await;
+    }
+
+    async fn typing(&mut self) {
+        if self.conn.side == Side::Supervisor || self.typed.is_some_and(|t| t.elapsed() < TYPING_EVERY) {
+            return;
+        }
+        self.typed = Some(Instant::now());
+        let c = &self.conn;
+        let event = Event::Typing { portal_id: c.portal_id, chat_id: c.chat_id, agent: c.side.is_agent_side() };
+        c.state.events.publish(event).await;
+    }
+
+    fn over_limit(&mut self) -> bool {
+        self.sends.retain(|t| t.elapsed() < SEND_WINDOW);
+        if self.sends.len() >= SENDS_PER_WINDOW {
+            return true;
+        }
+        self.sends.push(Instant::now());
+        false
+    }
+
+    async fn send(&mut self, client_id: String, body: String) {
+        if !valid_client_id(&client_id) {
+            return self.error(Msg::new("chat-error-bad-client-id"), None).await;
+        }
+        let body = match check_body(&body) {
+            Ok(body) => body,
+            Err(msg) => return self.error(msg, Some(&client_id)).await,
+        };
+        let author = match self.conn.side {
+            Side::Supervisor => return self.error(Msg::new("chat-error-read-only"), Some(&client_id)).await,
+            Side::Customer => Author::Customer,
+            Side::Agent { staff_id } => {
+                if let Err(msg) = self.still_their_chat(staff_id).await {
+                    return self.error(msg, Some(&client_id)).await;
+                }
+                Author::Agent(staff_id)
+            }
+        };
+        if self.over_limit() {
+            // Not for good: the client sends it again later.
+            return self.error(Msg::new("chat-error-slow-down"), None).await;
+        }
+        match deliver(&self.conn.state, self.conn.portal_id, self.conn.chat_id, author, &client_id, &body, None).await {
+            Ok(seq) => self.push(json!({"type": "ack", "client_id": client_id, "seq": seq}).to_string()).await,
+            // The chat's own limit (across connections): not for good either.
+            Err(AppError::TooManyRequests(msg)) => self.error(msg, None).await,
+            Err(AppError::Page(_, msg)) => self.error(msg, Some(&client_id)).await,
+            Err(AppError::NotFound) => self.error(Msg::new("chat-error-ended"), Some(&client_id)).await,
+            Err(e) => {
+                tracing::warn!(error = %e, chat = self.conn.chat_id, "a chat message was not stored");
+                self.error(Msg::new("chat-error-not-stored"), None).await
+            }
+        }
+    }
+
+    /// An agent writes while the chat is theirs and active (a transfer hands it to another).
+    async fn still_their_chat(&self, staff_id: i64) -> Result<(), Msg> {
+        let c = &self.conn;
+        match store::load(&c.state.db, c.portal_id, c.chat_id).await {
+            Ok(Some(chat)) if chat.agent_id == Some(staff_id) && chat.state == "active" => Ok(()),
+            Ok(Some(chat)) if chat.is_ended() => Err(Msg::new("chat-error-ended")),
+            Ok(_) => Err(Msg::new("chat-error-not-yours")),
+            Err(_) => Err(Msg::new("chat-error-not-stored")),
+        }
+    }
+}
