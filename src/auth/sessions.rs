@@ -304,6 +304,29 @@ pub async fn is_current(db: &Db, limits: SessionLimits, id: i64) -> Result<bool,
     Ok(row.is_some())
 }
 
+/// Whether a session is still current, counting this as a use of it: a message sent over a
+/// socket, which no page request records. Its seen-at time is written as a page's would be, so
+/// that someone chatting for longer than the idle limit without opening a page stays signed in.
+pub async fn use_now(db: &Db, limits: SessionLimits, id: i64) -> Result<bool, sqlx::Error> {
+    let t = now();
+    let row = sqlx::query("SELECT last_seen_at FROM sessions WHERE id = $1 AND expires_at > $2 AND last_seen_at > $3")
+        .bind(id)
+        .bind(t)
+        .bind(idle_cutoff(limits, t))
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(false) };
+    let last_seen_at: i64 = row.try_get("last_seen_at")?;
+    if t - last_seen_at >= touch_every(limits) {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(t)
+            .bind(id)
+            .execute(db.writer())
+            .await?;
+    }
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

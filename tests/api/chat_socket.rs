@@ -371,3 +371,33 @@ async fn chat_agents_send_files_and_supervisors_cannot() {
     let (status, _, _) = sue.get_bytes(&url.replace("/portal/default/chats", "/manage/chats")).await;
     assert_eq!(status, StatusCode::OK, "a supervisor reads along, files too");
 }
+
+/// The seen-at time of the newest session of a staff member (`staff`) or a customer.
+async fn session_seen_at(app: &TestApp, column: &str, id: i64) -> i64 {
+    let sql = format!("SELECT MAX(last_seen_at) AS t FROM sessions WHERE {column} = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(app.db.pool()).await.unwrap().try_get("t").unwrap()
+}
+
+#[tokio::test]
+async fn chat_messages_sent_over_sockets_keep_both_sessions_alive() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Hello").await;
+    let mut customer = connect(&desk.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
+    let mut agent = connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.unwrap();
+    until(&mut agent, "message", |m| m["seq"] == 1).await;
+    // Both have only been chatting for 29 of the 30 idle minutes: no page was opened meanwhile.
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 29 * 60").execute(app.db.writer()).await.unwrap();
+    let before = session_seen_at(&app, "staff_id", desk.agent_id).await;
+    send(&mut agent, json!({"type": "send", "client_id": "a-1", "body": "Still there?"})).await;
+    until(&mut agent, "ack", |_| true).await;
+    send(&mut customer, json!({"type": "send", "client_id": "c-1", "body": "Yes"})).await;
+    until(&mut customer, "ack", |_| true).await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    assert!(session_seen_at(&app, "staff_id", desk.agent_id).await >= now - 5, "the agent's session was touched");
+    assert!(session_seen_at(&app, "customer_id", desk.customer_id).await >= now - 5, "the customer's too");
+    assert!(before < now - 28 * 60);
+    // Another 29 minutes later, the agent's pages still open: the messages counted as activity.
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 29 * 60").execute(app.db.writer()).await.unwrap();
+    desk.agent.get("/manage").await.assert_status(StatusCode::OK);
+}

@@ -109,6 +109,12 @@ impl Conn {
         let Some(id) = self.session_id else { return true };
         crate::auth::sessions::is_current(&self.state.db, self.state.sessions, id).await.unwrap_or(true)
     }
+
+    /// Like `session_alive`, counting a message sent as the session's activity.
+    async fn session_in_use(&self) -> bool {
+        let Some(id) = self.session_id else { return true };
+        crate::auth::sessions::use_now(&self.state.db, self.state.sessions, id).await.unwrap_or(true)
+    }
 }
 
 fn unauthorized() -> Response {

@@ -49,7 +49,7 @@ impl Reader {
             ClientFrame::Ping => self.push(json!({"type": "pong"}).to_string()).await,
             ClientFrame::Typing => self.typing().await,
             ClientFrame::Send { client_id, body } => {
-                if !self.conn.session_alive().await {
+                if !self.conn.session_in_use().await {
                     return false;
                 }
                 self.send(client_id, body).await
