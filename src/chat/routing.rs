@@ -12,6 +12,7 @@ mod pick;
 
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
+use super::store::SystemLine;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::i18n::Msg;
@@ -128,10 +129,23 @@ pub async fn accept(state: &AppState, portal_id: i64, staff_id: i64, chat_id: i6
     .bind(staff_id)
     .execute(&mut *tx)
     .await?;
+    let name = staff_name(&mut tx, staff_id).await?;
+    say(&mut tx, portal_id, chat_id, SystemLine::new("chat-system-joined").arg("name", name)).await?;
     let mut out = Published::default();
     out.chat(portal_id, chat_id);
     out.agent(portal_id, staff_id);
     finish(state, tx, out).await
+}
+
+/// A system line in the conversation ("Ana joined"), with the change that causes it.
+async fn say(conn: &mut AnyConnection, portal_id: i64, chat_id: i64, line: SystemLine) -> AppResult<()> {
+    super::store::system_line(conn, portal_id, chat_id, &line).await?;
+    Ok(())
+}
+
+async fn staff_name(conn: &mut AnyConnection, staff_id: i64) -> Result<String, sqlx::Error> {
+    let row = sqlx::query("SELECT name FROM staff WHERE id = $1").bind(staff_id).fetch_optional(conn).await?;
+    Ok(row.map(|r| r.try_get("name")).transpose()?.unwrap_or_default())
 }
 
 fn offer_gone() -> AppError {
@@ -185,6 +199,8 @@ pub async fn transfer_to_agent(
     if !moves::offer_to(&mut tx, portal_id, chat_id, chat.department_id, to_staff, now, &mut out).await? {
         return Err(offer_gone());
     }
+    let name = staff_name(&mut tx, to_staff).await?;
+    say(&mut tx, portal_id, chat_id, SystemLine::new("chat-system-transferred-agent").arg("name", name)).await?;
     moves::dispatch(&mut tx, portal_id, now, &mut out).await?;
     finish(state, tx, out).await
 }
@@ -201,14 +217,15 @@ pub async fn transfer_to_department(
     let now = crate::db::now();
     let mut tx = begin(state, portal_id).await?;
     let chat = answered_by(&mut tx, portal_id, chat_id, by_staff).await?;
-    let exists = sqlx::query("SELECT id FROM departments WHERE portal_id = $1 AND id = $2")
+    let department = sqlx::query("SELECT name FROM departments WHERE portal_id = $1 AND id = $2")
         .bind(portal_id)
         .bind(department_id)
         .fetch_optional(&mut *tx)
         .await?;
-    if exists.is_none() {
-        return Err(AppError::NotFound);
-    }
+    let Some(department) = department else { return Err(AppError::NotFound) };
+    let line = SystemLine::new("chat-system-transferred-department")
+        .arg("department", department.try_get::<String, _>("name")?);
+    say(&mut tx, portal_id, chat_id, line).await?;
     let mut out = Published::default();
     moves::requeue(&mut tx, portal_id, chat_id, by_staff, "transferred", &mut out).await?;
     sqlx::query("UPDATE chats SET department_id = $1 WHERE portal_id = $2 AND id = $3")
@@ -256,6 +273,11 @@ pub async fn end(state: &AppState, portal_id: i64, chat_id: i64, ended_by: Ended
         .bind(chat_id)
         .execute(&mut *tx)
         .await?;
+        let line = match ended_by {
+            EndedBy::Customer => SystemLine::new("chat-system-ended-customer").arg("name", chat.requester_name.clone()),
+            _ => SystemLine::new("chat-system-ended"),
+        };
+        say(&mut tx, portal_id, chat_id, line).await?;
         out.chat(portal_id, chat_id);
         out.queue(portal_id, chat.department_id);
         if let Some(agent) = chat.agent_id {

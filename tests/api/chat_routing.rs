@@ -204,6 +204,32 @@ async fn an_agent_transfers_a_chat_to_another_agent_or_department() {
     let moved = app.count_with("SELECT department_id AS n FROM chats WHERE id = $1", id).await;
     assert_eq!(moved, sales);
     assert!(routing::transfer_to_department(&app.state, portal, carla, id, 999_999).await.is_err());
+
+    // The conversation tells both sides, in each reader's language (talk's system lines).
+    let lines: Vec<String> =
+        sqlx::query("SELECT body FROM chat_messages WHERE chat_id = $1 AND author = 'system' ORDER BY seq")
+            .bind(id)
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String, _>("body").unwrap())
+            .collect();
+    let keys: Vec<String> = lines
+        .iter()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["key"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "chat-system-joined",
+            "chat-system-transferred-agent",
+            "chat-system-joined",
+            "chat-system-transferred-department"
+        ],
+        "{lines:?}"
+    );
+    assert!(lines[1].contains("bruno") && lines[3].contains("Sales"), "{lines:?}");
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ pub(super) struct ChatRow {
     pub department_id: i64,
     pub state: String,
     pub agent_id: Option<i64>,
+    pub requester_name: String,
 }
 
 pub(super) async fn load(
@@ -19,16 +20,19 @@ pub(super) async fn load(
     portal_id: i64,
     chat_id: i64,
 ) -> Result<Option<ChatRow>, sqlx::Error> {
-    let row = sqlx::query("SELECT department_id, state, agent_id FROM chats WHERE portal_id = $1 AND id = $2")
-        .bind(portal_id)
-        .bind(chat_id)
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(
+        "SELECT department_id, state, agent_id, requester_name FROM chats WHERE portal_id = $1 AND id = $2",
+    )
+    .bind(portal_id)
+    .bind(chat_id)
+    .fetch_optional(conn)
+    .await?;
     row.map(|r| {
         Ok(ChatRow {
             department_id: r.try_get("department_id")?,
             state: r.try_get("state")?,
             agent_id: r.try_get("agent_id")?,
+            requester_name: r.try_get("requester_name")?,
         })
     })
     .transpose()
