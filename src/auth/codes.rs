@@ -54,11 +54,13 @@ pub async fn wait_before(db: &Db, keys: &[(String, RequestLimit)]) -> crate::err
 /// Records a request for a code under each key, or says how long to wait when any key is over
 /// its limit (then nothing is recorded).
 pub async fn admit_request(db: &Db, keys: &[(String, RequestLimit)]) -> Result<(), AdmitError> {
-    let t = now();
     let mut tx = db.writer().begin().await?;
     for (key, _) in keys {
         db.lock_key(&mut tx, key).await?;
     }
+    // Read once the locks are held: a request that waited for them must not count one recorded
+    // meanwhile as later than itself (refused "for a second" with no interval to keep).
+    let t = now();
     let mut wait = 0;
     for (key, limit) in keys {
         let row = sqlx::query(
@@ -72,7 +74,9 @@ pub async fn admit_request(db: &Db, keys: &[(String, RequestLimit)]) -> Result<(
         let count: i64 = row.try_get("n")?;
         let last: Option<i64> = row.try_get("last")?;
         let first: Option<i64> = row.try_get("first")?;
-        if let Some(last) = last {
+        if let Some(last) = last
+            && limit.min_interval_secs > 0
+        {
             wait = wait.max(last + limit.min_interval_secs - t);
         }
         if count >= limit.per_hour {

@@ -226,9 +226,10 @@ async fn chat_nodes_a_killed_node_loses_nothing_and_its_silent_agent_is_requeued
     let mut ana_socket = connect(&ana, &format!("/manage/chats/{first}/socket")).await.unwrap();
     until(&mut ana_socket, "message", |m| m["seq"] == 1).await;
     send(&mut ana_socket, json!({"type": "send", "client_id": "a-1", "body": "Let me look"})).await;
-    let seen = until(&mut carla_socket, "message", |m| m["seq"] == 2).await;
+    // 2 says that Ana joined.
+    let seen = until(&mut carla_socket, "message", |m| m["seq"] == 3).await;
     assert_eq!(seen["body"], "Let me look");
-    let last_seen = 2;
+    let last_seen = 3;
     // Sent, and the node dies before (or just after) storing it; no acknowledgement is read.
     send(&mut carla_socket, json!({"type": "send", "client_id": "c-inflight", "body": "Order 1234"})).await;
     doomed.kill_9();

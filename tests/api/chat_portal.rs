@@ -322,10 +322,10 @@ async fn chat_files_are_uploaded_with_csrf_stored_once_and_downloaded_by_the_cha
         let answer = upload(&desk.customer, csrf.clone(), "f-1").await;
         assert_eq!(answer.status(), StatusCode::OK);
         let ack: serde_json::Value = answer.json().await.unwrap();
-        assert_eq!((ack["client_id"].as_str(), ack["seq"].as_i64()), (Some("f-1"), Some(2)), "{ack}");
+        assert_eq!((ack["client_id"].as_str(), ack["seq"].as_i64()), (Some("f-1"), Some(3)), "{ack}");
     }
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM attachments").await, 1, "the resend's copy is not kept");
-    let message = crate::chat_socket::until(&mut agent, "message", |m| m["seq"] == 2).await;
+    let message = crate::chat_socket::until(&mut agent, "message", |m| m["seq"] == 3).await;
     assert_eq!(message["file"]["name"], "app.log");
     let url = message["file"]["url"].as_str().unwrap().to_string();
     assert!(url.starts_with(&format!("/manage/chats/{id}/files/")), "{url}");
@@ -357,4 +357,22 @@ async fn chat_department_hours_are_checked_with_a_helpful_message() {
         admin.post(&path, &[("accept_seconds", "30"), ("chat_hours", "UTC-03:00\r\nmon-fri 09:00-17:00")]).await;
     assert!(saved.status.is_redirection(), "{} {}", saved.status, saved.body);
     assert_eq!(app.text("SELECT chat_hours AS v FROM departments").await, "UTC-03:00\nmon-fri 09:00-17:00");
+}
+
+/// A start recorded by a request that took the limit's lock first, in the same second or on a
+/// node whose clock runs a little ahead, does not make the next one wait "a second": the chat
+/// limit has no minimum interval, only an hourly count (once failed with 50 starts at once).
+#[tokio::test]
+async fn chat_starts_at_the_same_moment_are_not_refused_under_the_hourly_limit() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let portal = app.id_of("SELECT id FROM portals WHERE slug = $1", "default").await;
+    let ahead = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 + 2;
+    sqlx::query("INSERT INTO code_requests (key, created_at) VALUES ($1, $2)")
+        .bind(format!("chat-start:{portal}:{}", desk.customer_id))
+        .bind(ahead)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    start_chat(&desk.customer, desk.department, "Right after another").await;
 }

@@ -102,7 +102,8 @@ pub async fn start_chat(customer: &Browser, department: i64, message: &str) -> i
     location.rsplit('/').next().unwrap().parse().expect("a chat id in the address")
 }
 
-/// Starts a chat and has the agent accept it (core's routing, through the offer's button).
+/// Starts a chat and has the agent accept it (core's routing, through the offer's button):
+/// message 1 is the customer's first, 2 the line saying the agent joined.
 pub async fn active_chat(desk: &Desk, message: &str) -> i64 {
     let id = start_chat(&desk.customer, desk.department, message).await;
     let page = desk.agent.post(&format!("/manage/presence/offers/{id}/accept"), &[]).await;
@@ -139,8 +140,8 @@ async fn chat_customer_and_agent_talk_over_sockets_with_typing() {
     assert_eq!(until(&mut agent, "typing", |_| true).await["agent"], false);
     send(&mut customer, json!({"type": "send", "client_id": "c-1", "body": "Still burning"})).await;
     let ack = until(&mut customer, "ack", |_| true).await;
-    assert_eq!((ack["client_id"].as_str(), ack["seq"].as_i64()), (Some("c-1"), Some(2)));
-    let seen = until(&mut agent, "message", |m| m["seq"] == 2).await;
+    assert_eq!((ack["client_id"].as_str(), ack["seq"].as_i64()), (Some("c-1"), Some(3)));
+    let seen = until(&mut agent, "message", |m| m["seq"] == 3).await;
     assert_eq!(seen["body"], "Still burning");
     let name = app.id_of("SELECT id FROM customers WHERE email_lower = $1", "carla@client.test").await;
     let name: String = sqlx::query("SELECT name FROM customers WHERE id = $1")
@@ -153,16 +154,16 @@ async fn chat_customer_and_agent_talk_over_sockets_with_typing() {
     assert_eq!(seen["name"].as_str(), Some(name.as_str()));
 
     send(&mut agent, json!({"type": "send", "client_id": "a-1", "body": "Unplug it, please."})).await;
-    until(&mut agent, "ack", |a| a["seq"] == 3).await;
-    let reply = until(&mut customer, "message", |m| m["seq"] == 3).await;
+    until(&mut agent, "ack", |a| a["seq"] == 4).await;
+    let reply = until(&mut customer, "message", |m| m["seq"] == 4).await;
     assert_eq!((reply["author"].as_str(), reply["name"].as_str()), (Some("agent"), Some("ana")));
     send(&mut customer, json!({"type": "ping"})).await;
     until(&mut customer, "pong", |_| true).await;
 
     let rows = stored(&app, id).await;
-    assert_eq!(rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["customer", "customer", "agent"]);
-    assert_eq!(rows[2].2, "Unplug it, please.");
-    let staff: Option<i64> = sqlx::query("SELECT staff_id FROM chat_messages WHERE chat_id = $1 AND seq = 3")
+    assert_eq!(rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["customer", "system", "customer", "agent"]);
+    assert_eq!(rows[3].2, "Unplug it, please.");
+    let staff: Option<i64> = sqlx::query("SELECT staff_id FROM chat_messages WHERE chat_id = $1 AND seq = 4")
         .bind(id)
         .fetch_one(app.db.pool())
         .await
@@ -183,30 +184,30 @@ async fn chat_a_resend_after_a_dropped_socket_is_stored_once_and_after_resumes()
     send(&mut socket, json!({"type": "send", "client_id": "5b2f-resend", "body": "Are you there?"})).await;
     drop(socket);
     // The client resends what it has no acknowledgement for, with the same id, twice even.
-    let mut socket = connect(&desk.customer, &format!("{path}?after=1")).await.unwrap();
+    let mut socket = connect(&desk.customer, &format!("{path}?after=2")).await.unwrap();
     for _ in 0..2 {
         send(&mut socket, json!({"type": "send", "client_id": "5b2f-resend", "body": "Are you there?"})).await;
         let ack = until(&mut socket, "ack", |_| true).await;
-        assert_eq!(ack["seq"], 2, "the same number each time: {ack}");
+        assert_eq!(ack["seq"], 3, "the same number each time: {ack}");
     }
     let rows = stored(&app, id).await;
-    assert_eq!(rows.len(), 2, "stored once: {rows:?}");
+    assert_eq!(rows.len(), 3, "stored once: {rows:?}");
     assert_eq!(
         app.count_with("SELECT COUNT(*) AS n FROM chat_messages WHERE chat_id = $1 AND client_id = '5b2f-resend'", id)
             .await,
         1
     );
-    assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", id).await, 2, "no number lost");
+    assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", id).await, 3, "no number lost");
 
-    // Resuming after 1 gives message 2 only, once; after 2, nothing old.
-    let mut resumed = connect(&desk.customer, &format!("{path}?after=1")).await.unwrap();
+    // Resuming after 2 gives message 3 only, once; after 3, nothing old.
+    let mut resumed = connect(&desk.customer, &format!("{path}?after=2")).await.unwrap();
     let m = until(&mut resumed, "message", |_| true).await;
-    assert_eq!(m["seq"], 2);
-    let mut later = connect(&desk.customer, &format!("{path}?after=2")).await.unwrap();
+    assert_eq!(m["seq"], 3);
+    let mut later = connect(&desk.customer, &format!("{path}?after=3")).await.unwrap();
     let state = next(&mut later).await.unwrap();
     assert_eq!(state["type"], "state", "no old message before the state: {state}");
     send(&mut later, json!({"type": "send", "client_id": "next-one", "body": "Now?"})).await;
-    assert_eq!(until(&mut later, "message", |_| true).await["seq"], 3);
+    assert_eq!(until(&mut later, "message", |_| true).await["seq"], 4);
     assert_eq!(connect(&desk.customer, &format!("{path}?after=x")).await.err(), Some(400));
 }
 
@@ -240,7 +241,7 @@ async fn chat_sockets_refuse_strangers_before_the_upgrade_and_supervisors_only_r
     let refused = until(&mut reading, "error", |_| true).await;
     assert_eq!(refused["client_id"], "sup-1");
     assert!(refused["message"].as_str().unwrap().contains("only its agent"), "{refused}");
-    assert_eq!(stored(&app, id).await.len(), 1);
+    assert_eq!(stored(&app, id).await.len(), 2, "the first message and the agent joining");
     let (_, far) = app.signed_in_agent("default", "far@desk.test", &[], &["supervise_chats"]).await;
     assert_eq!(connect(&far, &format!("/manage/chats/{id}/socket")).await.err(), Some(404));
 }
@@ -275,7 +276,7 @@ async fn chat_sockets_answer_hostile_frames_and_pages_escape_messages() {
             Some(frame) => assert_ne!(frame["type"], "ack", "{frame}"),
         }
     }
-    assert_eq!(stored(&app, id).await.len(), 1);
+    assert_eq!(stored(&app, id).await.len(), 2, "the first message and the agent joining");
     // The page shows the message as text.
     let page = desk.customer.get(&format!("/portal/default/chats/{id}")).await;
     page.assert_status(StatusCode::OK).assert_contains("&#60;script&#62;alert").assert_lacks("<script>alert");
@@ -301,17 +302,17 @@ async fn chat_customer_and_agent_on_two_nodes_talk_normally() {
     send(&mut agent, json!({"type": "typing"})).await;
     assert_eq!(until(&mut customer, "typing", |_| true).await["agent"], true);
     send(&mut agent, json!({"type": "send", "client_id": "n2-1", "body": "From node two"})).await;
-    assert_eq!(until(&mut customer, "message", |m| m["seq"] == 2).await["body"], "From node two");
+    assert_eq!(until(&mut customer, "message", |m| m["seq"] == 3).await["body"], "From node two");
     send(&mut customer, json!({"type": "send", "client_id": "n1-1", "body": "From node one"})).await;
-    assert_eq!(until(&mut agent, "message", |m| m["seq"] == 3).await["body"], "From node one");
-    // The customer's node goes away for them: they come back on the other, after 3.
+    assert_eq!(until(&mut agent, "message", |m| m["seq"] == 4).await["body"], "From node one");
+    // The customer's node goes away for them: they come back on the other, after 4.
     drop(customer);
     let customer_there =
         Browser { client: desk.customer.client.clone(), jar: desk.customer.jar.clone(), base: second.base.clone() };
-    let mut customer = connect(&customer_there, &format!("/portal/default/chats/{id}/socket?after=3")).await.unwrap();
+    let mut customer = connect(&customer_there, &format!("/portal/default/chats/{id}/socket?after=4")).await.unwrap();
     send(&mut agent, json!({"type": "send", "client_id": "n2-2", "body": "Still here"})).await;
-    assert_eq!(until(&mut customer, "message", |_| true).await["seq"], 4);
-    assert_eq!(stored(&app, id).await.len(), 4);
+    assert_eq!(until(&mut customer, "message", |_| true).await["seq"], 5);
+    assert_eq!(stored(&app, id).await.len(), 5);
 }
 
 #[tokio::test]
@@ -361,7 +362,7 @@ async fn chat_agents_send_files_and_supervisors_cannot() {
     assert_eq!(upload(&sue, sue.cookie("fd_csrf")).await, StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM attachments").await, 0);
     assert_eq!(upload(&desk.agent, desk.agent.cookie("fd_csrf")).await, StatusCode::OK);
-    let message = until(&mut customer, "message", |m| m["seq"] == 2).await;
+    let message = until(&mut customer, "message", |m| m["seq"] == 3).await;
     assert_eq!((message["author"].as_str(), message["file"]["name"].as_str()), (Some("agent"), Some("form.pdf")));
     let url = message["file"]["url"].as_str().unwrap();
     assert!(url.starts_with(&format!("/portal/default/chats/{id}/files/")), "{url}");
