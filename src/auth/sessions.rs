@@ -294,14 +294,18 @@ pub fn idle_cutoff(limits: SessionLimits, now: i64) -> i64 {
 
 /// Whether session `id` still exists and has not run out, without counting as activity.
 pub async fn is_current(db: &Db, limits: SessionLimits, id: i64) -> Result<bool, sqlx::Error> {
-    let t = now();
-    let row = sqlx::query("SELECT id FROM sessions WHERE id = $1 AND expires_at > $2 AND last_seen_at > $3")
+    Ok(seen_at_if_current(db, limits, id, now()).await?.is_some())
+}
+
+/// When a session still current at `t` was last seen; `None` once it has ended or run out.
+async fn seen_at_if_current(db: &Db, limits: SessionLimits, id: i64, t: i64) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query("SELECT last_seen_at FROM sessions WHERE id = $1 AND expires_at > $2 AND last_seen_at > $3")
         .bind(id)
         .bind(t)
         .bind(idle_cutoff(limits, t))
         .fetch_optional(db.pool())
         .await?;
-    Ok(row.is_some())
+    row.map(|r| r.try_get("last_seen_at")).transpose()
 }
 
 /// Whether a session is still current, counting this as a use of it: a message sent over a
@@ -309,14 +313,7 @@ pub async fn is_current(db: &Db, limits: SessionLimits, id: i64) -> Result<bool,
 /// that someone chatting for longer than the idle limit without opening a page stays signed in.
 pub async fn use_now(db: &Db, limits: SessionLimits, id: i64) -> Result<bool, sqlx::Error> {
     let t = now();
-    let row = sqlx::query("SELECT last_seen_at FROM sessions WHERE id = $1 AND expires_at > $2 AND last_seen_at > $3")
-        .bind(id)
-        .bind(t)
-        .bind(idle_cutoff(limits, t))
-        .fetch_optional(db.pool())
-        .await?;
-    let Some(row) = row else { return Ok(false) };
-    let last_seen_at: i64 = row.try_get("last_seen_at")?;
+    let Some(last_seen_at) = seen_at_if_current(db, limits, id, t).await? else { return Ok(false) };
     if t - last_seen_at >= touch_every(limits) {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(t)
