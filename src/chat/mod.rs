@@ -34,6 +34,7 @@ pub mod round_robin;
 pub mod routing;
 pub mod signout;
 pub mod store;
+mod store_pg;
 pub mod supervise;
 pub mod sweeper;
 pub mod viewers;

@@ -12,7 +12,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Db, now};
+use crate::db::{Backend, Db, now};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg};
 
@@ -245,6 +245,24 @@ pub async fn of_visitor(db: &Db, portal_id: i64, token_hash: &str) -> AppResult<
     let sql = format!("SELECT {CHAT_COLUMNS} {CHAT_FROM} WHERE c.portal_id = $1 AND c.visitor_token_hash = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(token_hash).fetch_optional(db.pool()).await?;
     Ok(row.as_ref().map(chat_from_row).transpose()?)
+}
+
+/// Stores an ordinary message (text, no file) with one statement where the engine allows it
+/// (`store_pg`), numbered and told to every node with its commit. `None`: nothing was stored,
+/// and the caller stores it with `append_on` in a transaction (SQLite always; on PostgreSQL a
+/// resend, a flood or an ended chat, which that path answers exactly).
+pub async fn append_at_once(
+    db: &Db,
+    portal_id: i64,
+    chat_id: i64,
+    author: Author,
+    client_id: &str,
+    body: &str,
+) -> AppResult<Option<ChatMessage>> {
+    Ok(match db.backend() {
+        Backend::Postgres => super::store_pg::append_at_once(db, portal_id, chat_id, author, client_id, body).await?,
+        Backend::Sqlite => None,
+    })
 }
 
 /// Stores a message in the caller's transaction (see the module's notes); refused with 409 once

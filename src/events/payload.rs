@@ -9,13 +9,21 @@ impl Event {
             Event::ConfigChanged => "config".into(),
             Event::Missed => "missed".into(),
             Event::Chat { portal_id, chat_id } => format!("chat:{portal_id}:{chat_id}"),
-            Event::ChatMessage { portal_id, chat_id, seq } => format!("message:{portal_id}:{chat_id}:{seq}"),
+            Event::ChatMessage { portal_id, chat_id, seq } => {
+                format!("{}{seq}", Event::chat_message_payload_prefix(portal_id, chat_id))
+            }
             Event::Typing { portal_id, chat_id, agent } => format!("typing:{portal_id}:{chat_id}:{}", agent as i64),
             Event::Queue { portal_id, department_id } => format!("queue:{portal_id}:{department_id}"),
             Event::Agent { portal_id, staff_id } => format!("agent:{portal_id}:{staff_id}"),
             Event::TicketViewers { portal_id, ticket_id } => format!("viewers:{portal_id}:{ticket_id}"),
             Event::Kb { portal_id } => format!("kb:{portal_id}"),
         }
+    }
+
+    /// A message event's payload but its number, for a statement that adds the number itself
+    /// (`crate::chat::store_pg`).
+    pub fn chat_message_payload_prefix(portal_id: i64, chat_id: i64) -> String {
+        format!("message:{portal_id}:{chat_id}:")
     }
 
     /// Reads a payload; `None` for one this version does not know (a newer node's).

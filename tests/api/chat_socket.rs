@@ -402,3 +402,38 @@ async fn chat_messages_sent_over_sockets_keep_both_sessions_alive() {
     sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 29 * 60").execute(app.db.writer()).await.unwrap();
     desk.agent.get("/manage").await.assert_status(StatusCode::OK);
 }
+
+/// On PostgreSQL an ordinary message is stored, numbered and told in one statement; anything
+/// else (a resend, a flood, an ended chat) is left to the transaction, which answers exactly.
+/// SQLite always takes the transaction.
+#[tokio::test]
+async fn chat_ordinary_messages_are_stored_in_one_statement_on_postgresql() {
+    use frontdesk::chat::store::{Author, append_at_once};
+    use frontdesk::events::{Event, Topic};
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Hello").await;
+    let portal = app.id_of("SELECT id FROM portals WHERE slug = $1", "default").await;
+    let mut heard = app.state.events.subscribe_to(Topic::Chat { portal_id: portal, chat_id: id });
+    let message =
+        append_at_once(&app.db, portal, id, Author::Agent(desk.agent_id), "one-1", "In one go").await.unwrap();
+    if app.database_url.as_str().starts_with("sqlite") {
+        assert!(message.is_none());
+        return;
+    }
+    let message = message.expect("stored at once");
+    assert_eq!((message.seq, message.staff_name.as_deref()), (3, Some("ana")), "after the first message and the join");
+    let event = tokio::time::timeout(Duration::from_secs(5), heard.recv()).await.expect("told");
+    assert_eq!(event, Some(Event::ChatMessage { portal_id: portal, chat_id: id, seq: 3 }));
+    let rows = stored(&app, id).await;
+    assert_eq!(rows.last().unwrap(), &(3, "agent".to_string(), "In one go".to_string()));
+    // A resend, another portal's id, a chat that ended: nothing stored here, nothing told.
+    let again = append_at_once(&app.db, portal, id, Author::Agent(desk.agent_id), "one-1", "In one go").await;
+    assert!(again.unwrap().is_none());
+    assert!(append_at_once(&app.db, portal + 1, id, Author::Customer, "c-9", "x").await.unwrap().is_none());
+    sqlx::query("UPDATE chats SET state = 'ended' WHERE id = $1").bind(id).execute(app.db.writer()).await.unwrap();
+    assert!(append_at_once(&app.db, portal, id, Author::Customer, "c-10", "late").await.unwrap().is_none());
+    assert_eq!(stored(&app, id).await.len(), 3);
+    assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", id).await, 3, "no number taken");
+    assert!(tokio::time::timeout(Duration::from_millis(300), heard.recv()).await.is_err(), "nothing more told");
+}

@@ -282,6 +282,14 @@ pub(crate) async fn deliver(
     body: &str,
     attachment_id: Option<i64>,
 ) -> AppResult<i64> {
+    if attachment_id.is_none()
+        && author != Author::System
+        && let Some(message) = store::append_at_once(&state.db, portal_id, chat_id, author, client_id, body).await?
+    {
+        // Told already, with the statement's commit.
+        state.chat_messages.remember(portal_id, chat_id, std::slice::from_ref(&message));
+        return Ok(message.seq);
+    }
     let mut tx = state.db.writer().begin().await?;
     let appended = store::append_on(&mut tx, portal_id, chat_id, author, Some(client_id), body, attachment_id).await?;
     let seq = appended.message.seq;
