@@ -7,6 +7,7 @@ pub mod extract;
 pub mod headers;
 pub mod input;
 pub mod layout;
+pub mod log_paths;
 pub mod next;
 pub mod settings;
 pub mod sockets;
@@ -89,7 +90,7 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     );
     headers::add(app, https)
         .layer(CompressionLayer::new().compress_when(compress))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(log_paths::RequestSpan))
         .with_state(state)
 }
 
