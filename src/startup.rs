@@ -97,6 +97,7 @@ impl Application {
             authority_hosts: config.entra_authority_hosts.clone(),
             kb,
             chat_messages: Default::default(),
+            session_touches: Default::default(),
             chat: config.chat,
         });
         crate::chat::sweeper::spawn(state.clone());

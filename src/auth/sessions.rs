@@ -3,6 +3,9 @@
 //! sign-out, or when an administrator (or its owner) ends it. Every node reads the same table,
 //! so a node can die without signing anyone out.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -308,13 +311,37 @@ async fn seen_at_if_current(db: &Db, limits: SessionLimits, id: i64, t: i64) -> 
     row.map(|r| r.try_get("last_seen_at")).transpose()
 }
 
+/// This node's memory of the sessions whose seen-at time it wrote lately. Many sockets of one
+/// session (an agent's chats, a customer's tabs) then write that row once, not all in the same
+/// second: on SQLite each write waits for the one writer, and the chat's messages wait behind.
+#[derive(Clone, Debug, Default)]
+pub struct Touches(Arc<Mutex<HashMap<i64, i64>>>);
+
+/// Sessions remembered before those not written lately are forgotten.
+const TOUCHES_KEPT: usize = 10_000;
+
+impl Touches {
+    /// Whether this node writes session `id`'s seen-at time at `t`: once per `every` seconds.
+    fn claim(&self, id: i64, t: i64, every: i64) -> bool {
+        let mut touched = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if touched.get(&id).is_some_and(|at| t - at < every) {
+            return false;
+        }
+        if touched.len() >= TOUCHES_KEPT {
+            touched.retain(|_, at| t - *at < every);
+        }
+        touched.insert(id, t);
+        true
+    }
+}
+
 /// Whether a session is still current, counting this as a use of it: a message sent over a
 /// socket, which no page request records. Its seen-at time is written as a page's would be, so
 /// that someone chatting for longer than the idle limit without opening a page stays signed in.
-pub async fn use_now(db: &Db, limits: SessionLimits, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn use_now(db: &Db, limits: SessionLimits, touches: &Touches, id: i64) -> Result<bool, sqlx::Error> {
     let t = now();
     let Some(last_seen_at) = seen_at_if_current(db, limits, id, t).await? else { return Ok(false) };
-    if t - last_seen_at >= touch_every(limits) {
+    if t - last_seen_at >= touch_every(limits) && touches.claim(id, t, touch_every(limits)) {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(t)
             .bind(id)
@@ -327,6 +354,15 @@ pub async fn use_now(db: &Db, limits: SessionLimits, id: i64) -> Result<bool, sq
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_is_written_once_per_period_however_many_sockets_use_it() {
+        let touches = Touches::default();
+        assert!(touches.claim(7, 100, 60));
+        assert!(!touches.claim(7, 101, 60) && !touches.claim(7, 159, 60));
+        assert!(touches.claim(8, 101, 60), "another session");
+        assert!(touches.claim(7, 160, 60), "the next period");
+    }
 
     #[test]
     fn the_idle_limit_counts_from_the_latest_unrecorded_request() {

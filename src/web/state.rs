@@ -19,6 +19,8 @@ pub struct Inner {
     pub hasher: PasswordHasher,
     pub cookies: CookiePolicy,
     pub sessions: SessionLimits,
+    /// Sessions whose seen-at time this node wrote lately (`crate::auth::sessions::Touches`).
+    pub session_touches: crate::auth::sessions::Touches,
     pub public_url: Url,
     pub trust_forwarded_for: bool,
     /// Wakes this node's outbox worker after a message was queued.

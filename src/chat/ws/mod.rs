@@ -113,7 +113,9 @@ impl Conn {
     /// Like `session_alive`, counting a message sent as the session's activity.
     async fn session_in_use(&self) -> bool {
         let Some(id) = self.session_id else { return true };
-        crate::auth::sessions::use_now(&self.state.db, self.state.sessions, id).await.unwrap_or(true)
+        crate::auth::sessions::use_now(&self.state.db, self.state.sessions, &self.state.session_touches, id)
+            .await
+            .unwrap_or(true)
     }
 }
 
