@@ -13,7 +13,8 @@
 #
 # Env: BENCH_CHATS (5000: 10,000 connections), BENCH_RATE (1000 messages/s), BENCH_SECONDS (30,
 # after 3 s of warm-up), BENCH_NODES (1 or 2), BENCH_DRAIN (3: seconds answers are awaited after the
-# last send), FRONTDESK_BIN, CHAT_LOAD_BIN.
+# last send), FRONTDESK_BIN, CHAT_LOAD_BIN, BENCH_SERVER_LOG (a file for the servers' log: messages
+# that took 100 ms or more to store are logged there, with the share of the session check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${FRONTDESK_BIN:-target/release/frontdesk}

@@ -21,7 +21,7 @@ elapsed() { python3 -c "import time; print(round(time.time() - $1, 1))"; }
 # Starts the release server on the database; sets `base`.
 start_server() {
   local port; port=$(free_port); base=http://127.0.0.1:$port
-  FRONTDESK_BIND=127.0.0.1:$port $BIN serve >/dev/null 2>&1 & server=$!
+  FRONTDESK_BIND=127.0.0.1:$port $BIN serve >/dev/null 2>>"${BENCH_SERVER_LOG:-/dev/null}" & server=$!
   for _ in $(seq 100); do curl -sf $base/healthz >/dev/null && break; sleep 0.1; done
 }
 

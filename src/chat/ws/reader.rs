@@ -15,6 +15,8 @@ use crate::i18n::Msg;
 /// Messages one connection may send in `SEND_WINDOW`; more are refused until it passes.
 const SENDS_PER_WINDOW: usize = 30;
 const SEND_WINDOW: Duration = Duration::from_secs(10);
+/// A message taking this long to store is logged.
+const SLOW_SEND: Duration = Duration::from_millis(100);
 /// Typing is passed on at most this often.
 const TYPING_EVERY: Duration = Duration::from_secs(2);
 
@@ -49,10 +51,13 @@ impl Reader {
             ClientFrame::Ping => self.push(json!({"type": "pong"}).to_string()).await,
             ClientFrame::Typing => self.typing().await,
             ClientFrame::Send { client_id, body } => {
+                let started = Instant::now();
                 if !self.conn.session_in_use().await {
                     return false;
                 }
-                self.send(client_id, body).await
+                let checked = started.elapsed();
+                self.send(client_id, body).await;
+                self.note_if_slow(started, checked);
             }
         }
         !self.out.is_closed()
@@ -75,6 +80,20 @@ impl Reader {
         let c = &self.conn;
         let event = Event::Typing { portal_id: c.portal_id, chat_id: c.chat_id, agent: c.side.is_agent_side() };
         c.state.events.publish(event).await;
+    }
+
+    /// A message that took long to store is logged, with how much of it the session check took:
+    /// what an operator needs to tell a slow database from a busy node.
+    fn note_if_slow(&self, started: Instant, session_check: Duration) {
+        let took = started.elapsed();
+        if took >= SLOW_SEND {
+            tracing::warn!(
+                chat = self.conn.chat_id,
+                ms = took.as_millis() as u64,
+                session_check_ms = session_check.as_millis() as u64,
+                "a chat message took long to store"
+            );
+        }
     }
 
     fn over_limit(&mut self) -> bool {
