@@ -111,7 +111,7 @@ impl Writer {
         if seq <= self.last_seq {
             return Ok(());
         }
-        let Some(chat) = self.chat.clone() else { return self.refresh(sink).await };
+        let Some(chat) = self.chat.as_ref() else { return self.refresh(sink).await };
         let c = &self.conn;
         let recent = match c.state.chat_messages.between(c.portal_id, c.chat_id, self.last_seq, seq) {
             Some(recent) => recent,
@@ -125,7 +125,7 @@ impl Writer {
             }
         };
         for m in &recent {
-            send(sink, message_frame(&self.conn, &chat, m).to_string()).await?;
+            send(sink, message_frame(c, chat, m).to_string()).await?;
             self.last_seq = m.seq;
         }
         // A page full of messages: there may be more.
