@@ -61,8 +61,8 @@ table_head() { # title
   printf "| bare axum page | %.0f | %.2f | 100 %% |\n" "$bare_rate" "$bare_p99"
 }
 
-# One row of the table: a page of the server.
-row() { # label cookie path
-  read -r rate p99 < <(measure $base "$2" "$3")
+# One row of the table: a page of the server (with a wrk script of bench/ other than get.lua).
+row() { # label cookie path [script]
+  read -r rate p99 < <(measure $base "$2" "$3" "${4:-}")
   printf "| %s | %.0f | %.2f | %.1f %% |\n" "$1" "$rate" "$p99" "$(python3 -c "print($rate * 100 / $bare_rate)")"
 }

@@ -26,7 +26,7 @@ use crate::auth::extract::{MaybePortalUser, PortalPerson, PortalUser};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg, Texts as _};
 use crate::portals::resolve::CurrentPortal;
-use crate::search::{self, ArticleSearch, Terms};
+use crate::search::{ArticleSearch, Terms};
 use crate::web::client::Client;
 use crate::web::csrf::{CsrfForm, CsrfToken};
 use crate::web::layout::PortalMenuEntry;
@@ -217,7 +217,7 @@ pub(crate) async fn suggestions(
     }
     let reader = crate::kb::Reader::of(user);
     let search = ArticleSearch { portal_id: portal.portal.id, reader, terms: &terms, limit: SUGGESTIONS, offset: 0 };
-    let hits = search::articles(&state.db, &search).await?;
+    let hits = crate::kb::search_memo::articles(state, &search).await?;
     Ok(hits.into_iter().map(|h| (format!("{}/kb/articles/{}", portal.base, h.id), h.title)).collect())
 }
 

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod portal;
 pub mod portal_cache;
 pub mod portal_votes;
+pub mod search_memo;
 pub mod search_pages;
 pub mod store;
 
@@ -80,7 +81,7 @@ impl Visibility {
 
 /// Who is reading, as far as articles care. A `Customer` or `Agent` must be one of the portal
 /// being read (the extractors that build them guarantee it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Reader {
     Visitor,
     Customer,

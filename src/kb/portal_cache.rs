@@ -140,6 +140,8 @@ pub struct Snapshot {
     views: [OnceLock<View>; 6],
     /// Articles' stored HTML as pages read it, up to `BODIES_BUDGET` bytes.
     bodies: Mutex<Bodies>,
+    /// The searches answered at this version.
+    pub(super) searches: super::search_memo::SearchMemo,
 }
 
 /// The bytes of articles' HTML one portal's copy keeps: the most read articles of a large
@@ -504,6 +506,7 @@ fn index(version: i64, categories: Vec<Category>, articles: Vec<Article>) -> Sna
         has_customers_only,
         views: Default::default(),
         bodies: Default::default(),
+        searches: Default::default(),
     }
 }
 

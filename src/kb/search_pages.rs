@@ -13,13 +13,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
-use super::Reader;
+use super::{Reader, search_memo};
 use crate::auth::ManageUser;
 use crate::auth::extract::{MaybePortalUser, PortalUser};
 use crate::error::AppResult;
 use crate::i18n::Texts as _;
 use crate::portals::resolve::CurrentPortal;
-use crate::search::{self, ArticleHit, ArticleSearch, Terms};
+use crate::search::{ArticleHit, ArticleSearch, Terms};
 use crate::web::csrf::CsrfToken;
 use crate::web::state::AppState;
 
@@ -123,7 +123,7 @@ async fn search_page(
         limit: PAGE_SIZE + 1,
         offset: (page - 1) * PAGE_SIZE,
     };
-    let mut hits = search::articles(&state.db, &search).await?;
+    let mut hits = search_memo::articles(&state, &search).await?;
     let more = hits.len() as i64 > PAGE_SIZE && page < MAX_PAGE;
     hits.truncate(PAGE_SIZE as usize);
     let new_ticket = new_ticket_link(&state, &portal, user.is_some(), &q).await?;
@@ -170,7 +170,7 @@ async fn suggest(
     let terms = Terms::parse(&query.text());
     let reader = Reader::of(user.as_ref());
     let search = ArticleSearch { portal_id: portal.portal.id, reader, terms: &terms, limit: SUGGESTIONS, offset: 0 };
-    let articles = search::articles(&state.db, &search)
+    let articles = search_memo::articles(&state, &search)
         .await?
         .into_iter()
         .map(|hit| FoundArticle {
@@ -196,7 +196,7 @@ async fn find(
     let terms = Terms::parse(&query.text());
     let portal_id = user.portal.id;
     let search = ArticleSearch { portal_id, reader: Reader::Agent, terms: &terms, limit: FOUND_FOR_AGENTS, offset: 0 };
-    let hits = search::articles(&state.db, &search).await?;
+    let hits = search_memo::articles(&state, &search).await?;
     let base = state.portal_url(&user.portal);
     let articles = hits
         .into_iter()

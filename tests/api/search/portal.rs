@@ -195,3 +195,53 @@ async fn search_pages_speak_portuguese() {
     let page = app.browser().get("/portal/default/kb/search?q=impressoras").await;
     page.assert_contains("Search the help articles").assert_contains("Português");
 }
+
+/// Answers are kept in memory while the knowledge base stays as it was (`kb::search_memo`):
+/// every change made in management shows in the next search of the same words.
+#[tokio::test]
+async fn a_search_asked_again_follows_every_change_to_the_knowledge_base() {
+    use crate::kb_manage::{category, fields, last_article};
+    let app = spawn().await;
+    let (portal, _) = app.portal_with_department("default").await;
+    let cat = category(&app, portal, "Accounts").await.to_string();
+    let admin = app.admin().await;
+    let visitor = app.browser();
+    let finds = |q: &'static str, id: i64| {
+        let visitor = &visitor;
+        async move {
+            let page = visitor.get(&format!("/portal/default/kb/search?q={q}")).await;
+            page.assert_status(StatusCode::OK);
+            let found = page.body.contains(&link(id));
+            assert_eq!(found, suggested(visitor, "default", q).await.contains(&id), "{q}");
+            found
+        }
+    };
+    admin
+        .post("/manage/kb/articles", &fields("Quasar calibration", "Point the quasar north.", &cat, "publish"))
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let id = last_article(&app).await;
+    let path = format!("/manage/kb/articles/{id}");
+    assert!(finds("quasar", id).await);
+    assert!(finds("quasar", id).await, "asked again");
+
+    // Made internal (a setting, applied at once): gone for visitors.
+    let mut internal = fields("Quasar calibration", "Point the quasar north.", &cat, "save");
+    internal[4] = ("visibility", "internal");
+    admin.post(&path, &internal).await.assert_status(StatusCode::SEE_OTHER);
+    assert!(!finds("quasar", id).await);
+
+    // Public again, with a new title published: found by the new words, not the old.
+    admin
+        .post(&path, &fields("Nebula alignment", "Point the nebula north.", &cat, "publish"))
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert!(!finds("quasar", id).await);
+    assert!(finds("nebula", id).await);
+
+    // Unpublished, then deleted: found no more.
+    admin.post(&format!("{path}/unpublish"), &[]).await.assert_status(StatusCode::SEE_OTHER);
+    assert!(!finds("nebula", id).await);
+    admin.post(&format!("{path}/delete"), &[("confirm", "yes")]).await.assert_status(StatusCode::SEE_OTHER);
+    assert!(!finds("nebula", id).await);
+}
