@@ -140,8 +140,6 @@ pub struct Snapshot {
     views: [OnceLock<View>; 6],
     /// Articles' stored HTML as pages read it, up to `BODIES_BUDGET` bytes.
     bodies: Mutex<Bodies>,
-    /// The searches answered at this version.
-    pub(super) searches: super::search_memo::SearchMemo,
 }
 
 /// The bytes of articles' HTML one portal's copy keeps: the most read articles of a large
@@ -164,6 +162,11 @@ fn view_slot(reader: Reader, lang: Lang) -> usize {
 }
 
 impl Snapshot {
+    /// The portal's knowledge-base version this copy was read at.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
     pub fn category(&self, id: i64) -> Option<&Category> {
         self.category_at.get(&id).map(|i| &self.categories[*i])
     }
@@ -316,6 +319,8 @@ pub struct KbCache {
     changes: Arc<AtomicU64>,
     /// Per portal, the count of changes when its version was last read and matched its copy.
     trusted_at: RwLock<HashMap<i64, u64>>,
+    /// Per portal, the searches answered at its current version.
+    pub(super) searches: super::search_memo::SearchMemos,
 }
 
 impl KbCache {
@@ -506,7 +511,6 @@ fn index(version: i64, categories: Vec<Category>, articles: Vec<Article>) -> Sna
         has_customers_only,
         views: Default::default(),
         bodies: Default::default(),
-        searches: Default::default(),
     }
 }
 

@@ -2,25 +2,26 @@
 //!
 //! People ask a knowledge base the same few things ("password", "reset password", the letters
 //! of a word being typed into the suggestions box), and at 100,000 articles a common word costs
-//! the engine milliseconds of ranking every time. So each portal's copy (`portal_cache::Snapshot`)
-//! keeps the answers given at its version, the way a search engine's request cache keeps answers
-//! until its index next changes: a change a reader could see makes a new copy, and the answers
-//! go with the old one. Votes change no answer (search does not rank by them), and the copy lives
-//! at most a minute anyway.
+//! the engine milliseconds of ranking every time. So this node keeps, per portal, the answers
+//! given at the portal's knowledge-base version, the way a search engine's request cache keeps
+//! answers until its index next changes: every change a reader could see bumps the version
+//! (`portal_cache`), and the answers of an older version are dropped the first time a newer one
+//! is seen. Votes change no answer (search does not rank by them).
 //!
 //! An answer depends only on the portal, the kind of reader (`Reader`), the words and the page,
-//! so those are the key. Memory stays bounded: past `BUDGET` bytes the oldest answers go first.
+//! so those are the key. Memory stays bounded: past `BUDGET` bytes a portal's oldest answers go
+//! first.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::Reader;
 use super::portal_cache;
 use crate::search::{self, ArticleHit, ArticleSearch};
 use crate::web::state::AppState;
 
-/// The bytes of answers one portal's copy keeps: thousands of pages of results.
-const BUDGET: usize = 4 << 20;
+/// The bytes of answers kept per portal: a few thousand pages of results.
+const BUDGET: usize = 2 << 20;
 
 /// What identifies an answer within one portal's copy.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -38,9 +39,30 @@ impl Key {
     }
 }
 
-/// The answers one copy has given, oldest first in `order`.
+/// Per portal, the answers given at one version.
+#[derive(Debug, Default)]
+pub struct SearchMemos(Mutex<HashMap<i64, Arc<SearchMemo>>>);
+
+impl SearchMemos {
+    /// The portal's answers at `version`, or at a later one: a request still holding an older
+    /// copy (while a newer one is read) may be answered as of the newer. Older answers go.
+    fn at(&self, portal_id: i64, version: i64) -> Arc<SearchMemo> {
+        let mut portals = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match portals.get(&portal_id) {
+            Some(memo) if memo.version >= version => memo.clone(),
+            _ => {
+                let memo = Arc::new(SearchMemo { version, inner: Mutex::default() });
+                portals.insert(portal_id, memo.clone());
+                memo
+            }
+        }
+    }
+}
+
+/// The answers given at one version, oldest first in `order`.
 #[derive(Debug, Default)]
 pub struct SearchMemo {
+    version: i64,
     inner: Mutex<Answers>,
 }
 
@@ -87,15 +109,16 @@ pub async fn articles(state: &AppState, search: &ArticleSearch<'_>) -> Result<Ve
     if search.terms.is_empty() || search.limit <= 0 {
         return Ok(Vec::new());
     }
-    // The copy is read (or trusted) before the search: the answer kept in it is then at least
-    // as new as its version.
-    let snapshot = portal_cache::current(state, search.portal_id).await?;
+    // The version is known (read, or trusted) before the search: an answer kept under it is
+    // then at least as new as it.
+    let version = portal_cache::current(state, search.portal_id).await?.version();
+    let memo = state.kb.searches.at(search.portal_id, version);
     let key = Key::of(search);
-    if let Some(hits) = snapshot.searches.get(&key) {
+    if let Some(hits) = memo.get(&key) {
         return Ok(hits);
     }
     let hits = search::articles(&state.db, search).await?;
-    snapshot.searches.keep(key, &hits);
+    memo.keep(key, &hits);
     Ok(hits)
 }
 
@@ -133,5 +156,16 @@ mod tests {
         assert_eq!(memo.get(&key("printer")), None, "the oldest answers went first");
         assert_eq!(memo.get(&key("c")).map(|h| h[0].id), Some(4));
         assert!(memo.inner.lock().unwrap().bytes <= BUDGET);
+    }
+
+    #[test]
+    fn a_newer_version_drops_the_older_answers_and_an_older_one_reads_the_newer() {
+        let memos = SearchMemos::default();
+        memos.at(1, 5).keep(key("printer"), &[hit(1, "Printer")]);
+        assert!(memos.at(1, 5).get(&key("printer")).is_some());
+        assert!(memos.at(2, 5).get(&key("printer")).is_none(), "another portal");
+        assert!(memos.at(1, 6).get(&key("printer")).is_none(), "version 6");
+        memos.at(1, 6).keep(key("printer"), &[hit(2, "Printer 2")]);
+        assert_eq!(memos.at(1, 5).get(&key("printer")).map(|h| h[0].id), Some(2));
     }
 }
