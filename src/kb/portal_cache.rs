@@ -11,7 +11,8 @@
 //! typed by hand).
 //!
 //! Votes do not bump the version (they would throw the copy away at every click), so the
-//! "popular" list follows them within `MAX_AGE`.
+//! "popular" list follows them within `MAX_AGE`; within longer for a knowledge base so large
+//! that reading it takes a noticeable time (`Snapshot::max_age`).
 //!
 //! What one kind of reader sees in one language (a `View`) is worked out once per copy, when
 //! first asked for.
@@ -33,6 +34,11 @@ use crate::web::state::AppState;
 
 /// How long a copy serves when nothing a reader sees changed, so that "popular" follows votes.
 const MAX_AGE: Duration = Duration::from_secs(60);
+/// A copy is read again at most once in this many times the reading took: at 100,000 articles
+/// reading takes about two seconds, so a node spends at most 1 % of its time on it.
+const READS_PER_AGE: u32 = 100;
+/// However long the reading took, votes show in the "popular" list within this.
+const LONGEST_AGE: Duration = Duration::from_secs(600);
 /// How many articles the home page lists as popular, and as recent.
 pub const HOME_LIST: usize = 5;
 /// How deep categories may nest before the walk up gives up (a loop typed by hand in SQL must
@@ -125,6 +131,9 @@ impl View {
 pub struct Snapshot {
     version: i64,
     loaded: Instant,
+    /// How long the copy serves when nothing a reader sees changed (`MAX_AGE`, or more when
+    /// the reading was long).
+    max_age: Duration,
     /// By position, then id.
     pub categories: Vec<Category>,
     pub articles: Vec<Article>,
@@ -162,6 +171,10 @@ fn view_slot(reader: Reader, lang: Lang) -> usize {
 }
 
 impl Snapshot {
+    fn fresh(&self) -> bool {
+        self.loaded.elapsed() < self.max_age
+    }
+
     /// The portal's knowledge-base version this copy was read at.
     pub fn version(&self) -> i64 {
         self.version
@@ -351,7 +364,7 @@ impl KbCache {
 
     fn current(&self, portal_id: i64, version: i64) -> Option<Arc<Snapshot>> {
         let portals = self.portals.read().unwrap_or_else(|e| e.into_inner());
-        portals.get(&portal_id).filter(|s| s.version >= version && s.loaded.elapsed() < MAX_AGE).cloned()
+        portals.get(&portal_id).filter(|s| s.version >= version && s.fresh()).cloned()
     }
 
     /// The portal's copy, however old.
@@ -364,7 +377,7 @@ impl KbCache {
             return None;
         }
         let portals = self.portals.read().unwrap_or_else(|e| e.into_inner());
-        portals.get(&portal_id).filter(|s| s.loaded.elapsed() < MAX_AGE).cloned()
+        portals.get(&portal_id).filter(|s| s.fresh()).cloned()
     }
 
     fn trust(&self, portal_id: i64, changes: u64) {
@@ -422,7 +435,10 @@ pub async fn snapshot(db: &Db, cache: &KbCache, portal_id: i64, version: i64) ->
     if let Some(snapshot) = cache.current(portal_id, version) {
         return Ok(snapshot);
     }
-    let snapshot = Arc::new(load(db, portal_id).await?);
+    let started = Instant::now();
+    let mut snapshot = load(db, portal_id).await?;
+    snapshot.max_age = (started.elapsed() * READS_PER_AGE).clamp(MAX_AGE, LONGEST_AGE);
+    let snapshot = Arc::new(snapshot);
     cache.portals.write().unwrap_or_else(|e| e.into_inner()).insert(portal_id, snapshot.clone());
     Ok(snapshot)
 }
@@ -502,6 +518,7 @@ fn index(version: i64, categories: Vec<Category>, articles: Vec<Article>) -> Sna
     Snapshot {
         version,
         loaded: Instant::now(),
+        max_age: MAX_AGE,
         categories,
         articles,
         category_at,
