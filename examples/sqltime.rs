@@ -17,8 +17,16 @@ async fn main() {
             let rows = sqlx::query(sqlx::AssertSqlSafe(stmt.to_string())).fetch_all(&pool).await.unwrap();
             times.push(t.elapsed().as_secs_f64() * 1000.0);
             n = rows.len();
-            if let Some(r) = rows.first() { first = r.try_get::<i64, _>(0).map(|v| v.to_string()).unwrap_or_default(); }
+            if let Some(r) = rows.first() {
+                first = r.try_get::<i64, _>(0).map(|v| v.to_string()).unwrap_or_default();
+            }
         }
-        println!("{:>8.2} {:>8.2} {:>8.2} ms  rows {n} first {first}  | {}", times[0], times[1], times[2], &stmt[..stmt.len().min(150)]);
+        println!(
+            "{:>8.2} {:>8.2} {:>8.2} ms  rows {n} first {first}  | {}",
+            times[0],
+            times[1],
+            times[2],
+            &stmt[..stmt.len().min(150)]
+        );
     }
 }

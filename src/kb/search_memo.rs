@@ -51,7 +51,7 @@ impl SearchMemos {
         match portals.get(&portal_id) {
             Some(memo) if memo.version >= version => memo.clone(),
             _ => {
-                let memo = Arc::new(SearchMemo { version, inner: Mutex::default() });
+                let memo = Arc::new(SearchMemo { version, ..SearchMemo::default() });
                 portals.insert(portal_id, memo.clone());
                 memo
             }
@@ -64,6 +64,9 @@ impl SearchMemos {
 pub struct SearchMemo {
     version: i64,
     inner: Mutex<Answers>,
+    /// The searches the engine is answering now: a second request for one waits for that
+    /// answer rather than rank the same matches again (a word typed by many at once).
+    asked: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Debug, Default)]
@@ -117,9 +120,17 @@ pub async fn articles(state: &AppState, search: &ArticleSearch<'_>) -> Result<Ve
     if let Some(hits) = memo.get(&key) {
         return Ok(hits);
     }
-    let hits = search::articles(&state.db, search).await?;
-    memo.keep(key, &hits);
-    Ok(hits)
+    let asked = memo.asked.lock().unwrap_or_else(|e| e.into_inner()).entry(key.clone()).or_default().clone();
+    let _one_at_a_time = asked.lock().await;
+    if let Some(hits) = memo.get(&key) {
+        return Ok(hits);
+    }
+    let answer = search::articles(&state.db, search).await;
+    if let Ok(hits) = &answer {
+        memo.keep(key.clone(), hits);
+    }
+    memo.asked.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+    answer
 }
 
 #[cfg(test)]
