@@ -370,7 +370,8 @@ pub async fn page(
     );
     let _ = c.args.add(limit);
     // Audited: the string holds this module's conditions; every value is bound.
-    let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql), c.args).fetch_all(db.pool()).await?;
+    let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), c.args).persistent(planned_once(filters));
+    let rows = query.fetch_all(db.pool()).await?;
     rows.iter().map(queue_row).collect()
 }
 
@@ -391,7 +392,17 @@ pub async fn count_capped(
         c.sql,
         COUNT_CAP + 1
     );
-    sqlx::query_with(sqlx::AssertSqlSafe(sql), c.args).fetch_one(db.pool()).await?.try_get("n")
+    let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), c.args).persistent(planned_once(selection.filters));
+    query.fetch_one(db.pool()).await?.try_get("n")
+}
+
+/// Whether a selection's statement may keep one plan for every value (a prepared statement
+/// kept by the connection). Not with words searched: a word on one ticket and a word on a
+/// tenth of them want different plans, and PostgreSQL's plan for any word, chosen after five
+/// runs, joined every match against every ticket walked (84 ms for 600 matches at 20,000
+/// tickets instead of 5). Planned each time instead, with the words known.
+fn planned_once(filters: &Filters) -> bool {
+    filters.words.is_none()
 }
 
 /// A capped count as the menu shows it.
