@@ -34,6 +34,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (23, "ticket search follows customers' names", include_str!("../../migrations/postgres/0023_customer_search.sql")),
     (24, "live chat and presence", include_str!("../../migrations/postgres/0024_chat.sql")),
     (28, "knowledge-base changes notify every node", include_str!("../../migrations/postgres/0028_kb_events.sql")),
+    (29, "ended sessions close their sockets", include_str!("../../migrations/postgres/0029_session_events.sql")),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

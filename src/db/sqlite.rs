@@ -28,6 +28,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (21, "knowledge base pages kept per node", include_str!("../../migrations/sqlite/0021_kb_portal.sql")),
     (23, "ticket search follows customers' names", include_str!("../../migrations/sqlite/0023_customer_search.sql")),
     (24, "live chat and presence", include_str!("../../migrations/sqlite/0024_chat.sql")),
+    (29, "ended sessions close their sockets", include_str!("../../migrations/sqlite/0029_session_events.sql")),
 ];
 
 /// How long a write waits for the one writer connection before giving up.

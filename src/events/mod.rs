@@ -51,6 +51,9 @@ pub enum Event {
     TicketViewers { portal_id: i64, ticket_id: i64 },
     /// A portal's knowledge base changed.
     Kb { portal_id: i64 },
+    /// A session ended (signed out, ended by its owner or an administrator, a password changed,
+    /// expired and purged): its sockets close. Sent by the database itself (migration 0029).
+    SessionEnded { session_id: i64 },
 }
 
 /// This node's end of the bus.
@@ -134,7 +137,10 @@ pub fn start(db: &Db) -> EventBus {
     let on_sqlite = db.backend() == Backend::Sqlite;
     let live = Arc::new(AtomicBool::new(on_sqlite));
     let bus = EventBus { sender, topics: topics::Topics::default(), db: db.clone(), live };
-    if !on_sqlite {
+    if on_sqlite {
+        // PostgreSQL's trigger notifies instead (migration 0029).
+        tokio::spawn(poll::watch_ended_sessions(db.clone(), bus.clone()));
+    } else {
         tokio::spawn(postgres::listen(db.clone(), bus.clone()));
     }
     // On PostgreSQL too: a notification is quicker, but never arrives while `LISTEN` is down.

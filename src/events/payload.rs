@@ -17,6 +17,7 @@ impl Event {
             Event::Agent { portal_id, staff_id } => format!("agent:{portal_id}:{staff_id}"),
             Event::TicketViewers { portal_id, ticket_id } => format!("viewers:{portal_id}:{ticket_id}"),
             Event::Kb { portal_id } => format!("kb:{portal_id}"),
+            Event::SessionEnded { session_id } => format!("session:{session_id}"),
         }
     }
 
@@ -43,6 +44,7 @@ impl Event {
             ("agent", &[portal_id, staff_id]) => Event::Agent { portal_id, staff_id },
             ("viewers", &[portal_id, ticket_id]) => Event::TicketViewers { portal_id, ticket_id },
             ("kb", &[portal_id]) => Event::Kb { portal_id },
+            ("session", &[session_id]) => Event::SessionEnded { session_id },
             _ => return None,
         };
         Some(event)
@@ -66,6 +68,7 @@ mod tests {
             Event::Agent { portal_id: 1, staff_id: 9 },
             Event::TicketViewers { portal_id: 1, ticket_id: 7 },
             Event::Kb { portal_id: 5 },
+            Event::SessionEnded { session_id: 77 },
         ];
         for event in all {
             assert_eq!(Event::parse(&event.payload()), Some(event), "{}", event.payload());

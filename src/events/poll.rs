@@ -80,3 +80,48 @@ async fn check_kb_versions(
     *seen_sum = Some(sum);
     Ok(())
 }
+
+/// How long an ended session's row stays in `ended_sessions` (SQLite): a server that was not
+/// running meanwhile has nothing open to close.
+const ENDED_KEPT_SECS: i64 = 60;
+
+/// SQLite: the sessions ended since the last look (migration 0029's table, written by a
+/// trigger whoever deleted the session), each announced as `Event::SessionEnded`. Ends from
+/// before this server started are not announced: it had no socket open then.
+pub(super) async fn watch_ended_sessions(db: Db, bus: EventBus) {
+    let mut seen: Option<i64> = None;
+    let mut pruned_at = 0;
+    while !db.pool().is_closed() {
+        match announce_ended_sessions(&db, &bus, seen).await {
+            Ok(last) => seen = Some(last),
+            Err(e) => tracing::debug!(error = %e, "cannot read the ended sessions"),
+        }
+        let now = crate::db::now();
+        if now - pruned_at >= ENDED_KEPT_SECS {
+            pruned_at = now;
+            let old = sqlx::query("DELETE FROM ended_sessions WHERE ended_at < $1").bind(now - ENDED_KEPT_SECS);
+            if let Err(e) = old.execute(db.writer()).await {
+                tracing::debug!(error = %e, "cannot drop old ended sessions");
+            }
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Announces the ends after `seen` (all are old news on the first look); the last number read.
+async fn announce_ended_sessions(db: &Db, bus: &EventBus, seen: Option<i64>) -> Result<i64, sqlx::Error> {
+    let Some(seen) = seen else {
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM ended_sessions").fetch_one(db.pool()).await?;
+        return row.try_get("seq");
+    };
+    let rows = sqlx::query("SELECT seq, session_id FROM ended_sessions WHERE seq > $1 ORDER BY seq")
+        .bind(seen)
+        .fetch_all(db.pool())
+        .await?;
+    let mut last = seen;
+    for row in rows {
+        last = row.try_get("seq")?;
+        bus.deliver(Event::SessionEnded { session_id: row.try_get("session_id")? });
+    }
+    Ok(last)
+}

@@ -17,6 +17,7 @@ pub enum Topic {
     Agent { portal_id: i64, staff_id: i64 },
     TicketViewers { portal_id: i64, ticket_id: i64 },
     Kb { portal_id: i64 },
+    Session { session_id: i64 },
 }
 
 impl Event {
@@ -30,6 +31,7 @@ impl Event {
             Event::Agent { portal_id, staff_id } => Topic::Agent { portal_id, staff_id },
             Event::TicketViewers { portal_id, ticket_id } => Topic::TicketViewers { portal_id, ticket_id },
             Event::Kb { portal_id } => Topic::Kb { portal_id },
+            Event::SessionEnded { session_id } => Topic::Session { session_id },
             Event::ConfigChanged | Event::Missed => return None,
         })
     }

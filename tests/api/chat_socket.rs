@@ -437,3 +437,40 @@ async fn chat_ordinary_messages_are_stored_in_one_statement_on_postgresql() {
     assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", id).await, 3, "no number taken");
     assert!(tokio::time::timeout(Duration::from_millis(300), heard.recv()).await.is_err(), "nothing more told");
 }
+
+/// Whether the socket ends within `secs` (frames before its end are skipped).
+async fn closes_within(socket: &mut Socket, secs: u64) -> bool {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Err(_) => return false,
+            Ok(Some(Ok(Message::Close(_))) | None | Some(Err(_))) => return true,
+            Ok(Some(Ok(_))) => continue,
+        }
+    }
+}
+
+/// A session's end closes its sockets at once (migration 0029, the event bus), by whatever path
+/// it ends; not at the socket's periodic check, which comes 3 s after it opened at the soonest.
+#[tokio::test]
+async fn chat_sockets_close_as_soon_as_their_session_ends() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Please close me").await;
+    let path = format!("/portal/default/chats/{id}/socket");
+    let mut customer = connect(&desk.customer, &path).await.unwrap();
+    until(&mut customer, "state", |_| true).await;
+    let mut agent = connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.unwrap();
+    until(&mut agent, "message", |m| m["seq"] == 2).await;
+
+    // The customer signs out (in another tab, say): this socket closes, and cannot open again.
+    let signed_out = desk.customer.post("/portal/default/logout", &[]).await;
+    assert!(signed_out.status.is_redirection(), "{}", signed_out.status);
+    assert!(closes_within(&mut customer, 2).await, "the customer's socket closed");
+    assert!(connect(&desk.customer, &path).await.is_err());
+
+    // The agent's session ended by another path (any deletion of the row: an administrator,
+    // a password change, the purge of expired ones): the agent's socket closes too.
+    sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(desk.agent_id).execute(app.db.writer()).await.unwrap();
+    assert!(closes_within(&mut agent, 2).await, "the agent's socket closed");
+}

@@ -54,6 +54,14 @@ async fn next_queue_event(queue: &mut Option<(i64, TopicReceiver)>) -> Option<Ev
     }
 }
 
+/// The next word of the socket's session (none for a visitor's token: it never comes).
+async fn next_session_event(session: &mut Option<TopicReceiver>) -> Option<Event> {
+    match session {
+        Some(receiver) => receiver.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 impl Writer {
     pub(super) fn new(conn: Conn, after: i64) -> Writer {
         Writer { conn, last_seq: after, chat: None, shown: None, queue: None }
@@ -68,6 +76,9 @@ impl Writer {
         if self.refresh(sink).await.is_err() {
             return;
         }
+        // The session's end closes the socket at once (the look below is only the fallback).
+        let mut session =
+            self.conn.session_id.map(|session_id| self.conn.state.events.subscribe_to(Topic::Session { session_id }));
         let first = LOOK_EVERY.mul_f64(rand::rng().random_range(0.1..1.0));
         let mut look = tokio::time::interval_at(tokio::time::Instant::now() + first, LOOK_EVERY);
         let mut looks = 0u32;
@@ -85,6 +96,12 @@ impl Writer {
                 },
                 event = next_queue_event(&mut self.queue) => match event {
                     Some(_) => self.refresh(sink).await,
+                    None => Err(()),
+                },
+                // Ended (or events were lost): asked at once. Asked, not taken on trust: on SQLite
+                // a new session may take the number of one that just ended.
+                event = next_session_event(&mut session) => match event {
+                    Some(_) => self.look(sink, false).await,
                     None => Err(()),
                 },
                 _ = look.tick() => {
