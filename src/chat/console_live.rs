@@ -44,8 +44,8 @@ async fn socket(
         user.require(Permission::AnswerChats)?;
     }
     let upgrade = upgrade.map_err(|_| AppError::bad_request(crate::i18n::Msg::new("error-bad-address")))?;
-    let (portal_id, staff_id) = (user.portal.id, user.staff.id);
-    Ok(crate::web::sockets::lean(upgrade, 1024).on_upgrade(move |ws| serve(state, portal_id, staff_id, ws)))
+    let who = Watcher { portal_id: user.portal.id, staff_id: user.staff.id, session_id: user.session.id };
+    Ok(crate::web::sockets::lean(upgrade, 1024).on_upgrade(move |ws| serve(state, who, ws)))
 }
 
 /// Whether an event may change what this agent's lists show.
@@ -60,7 +60,23 @@ fn concerns(event: Event, portal_id: i64, staff_id: i64) -> bool {
     }
 }
 
-async fn serve(state: AppState, portal_id: i64, staff_id: i64, mut ws: WebSocket) {
+/// Whose console a socket serves.
+#[derive(Clone, Copy)]
+struct Watcher {
+    portal_id: i64,
+    staff_id: i64,
+    session_id: i64,
+}
+
+/// Whether the socket's session has ended: told so (migration 0029: any path), then asked (on
+/// SQLite a new session may take an ended one's number). A database hiccup keeps the socket.
+async fn session_ended(state: &AppState, event: Event, session_id: i64) -> bool {
+    event == Event::SessionEnded { session_id }
+        && !crate::auth::sessions::is_current(&state.db, state.sessions, session_id).await.unwrap_or(true)
+}
+
+async fn serve(state: AppState, who: Watcher, mut ws: WebSocket) {
+    let Watcher { portal_id, staff_id, session_id } = who;
     let mut events = state.events.subscribe();
     let mut due: Option<tokio::time::Instant> = None;
     let mut last_sent = tokio::time::Instant::now() - AT_MOST_EVERY;
@@ -78,6 +94,7 @@ async fn serve(state: AppState, portal_id: i64, staff_id: i64, mut ws: WebSocket
             },
             event = events.recv() => {
                 let changed = match event {
+                    Ok(event) if session_ended(&state, event, session_id).await => break,
                     Ok(event) => concerns(event, portal_id, staff_id),
                     Err(RecvError::Lagged(_)) => true,
                     Err(RecvError::Closed) => break,

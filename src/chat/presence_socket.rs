@@ -76,6 +76,8 @@ struct Told {
 
 async fn run(mut socket: WebSocket, state: AppState, who: Agent) {
     let mut events = state.events.subscribe_to(Topic::Agent { portal_id: who.portal_id, staff_id: who.staff_id });
+    // The session's end (any path: migration 0029) is checked at once, not at the next beat.
+    let mut session = state.events.subscribe_to(Topic::Session { session_id: who.session_id });
     let mut told = Told::default();
     let renew = Duration::from_millis((state.chat.lease_secs as u64 * 1000 / 3).max(500));
     let mut tick = tokio::time::interval(renew);
@@ -89,6 +91,7 @@ async fn run(mut socket: WebSocket, state: AppState, who: Agent) {
             frame = socket.recv() => matches!(frame, Some(Ok(ref m)) if !matches!(m, Message::Close(_))),
             event = events.recv() => event.is_some() && push(&mut socket, &state, who, &mut told, true).await,
             _ = tick.tick() => beat(&mut socket, &state, who, &mut told).await,
+            ended = session.recv() => ended.is_some() && beat(&mut socket, &state, who, &mut told).await,
         };
     }
     let _ = socket.send(Message::Close(None)).await;

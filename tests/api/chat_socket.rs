@@ -462,6 +462,9 @@ async fn chat_sockets_close_as_soon_as_their_session_ends() {
     until(&mut customer, "state", |_| true).await;
     let mut agent = connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.unwrap();
     until(&mut agent, "message", |m| m["seq"] == 2).await;
+    let mut presence = connect(&desk.agent, "/manage/presence/socket").await.unwrap();
+    next(&mut presence).await.expect("the agent's presence");
+    let mut console = crate::console_ws::open(&desk.agent, "/manage/chats/live").await.unwrap();
 
     // The customer signs out (in another tab, say): this socket closes, and cannot open again.
     let signed_out = desk.customer.post("/portal/default/logout", &[]).await;
@@ -473,4 +476,6 @@ async fn chat_sockets_close_as_soon_as_their_session_ends() {
     // a password change, the purge of expired ones): the agent's socket closes too.
     sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(desk.agent_id).execute(app.db.writer()).await.unwrap();
     assert!(closes_within(&mut agent, 2).await, "the agent's socket closed");
+    assert!(closes_within(&mut presence, 2).await, "the agent's presence socket closed");
+    assert!(closes_within(&mut console, 2).await, "the agent's console socket closed");
 }
