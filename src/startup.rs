@@ -119,6 +119,7 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         spawn_janitor(self.state.clone());
+        crate::search::start_upkeep(&self.state.db);
         let app = crate::web::router(self.state.clone());
         tracing::info!(address = %self.local_addr, public_url = %self.state.public_url, "frontdesk is listening");
         crate::serve::serve(self.listener, app, self.connection_limits, shutdown_signal()).await?;

@@ -15,6 +15,7 @@ pub mod snippet;
 
 mod postgres;
 mod sqlite;
+pub mod sqlite_upkeep;
 
 use crate::db::{Backend, Db};
 use crate::kb::Reader;
@@ -126,5 +127,16 @@ pub async fn few_ticket_matches(
     match db.backend() {
         Backend::Sqlite => sqlite::few_ticket_matches(db, terms, who).await,
         Backend::Postgres => Ok(None),
+    }
+}
+
+/// Starts whatever upkeep the engine's indexes need while a server runs: on SQLite, keeping
+/// the tickets' index in few segments (`sqlite_upkeep`); on PostgreSQL nothing (autovacuum).
+pub fn start_upkeep(db: &Db) {
+    match db.backend() {
+        Backend::Sqlite => {
+            tokio::spawn(sqlite_upkeep::keep_tickets_index_compact(db.clone()));
+        }
+        Backend::Postgres => {}
     }
 }

@@ -162,3 +162,35 @@ async fn a_renamed_customer_s_tickets_are_found_by_the_new_name_only() {
     let page = admin.get(&queue("zephyrine", "")).await;
     page.assert_status(StatusCode::OK).assert_lacks(&row(first)).assert_lacks(&row(second));
 }
+
+/// SQLite: the tickets' index, written a ticket at a time, gathers segments; the server merges
+/// them into one (`search::sqlite_upkeep`), a few pages at a time, and every ticket is still
+/// found, by every kind of word, new tickets too. PostgreSQL has no such upkeep.
+#[tokio::test]
+async fn the_tickets_index_merged_into_one_segment_still_finds_every_ticket() {
+    use frontdesk::search::sqlite_upkeep;
+    let app = spawn().await;
+    if app.db.backend() != frontdesk::db::Backend::Sqlite {
+        return;
+    }
+    let (portal, department) = app.portal_with_department("default").await;
+    let mut numbers = Vec::new();
+    for i in 0..30 {
+        numbers.push(app.ticket(portal, department, None, &format!("Scanner {i} offline")).await);
+    }
+    let admin = app.admin().await;
+    reply(&admin, numbers[7], "note", "Swapped the quokka cable.").await;
+    let before = sqlite_upkeep::ticket_segments(&app.db).await.unwrap();
+    assert!(before > 1, "written a ticket at a time: {before} segments");
+
+    let steps = sqlite_upkeep::merge_tickets_index(&app.db, std::time::Duration::ZERO).await.unwrap();
+    assert!(steps >= 1);
+    assert_eq!(sqlite_upkeep::ticket_segments(&app.db).await.unwrap(), 1);
+    let shown = |body: &str| numbers.iter().filter(|n| body.contains(&row(**n))).count();
+    assert_eq!(shown(&admin.get(&queue("scanner offline", "")).await.body), 30);
+    admin.get(&queue("quokka", "")).await.assert_contains(&row(numbers[7])).assert_lacks(&row(numbers[8]));
+    admin.get(&queue("scanner 17", "")).await.assert_contains(&row(numbers[17]));
+    // Written after the merge: found as well.
+    let later = app.ticket(portal, department, None, "Scanner jammed").await;
+    admin.get(&queue("jammed", "")).await.assert_contains(&row(later));
+}
