@@ -22,7 +22,7 @@ use sqlx::Row;
 
 use super::presence;
 use crate::auth::ManageUser;
-use crate::events::Topic;
+use crate::events::{Event, Topic};
 use crate::web::state::AppState;
 
 pub fn router() -> axum::Router<AppState> {
@@ -91,7 +91,12 @@ async fn run(mut socket: WebSocket, state: AppState, who: Agent) {
             frame = socket.recv() => matches!(frame, Some(Ok(ref m)) if !matches!(m, Message::Close(_))),
             event = events.recv() => event.is_some() && push(&mut socket, &state, who, &mut told, true).await,
             _ = tick.tick() => beat(&mut socket, &state, who, &mut told).await,
-            ended = session.recv() => ended.is_some() && beat(&mut socket, &state, who, &mut told).await,
+            // Events lost wait for the next beat (every socket hears of that at once).
+            ended = session.recv() => match ended {
+                Some(Event::Missed) => true,
+                Some(_) => beat(&mut socket, &state, who, &mut told).await,
+                None => false,
+            },
         };
     }
     let _ = socket.send(Message::Close(None)).await;

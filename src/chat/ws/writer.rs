@@ -98,9 +98,11 @@ impl Writer {
                     Some(_) => self.refresh(sink).await,
                     None => Err(()),
                 },
-                // Ended (or events were lost): asked at once. Asked, not taken on trust: on SQLite
-                // a new session may take the number of one that just ended.
+                // Ended: asked at once. Asked, not taken on trust: on SQLite a new session may take
+                // the number of one that just ended. Events lost (every socket hears that at
+                // once, when a node's `LISTEN` reconnects) wait for the look.
                 event = next_session_event(&mut session) => match event {
+                    Some(Event::Missed) => Ok(()),
                     Some(_) => self.look(sink, false).await,
                     None => Err(()),
                 },
