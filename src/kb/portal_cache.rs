@@ -175,11 +175,6 @@ impl Snapshot {
         self.loaded.elapsed() < self.max_age
     }
 
-    /// The portal's knowledge-base version this copy was read at.
-    pub fn version(&self) -> i64 {
-        self.version
-    }
-
     pub fn category(&self, id: i64) -> Option<&Category> {
         self.category_at.get(&id).map(|i| &self.categories[*i])
     }
@@ -402,6 +397,18 @@ pub async fn current(state: &AppState, portal_id: i64) -> Result<Arc<Snapshot>, 
         cache.trust(portal_id, changes);
     }
     Ok(snapshot)
+}
+
+/// The portal's knowledge-base version as of now, without reading its copy: the trusted copy's
+/// when there is one, else read (one small statement).
+pub async fn current_version(state: &AppState, portal_id: i64) -> Result<i64, sqlx::Error> {
+    let changes = state.kb.changes.load(Ordering::Acquire);
+    if state.events.is_live()
+        && let Some(snapshot) = state.kb.trusted(portal_id, changes)
+    {
+        return Ok(snapshot.version);
+    }
+    version(&state.db, portal_id).await
 }
 
 /// The portal's knowledge-base version: the statement every page makes first (0 for a portal

@@ -5,8 +5,7 @@
 //! the engine milliseconds of ranking every time. So this node keeps, per portal, the answers
 //! given at the portal's knowledge-base version, the way a search engine's request cache keeps
 //! answers until its index next changes: every change a reader could see bumps the version
-//! (`portal_cache`), and the answers of an older version are dropped the first time a newer one
-//! is seen. Votes change no answer (search does not rank by them).
+//! (`portal_cache`), and a portal's answers are dropped the first time another version is seen. Votes change no answer (search does not rank by them).
 //!
 //! An answer depends only on the portal, the kind of reader (`Reader`), the words and the page,
 //! so those are the key. Memory stays bounded: past `BUDGET` bytes a portal's oldest answers go
@@ -44,12 +43,12 @@ impl Key {
 pub struct SearchMemos(Mutex<HashMap<i64, Arc<SearchMemo>>>);
 
 impl SearchMemos {
-    /// The portal's answers at `version`, or at a later one: a request still holding an older
-    /// copy (while a newer one is read) may be answered as of the newer. Older answers go.
+    /// The portal's answers at `version`; those of any other version go (a version seen going
+    /// down, as when a portal typed by hand in SQL takes a deleted one's number, starts afresh).
     fn at(&self, portal_id: i64, version: i64) -> Arc<SearchMemo> {
         let mut portals = self.0.lock().unwrap_or_else(|e| e.into_inner());
         match portals.get(&portal_id) {
-            Some(memo) if memo.version >= version => memo.clone(),
+            Some(memo) if memo.version == version => memo.clone(),
             _ => {
                 let memo = Arc::new(SearchMemo { version, ..SearchMemo::default() });
                 portals.insert(portal_id, memo.clone());
@@ -112,9 +111,9 @@ pub async fn articles(state: &AppState, search: &ArticleSearch<'_>) -> Result<Ve
     if search.terms.is_empty() || search.limit <= 0 {
         return Ok(Vec::new());
     }
-    // The version is known (read, or trusted) before the search: an answer kept under it is
-    // then at least as new as it.
-    let version = portal_cache::current(state, search.portal_id).await?.version();
+    // The version is known (trusted, or read) before the search: an answer kept under it is
+    // then at least as new as it. The portal's copy itself is not needed (nor read).
+    let version = portal_cache::current_version(state, search.portal_id).await?;
     let memo = state.kb.searches.at(search.portal_id, version);
     let key = Key::of(search);
     if let Some(hits) = memo.get(&key) {
@@ -170,13 +169,14 @@ mod tests {
     }
 
     #[test]
-    fn a_newer_version_drops_the_older_answers_and_an_older_one_reads_the_newer() {
+    fn another_version_drops_the_answers() {
         let memos = SearchMemos::default();
         memos.at(1, 5).keep(key("printer"), &[hit(1, "Printer")]);
         assert!(memos.at(1, 5).get(&key("printer")).is_some());
         assert!(memos.at(2, 5).get(&key("printer")).is_none(), "another portal");
         assert!(memos.at(1, 6).get(&key("printer")).is_none(), "version 6");
         memos.at(1, 6).keep(key("printer"), &[hit(2, "Printer 2")]);
-        assert_eq!(memos.at(1, 5).get(&key("printer")).map(|h| h[0].id), Some(2));
+        assert_eq!(memos.at(1, 6).get(&key("printer")).map(|h| h[0].id), Some(2));
+        assert!(memos.at(1, 5).get(&key("printer")).is_none(), "a version going down");
     }
 }
