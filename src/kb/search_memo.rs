@@ -5,7 +5,8 @@
 //! the engine milliseconds of ranking every time. So this node keeps, per portal, the answers
 //! given at the portal's knowledge-base version, the way a search engine's request cache keeps
 //! answers until its index next changes: every change a reader could see bumps the version
-//! (`portal_cache`), and a portal's answers are dropped the first time another version is seen. Votes change no answer (search does not rank by them).
+//! (`portal_cache`), and a portal's answers are dropped the first time another version is
+//! seen. Votes change no answer (search does not rank by them).
 //!
 //! An answer depends only on the portal, the kind of reader (`Reader`), the words and the page,
 //! so those are the key. Memory stays bounded: past `BUDGET` bytes a portal's oldest answers go
