@@ -35,6 +35,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (24, "live chat and presence", include_str!("../../migrations/postgres/0024_chat.sql")),
     (28, "knowledge-base changes notify every node", include_str!("../../migrations/postgres/0028_kb_events.sql")),
     (29, "ended sessions close their sockets", include_str!("../../migrations/postgres/0029_session_events.sql")),
+    (
+        30,
+        "bulk loads index tickets once per batch",
+        include_str!("../../migrations/postgres/0030_ticket_search_bulk.sql"),
+    ),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

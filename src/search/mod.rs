@@ -130,6 +130,32 @@ pub async fn few_ticket_matches(
     }
 }
 
+/// For a bulk load's transaction (`frontdesk seed`): the tickets' index is written once per
+/// ticket by `index_tickets` before the commit, not by the triggers on every row. On
+/// PostgreSQL those rebuilt a ticket's document for the ticket and again for each message (an
+/// hour for a million tickets); SQLite's triggers are cheap and stay on.
+pub async fn defer_ticket_index(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
+    match backend {
+        Backend::Sqlite => Ok(()),
+        Backend::Postgres => postgres::defer_ticket_index(conn).await,
+    }
+}
+
+/// Writes the index of a portal's tickets with ids `first..=last`, after `defer_ticket_index`
+/// in the same transaction.
+pub async fn index_tickets(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    portal_id: i64,
+    first: i64,
+    last: i64,
+) -> Result<(), sqlx::Error> {
+    match backend {
+        Backend::Sqlite => Ok(()),
+        Backend::Postgres => postgres::index_tickets(conn, portal_id, first, last).await,
+    }
+}
+
 /// Starts whatever upkeep the engine's indexes need while a server runs: on SQLite, keeping
 /// the tickets' index in few segments (`sqlite_upkeep`); on PostgreSQL nothing (autovacuum).
 pub fn start_upkeep(db: &Db) {

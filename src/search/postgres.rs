@@ -58,3 +58,24 @@ pub(super) fn ticket_condition(terms: &Terms, who: TicketSearcher) -> (&'static 
         terms.tsquery_prefixes(weights),
     )
 }
+
+/// Migration 0030: the triggers leave the tickets' index to `index_tickets` until the commit.
+pub(super) async fn defer_ticket_index(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SET LOCAL frontdesk.ticket_search = 'deferred'").execute(conn).await?;
+    Ok(())
+}
+
+pub(super) async fn index_tickets(
+    conn: &mut sqlx::AnyConnection,
+    portal_id: i64,
+    first: i64,
+    last: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT ticket_search_index_range($1, $2, $3) AS n")
+        .bind(portal_id)
+        .bind(first)
+        .bind(last)
+        .fetch_one(conn)
+        .await?;
+    Ok(())
+}

@@ -188,6 +188,7 @@ async fn next_number(db: &Db, portal_id: i64) -> Result<i64, sqlx::Error> {
 /// written.
 async fn write_batch(db: &Db, portal: &SeededPortal, batch: &[Planned]) -> Result<u64, sqlx::Error> {
     let mut tx = db.writer().begin().await?;
+    crate::search::defer_ticket_index(&mut tx, db.backend()).await?;
     let columns = [
         "portal_id",
         "number",
@@ -230,6 +231,9 @@ async fn write_batch(db: &Db, portal: &SeededPortal, batch: &[Planned]) -> Resul
     bulk::insert(&mut tx, "tickets", &columns, &rows).await?;
     let ids = ids_by_number(&mut tx, portal.id, batch).await?;
     let written = write_threads(&mut tx, portal.id, batch, &ids).await?;
+    if let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) {
+        crate::search::index_tickets(&mut tx, db.backend(), portal.id, *first, *last).await?;
+    }
     sqlx::query(
         "INSERT INTO portal_counters (portal_id, name, last_value) VALUES ($1, 'ticket', $2) \
          ON CONFLICT (portal_id, name) DO UPDATE SET last_value = $2",
