@@ -31,26 +31,22 @@ $$;
 
 -- The documents of a portal's tickets with ids from `p_first` to `p_last`, written in one
 -- statement: the same document as `ticket_search_refresh` writes (migration 0022). Answers how
--- many were written.
+-- many were written. Each ticket's texts are read through the messages' index, as there: a
+-- bulk load's own rows have no statistics yet, and a plan that joined the batch's messages
+-- grouped once took 5 s for 2,000 tickets (it ran the grouping again for each ticket).
 CREATE FUNCTION ticket_search_index_range(p_portal BIGINT, p_first BIGINT, p_last BIGINT) RETURNS BIGINT
 LANGUAGE sql AS $$
-    WITH texts AS (
-        SELECT m.ticket_id,
-            string_agg(m.body, ' ' ORDER BY m.id) FILTER (WHERE m.kind = 'public') AS public_text,
-            string_agg(m.body, ' ' ORDER BY m.id) FILTER (WHERE m.kind = 'note') AS notes
-        FROM ticket_messages m
-        WHERE m.portal_id = p_portal AND m.ticket_id BETWEEN p_first AND p_last
-        GROUP BY m.ticket_id
-    ), written AS (
+    WITH written AS (
         INSERT INTO ticket_search (portal_id, ticket_id, document)
         SELECT t.portal_id, t.id, ticket_search_document(
             t.subject,
-            t.requester_name || ' ' || t.requester_email || COALESCE(' ' || c.name || ' ' || c.email, ''),
-            COALESCE(x.public_text, ''),
-            COALESCE(x.notes, ''))
+            t.requester_name || ' ' || t.requester_email || COALESCE((SELECT ' ' || c.name || ' ' || c.email
+                FROM customers c WHERE c.portal_id = t.portal_id AND c.id = t.customer_id), ''),
+            COALESCE((SELECT string_agg(m.body, ' ' ORDER BY m.id) FROM ticket_messages m
+                WHERE m.portal_id = t.portal_id AND m.ticket_id = t.id AND m.kind = 'public'), ''),
+            COALESCE((SELECT string_agg(m.body, ' ' ORDER BY m.id) FROM ticket_messages m
+                WHERE m.portal_id = t.portal_id AND m.ticket_id = t.id AND m.kind = 'note'), ''))
         FROM tickets t
-        LEFT JOIN customers c ON c.portal_id = t.portal_id AND c.id = t.customer_id
-        LEFT JOIN texts x ON x.ticket_id = t.id
         WHERE t.portal_id = p_portal AND t.id BETWEEN p_first AND p_last
         ON CONFLICT (portal_id, ticket_id) DO UPDATE SET document = excluded.document
         RETURNING 1
