@@ -118,7 +118,7 @@ pub fn ticket_condition(backend: Backend, terms: &Terms, who: TicketSearcher) ->
 /// Where few tickets match, a query is better started from the index's matches than by walking
 /// a queue's order looking for them (a word on one ticket of a million would walk them all):
 /// what to read instead of `tickets t`, with `?` where the value goes, and the value; `None`
-/// when many match, or when the engine's planner chooses by itself. `terms` must not be empty.
+/// when many match. `terms` must not be empty.
 pub async fn few_ticket_matches(
     db: &Db,
     terms: &Terms,
@@ -126,7 +126,7 @@ pub async fn few_ticket_matches(
 ) -> Result<Option<(&'static str, String)>, sqlx::Error> {
     match db.backend() {
         Backend::Sqlite => sqlite::few_ticket_matches(db, terms, who).await,
-        Backend::Postgres => Ok(None),
+        Backend::Postgres => postgres::few_ticket_matches(db, terms, who).await,
     }
 }
 
