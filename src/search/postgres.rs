@@ -116,17 +116,6 @@ fn estimated_rows(line: &str) -> Option<i64> {
     after[..after.find(' ').unwrap_or(after.len())].parse().ok()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_estimate_is_read_from_the_plans_top_line() {
-        let line = "Bitmap Heap Scan on ticket_search s  (cost=94.75..15827.10 rows=5000 width=8)";
-        assert_eq!(super::estimated_rows(line), Some(5000));
-        assert_eq!(super::estimated_rows("Seq Scan on t  (cost=0.00..1.01 rows=1 width=4)"), Some(1));
-        assert_eq!(super::estimated_rows("Result"), None);
-    }
-}
-
 /// Migration 0030: the triggers leave the tickets' index to `index_tickets` until the commit.
 pub(super) async fn defer_ticket_index(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
     sqlx::query("SET LOCAL frontdesk.ticket_search = 'deferred'").execute(conn).await?;
@@ -146,4 +135,15 @@ pub(super) async fn index_tickets(
         .fetch_one(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_estimate_is_read_from_the_plans_top_line() {
+        let line = "Bitmap Heap Scan on ticket_search s  (cost=94.75..15827.10 rows=5000 width=8)";
+        assert_eq!(super::estimated_rows(line), Some(5000));
+        assert_eq!(super::estimated_rows("Seq Scan on t  (cost=0.00..1.01 rows=1 width=4)"), Some(1));
+        assert_eq!(super::estimated_rows("Result"), None);
+    }
 }
