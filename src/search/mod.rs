@@ -130,6 +130,16 @@ pub async fn few_ticket_matches(
     }
 }
 
+/// The first matches in the index's own order, at most a few thousand, read as `few_ticket_matches`
+/// reads them: for a count that stops at a cap, where many match. `None` where the engine's
+/// own plan for a capped count stops early by itself (PostgreSQL).
+pub fn first_ticket_matches(backend: Backend, terms: &Terms, who: TicketSearcher) -> Option<(&'static str, String)> {
+    match backend {
+        Backend::Sqlite => Some(sqlite::first_ticket_matches(terms, who)),
+        Backend::Postgres => None,
+    }
+}
+
 /// For a bulk load's transaction (`frontdesk seed`): the tickets' index is written once per
 /// ticket by `index_tickets` before the commit, not by the triggers on every row. On
 /// PostgreSQL those rebuilt a ticket's document for the ticket and again for each message (an

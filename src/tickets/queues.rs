@@ -164,13 +164,15 @@ struct Conditions {
     sql: String,
     args: AnyArguments,
     next: usize,
+    /// Whether the query starts from the search index's matches (few of them).
+    from_matches: bool,
 }
 
 impl Conditions {
     fn new(portal_id: i64) -> Conditions {
         let mut args = AnyArguments::default();
         let _ = args.add(portal_id);
-        Conditions { from: "tickets t".into(), sql: "t.portal_id = $1".into(), args, next: 2 }
+        Conditions { from: "tickets t".into(), sql: "t.portal_id = $1".into(), args, next: 2, from_matches: false }
     }
 
     /// Binds a value; its placeholder.
@@ -295,6 +297,7 @@ impl Conditions {
             let placeholder = self.bind(Bound::Text(value));
             self.from = source.replace('?', &placeholder);
             self.sql.push_str(" AND t.id = found.id");
+            self.from_matches = true;
             return;
         }
         let (clause, value) = crate::search::ticket_condition(backend, words, crate::search::TicketSearcher::Agent);
@@ -386,13 +389,34 @@ pub async fn count_capped(
     selection: Selection<'_>,
 ) -> Result<i64, sqlx::Error> {
     let Some(c) = Conditions::prepare(db, portal_id, scope, selection).await? else { return Ok(0) };
+    // Where many tickets match, the first matches of the index often hold more than the cap
+    // already: counted from them, a common word's count no longer reads every match (SQLite, a
+    // million tickets: 2.4 ms instead of 15). Otherwise the count is made in full, after a
+    // look at those first matches that cost 8 ms at most.
+    let Selection { queue, status, filters } = selection;
+    if !c.from_matches
+        && filters.customer.is_none()
+        && let Some(words) = filters.words.as_ref().filter(|w| !w.is_empty())
+        && let Some(first) =
+            crate::search::first_ticket_matches(db.backend(), words, crate::search::TicketSearcher::Agent)
+        && let Some(sampled) = Conditions::build(db.backend(), portal_id, scope, queue, status, filters, Some(first))
+    {
+        let n = capped_count_of(db, sampled, filters).await?;
+        if n > COUNT_CAP {
+            return Ok(n);
+        }
+    }
+    capped_count_of(db, c, filters).await
+}
+
+async fn capped_count_of(db: &Db, c: Conditions, filters: &Filters) -> Result<i64, sqlx::Error> {
     let sql = format!(
         "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {} WHERE {} LIMIT {}) capped",
         c.from,
         c.sql,
         COUNT_CAP + 1
     );
-    let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), c.args).persistent(planned_once(selection.filters));
+    let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), c.args).persistent(planned_once(filters));
     query.fetch_one(db.pool()).await?.try_get("n")
 }
 

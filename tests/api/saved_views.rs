@@ -113,6 +113,37 @@ async fn a_views_count_stops_at_a_thousand_while_queues_count_exactly() {
     page.assert_contains("All <span class=\"count\">1006</span>");
 }
 
+/// A view with words counts from the search index's first matches when they hold more than the
+/// cap, and counts in full when they do not (SQLite; PostgreSQL counts in full).
+#[tokio::test]
+async fn a_views_count_with_words_is_right_whether_the_first_matches_hold_the_cap_or_not() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    // 4,100 high tickets first, then 1,010 normal ones, all about printers.
+    sqlx::query(
+        "INSERT INTO tickets (portal_id, number, requester_name, requester_email, department_id, status, priority, \
+         subject, last_speaker, created_at, updated_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5110) \
+         SELECT $1, 5000 + i, 'Rita', 'rita@client.test', $2, 'open', \
+         CASE WHEN i <= 4100 THEN 'high' ELSE 'normal' END, 'Many printers', 'customer', 1, 1 FROM n",
+    )
+    .bind(portal)
+    .bind(support)
+    .execute(app.db.writer())
+    .await
+    .unwrap();
+    let admin = app.admin().await;
+    let high = save(&admin, "High printers", "queue=all&priority=high&q=printer", "").await;
+    let normal = save(&admin, "Normal printers", "queue=all&priority=normal&q=printer", "").await;
+    let low = save(&admin, "Low printers", "queue=all&priority=low&q=printer", "").await;
+    let page = admin.get("/manage/tickets").await;
+    for (id, name, count) in [(high, "High", "1000+"), (normal, "Normal", "1000+"), (low, "Low", "0")] {
+        page.assert_contains(&format!(
+            r#"<a href="/manage/tickets?view={id}">{name} printers <span class="count">{count}</span>"#
+        ));
+    }
+}
+
 #[tokio::test]
 async fn a_shared_view_reaches_its_department_and_never_widens_what_an_agent_sees() {
     let app = common::spawn().await;
