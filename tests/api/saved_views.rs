@@ -84,23 +84,32 @@ async fn an_agent_saves_counts_renames_and_deletes_a_personal_view() {
     ana.get("/manage/tickets").await.assert_lacks("Fires");
 }
 
+/// `count` open tickets numbered from 5001 in one statement; `priority` is SQL over their
+/// position `i` (from 1), a constant of the test.
+async fn open_tickets(app: &TestApp, (portal, department): (i64, i64), count: i64, priority: &str, subject: &str) {
+    let sql = format!(
+        "INSERT INTO tickets (portal_id, number, requester_name, requester_email, department_id, status, priority, \
+         subject, last_speaker, created_at, updated_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $3) \
+         SELECT $1, 5000 + i, 'Rita', 'rita@client.test', $2, 'open', {priority}, $4, 'customer', 1, 1 FROM n"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(portal)
+        .bind(department)
+        .bind(count)
+        .bind(subject)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn a_views_count_stops_at_a_thousand_while_queues_count_exactly() {
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
     app.ticket(portal, support, None, "The first").await;
     // 1,005 more tickets in one statement.
-    sqlx::query(
-        "INSERT INTO tickets (portal_id, number, requester_name, requester_email, department_id, status, priority, \
-         subject, last_speaker, created_at, updated_at) \
-         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1005) \
-         SELECT $1, 5000 + i, 'Rita', 'rita@client.test', $2, 'open', 'high', 'Many', 'customer', 1, 1 FROM n",
-    )
-    .bind(portal)
-    .bind(support)
-    .execute(app.db.writer())
-    .await
-    .unwrap();
+    open_tickets(&app, (portal, support), 1005, "'high'", "Many").await;
     let admin = app.admin().await;
     let many = save(&admin, "Every high one", "queue=all&priority=high", "").await;
     let few = save(&admin, "Normal ones", "queue=all&priority=normal", "").await;
@@ -120,18 +129,8 @@ async fn a_views_count_with_words_is_right_whether_the_first_matches_hold_the_ca
     let app = common::spawn().await;
     let (portal, support) = app.portal_with_department("default").await;
     // 4,100 high tickets first, then 1,010 normal ones, all about printers.
-    sqlx::query(
-        "INSERT INTO tickets (portal_id, number, requester_name, requester_email, department_id, status, priority, \
-         subject, last_speaker, created_at, updated_at) \
-         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5110) \
-         SELECT $1, 5000 + i, 'Rita', 'rita@client.test', $2, 'open', \
-         CASE WHEN i <= 4100 THEN 'high' ELSE 'normal' END, 'Many printers', 'customer', 1, 1 FROM n",
-    )
-    .bind(portal)
-    .bind(support)
-    .execute(app.db.writer())
-    .await
-    .unwrap();
+    open_tickets(&app, (portal, support), 5110, "CASE WHEN i <= 4100 THEN 'high' ELSE 'normal' END", "Many printers")
+        .await;
     let admin = app.admin().await;
     let high = save(&admin, "High printers", "queue=all&priority=high&q=printer", "").await;
     let normal = save(&admin, "Normal printers", "queue=all&priority=normal&q=printer", "").await;
