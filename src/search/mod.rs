@@ -13,6 +13,7 @@
 pub mod query;
 pub mod snippet;
 
+mod common_words;
 mod postgres;
 mod sqlite;
 pub mod sqlite_upkeep;
@@ -98,7 +99,7 @@ pub async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<Article
 
 /// Who searches tickets: agents search everything of a ticket, customers all but the
 /// internal notes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TicketSearcher {
     Agent,
     Customer,
@@ -124,10 +125,18 @@ pub async fn few_ticket_matches(
     terms: &Terms,
     who: TicketSearcher,
 ) -> Result<Option<(&'static str, String)>, sqlx::Error> {
-    match db.backend() {
-        Backend::Sqlite => sqlite::few_ticket_matches(db, terms, who).await,
-        Backend::Postgres => postgres::few_ticket_matches(db, terms, who).await,
+    let database = db.url().as_str();
+    if common_words::known_common(database, terms, who) {
+        return Ok(None);
     }
+    let few = match db.backend() {
+        Backend::Sqlite => sqlite::few_ticket_matches(db, terms, who).await?,
+        Backend::Postgres => postgres::few_ticket_matches(db, terms, who).await?,
+    };
+    if few.is_none() {
+        common_words::remember_common(database, terms, who);
+    }
+    Ok(few)
 }
 
 /// The first matches in the index's own order, at most a few thousand, read as `few_ticket_matches`

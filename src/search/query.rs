@@ -52,7 +52,7 @@ impl Language {
 }
 
 /// A search, as words.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Terms {
     /// Lower-cased, in the order typed, each with at least one letter or digit.
     words: Vec<String>,
