@@ -2,7 +2,7 @@
 -- the triggers of migration 0019 on every row. Through the triggers a ticket's document was
 -- rebuilt for the ticket and again for each of its messages: a million seeded tickets took
 -- about an hour. A transaction that says `SET LOCAL frontdesk.ticket_search = 'deferred'`
--- skips the triggers' work and must call `ticket_search_index_range` before it commits;
+-- skips the triggers' work and must call `ticket_search_index_numbers` before it commits;
 -- nothing else sets it. The SQLite twin needs nothing: its FTS5 triggers are cheap.
 
 CREATE OR REPLACE FUNCTION tickets_search_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -29,12 +29,14 @@ BEGIN
 END;
 $$;
 
--- The documents of a portal's tickets with ids from `p_first` to `p_last`, written in one
--- statement: the same document as `ticket_search_refresh` writes (migration 0022). Answers how
--- many were written. Each ticket's texts are read through the messages' index, as there: a
--- bulk load's own rows have no statistics yet, and a plan that joined the batch's messages
--- grouped once took 5 s for 2,000 tickets (it ran the grouping again for each ticket).
-CREATE FUNCTION ticket_search_index_range(p_portal BIGINT, p_first BIGINT, p_last BIGINT) RETURNS BIGINT
+-- The documents of a portal's tickets numbered `p_first` to `p_last` (a batch's numbers: no
+-- other ticket holds them, whereas a ticket written meanwhile by someone else can take an id
+-- between the batch's), written in one statement: the same document as
+-- `ticket_search_refresh` writes (migration 0022). Answers how many were written. Each
+-- ticket's texts are read through the messages' index, as there: a bulk load's own rows have
+-- no statistics yet, and a plan that joined the batch's messages grouped once took 5 s for
+-- 2,000 tickets (it ran the grouping again for each ticket).
+CREATE FUNCTION ticket_search_index_numbers(p_portal BIGINT, p_first BIGINT, p_last BIGINT) RETURNS BIGINT
 LANGUAGE sql AS $$
     WITH written AS (
         INSERT INTO ticket_search (portal_id, ticket_id, document)
@@ -47,7 +49,7 @@ LANGUAGE sql AS $$
             COALESCE((SELECT string_agg(m.body, ' ' ORDER BY m.id) FROM ticket_messages m
                 WHERE m.portal_id = t.portal_id AND m.ticket_id = t.id AND m.kind = 'note'), ''))
         FROM tickets t
-        WHERE t.portal_id = p_portal AND t.id BETWEEN p_first AND p_last
+        WHERE t.portal_id = p_portal AND t.number BETWEEN p_first AND p_last
         ON CONFLICT (portal_id, ticket_id) DO UPDATE SET document = excluded.document
         RETURNING 1
     )

@@ -160,18 +160,18 @@ pub async fn defer_ticket_index(conn: &mut sqlx::AnyConnection, backend: Backend
     }
 }
 
-/// Writes the index of a portal's tickets with ids `first..=last`, after `defer_ticket_index`
-/// in the same transaction.
+/// Writes the index of a portal's tickets numbered `first_number..=last_number` (the batch
+/// just written), after `defer_ticket_index` in the same transaction.
 pub async fn index_tickets(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     portal_id: i64,
-    first: i64,
-    last: i64,
+    first_number: i64,
+    last_number: i64,
 ) -> Result<(), sqlx::Error> {
     match backend {
         Backend::Sqlite => Ok(()),
-        Backend::Postgres => postgres::index_tickets(conn, portal_id, first, last).await,
+        Backend::Postgres => postgres::index_tickets(conn, portal_id, first_number, last_number).await,
     }
 }
 

@@ -125,13 +125,13 @@ pub(super) async fn defer_ticket_index(conn: &mut sqlx::AnyConnection) -> Result
 pub(super) async fn index_tickets(
     conn: &mut sqlx::AnyConnection,
     portal_id: i64,
-    first: i64,
-    last: i64,
+    first_number: i64,
+    last_number: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT ticket_search_index_range($1, $2, $3) AS n")
+    sqlx::query("SELECT ticket_search_index_numbers($1, $2, $3) AS n")
         .bind(portal_id)
-        .bind(first)
-        .bind(last)
+        .bind(first_number)
+        .bind(last_number)
         .fetch_one(conn)
         .await?;
     Ok(())

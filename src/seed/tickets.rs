@@ -231,8 +231,8 @@ async fn write_batch(db: &Db, portal: &SeededPortal, batch: &[Planned]) -> Resul
     bulk::insert(&mut tx, "tickets", &columns, &rows).await?;
     let ids = ids_by_number(&mut tx, portal.id, batch).await?;
     let written = write_threads(&mut tx, portal.id, batch, &ids).await?;
-    if let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) {
-        crate::search::index_tickets(&mut tx, db.backend(), portal.id, *first, *last).await?;
+    if let (Some(first), Some(last)) = (batch.first(), batch.last()) {
+        crate::search::index_tickets(&mut tx, db.backend(), portal.id, first.number, last.number).await?;
     }
     sqlx::query(
         "INSERT INTO portal_counters (portal_id, name, last_value) VALUES ($1, 'ticket', $2) \
