@@ -11,10 +11,12 @@
 #   bench/chat.sh postgres://postgres@127.0.0.1:PORT/bench        # an empty PostgreSQL database
 #   BENCH_NODES=2 bench/chat.sh postgres://postgres@127.0.0.1:PORT/bench2
 #
-# Env: BENCH_CHATS (5000: 10,000 connections), BENCH_RATE (1000 messages/s), BENCH_SECONDS (30,
-# after 3 s of warm-up), BENCH_NODES (1 or 2), BENCH_DRAIN (3: seconds answers are awaited after the
-# last send), FRONTDESK_BIN, CHAT_LOAD_BIN, BENCH_SERVER_LOG (a file for the servers' log: messages
-# that took 100 ms or more to store are logged there, with the share of the session check).
+# Env: BENCH_CHATS (5000: 10,000 connections), BENCH_RATE (1000 messages/s), BENCH_SECONDS (30),
+# BENCH_WARMUP (seconds before measuring: by default one round, in which every chat sends once;
+# 3 s measures the first round's start too), BENCH_NODES (1 or 2), BENCH_DRAIN (3: seconds
+# answers are awaited after the last send), FRONTDESK_BIN, CHAT_LOAD_BIN, BENCH_SERVER_LOG (a file
+# for the servers' log: messages that took 100 ms or more to store are logged there, with the
+# share of the session check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${FRONTDESK_BIN:-target/release/frontdesk}
@@ -90,7 +92,8 @@ fi
 echo "$engine, $NODES node(s), $CHATS chats ($(( CHATS * 2 )) sockets), $RATE messages/s for ${DUR}s, ulimit -n $(ulimit -n)" >&2
 $LOAD customer_base=$customer_base agent_base=$agent_base slug=acme customer_cookie="$customer_cookie" \
   agent_cookie="$agent_cookie" first_chat=$first chats=$CHATS rate=$RATE seconds=$DUR \
-  customer_pid=$customer_pid agent_pid=$agent_pid drain=${BENCH_DRAIN:-3}
+  customer_pid=$customer_pid agent_pid=$agent_pid drain=${BENCH_DRAIN:-3} \
+  warmup=${BENCH_WARMUP:-$(( CHATS / RATE + 1 ))}
 stored=$(sql "SELECT COUNT(*) FROM chat_messages WHERE portal_id = $acme AND chat_id BETWEEN $first AND $last")
 echo "messages stored: $stored"
 echo "server CPU (user+system jiffies): $(awk '{print $14 + $15}' /proc/$customer_pid/stat)" \

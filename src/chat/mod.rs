@@ -35,6 +35,7 @@ pub mod routing;
 pub mod signout;
 pub mod store;
 mod store_pg;
+mod store_sqlite;
 pub mod supervise;
 pub mod sweeper;
 pub mod viewers;

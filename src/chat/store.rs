@@ -12,7 +12,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Backend, Db, now};
+use crate::db::{Backend, Db, is_unique_violation, now};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg};
 
@@ -247,10 +247,11 @@ pub async fn of_visitor(db: &Db, portal_id: i64, token_hash: &str) -> AppResult<
     Ok(row.as_ref().map(chat_from_row).transpose()?)
 }
 
-/// Stores an ordinary message (text, no file) with one statement where the engine allows it
-/// (`store_pg`), numbered and told to every node with its commit. `None`: nothing was stored,
-/// and the caller stores it with `append_on` in a transaction (SQLite always; on PostgreSQL a
-/// resend, a flood or an ended chat, which that path answers exactly).
+/// Stores an ordinary message (text, no file) with one statement, numbered as it is inserted:
+/// on PostgreSQL told to every node with its commit (`store_pg`); on SQLite the caller tells
+/// this process once it is back (`store_sqlite`, `EventBus::committed`). `None`: nothing was
+/// stored, and the caller stores it with `append_on` in a transaction (a resend, a flood or an
+/// ended chat, which that path answers exactly).
 pub async fn append_at_once(
     db: &Db,
     portal_id: i64,
@@ -259,10 +260,60 @@ pub async fn append_at_once(
     client_id: &str,
     body: &str,
 ) -> AppResult<Option<ChatMessage>> {
-    Ok(match db.backend() {
-        Backend::Postgres => super::store_pg::append_at_once(db, portal_id, chat_id, author, client_id, body).await?,
-        Backend::Sqlite => None,
-    })
+    let message = Ordinary { portal_id, chat_id, author, client_id, body, at: now() };
+    let stored = match db.backend() {
+        Backend::Postgres => super::store_pg::append_at_once(db, &message).await,
+        Backend::Sqlite => super::store_sqlite::append_at_once(db, &message).await,
+    };
+    match stored {
+        Ok(Some(row)) => Ok(Some(message.stored(row.try_get("seq")?, row.try_get("staff_name")?))),
+        Ok(None) => Ok(None),
+        // A resend racing its own first copy: the careful path finds the first.
+        Err(e) if is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What `append_at_once` stores: text, no file, not a system line.
+pub(super) struct Ordinary<'a> {
+    pub portal_id: i64,
+    pub chat_id: i64,
+    pub author: Author,
+    pub client_id: &'a str,
+    pub body: &'a str,
+    /// When it was sent; its flood window ends here.
+    pub at: i64,
+}
+
+impl<'a> Ordinary<'a> {
+    /// Both engines' statement with its first nine values: `$1` portal, `$2` chat, `$3` author,
+    /// `$4` client id, `$5` the flood window's start, `$6` its limit, `$7` the agent, `$8` the
+    /// text, `$9` the time. It answers `seq` and `staff_name`.
+    pub fn bound(&self, sql: &'static str) -> sqlx::query::Query<'a, sqlx::Any, sqlx::any::AnyArguments> {
+        sqlx::query(sql)
+            .bind(self.portal_id)
+            .bind(self.chat_id)
+            .bind(self.author.as_str())
+            .bind(self.client_id)
+            .bind(self.at - FLOOD_WINDOW_SECS)
+            .bind(FLOOD_LIMIT)
+            .bind(self.author.staff_id())
+            .bind(self.body)
+            .bind(self.at)
+    }
+
+    fn stored(&self, seq: i64, staff_name: Option<String>) -> ChatMessage {
+        ChatMessage {
+            seq,
+            author: self.author.as_str().to_string(),
+            staff_id: self.author.staff_id(),
+            staff_name,
+            client_id: Some(self.client_id.to_string()),
+            body: self.body.to_string(),
+            file: None,
+            created_at: self.at,
+        }
+    }
 }
 
 /// Stores a message in the caller's transaction (see the module's notes); refused with 409 once

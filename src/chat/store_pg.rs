@@ -7,12 +7,12 @@
 //! this client id, the sender under the flood limit. Anything else stores nothing and answers
 //! `None`, and the caller takes the careful path, which says exactly why. So does a resend
 //! racing its own first copy: the second insert breaks the unique client id and is retried
-//! there.
+//! there. SQLite's twin is `store_sqlite`.
 
-use sqlx::Row;
+use sqlx::any::AnyRow;
 
-use super::store::{Author, ChatMessage, FLOOD_LIMIT, FLOOD_WINDOW_SECS};
-use crate::db::{Db, is_unique_violation, now};
+use super::store::Ordinary;
+use crate::db::Db;
 use crate::events::{self, Event};
 
 /// The numbering takes the chat's row lock, as in `append_on`, so messages of one chat are
@@ -31,47 +31,12 @@ const APPEND: &str = "WITH bumped AS ( \
     told AS (SELECT pg_notify($10, $11 || stored.seq::text) AS sent FROM stored) \
     SELECT stored.seq, (SELECT name FROM staff WHERE id = $7) AS staff_name FROM stored, told";
 
-pub(super) async fn append_at_once(
-    db: &Db,
-    portal_id: i64,
-    chat_id: i64,
-    author: Author,
-    client_id: &str,
-    body: &str,
-) -> Result<Option<ChatMessage>, sqlx::Error> {
-    let t = now();
-    let staff_id = match author {
-        Author::Agent(id) => Some(id),
-        _ => None,
-    };
-    let row = sqlx::query(APPEND)
-        .bind(portal_id)
-        .bind(chat_id)
-        .bind(author.as_str())
-        .bind(client_id)
-        .bind(t - FLOOD_WINDOW_SECS)
-        .bind(FLOOD_LIMIT)
-        .bind(staff_id)
-        .bind(body)
-        .bind(t)
+/// The row stored (`seq`, `staff_name`); `None` when the careful path must take it.
+pub(super) async fn append_at_once(db: &Db, message: &Ordinary<'_>) -> Result<Option<AnyRow>, sqlx::Error> {
+    message
+        .bound(APPEND)
         .bind(events::CHANNEL)
-        .bind(Event::chat_message_payload_prefix(portal_id, chat_id))
+        .bind(Event::chat_message_payload_prefix(message.portal_id, message.chat_id))
         .fetch_optional(db.writer())
-        .await;
-    let row = match row {
-        Ok(Some(row)) => row,
-        Ok(None) => return Ok(None),
-        Err(e) if is_unique_violation(&e) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    Ok(Some(ChatMessage {
-        seq: row.try_get("seq")?,
-        author: author.as_str().to_string(),
-        staff_id,
-        staff_name: row.try_get("staff_name")?,
-        client_id: Some(client_id.to_string()),
-        body: body.to_string(),
-        file: None,
-        created_at: t,
-    }))
+        .await
 }

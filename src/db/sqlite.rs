@@ -29,6 +29,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (23, "ticket search follows customers' names", include_str!("../../migrations/sqlite/0023_customer_search.sql")),
     (24, "live chat and presence", include_str!("../../migrations/sqlite/0024_chat.sql")),
     (29, "ended sessions close their sockets", include_str!("../../migrations/sqlite/0029_session_events.sql")),
+    (
+        31,
+        "chat messages numbered as they are stored",
+        include_str!("../../migrations/sqlite/0031_chat_message_numbering.sql"),
+    ),
 ];
 
 /// How long a write waits for the one writer connection before giving up.

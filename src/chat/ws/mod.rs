@@ -288,8 +288,9 @@ pub(crate) async fn deliver(
         && author != Author::System
         && let Some(message) = store::append_at_once(&state.db, portal_id, chat_id, author, client_id, body).await?
     {
-        // Told already, with the statement's commit.
         state.chat_messages.remember(portal_id, chat_id, std::slice::from_ref(&message));
+        // PostgreSQL told every node as the statement committed; SQLite tells this process now.
+        state.events.committed(&[Event::ChatMessage { portal_id, chat_id, seq: message.seq }]);
         return Ok(message.seq);
     }
     let mut tx = state.db.writer().begin().await?;
