@@ -79,6 +79,7 @@ impl Application {
         }
         let events = crate::events::start(&db);
         let kb = crate::kb::portal_cache::KbCache::following(&events);
+        let chat_writer = crate::chat::store::MessageWriter::start(&db);
         let state = AppState::new(Inner {
             events,
             cookies: CookiePolicy { secure: public_url.scheme() == "https" },
@@ -97,6 +98,7 @@ impl Application {
             authority_hosts: config.entra_authority_hosts.clone(),
             kb,
             chat_messages: Default::default(),
+            chat_writer,
             session_touches: Default::default(),
             chat: config.chat,
         });

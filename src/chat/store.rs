@@ -43,7 +43,7 @@ impl Author {
             Author::System => "system",
         }
     }
-    fn staff_id(self) -> Option<i64> {
+    pub(super) fn staff_id(self) -> Option<i64> {
         if let Author::Agent(id) = self { Some(id) } else { None }
     }
 }
@@ -247,13 +247,32 @@ pub async fn of_visitor(db: &Db, portal_id: i64, token_hash: &str) -> AppResult<
     Ok(row.as_ref().map(chat_from_row).transpose()?)
 }
 
+/// Where ordinary messages are written: the database, and on SQLite the task that stores
+/// those waiting together (`store_sqlite`). One per node, in its state.
+#[derive(Clone, Debug)]
+pub struct MessageWriter {
+    db: Db,
+    batcher: Option<super::store_sqlite::Batcher>,
+}
+
+impl MessageWriter {
+    pub fn start(db: &Db) -> MessageWriter {
+        let batcher = match db.backend() {
+            Backend::Sqlite => Some(super::store_sqlite::Batcher::start(db.clone())),
+            Backend::Postgres => None,
+        };
+        MessageWriter { db: db.clone(), batcher }
+    }
+}
+
 /// Stores an ordinary message (text, no file) with one statement, numbered as it is inserted:
-/// on PostgreSQL told to every node with its commit (`store_pg`); on SQLite the caller tells
-/// this process once it is back (`store_sqlite`, `EventBus::committed`). `None`: nothing was
-/// stored, and the caller stores it with `append_on` in a transaction (a resend, a flood or an
-/// ended chat, which that path answers exactly).
+/// on PostgreSQL told to every node with its commit (`store_pg`); on SQLite with the other
+/// messages waiting, and the caller tells this process once it is back (`store_sqlite`,
+/// `EventBus::committed`). `None`: nothing was stored, and the caller stores it with
+/// `append_on` in a transaction (a resend, a flood or an ended chat, which that path answers
+/// exactly).
 pub async fn append_at_once(
-    db: &Db,
+    writer: &MessageWriter,
     portal_id: i64,
     chat_id: i64,
     author: Author,
@@ -261,17 +280,16 @@ pub async fn append_at_once(
     body: &str,
 ) -> AppResult<Option<ChatMessage>> {
     let message = Ordinary { portal_id, chat_id, author, client_id, body, at: now() };
-    let stored = match db.backend() {
-        Backend::Postgres => super::store_pg::append_at_once(db, &message).await,
-        Backend::Sqlite => super::store_sqlite::append_at_once(db, &message).await,
+    let numbered = match &writer.batcher {
+        Some(batcher) => batcher.append(&message).await,
+        None => match super::store_pg::append_at_once(&writer.db, &message).await {
+            Ok(numbered) => numbered,
+            // A resend racing its own first copy: the careful path finds the first.
+            Err(e) if is_unique_violation(&e) => None,
+            Err(e) => return Err(e.into()),
+        },
     };
-    match stored {
-        Ok(Some(row)) => Ok(Some(message.stored(row.try_get("seq")?, row.try_get("staff_name")?))),
-        Ok(None) => Ok(None),
-        // A resend racing its own first copy: the careful path finds the first.
-        Err(e) if is_unique_violation(&e) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    Ok(numbered.map(|n| message.stored(n)))
 }
 
 /// What `append_at_once` stores: text, no file, not a system line.
@@ -285,29 +303,20 @@ pub(super) struct Ordinary<'a> {
     pub at: i64,
 }
 
-impl<'a> Ordinary<'a> {
-    /// Both engines' statement with its first nine values: `$1` portal, `$2` chat, `$3` author,
-    /// `$4` client id, `$5` the flood window's start, `$6` its limit, `$7` the agent, `$8` the
-    /// text, `$9` the time. It answers `seq` and `staff_name`.
-    pub fn bound(&self, sql: &'static str) -> sqlx::query::Query<'a, sqlx::Any, sqlx::any::AnyArguments> {
-        sqlx::query(sql)
-            .bind(self.portal_id)
-            .bind(self.chat_id)
-            .bind(self.author.as_str())
-            .bind(self.client_id)
-            .bind(self.at - FLOOD_WINDOW_SECS)
-            .bind(FLOOD_LIMIT)
-            .bind(self.author.staff_id())
-            .bind(self.body)
-            .bind(self.at)
-    }
+/// The number an ordinary message was stored under, and its agent's name.
+#[derive(Debug)]
+pub(super) struct Numbered {
+    pub seq: i64,
+    pub staff_name: Option<String>,
+}
 
-    fn stored(&self, seq: i64, staff_name: Option<String>) -> ChatMessage {
+impl Ordinary<'_> {
+    fn stored(&self, numbered: Numbered) -> ChatMessage {
         ChatMessage {
-            seq,
+            seq: numbered.seq,
             author: self.author.as_str().to_string(),
             staff_id: self.author.staff_id(),
-            staff_name,
+            staff_name: numbered.staff_name,
             client_id: Some(self.client_id.to_string()),
             body: self.body.to_string(),
             file: None,

@@ -9,9 +9,9 @@
 //! racing its own first copy: the second insert breaks the unique client id and is retried
 //! there. SQLite's twin is `store_sqlite`.
 
-use sqlx::any::AnyRow;
+use sqlx::Row;
 
-use super::store::Ordinary;
+use super::store::{FLOOD_LIMIT, FLOOD_WINDOW_SECS, Numbered, Ordinary};
 use crate::db::Db;
 use crate::events::{self, Event};
 
@@ -31,12 +31,21 @@ const APPEND: &str = "WITH bumped AS ( \
     told AS (SELECT pg_notify($10, $11 || stored.seq::text) AS sent FROM stored) \
     SELECT stored.seq, (SELECT name FROM staff WHERE id = $7) AS staff_name FROM stored, told";
 
-/// The row stored (`seq`, `staff_name`); `None` when the careful path must take it.
-pub(super) async fn append_at_once(db: &Db, message: &Ordinary<'_>) -> Result<Option<AnyRow>, sqlx::Error> {
-    message
-        .bound(APPEND)
+/// The message's number and agent's name; `None` when the careful path must take it.
+pub(super) async fn append_at_once(db: &Db, message: &Ordinary<'_>) -> Result<Option<Numbered>, sqlx::Error> {
+    let row = sqlx::query(APPEND)
+        .bind(message.portal_id)
+        .bind(message.chat_id)
+        .bind(message.author.as_str())
+        .bind(message.client_id)
+        .bind(message.at - FLOOD_WINDOW_SECS)
+        .bind(FLOOD_LIMIT)
+        .bind(message.author.staff_id())
+        .bind(message.body)
+        .bind(message.at)
         .bind(events::CHANNEL)
         .bind(Event::chat_message_payload_prefix(message.portal_id, message.chat_id))
         .fetch_optional(db.writer())
-        .await
+        .await?;
+    row.map(|r| Ok(Numbered { seq: r.try_get("seq")?, staff_name: r.try_get("staff_name")? })).transpose()
 }

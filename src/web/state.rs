@@ -45,6 +45,8 @@ pub struct Inner {
     pub kb: crate::kb::portal_cache::KbCache,
     /// This node's copy of the chats' latest messages (`crate::chat::recent`).
     pub chat_messages: crate::chat::recent::RecentMessages,
+    /// Where ordinary chat messages are written (`crate::chat::store::MessageWriter`).
+    pub chat_writer: crate::chat::store::MessageWriter,
     /// Agents' leases and the chat sweeper's periods.
     pub chat: crate::config::ChatTimings,
 }

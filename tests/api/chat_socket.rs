@@ -416,7 +416,9 @@ async fn chat_ordinary_messages_are_stored_in_one_statement() {
     let portal = app.id_of("SELECT id FROM portals WHERE slug = $1", "default").await;
     let mut heard = app.state.events.subscribe_to(Topic::Chat { portal_id: portal, chat_id: id });
     let message =
-        append_at_once(&app.db, portal, id, Author::Agent(desk.agent_id), "one-1", "In one go").await.unwrap();
+        append_at_once(&app.state.chat_writer, portal, id, Author::Agent(desk.agent_id), "one-1", "In one go")
+            .await
+            .unwrap();
     let message = message.expect("stored at once");
     assert_eq!((message.seq, message.staff_name.as_deref()), (3, Some("ana")), "after the first message and the join");
     let on_postgres = app.database_url.as_str().starts_with("postgres");
@@ -428,18 +430,23 @@ async fn chat_ordinary_messages_are_stored_in_one_statement() {
     assert_eq!(rows.last().unwrap(), &(3, "agent".to_string(), "In one go".to_string()));
     assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", id).await, 3, "the counter moved");
     // A resend, another portal's id, a chat that ended: nothing stored here, nothing told.
-    let again = append_at_once(&app.db, portal, id, Author::Agent(desk.agent_id), "one-1", "In one go").await;
+    let again =
+        append_at_once(&app.state.chat_writer, portal, id, Author::Agent(desk.agent_id), "one-1", "In one go").await;
     assert!(again.unwrap().is_none());
-    assert!(append_at_once(&app.db, portal + 1, id, Author::Customer, "c-9", "x").await.unwrap().is_none());
+    assert!(
+        append_at_once(&app.state.chat_writer, portal + 1, id, Author::Customer, "c-9", "x").await.unwrap().is_none()
+    );
     // The transaction's path and this one number after each other, whichever comes first.
     let mut tx = app.db.writer().begin().await.unwrap();
     let line = append_on(&mut tx, portal, id, Author::System, None, r#"{"key":"chat-line-joined"}"#, None).await;
     assert_eq!(line.unwrap().message.seq, 4);
     tx.commit().await.unwrap();
-    let next = append_at_once(&app.db, portal, id, Author::Customer, "c-11", "After").await.unwrap();
+    let next = append_at_once(&app.state.chat_writer, portal, id, Author::Customer, "c-11", "After").await.unwrap();
     assert_eq!(next.map(|m| (m.seq, m.staff_name)), Some((5, None)));
     sqlx::query("UPDATE chats SET state = 'ended' WHERE id = $1").bind(id).execute(app.db.writer()).await.unwrap();
-    assert!(append_at_once(&app.db, portal, id, Author::Customer, "c-10", "late").await.unwrap().is_none());
+    assert!(
+        append_at_once(&app.state.chat_writer, portal, id, Author::Customer, "c-10", "late").await.unwrap().is_none()
+    );
     assert_eq!(stored(&app, id).await.len(), 5);
     assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", id).await, 5, "no number taken");
     if on_postgres {
@@ -447,6 +454,56 @@ async fn chat_ordinary_messages_are_stored_in_one_statement() {
         assert_eq!(told, Some(Event::ChatMessage { portal_id: portal, chat_id: id, seq: 5 }), "the fifth told");
         assert_eq!(next_message(&mut heard, Duration::from_millis(300)).await, None, "nothing more told");
     }
+}
+
+/// Messages sent at the same moment, to one chat from both sides and to another chat, are each
+/// stored once, numbered one after the other per chat (SQLite stores those waiting with one
+/// statement, never two of one chat in it; PostgreSQL takes each chat's row lock).
+#[tokio::test]
+async fn chat_messages_sent_at_the_same_moment_are_each_stored_once_in_order() {
+    use frontdesk::chat::store::{Author, append_at_once};
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let first = active_chat(&desk, "Hello").await;
+    sqlx::query(
+        "INSERT INTO chats (portal_id, department_id, customer_id, requester_name, requester_email, language, \
+         origin, state, agent_id, queued_at, created_at, accepted_at) SELECT portal_id, department_id, customer_id, \
+         requester_name, requester_email, language, origin, state, agent_id, queued_at, created_at, accepted_at \
+         FROM chats WHERE id = $1",
+    )
+    .bind(first)
+    .execute(app.db.writer())
+    .await
+    .unwrap();
+    let second = app.count("SELECT MAX(id) AS n FROM chats").await;
+    let portal = app.id_of("SELECT id FROM portals WHERE slug = $1", "default").await;
+    let writer = &app.state.chat_writer;
+    let mut sends = Vec::new();
+    for k in 0..6 {
+        let author = if k % 2 == 0 { Author::Customer } else { Author::Agent(desk.agent_id) };
+        sends.push((first, author, format!("first-{k}")));
+        sends.push((second, Author::Customer, format!("second-{k}")));
+    }
+    // The same message twice, at once: stored once.
+    sends.push((first, Author::Customer, "twice".to_string()));
+    sends.push((first, Author::Customer, "twice".to_string()));
+    let answers = futures_util::future::join_all(
+        sends
+            .iter()
+            .map(|(chat, author, client_id)| append_at_once(writer, portal, *chat, *author, client_id, client_id)),
+    )
+    .await;
+    let answers: Vec<_> = answers.into_iter().map(|a| a.unwrap().map(|m| m.seq)).collect();
+    assert!(answers[..12].iter().all(Option::is_some), "every ordinary message stored at once: {answers:?}");
+    assert_eq!(answers[12..].iter().filter(|a| a.is_some()).count(), 1, "the resend stored once: {answers:?}");
+    for (chat, expected_last) in [(first, 2 + 6 + 1), (second, 6)] {
+        let seqs: Vec<i64> = stored(&app, chat).await.iter().map(|(seq, _, _)| *seq).collect();
+        assert_eq!(seqs, (1..=expected_last).collect::<Vec<i64>>(), "chat {chat}: numbered without gaps");
+        assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", chat).await, expected_last);
+    }
+    let twice =
+        app.count_with("SELECT COUNT(*) AS n FROM chat_messages WHERE client_id = 'twice' AND chat_id = $1", first);
+    assert_eq!(twice.await, 1);
 }
 
 /// The next message event of a chat's topic within `wait`. Other events are skipped: the

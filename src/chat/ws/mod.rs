@@ -286,7 +286,8 @@ pub(crate) async fn deliver(
 ) -> AppResult<i64> {
     if attachment_id.is_none()
         && author != Author::System
-        && let Some(message) = store::append_at_once(&state.db, portal_id, chat_id, author, client_id, body).await?
+        && let Some(message) =
+            store::append_at_once(&state.chat_writer, portal_id, chat_id, author, client_id, body).await?
     {
         state.chat_messages.remember(portal_id, chat_id, std::slice::from_ref(&message));
         // PostgreSQL told every node as the statement committed; SQLite tells this process now.
