@@ -79,7 +79,8 @@ impl Application {
         }
         let events = crate::events::start(&db);
         let kb = crate::kb::portal_cache::KbCache::following(&events);
-        let chat_writer = crate::chat::store::MessageWriter::start(&db);
+        let chat_messages = crate::chat::recent::RecentMessages::default();
+        let chat_writer = crate::chat::store::MessageWriter::start(&db, &events, &chat_messages);
         let state = AppState::new(Inner {
             events,
             cookies: CookiePolicy { secure: public_url.scheme() == "https" },
@@ -97,7 +98,7 @@ impl Application {
             directories: Default::default(),
             authority_hosts: config.entra_authority_hosts.clone(),
             kb,
-            chat_messages: Default::default(),
+            chat_messages,
             chat_writer,
             session_touches: Default::default(),
             chat: config.chat,

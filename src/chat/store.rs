@@ -12,8 +12,10 @@
 
 use sqlx::{AnyConnection, Row};
 
+use super::recent::RecentMessages;
 use crate::db::{Backend, Db, is_unique_violation, now};
 use crate::error::{AppError, AppResult};
+use crate::events::EventBus;
 use crate::i18n::{Lang, Msg};
 
 /// The longest message, in characters.
@@ -252,23 +254,26 @@ pub async fn of_visitor(db: &Db, portal_id: i64, token_hash: &str) -> AppResult<
 #[derive(Clone, Debug)]
 pub struct MessageWriter {
     db: Db,
+    recent: RecentMessages,
     batcher: Option<super::store_sqlite::Batcher>,
 }
 
 impl MessageWriter {
-    pub fn start(db: &Db) -> MessageWriter {
+    /// `recent` is the node's copy of the chats' latest messages; on SQLite `events` is told of
+    /// each message stored.
+    pub fn start(db: &Db, events: &EventBus, recent: &RecentMessages) -> MessageWriter {
         let batcher = match db.backend() {
-            Backend::Sqlite => Some(super::store_sqlite::Batcher::start(db.clone())),
+            Backend::Sqlite => Some(super::store_sqlite::Batcher::start(db.clone(), events.clone(), recent.clone())),
             Backend::Postgres => None,
         };
-        MessageWriter { db: db.clone(), batcher }
+        MessageWriter { db: db.clone(), recent: recent.clone(), batcher }
     }
 }
 
-/// Stores an ordinary message (text, no file) with one statement, numbered as it is inserted:
-/// on PostgreSQL told to every node with its commit (`store_pg`); on SQLite with the other
-/// messages waiting, and the caller tells this process once it is back (`store_sqlite`,
-/// `EventBus::committed`). `None`: nothing was stored, and the caller stores it with
+/// Stores an ordinary message (text, no file) with one statement, numbered as it is inserted,
+/// and tells every node: on PostgreSQL with the statement's commit (`store_pg`), on SQLite with
+/// the other messages waiting, the storing task telling this process (`store_sqlite`). Kept in
+/// the node's copy of recent messages. `None`: nothing was stored, and the caller stores it with
 /// `append_on` in a transaction (a resend, a flood or an ended chat, which that path answers
 /// exactly).
 pub async fn append_at_once(
@@ -280,16 +285,19 @@ pub async fn append_at_once(
     body: &str,
 ) -> AppResult<Option<ChatMessage>> {
     let message = Ordinary { portal_id, chat_id, author, client_id, body, at: now() };
-    let numbered = match &writer.batcher {
-        Some(batcher) => batcher.append(&message).await,
-        None => match super::store_pg::append_at_once(&writer.db, &message).await {
-            Ok(numbered) => numbered,
-            // A resend racing its own first copy: the careful path finds the first.
-            Err(e) if is_unique_violation(&e) => None,
-            Err(e) => return Err(e.into()),
-        },
+    if let Some(batcher) = &writer.batcher {
+        return Ok(batcher.append(&message).await);
+    }
+    let stored = match super::store_pg::append_at_once(&writer.db, &message).await {
+        Ok(numbered) => numbered.map(|n| message.stored(n)),
+        // A resend racing its own first copy: the careful path finds the first.
+        Err(e) if is_unique_violation(&e) => None,
+        Err(e) => return Err(e.into()),
     };
-    Ok(numbered.map(|n| message.stored(n)))
+    if let Some(stored) = &stored {
+        writer.recent.remember(portal_id, chat_id, std::slice::from_ref(stored));
+    }
+    Ok(stored)
 }
 
 /// What `append_at_once` stores: text, no file, not a system line.
@@ -311,7 +319,7 @@ pub(super) struct Numbered {
 }
 
 impl Ordinary<'_> {
-    fn stored(&self, numbered: Numbered) -> ChatMessage {
+    pub fn stored(&self, numbered: Numbered) -> ChatMessage {
         ChatMessage {
             seq: numbered.seq,
             author: self.author.as_str().to_string(),

@@ -6,7 +6,8 @@
 //! machine where waking a thread is dear (a virtual machine under load), messages waited
 //! seconds for it. Here a task takes every ordinary message waiting, up to `MOST_PER_BATCH` of
 //! distinct chats, and stores them with one `INSERT ... SELECT`: one hop for all of them. The
-//! trigger of migration 0031 moves each chat's counter with its insert.
+//! trigger of migration 0031 moves each chat's counter with its insert. The task tells this
+//! process of each message stored and keeps it in the node's copy, before it answers.
 //!
 //! A statement that writes takes SQLite's write lock before it reads, so the numbers it reads are
 //! still the last when it inserts, whoever else writes to the file. As on PostgreSQL
@@ -15,19 +16,23 @@
 //! batch that failed) answers `None`, and the caller takes the careful path, which says exactly
 //! why.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
-use super::store::{Author, FLOOD_LIMIT, FLOOD_WINDOW_SECS, Numbered, Ordinary};
+use super::recent::RecentMessages;
+use super::store::{Author, ChatMessage, FLOOD_LIMIT, FLOOD_WINDOW_SECS, Numbered, Ordinary};
 use crate::db::Db;
+use crate::events::{Event, EventBus};
 
 /// The most messages one statement stores. Batches are padded to a power of two up to this, so
 /// that the connection keeps six prepared statements, not thirty-two.
 const MOST_PER_BATCH: usize = 32;
 /// Messages waiting for the writing task before senders wait to hand theirs over.
 const QUEUE: usize = 4096;
+/// Messages the task looks through for a batch of distinct chats.
+const LOOK_AHEAD: usize = 4 * MOST_PER_BATCH;
 /// Values bound per message.
 const COLUMNS: usize = 9;
 
@@ -45,20 +50,45 @@ struct Job {
     client_id: String,
     body: String,
     at: i64,
-    reply: oneshot::Sender<Option<Numbered>>,
+    reply: oneshot::Sender<Option<ChatMessage>>,
+}
+
+impl Job {
+    fn chat(&self) -> (i64, i64) {
+        (self.portal_id, self.chat_id)
+    }
+
+    fn message(&self, numbered: Numbered) -> ChatMessage {
+        Ordinary {
+            portal_id: self.portal_id,
+            chat_id: self.chat_id,
+            author: self.author,
+            client_id: &self.client_id,
+            body: &self.body,
+            at: self.at,
+        }
+        .stored(numbered)
+    }
+}
+
+/// What the task needs besides the database: whom to tell, and the copy to keep messages in.
+struct Telling {
+    events: EventBus,
+    recent: RecentMessages,
 }
 
 impl Batcher {
     /// Starts the writing task, which ends once every handle is dropped.
-    pub fn start(db: Db) -> Batcher {
+    pub fn start(db: Db, events: EventBus, recent: RecentMessages) -> Batcher {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(db, queue));
+        tokio::spawn(write_batches(db, Telling { events, recent }, queue));
         Batcher { jobs }
     }
 
     /// Stores `message` with whatever else is waiting; `None` when the careful path must take it
-    /// (or the task is gone, which that path then reports).
-    pub async fn append(&self, message: &Ordinary<'_>) -> Option<Numbered> {
+    /// (or the task is gone, which that path then reports). The task tells and keeps what it
+    /// stores itself: a sender that gives up waiting leaves no message untold.
+    pub async fn append(&self, message: &Ordinary<'_>) -> Option<ChatMessage> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             portal_id: message.portal_id,
@@ -74,41 +104,53 @@ impl Batcher {
     }
 }
 
-async fn write_batches(db: Db, mut queue: mpsc::Receiver<Job>) {
-    let mut held: Option<Job> = None;
+async fn write_batches(db: Db, telling: Telling, mut queue: mpsc::Receiver<Job>) {
+    let mut waiting: VecDeque<Job> = VecDeque::new();
     loop {
-        let first = match held.take() {
-            Some(job) => job,
-            None => match queue.recv().await {
-                Some(job) => job,
+        if waiting.is_empty() {
+            match queue.recv().await {
+                Some(job) => waiting.push_back(job),
                 None => return,
-            },
-        };
-        let mut batch = vec![first];
-        // Two messages of one chat would both read its last number: the second waits for the
-        // next statement.
-        while batch.len() < MOST_PER_BATCH {
-            match queue.try_recv() {
-                Ok(job) if batch.iter().any(|b| (b.portal_id, b.chat_id) == (job.portal_id, job.chat_id)) => {
-                    held = Some(job);
-                    break;
-                }
-                Ok(job) => batch.push(job),
-                Err(_) => break,
             }
         }
-        let mut stored = match insert(&db, &batch).await {
-            Ok(stored) => stored,
-            Err(e) => {
-                // A resend racing its first copy breaks a unique key; a busy file times out.
-                tracing::debug!(error = %e, messages = batch.len(), "a batch of chat messages takes the careful path");
-                HashMap::new()
-            }
-        };
+        while waiting.len() < LOOK_AHEAD
+            && let Ok(job) = queue.try_recv()
+        {
+            waiting.push_back(job);
+        }
+        let batch = take_batch(&mut waiting);
+        let mut stored = insert(&db, &batch).await.unwrap_or_else(|e| {
+            // A resend racing its first copy breaks a unique key, as does an agent deleted
+            // meanwhile; a busy file times out. Each message then answers for itself.
+            tracing::warn!(error = %e, messages = batch.len(), "a batch of chat messages takes the careful path");
+            HashMap::new()
+        });
         for job in batch {
-            let _ = job.reply.send(stored.remove(&(job.portal_id, job.chat_id)));
+            let message = stored.remove(&job.chat()).map(|numbered| job.message(numbered));
+            if let Some(message) = &message {
+                telling.recent.remember(job.portal_id, job.chat_id, std::slice::from_ref(message));
+                let told = Event::ChatMessage { portal_id: job.portal_id, chat_id: job.chat_id, seq: message.seq };
+                telling.events.committed(&[told]);
+            }
+            let _ = job.reply.send(message);
         }
     }
+}
+
+/// Up to `MOST_PER_BATCH` of the waiting messages, one per chat: two of one chat would both read
+/// its last number. The others stay waiting, in their order.
+fn take_batch(waiting: &mut VecDeque<Job>) -> Vec<Job> {
+    let mut batch: Vec<Job> = Vec::new();
+    let mut rest = VecDeque::new();
+    for job in waiting.drain(..) {
+        if batch.len() < MOST_PER_BATCH && !batch.iter().any(|b| b.chat() == job.chat()) {
+            batch.push(job);
+        } else {
+            rest.push_back(job);
+        }
+    }
+    *waiting = rest;
+    batch
 }
 
 /// Inserts the batch; what was stored, by portal and chat.
@@ -173,6 +215,26 @@ fn batch_sql(rows: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn job(chat_id: i64, client_id: &str) -> Job {
+        let (reply, _) = oneshot::channel();
+        let (author, body) = (Author::Customer, String::new());
+        Job { portal_id: 1, chat_id, author, client_id: client_id.into(), body, at: 0, reply }
+    }
+
+    #[test]
+    fn a_batch_holds_one_message_per_chat_and_the_rest_wait_in_order() {
+        let mut waiting: VecDeque<Job> =
+            [job(1, "a"), job(1, "b"), job(2, "c"), job(1, "d"), job(3, "e")].into_iter().collect();
+        let ids = |jobs: &[&Job]| jobs.iter().map(|j| j.client_id.clone()).collect::<Vec<_>>().join(" ");
+        let batch = take_batch(&mut waiting);
+        assert_eq!(ids(&batch.iter().collect::<Vec<_>>()), "a c e", "a busy chat does not end the batch");
+        assert_eq!(ids(&waiting.iter().collect::<Vec<_>>()), "b d");
+        assert_eq!(take_batch(&mut waiting).len(), 1);
+        assert_eq!(ids(&waiting.iter().collect::<Vec<_>>()), "d");
+        let mut many: VecDeque<Job> = (0..40).map(|chat| job(chat, "x")).collect();
+        assert_eq!((take_batch(&mut many).len(), many.len()), (MOST_PER_BATCH, 40 - MOST_PER_BATCH));
+    }
 
     #[test]
     fn each_message_has_its_own_numbered_values() {

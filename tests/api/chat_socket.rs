@@ -403,9 +403,9 @@ async fn chat_messages_sent_over_sockets_keep_both_sessions_alive() {
     desk.agent.get("/manage").await.assert_status(StatusCode::OK);
 }
 
-/// An ordinary message is stored and numbered in one statement (on PostgreSQL told in it too);
-/// anything else (a resend, a flood, an ended chat) is left to the transaction, which answers
-/// exactly.
+/// An ordinary message is stored, numbered and told at once (one statement; on PostgreSQL the
+/// notification in it); anything else (a resend, a flood, an ended chat) is left to the
+/// transaction, which answers exactly.
 #[tokio::test]
 async fn chat_ordinary_messages_are_stored_in_one_statement() {
     use frontdesk::chat::store::{Author, append_at_once, append_on};
@@ -421,11 +421,8 @@ async fn chat_ordinary_messages_are_stored_in_one_statement() {
             .unwrap();
     let message = message.expect("stored at once");
     assert_eq!((message.seq, message.staff_name.as_deref()), (3, Some("ana")), "after the first message and the join");
-    let on_postgres = app.database_url.as_str().starts_with("postgres");
-    if on_postgres {
-        let event = next_message(&mut heard, Duration::from_secs(5)).await;
-        assert_eq!(event, Some(Event::ChatMessage { portal_id: portal, chat_id: id, seq: 3 }), "told");
-    }
+    let event = next_message(&mut heard, Duration::from_secs(5)).await;
+    assert_eq!(event, Some(Event::ChatMessage { portal_id: portal, chat_id: id, seq: 3 }), "told");
     let rows = stored(&app, id).await;
     assert_eq!(rows.last().unwrap(), &(3, "agent".to_string(), "In one go".to_string()));
     assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", id).await, 3, "the counter moved");
@@ -449,11 +446,9 @@ async fn chat_ordinary_messages_are_stored_in_one_statement() {
     );
     assert_eq!(stored(&app, id).await.len(), 5);
     assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", id).await, 5, "no number taken");
-    if on_postgres {
-        let told = next_message(&mut heard, Duration::from_secs(5)).await;
-        assert_eq!(told, Some(Event::ChatMessage { portal_id: portal, chat_id: id, seq: 5 }), "the fifth told");
-        assert_eq!(next_message(&mut heard, Duration::from_millis(300)).await, None, "nothing more told");
-    }
+    let told = next_message(&mut heard, Duration::from_secs(5)).await;
+    assert_eq!(told, Some(Event::ChatMessage { portal_id: portal, chat_id: id, seq: 5 }), "the fifth told");
+    assert_eq!(next_message(&mut heard, Duration::from_millis(300)).await, None, "nothing more told");
 }
 
 /// Messages sent at the same moment, to one chat from both sides and to another chat, are each
@@ -504,6 +499,35 @@ async fn chat_messages_sent_at_the_same_moment_are_each_stored_once_in_order() {
     let twice =
         app.count_with("SELECT COUNT(*) AS n FROM chat_messages WHERE client_id = 'twice' AND chat_id = $1", first);
     assert_eq!(twice.await, 1);
+}
+
+/// A sender that stops waiting (its socket aborted, its request dropped) after handing over a
+/// message: whatever was stored is told, never left for the next check of the chat.
+#[tokio::test]
+async fn a_message_whose_sender_stops_waiting_is_told_if_it_was_stored() {
+    use frontdesk::chat::store::{Author, append_at_once};
+    use frontdesk::events::{Event, Topic};
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Hello").await;
+    let portal = app.id_of("SELECT id FROM portals WHERE slug = $1", "default").await;
+    let mut heard = app.state.events.subscribe_to(Topic::Chat { portal_id: portal, chat_id: id });
+    let send = append_at_once(&app.state.chat_writer, portal, id, Author::Customer, "gone-1", "Anyone?");
+    // Polled once (on SQLite: handed over), then dropped.
+    let early = futures_util::FutureExt::now_or_never(Box::pin(send));
+    assert!(early.is_none(), "the answer was not ready at once: {early:?}");
+    let told = next_message(&mut heard, Duration::from_secs(3)).await;
+    let rows = stored(&app, id).await;
+    match told {
+        Some(Event::ChatMessage { seq, .. }) => {
+            assert_eq!(rows.last().map(|r| (r.0, r.2.as_str())), Some((seq, "Anyone?")))
+        }
+        _ => assert!(!rows.iter().any(|r| r.2 == "Anyone?"), "stored but never told: {rows:?}"),
+    }
+    // On SQLite the message was handed to the storing task before the sender left.
+    if app.database_url.as_str().starts_with("sqlite") {
+        assert!(told.is_some(), "stored and told");
+    }
 }
 
 /// The next message event of a chat's topic within `wait`. Other events are skipped: the

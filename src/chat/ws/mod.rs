@@ -289,9 +289,7 @@ pub(crate) async fn deliver(
         && let Some(message) =
             store::append_at_once(&state.chat_writer, portal_id, chat_id, author, client_id, body).await?
     {
-        state.chat_messages.remember(portal_id, chat_id, std::slice::from_ref(&message));
-        // PostgreSQL told every node as the statement committed; SQLite tells this process now.
-        state.events.committed(&[Event::ChatMessage { portal_id, chat_id, seq: message.seq }]);
+        // Told and kept already, even had this task been cancelled meanwhile.
         return Ok(message.seq);
     }
     let mut tx = state.db.writer().begin().await?;
