@@ -513,9 +513,11 @@ async fn a_message_whose_sender_stops_waiting_is_told_if_it_was_stored() {
     let portal = app.id_of("SELECT id FROM portals WHERE slug = $1", "default").await;
     let mut heard = app.state.events.subscribe_to(Topic::Chat { portal_id: portal, chat_id: id });
     let send = append_at_once(&app.state.chat_writer, portal, id, Author::Customer, "gone-1", "Anyone?");
-    // Polled once (on SQLite: handed over), then dropped.
+    // Polled once (on SQLite: handed over), then dropped. On PostgreSQL the one poll may also
+    // find the statement's answer already there, on a loaded machine.
     let early = futures_util::FutureExt::now_or_never(Box::pin(send));
-    assert!(early.is_none(), "the answer was not ready at once: {early:?}");
+    let on_sqlite = app.database_url.as_str().starts_with("sqlite");
+    assert!(!on_sqlite || early.is_none(), "the answer was not ready at once: {early:?}");
     let told = next_message(&mut heard, Duration::from_secs(3)).await;
     let rows = stored(&app, id).await;
     match told {
@@ -525,7 +527,7 @@ async fn a_message_whose_sender_stops_waiting_is_told_if_it_was_stored() {
         _ => assert!(!rows.iter().any(|r| r.2 == "Anyone?"), "stored but never told: {rows:?}"),
     }
     // On SQLite the message was handed to the storing task before the sender left.
-    if app.database_url.as_str().starts_with("sqlite") {
+    if on_sqlite {
         assert!(told.is_some(), "stored and told");
     }
 }
