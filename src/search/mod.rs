@@ -116,6 +116,10 @@ pub fn ticket_condition(backend: Backend, terms: &Terms, who: TicketSearcher) ->
     }
 }
 
+/// At most this many matches of a ticket search count as few, on either engine: sorting them
+/// costs less than walking a queue's order would.
+const FEW_MATCHES: i64 = 2000;
+
 /// Where few tickets match, a query is better started from the index's matches than by walking
 /// a queue's order looking for them (a word on one ticket of a million would walk them all):
 /// what to read instead of `tickets t`, with `?` where the value goes, and the value; `None`

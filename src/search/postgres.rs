@@ -63,9 +63,6 @@ fn ticket_query(terms: &Terms, who: TicketSearcher) -> String {
     terms.tsquery_prefixes(weights)
 }
 
-/// At most this many matches count as few (as on SQLite).
-const FEW_MATCHES: i64 = 2000;
-
 /// Past this many matches by the planner's estimate, the matches are not counted. PostgreSQL
 /// knows how common a frequent word is; a word it knows nothing of, as a prefix, it puts at
 /// 0.5 % of the tickets (5,000 of a million), however rare: counting those is cheap through
@@ -95,7 +92,7 @@ pub(super) async fn few_ticket_matches(
     }
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) AS n FROM ({MATCHES} LIMIT {}) few",
-        FEW_MATCHES + 1
+        super::FEW_MATCHES + 1
     )))
     .persistent(false)
     .bind(&query)
@@ -103,7 +100,7 @@ pub(super) async fn few_ticket_matches(
     .await?;
     let n: i64 = sqlx::Row::try_get(&row, "n")?;
     // OFFSET 0: the matches are read once, first, then each ticket by its key.
-    Ok((n <= FEW_MATCHES).then_some((
+    Ok((n <= super::FEW_MATCHES).then_some((
         "(SELECT s.ticket_id AS id FROM ticket_search s WHERE s.document @@ to_tsquery('simple'::regconfig, ?) \
          OFFSET 0) found CROSS JOIN tickets t",
         query,

@@ -81,9 +81,6 @@ pub(super) fn first_ticket_matches(terms: &Terms, who: TicketSearcher) -> (&'sta
     )
 }
 
-/// At most this many matches count as few: sorting them costs less than a walk would.
-const FEW_MATCHES: i64 = 2000;
-
 pub(super) async fn few_ticket_matches(
     db: &Db,
     terms: &Terms,
@@ -92,14 +89,14 @@ pub(super) async fn few_ticket_matches(
     let query = ticket_query(terms, who);
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) AS n FROM (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH $1 LIMIT {})",
-        FEW_MATCHES + 1
+        super::FEW_MATCHES + 1
     )))
     .bind(&query)
     .fetch_one(db.pool())
     .await?;
     let n: i64 = sqlx::Row::try_get(&row, "n")?;
     // CROSS JOIN: SQLite keeps the matches as the outer loop, each ticket found by its rowid.
-    Ok((n <= FEW_MATCHES).then_some((
+    Ok((n <= super::FEW_MATCHES).then_some((
         "(SELECT rowid AS id FROM tickets_fts WHERE tickets_fts MATCH ?) found CROSS JOIN tickets t",
         query,
     )))
