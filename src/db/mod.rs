@@ -86,7 +86,7 @@ impl Db {
                     Box::pin(async move {
                         match backend {
                             Backend::Sqlite => sqlite::configure_connection(conn).await,
-                            Backend::Postgres => Ok(()),
+                            Backend::Postgres => postgres::configure_connection(conn).await,
                         }
                     })
                 })
