@@ -34,6 +34,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "chat messages numbered as they are stored",
         include_str!("../../migrations/sqlite/0031_chat_message_numbering.sql"),
     ),
+    (
+        32,
+        "article search checks each match in a small index",
+        include_str!("../../migrations/sqlite/0032_kb_search_scope.sql"),
+    ),
 ];
 
 /// How long a write waits for the one writer connection before giving up.

@@ -3,7 +3,6 @@
 use super::query::Language;
 use super::{ArticleSearch, RankedArticle, TicketSearcher};
 use crate::db::Db;
-use crate::kb::Visibility;
 use crate::search::Terms;
 
 /// Matches ranked per language: at most this many, the newest, of what the reader may read.
@@ -11,49 +10,54 @@ use crate::search::Terms;
 /// rows (~200 ms); a search matching fewer (nearly all that people type) ranks every match.
 const CANDIDATES: i64 = 500;
 
-/// The FTS5 query for one language: the words, in the article text, and one of the scope
-/// words the triggers write (migration 0019) for this portal, this language and a visibility
-/// the reader may read (`p12enpublic`). Numbers and constants only: nothing typed.
+/// The FTS5 query: the words, stemmed in `language`, in an article's title or text.
 fn fts_query(search: &ArticleSearch<'_>, language: Language) -> String {
-    let lang = match language {
-        Language::English => "en",
-        Language::Portuguese => "pt",
-    };
-    let scopes: Vec<String> = Visibility::ALL
-        .into_iter()
-        .filter(|v| search.reader.may_read(*v))
-        .map(|v| format!("\"p{}{lang}{}\"", search.portal_id, v.as_str()))
-        .collect();
-    format!("{{scope}} : ({}) AND {{title body_text}} : ({})", scopes.join(" OR "), search.terms.fts5_stemmed(language))
+    format!("{{title body_text}} : ({})", search.terms.fts5_stemmed(language))
 }
 
-/// One language's best candidates (bm25 is lower-is-better; the scope column weighs nothing).
-fn branch(param: usize) -> String {
+/// The best candidates of the words bound at `$param`, in articles of `language` (of either
+/// language with `None`): the newest matches of the portal's articles the reader may read,
+/// each checked in migration 0032's index (bm25 is lower-is-better). Walking the words' matches
+/// costs no more than what bm25 reads anyway: how many articles hold each word.
+fn branch(param: usize, language: Option<Language>, reader: &str) -> String {
+    let language = language.map(|l| format!(" AND s.language = '{}'", l.code())).unwrap_or_default();
     format!(
-        "SELECT id, score FROM (SELECT rowid AS id, bm25(kb_articles_fts, 10.0, 1.0, 0.0) AS score \
-         FROM kb_articles_fts WHERE kb_articles_fts MATCH ${param} ORDER BY rowid DESC LIMIT {CANDIDATES})"
+        "SELECT id, score FROM (SELECT f.rowid AS id, bm25(kb_articles_fts, 10.0, 1.0, 0.0) AS score \
+         FROM kb_articles_fts f CROSS JOIN kb_articles s INDEXED BY kb_articles_search_scope ON s.id = f.rowid \
+         WHERE kb_articles_fts MATCH ${param} AND s.portal_id = $1 AND {reader}{language} \
+         ORDER BY f.rowid DESC LIMIT {CANDIDATES})"
     )
 }
 
 pub(super) async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<RankedArticle>, sqlx::Error> {
+    let (english, portuguese) = (fts_query(search, Language::English), fts_query(search, Language::Portuguese));
+    let reader = search.reader.condition("s");
+    // Words that stem alike in both languages (most searches) are asked once, for articles of
+    // either; otherwise each language's words in its own articles.
+    let (branches, words, next) = if english == portuguese {
+        (branch(2, None, &reader), vec![english], 3)
+    } else {
+        let both = format!(
+            "{} UNION ALL {}",
+            branch(2, Some(Language::English), &reader),
+            branch(3, Some(Language::Portuguese), &reader)
+        );
+        (both, vec![english, portuguese], 4)
+    };
     // The best ids first, then the text of those few only, the reader's rule applied again.
     let sql = format!(
         "SELECT a.id, a.title, a.language, a.category_id, a.visibility, a.body_text FROM (\
-         {} UNION ALL {} ORDER BY score, id LIMIT $4 OFFSET $5) top CROSS \
+         {branches} ORDER BY score, id LIMIT ${next} OFFSET ${}) top CROSS \
          JOIN kb_articles a ON a.id = top.id WHERE a.portal_id = $1 AND {} ORDER BY top.score, top.id",
-        branch(2),
-        branch(3),
+        next + 1,
         search.reader.condition("a")
     );
     // Audited: the string holds constant conditions; the typed words are bound, quoted.
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(search.portal_id)
-        .bind(fts_query(search, Language::English))
-        .bind(fts_query(search, Language::Portuguese))
-        .bind(search.limit)
-        .bind(search.offset)
-        .fetch_all(db.pool())
-        .await?;
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(search.portal_id);
+    for words in words {
+        query = query.bind(words);
+    }
+    let rows = query.bind(search.limit).bind(search.offset).fetch_all(db.pool()).await?;
     rows.iter().map(RankedArticle::from_row).collect()
 }
 
