@@ -1,6 +1,8 @@
--- What an article search checks of each match, in a small index: the portal, the language,
--- who may read it and whether it is published (the columns after the article's text in the
--- row, which a look at the row itself reaches only through its overflow pages).
+-- What an article search checks of each match, in a small index: the portal, the language, who
+-- may read it and whether it is published (`Reader::condition`). In the row itself,
+-- `published_revision` comes after the article's text, which a look at the row reaches only
+-- through its overflow pages. (Not a partial index of published articles: SQLite would still
+-- read the row to check the condition the index's WHERE already holds.)
 --
 -- The search no longer asks the full-text index for a scope word (migration 0019's `scope`
 -- column, still written, no longer read): bm25 counts the articles holding each word of a

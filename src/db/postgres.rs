@@ -54,13 +54,21 @@ pub(super) async fn check_reachable(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every statement of Frontdesk is short, and many run at once: parallel workers (2 per
-/// statement by default) cost more to start and gather than they save. A note's word searched
-/// with a status filter at a million tickets took 30-37 ms in a parallel plan and 16 ms without;
-/// with 8 searches at once the page's p99 went from 302 ms to 92 ms (docs/benchmarks.md).
+/// The server's statements are short, and many run at once: parallel workers (by default 2
+/// for each gathering step of a plan) cost more to start and gather than they save. A note's
+/// word searched with a status filter at a million tickets took 30-37 ms in a parallel plan and
+/// 16 ms without; with 8 searches at once the page's p99 went from 302 ms to 83-94 ms
+/// (docs/benchmarks.md, "Search again").
+/// Set only where the role or database does not already say 0: behind a pooler that shares
+/// or pins sessions, `ALTER ROLE ... SET` keeps every connection free of a session `SET`.
 pub(super) async fn configure_connection(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
     use sqlx::Executor;
-    conn.execute("SET max_parallel_workers_per_gather = 0").await.map(|_| ())
+    let current: String =
+        sqlx::query_scalar("SELECT current_setting('max_parallel_workers_per_gather')").fetch_one(&mut *conn).await?;
+    if current != "0" {
+        conn.execute("SET max_parallel_workers_per_gather = 0").await?;
+    }
+    Ok(())
 }
 
 /// Claims due outbox rows of one kind (`$4`) with a lease (`$5` this node, `$6` the claim's

@@ -5,9 +5,12 @@ use super::{ArticleSearch, RankedArticle, TicketSearcher};
 use crate::db::Db;
 use crate::search::Terms;
 
-/// Matches ranked per language: at most this many, the newest, of what the reader may read.
-/// A word found in a good share of 100,000 articles would otherwise rank tens of thousands of
-/// rows (~200 ms); a search matching fewer (nearly all that people type) ranks every match.
+/// Matches ranked per query: at most this many, the newest, of what the reader may read (per
+/// language where the words stem apart; shared by both where they stem alike, so a portal's
+/// 500 newest English matches leave its older Portuguese ones unranked, which PostgreSQL's one
+/// branch per language does not). A word found in a good share of 100,000 articles would
+/// otherwise rank tens of thousands of rows (~200 ms); a search matching fewer (nearly all
+/// that people type) ranks every match.
 const CANDIDATES: i64 = 500;
 
 /// The FTS5 query: the words, stemmed in `language`, in an article's title or text.
@@ -17,8 +20,9 @@ fn fts_query(search: &ArticleSearch<'_>, language: Language) -> String {
 
 /// The best candidates of the words bound at `$param`, in articles of `language` (of either
 /// language with `None`): the newest matches of the portal's articles the reader may read,
-/// each checked in migration 0032's index (bm25 is lower-is-better). Walking the words' matches
-/// costs no more than what bm25 reads anyway: how many articles hold each word.
+/// each checked in migration 0032's index (bm25 is lower-is-better). The walk goes through the
+/// words' matches in every portal, one look in the index each, as bm25 reads them all anyway
+/// to count them: a portal with few articles in a database of many pays for the others'.
 fn branch(param: usize, language: Option<Language>, reader: &str) -> String {
     let language = language.map(|l| format!(" AND s.language = '{}'", l.code())).unwrap_or_default();
     format!(

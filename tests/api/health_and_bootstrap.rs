@@ -198,3 +198,23 @@ async fn when_one_node_dies_another_keeps_the_session_and_the_data() {
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     b.kill_9();
 }
+
+/// On PostgreSQL every connection of the pool runs without parallel workers (src/db/postgres.rs,
+/// `configure_connection`); SQLite has none to turn off.
+#[tokio::test]
+async fn postgres_connections_run_without_parallel_workers() {
+    let app = crate::common::spawn().await;
+    if app.db.backend() != frontdesk::db::Backend::Postgres {
+        return;
+    }
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        let workers: String = sqlx::query_scalar("SELECT current_setting('max_parallel_workers_per_gather')")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(workers, "0");
+        held.push(conn);
+    }
+}

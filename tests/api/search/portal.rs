@@ -245,3 +245,37 @@ async fn a_search_asked_again_follows_every_change_to_the_knowledge_base() {
     admin.post(&format!("{path}/delete"), &[("confirm", "yes")]).await.assert_status(StatusCode::SEE_OTHER);
     assert!(!finds("nebula", id).await);
 }
+
+/// The engine ranks only what the reader may read: better-matching articles that are internal,
+/// for customers, or another portal's never take a visitor's page, whether the words stem
+/// alike in both languages (`gateway`: one query) or not (`printers`: one per language).
+#[tokio::test]
+async fn better_matches_a_reader_may_not_read_never_crowd_out_one_they_may() {
+    let app = spawn().await;
+    let (portal, _) = app.portal_with_department("default").await;
+    let (other, _) = app.portal_with_department("other").await;
+    let readable: &[Doc] = &[
+        ("en", Visibility::Public, "Gateway printers", "How to set up gateway printers."),
+        ("pt-BR", Visibility::Public, "Gateway printers no escritório", "Como instalar."),
+    ];
+    let ids = publish_all(&app, portal, readable).await;
+    // Each word twice in the title and the text: ranked above the readable ones.
+    let better = ("Gateway printers, gateway printers", "Gateway printers and more gateway printers.");
+    let hidden: Vec<Doc> = (0..12)
+        .flat_map(|_| {
+            [("en", Visibility::Internal, better.0, better.1), ("en", Visibility::Customers, better.0, better.1)]
+        })
+        .collect();
+    publish_all(&app, portal, &hidden).await;
+    let elsewhere: Vec<Doc> = (0..12).map(|_| ("en", Visibility::Public, better.0, better.1)).collect();
+    publish_all(&app, other, &elsewhere).await;
+
+    let visitor = app.browser();
+    for q in ["gateway", "printers"] {
+        let page = visitor.get(&format!("/portal/default/kb/search?q={q}")).await;
+        page.assert_status(StatusCode::OK).assert_contains(&link(ids[0])).assert_lacks("id=\"next\"");
+        let mut found = suggested(&visitor, "default", q).await;
+        found.sort();
+        assert_eq!(found, ids, "{q}: the visitor's two public articles, and nothing else");
+    }
+}
