@@ -81,6 +81,7 @@ impl Application {
         let kb = crate::kb::portal_cache::KbCache::following(&events);
         let chat_messages = crate::chat::recent::RecentMessages::default();
         let chat_writer = crate::chat::store::MessageWriter::start(&db, &events, &chat_messages);
+        let chat_reader = crate::chat::read_batch::MessageReader::start(db.clone());
         let state = AppState::new(Inner {
             events,
             cookies: CookiePolicy { secure: public_url.scheme() == "https" },
@@ -100,6 +101,7 @@ impl Application {
             kb,
             chat_messages,
             chat_writer,
+            chat_reader,
             session_touches: Default::default(),
             chat: config.chat,
         });

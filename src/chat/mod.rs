@@ -29,6 +29,7 @@ pub mod portal_transcript;
 pub mod presence;
 pub mod presence_pages;
 pub mod presence_socket;
+pub mod read_batch;
 pub mod recent;
 pub mod round_robin;
 pub mod routing;

@@ -445,12 +445,13 @@ async fn ended_or_missing(conn: &mut AnyConnection, portal_id: i64, chat_id: i64
     }
 }
 
-const MESSAGE_COLUMNS: &str = "m.seq, m.author, m.staff_id, s.name AS staff_name, m.client_id, m.body, \
-    m.attachment_id, a.filename, a.size, m.created_at \
-    FROM chat_messages m LEFT JOIN staff s ON s.id = m.staff_id \
+/// A message's columns, read from `chat_messages m` joined with `MESSAGE_JOINS`.
+pub(super) const MESSAGE_FIELDS: &str = "m.seq, m.author, m.staff_id, s.name AS staff_name, m.client_id, m.body, \
+    m.attachment_id, a.filename, a.size, m.created_at";
+pub(super) const MESSAGE_JOINS: &str = "LEFT JOIN staff s ON s.id = m.staff_id \
     LEFT JOIN attachments a ON a.portal_id = m.portal_id AND a.id = m.attachment_id";
 
-fn message_from_row(r: &sqlx::any::AnyRow) -> Result<ChatMessage, sqlx::Error> {
+pub(super) fn message_from_row(r: &sqlx::any::AnyRow) -> Result<ChatMessage, sqlx::Error> {
     let attachment: Option<i64> = r.try_get("attachment_id")?;
     let file = match attachment {
         Some(id) => Some(ChatFile {
@@ -478,7 +479,9 @@ async fn message_at(
     chat_id: i64,
     seq: i64,
 ) -> Result<ChatMessage, sqlx::Error> {
-    let sql = format!("SELECT {MESSAGE_COLUMNS} WHERE m.portal_id = $1 AND m.chat_id = $2 AND m.seq = $3");
+    let sql = format!(
+        "SELECT {MESSAGE_FIELDS} FROM chat_messages m {MESSAGE_JOINS} WHERE m.portal_id = $1 AND m.chat_id = $2 AND m.seq = $3"
+    );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(chat_id).bind(seq).fetch_one(conn).await?;
     message_from_row(&row)
 }
@@ -486,7 +489,7 @@ async fn message_at(
 /// The chat's messages numbered after `after_seq`, in order (at most `PAGE`).
 pub async fn messages_after(db: &Db, portal_id: i64, chat_id: i64, after_seq: i64) -> AppResult<Vec<ChatMessage>> {
     let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} WHERE m.portal_id = $1 AND m.chat_id = $2 AND m.seq > $3 ORDER BY m.seq LIMIT $4"
+        "SELECT {MESSAGE_FIELDS} FROM chat_messages m {MESSAGE_JOINS} WHERE m.portal_id = $1 AND m.chat_id = $2 AND m.seq > $3 ORDER BY m.seq LIMIT $4"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(portal_id)

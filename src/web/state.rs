@@ -47,6 +47,8 @@ pub struct Inner {
     pub chat_messages: crate::chat::recent::RecentMessages,
     /// Where ordinary chat messages are written (`crate::chat::store::MessageWriter`).
     pub chat_writer: crate::chat::store::MessageWriter,
+    /// Where sockets read messages other nodes stored (`crate::chat::read_batch`).
+    pub chat_reader: crate::chat::read_batch::MessageReader,
     /// Agents' leases and the chat sweeper's periods.
     pub chat: crate::config::ChatTimings,
 }

@@ -11,6 +11,7 @@ mod chat_console;
 mod chat_nodes;
 mod chat_portal;
 mod chat_presence;
+mod chat_reads;
 mod chat_routing;
 mod chat_signout;
 mod chat_socket;

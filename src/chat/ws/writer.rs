@@ -135,7 +135,8 @@ impl Writer {
         let recent = match c.state.chat_messages.between(c.portal_id, c.chat_id, self.last_seq, seq) {
             Some(recent) => recent,
             None => {
-                let Ok(read) = store::messages_after(&c.state.db, c.portal_id, c.chat_id, self.last_seq).await else {
+                // Read with the other chats' messages waiting to be read (`read_batch`).
+                let Some(read) = c.state.chat_reader.after(c.portal_id, c.chat_id, self.last_seq).await else {
                     // The database is away: the next event or look tries again.
                     return Ok(());
                 };
