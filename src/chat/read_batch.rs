@@ -8,7 +8,8 @@
 //! `MOST_PER_BATCH` chats, and reads them with one statement.
 //!
 //! Numbers within a chat have no gaps (each message takes the next), so "at most a page after
-//! `after`" is the range `after + 1 ..= after + PAGE`.
+//! `after`" is the range `after + 1 ..= after + PAGE` (with gaps, fewer: the socket then reads
+//! the rest itself, as after a full page).
 
 use std::collections::HashMap;
 
@@ -46,7 +47,7 @@ impl MessageReader {
     }
 
     /// The chat's messages numbered after `after`, in order (at most `PAGE`); `None` while the
-    /// database cannot be read.
+    /// database cannot be read (or the task is gone).
     pub async fn after(&self, portal_id: i64, chat_id: i64, after: i64) -> Option<Vec<ChatMessage>> {
         let (reply, answer) = oneshot::channel();
         self.jobs.send(Job { chat: (portal_id, chat_id), after, reply }).await.ok()?;
@@ -57,25 +58,29 @@ impl MessageReader {
 async fn read_batches(db: Db, mut queue: mpsc::Receiver<Job>) {
     while let Some(first) = queue.recv().await {
         let mut jobs = vec![first];
-        let mut asked: HashMap<(i64, i64), i64> = HashMap::from([(jobs[0].chat, jobs[0].after)]);
+        let mut asked: HashMap<(i64, i64), Range> = HashMap::from([(jobs[0].chat, Range::of(jobs[0].after))]);
         while asked.len() < MOST_PER_BATCH
             && let Ok(job) = queue.try_recv()
         {
-            // Two sockets of one chat: the lower number covers both.
-            let after = asked.entry(job.chat).or_insert(job.after);
-            *after = (*after).min(job.after);
+            // Two sockets of one chat, at different numbers: one read covers both pages.
+            asked.entry(job.chat).and_modify(|r| r.widen(job.after)).or_insert(Range::of(job.after));
             jobs.push(job);
         }
-        let asked: Vec<((i64, i64), i64)> = asked.into_iter().collect();
-        let mut read = match read(&db, &asked).await {
+        let asked: Vec<((i64, i64), Range)> = asked.into_iter().collect();
+        // Tried twice (a connection not free in time, a statement cut short), then each
+        // socket is told nothing this time and reads again at its chat's next event or look.
+        let mut read = match read_in_time(&db, &asked).await {
             Ok(read) => read,
-            Err(e) => {
-                tracing::warn!(error = %e, chats = asked.len(), "chat messages could not be read");
-                for job in jobs {
-                    let _ = job.reply.send(None);
+            Err(_) => match read_in_time(&db, &asked).await {
+                Ok(read) => read,
+                Err(e) => {
+                    tracing::warn!(error = %e, chats = asked.len(), "chat messages could not be read");
+                    for job in jobs {
+                        let _ = job.reply.send(None);
+                    }
+                    continue;
                 }
-                continue;
-            }
+            },
         };
         for job in jobs {
             let messages = read
@@ -86,14 +91,43 @@ async fn read_batches(db: Db, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
-/// One statement for every chat asked: `(portal, chat)` and the number read after.
-async fn read(db: &Db, asked: &[((i64, i64), i64)]) -> Result<HashMap<(i64, i64), Vec<ChatMessage>>, sqlx::Error> {
+/// The numbers one read covers for a chat: after the lowest asked, up to a page after the highest.
+#[derive(Clone, Copy, Debug)]
+struct Range {
+    after: i64,
+    up_to: i64,
+}
+
+impl Range {
+    fn of(after: i64) -> Range {
+        Range { after, up_to: after + PAGE }
+    }
+
+    fn widen(&mut self, after: i64) {
+        self.after = self.after.min(after);
+        self.up_to = self.up_to.max(after + PAGE);
+    }
+}
+
+/// A read that takes longer than this is given up: every socket waiting for the batch would
+/// otherwise wait with it, its acknowledgements too.
+const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+async fn read_in_time(db: &Db, asked: &[((i64, i64), Range)]) -> Result<HashMap<(i64, i64), Vec<ChatMessage>>, String> {
+    match tokio::time::timeout(READ_TIMEOUT, read(db, asked)).await {
+        Ok(read) => read.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("no answer within {} s", READ_TIMEOUT.as_secs())),
+    }
+}
+
+/// One statement for every chat asked: `(portal, chat)` and the numbers to read.
+async fn read(db: &Db, asked: &[((i64, i64), Range)]) -> Result<HashMap<(i64, i64), Vec<ChatMessage>>, sqlx::Error> {
     let rows = asked.len().next_power_of_two().min(MOST_PER_BATCH);
     let mut query = sqlx::query(sqlx::AssertSqlSafe(statement(rows)));
-    // Padding rows ask for portal 0, which has no chat.
     for i in 0..rows {
-        let ((portal_id, chat_id), after) = asked.get(i).copied().unwrap_or(((0, 0), 0));
-        query = query.bind(portal_id).bind(chat_id).bind(after);
+        // Padding rows are NULLs, which match nothing.
+        let row = asked.get(i).map(|((portal_id, chat_id), range)| (*portal_id, *chat_id, range.after, range.up_to));
+        query = query.bind(row.map(|r| r.0)).bind(row.map(|r| r.1)).bind(row.map(|r| r.2)).bind(row.map(|r| r.3));
     }
     let mut read: HashMap<(i64, i64), Vec<ChatMessage>> = HashMap::new();
     for row in query.fetch_all(db.pool()).await? {
@@ -105,12 +139,13 @@ async fn read(db: &Db, asked: &[((i64, i64), i64)]) -> Result<HashMap<(i64, i64)
 
 /// The statement for `rows` chats, in order of chat and number.
 fn statement(rows: usize) -> String {
-    let values: Vec<String> = (0..rows).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
+    let values: Vec<String> =
+        (0..rows).map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4)).collect();
     format!(
-        "WITH asked (portal_id, chat_id, after_seq) AS (VALUES {}) \
+        "WITH asked (portal_id, chat_id, after_seq, up_to_seq) AS (VALUES {}) \
          SELECT m.portal_id, m.chat_id, {MESSAGE_FIELDS} FROM asked \
          JOIN chat_messages m ON m.portal_id = asked.portal_id AND m.chat_id = asked.chat_id \
-         AND m.seq > asked.after_seq AND m.seq <= asked.after_seq + {PAGE} {MESSAGE_JOINS} \
+         AND m.seq > asked.after_seq AND m.seq <= asked.up_to_seq {MESSAGE_JOINS} \
          ORDER BY m.portal_id, m.chat_id, m.seq",
         values.join(", ")
     )
@@ -119,9 +154,8 @@ fn statement(rows: usize) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn each_chat_asked_binds_three_values_in_order() {
+    fn each_chat_asked_binds_four_values_in_order() {
         let sql = super::statement(2);
-        assert!(sql.contains("VALUES ($1, $2, $3), ($4, $5, $6))"), "{sql}");
-        assert!(sql.contains("m.seq <= asked.after_seq + 500"), "{sql}");
+        assert!(sql.contains("VALUES ($1, $2, $3, $4), ($5, $6, $7, $8))"), "{sql}");
     }
 }

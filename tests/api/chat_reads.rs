@@ -1,5 +1,6 @@
 //! Messages read for sockets several chats at a time (src/chat/read_batch.rs): each chat gets
-//! its own messages, after the number it asked from, however the reads are batched.
+//! its own messages, after the number it asked from, however the reads are batched (two
+//! sockets of one chat at different numbers, padding rows, another portal's number).
 
 use frontdesk::chat::store::{Author, append_at_once};
 
@@ -52,6 +53,9 @@ async fn reads_asked_at_once_each_get_their_own_chats_messages() {
         (portal, chats[2], 0),
         (portal, chats[0], before[0]),
         (portal + 1, chats[2], 0),
+        (portal, chats[1], 1),
+        // A fifth chat (none such): eight rows, three of them padding.
+        (portal, chats[2] + 1000, 0),
     ];
     let answers = futures_util::future::join_all(asks.iter().map(|(p, c, after)| reader.after(*p, *c, *after))).await;
     let bodies: Vec<Vec<String>> =
@@ -64,4 +68,7 @@ async fn reads_asked_at_once_each_get_their_own_chats_messages() {
     }
     assert!(bodies[3].is_empty(), "nothing after the last message: {:?}", bodies[3]);
     assert!(bodies[4].is_empty(), "another portal's number reads nothing: {:?}", bodies[4]);
+    // Two sockets of one chat at different numbers, read together: each gets its own page.
+    assert_eq!(bodies[5], vec![format!("chat {} message 1", chats[1])], "after the first message");
+    assert!(bodies[6].is_empty(), "no such chat: {:?}", bodies[6]);
 }
