@@ -188,3 +188,42 @@ async fn who_to_ask_for_approval_comes_from_one_query() {
         sqlx::query_scalar("SELECT recipient FROM outbox ORDER BY recipient").fetch_all(app.db.pool()).await.unwrap();
     assert_eq!(recipients, [ADMIN_EMAIL, "boss@example.com", "mgr@example.com"]);
 }
+
+/// A chat socket reads its session when it opens, not for each message: each message is
+/// checked as it is stored, by the statement that stores it. Nor is an agent's chat read again
+/// before each of their messages. At a thousand messages a second those reads were most of a
+/// message's wait on two nodes.
+#[tokio::test]
+async fn a_chat_sockets_messages_read_no_session_and_no_chat_on_the_side() {
+    use common::chat_core::{next_frame, open_socket};
+    use futures_util::SinkExt;
+    let (statements, lock) = Statements::global();
+    let _one_at_a_time = lock.lock().await;
+    let app = spawn().await;
+    let (portal, department) = app.portal_with_department("default").await;
+    let (ana, agent) = app.signed_in_agent("default", "ana@desk.test", &[department], &["answer_chats"]).await;
+    let now = frontdesk::db::now();
+    let chat: i64 = sqlx::query_scalar(
+        "INSERT INTO chats (portal_id, department_id, requester_name, requester_email, language, origin, state, \
+         agent_id, queued_at, created_at, accepted_at) VALUES ($1, $2, 'Carla', 'carla@client.test', 'en', 'portal', \
+         'active', $3, $4, $4, $4) RETURNING id",
+    )
+    .bind(portal)
+    .bind(department)
+    .bind(ana)
+    .bind(now)
+    .fetch_one(app.db.writer())
+    .await
+    .unwrap();
+    let mut socket = open_socket(&agent, &format!("/manage/chats/{chat}/socket")).await.expect("the agent's socket");
+    next_frame(&mut socket, "state").await;
+    let mark = statements.mark();
+    for n in 1..=5 {
+        let frame = serde_json::json!({"type": "send", "client_id": format!("m-{n}"), "body": format!("Message {n}")});
+        socket.send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string().into())).await.unwrap();
+        assert_eq!(next_frame(&mut socket, "ack").await["seq"], n);
+    }
+    assert_eq!(statements.since(mark, "FROM sessions WHERE id = $1 AND"), 0, "no session read on the side");
+    assert_eq!(statements.since(mark, "FROM chats c"), 0, "no chat read on the side");
+    assert_eq!(statements.since(mark, "INSERT INTO chat_messages"), 5, "each message stored");
+}

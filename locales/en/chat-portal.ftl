@@ -18,6 +18,7 @@ chat-error-bad-client-id = The message has no valid id. Reload the page and try 
 chat-error-read-only = You are reading this chat; only its agent can write in it.
 chat-error-not-yours = This chat is no longer assigned to you.
 chat-error-ended = This chat has ended: no more messages can be sent.
+chat-error-signed-out = Your session has ended. Sign in again to go on chatting.
 chat-error-slow-down = Too many messages at once. The message will be sent again in a moment.
 chat-error-not-stored = The message could not be stored just now. It will be sent again.
 

@@ -18,6 +18,7 @@ chat-error-bad-client-id = A mensagem não tem um identificador válido. Recarre
 chat-error-read-only = Você está acompanhando este chat; só o atendente dele pode escrever.
 chat-error-not-yours = Este chat não está mais atribuído a você.
 chat-error-ended = Este chat foi encerrado: não é possível enviar mais mensagens.
+chat-error-signed-out = Sua sessão foi encerrada. Entre novamente para continuar a conversa.
 chat-error-slow-down = Muitas mensagens de uma vez. A mensagem será enviada de novo em instantes.
 chat-error-not-stored = Não foi possível guardar a mensagem agora. Ela será enviada de novo.
 

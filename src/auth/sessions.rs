@@ -297,18 +297,62 @@ pub fn idle_cutoff(limits: SessionLimits, now: i64) -> i64 {
 
 /// Whether session `id` still exists and has not run out, without counting as activity.
 pub async fn is_current(db: &Db, limits: SessionLimits, id: i64) -> Result<bool, sqlx::Error> {
-    Ok(seen_at_if_current(db, limits, id, now()).await?.is_some())
+    Ok(standing(db, limits, id).await?.is_some())
 }
 
-/// When a session still current at `t` was last seen; `None` once it has ended or run out.
-async fn seen_at_if_current(db: &Db, limits: SessionLimits, id: i64, t: i64) -> Result<Option<i64>, sqlx::Error> {
-    let row = sqlx::query("SELECT last_seen_at FROM sessions WHERE id = $1 AND expires_at > $2 AND last_seen_at > $3")
-        .bind(id)
-        .bind(t)
-        .bind(idle_cutoff(limits, t))
-        .fetch_optional(db.pool())
-        .await?;
-    row.map(|r| r.try_get("last_seen_at")).transpose()
+/// What the database says of a session still current now; `None` once it has ended or run out.
+pub async fn standing(db: &Db, limits: SessionLimits, id: i64) -> Result<Option<Standing>, sqlx::Error> {
+    standing_at(db, limits, id, now()).await
+}
+
+/// A current session's times, as last read: enough to tell, without asking again, that it is
+/// still current a little later. Only its end (`Event::SessionEnded`) can take it sooner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    last_seen_at: i64,
+    expires_at: i64,
+}
+
+async fn standing_at(db: &Db, limits: SessionLimits, id: i64, t: i64) -> Result<Option<Standing>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT last_seen_at, expires_at FROM sessions WHERE id = $1 AND expires_at > $2 AND last_seen_at > $3",
+    )
+    .bind(id)
+    .bind(t)
+    .bind(idle_cutoff(limits, t))
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| Ok(Standing { last_seen_at: r.try_get("last_seen_at")?, expires_at: r.try_get("expires_at")? }))
+        .transpose()
+}
+
+/// A session a write depends on, checked by the write itself (in its statement, or its
+/// transaction), so that nothing slips between the check and the write: a message sent over a
+/// socket is stored only if the session that opened the socket is still current as it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InUse {
+    pub id: i64,
+    /// The session's seen-at time must be later than this (`idle_cutoff`); its `expires_at` later
+    /// than the write's time.
+    pub seen_after: i64,
+}
+
+impl InUse {
+    pub fn at(limits: SessionLimits, id: i64, t: i64) -> InUse {
+        InUse { id, seen_after: idle_cutoff(limits, t) }
+    }
+
+    /// Whether the session is current at `t`, read in the caller's transaction.
+    pub async fn current_on(self, conn: &mut AnyConnection, t: i64) -> Result<bool, sqlx::Error> {
+        let found =
+            sqlx::query("SELECT 1 AS one FROM sessions WHERE id = $1 AND expires_at > $2 AND last_seen_at > $3")
+                .bind(self.id)
+                .bind(t)
+                .bind(self.seen_after)
+                .fetch_optional(conn)
+                .await?;
+        Ok(found.is_some())
+    }
 }
 
 /// This node's memory of the sessions whose seen-at time it wrote lately. Many sockets of one
@@ -320,35 +364,72 @@ pub struct Touches(Arc<Mutex<HashMap<i64, i64>>>);
 /// Sessions remembered before those not written lately are forgotten.
 const TOUCHES_KEPT: usize = 10_000;
 
+/// Who writes a session's seen-at time this period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Touch {
+    /// This caller.
+    Yours,
+    /// Another caller on this node wrote (or is writing) it at this time.
+    Written(i64),
+}
+
 impl Touches {
-    /// Whether this node writes session `id`'s seen-at time at `t`: once per `every` seconds.
-    fn claim(&self, id: i64, t: i64, every: i64) -> bool {
+    /// Who writes session `id`'s seen-at time at `t`: this node once per `every` seconds.
+    fn claim(&self, id: i64, t: i64, every: i64) -> Touch {
         let mut touched = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if touched.get(&id).is_some_and(|at| t - at < every) {
-            return false;
+        if let Some(&at) = touched.get(&id).filter(|&&at| t - at < every) {
+            return Touch::Written(at);
         }
         if touched.len() >= TOUCHES_KEPT {
             touched.retain(|_, at| t - *at < every);
         }
         touched.insert(id, t);
-        true
+        Touch::Yours
     }
 }
 
 /// Whether a session is still current, counting this as a use of it: a message sent over a
 /// socket, which no page request records. Its seen-at time is written as a page's would be, so
 /// that someone chatting for longer than the idle limit without opening a page stays signed in.
-pub async fn use_now(db: &Db, limits: SessionLimits, touches: &Touches, id: i64) -> Result<bool, sqlx::Error> {
+///
+/// `known` is what the caller last heard, if no word of the session's end came since: within
+/// the session's lifetime it saves the read, so that a socket's messages do not each ask the
+/// database again. The seen-at time, when due, is written with the same conditions as the read,
+/// so that the write also says whether the session is still current.
+pub async fn use_now(
+    db: &Db,
+    limits: SessionLimits,
+    touches: &Touches,
+    id: i64,
+    known: Option<Standing>,
+) -> Result<Option<Standing>, sqlx::Error> {
     let t = now();
-    let Some(last_seen_at) = seen_at_if_current(db, limits, id, t).await? else { return Ok(false) };
-    if t - last_seen_at >= touch_every(limits) && touches.claim(id, t, touch_every(limits)) {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+    let every = touch_every(limits);
+    // Still current by its own times (only an end, which the caller hears of, can stop it).
+    let known = match known.filter(|k| t < k.expires_at && t < idle_deadline(k.last_seen_at, limits)) {
+        Some(known) => known,
+        None => match standing_at(db, limits, id, t).await? {
+            Some(found) => found,
+            None => return Ok(None),
+        },
+    };
+    if t - known.last_seen_at < every {
+        return Ok(Some(known));
+    }
+    match touches.claim(id, t, every) {
+        Touch::Written(at) => Ok(Some(Standing { last_seen_at: at.max(known.last_seen_at), ..known })),
+        Touch::Yours => {
+            let written = sqlx::query(
+                "UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND expires_at > $1 AND last_seen_at > $3",
+            )
             .bind(t)
             .bind(id)
+            .bind(idle_cutoff(limits, t))
             .execute(db.writer())
             .await?;
+            Ok((written.rows_affected() > 0).then_some(Standing { last_seen_at: t, ..known }))
+        }
     }
-    Ok(true)
 }
 
 #[cfg(test)]
@@ -358,10 +439,11 @@ mod tests {
     #[test]
     fn a_session_is_written_once_per_period_however_many_sockets_use_it() {
         let touches = Touches::default();
-        assert!(touches.claim(7, 100, 60));
-        assert!(!touches.claim(7, 101, 60) && !touches.claim(7, 159, 60));
-        assert!(touches.claim(8, 101, 60), "another session");
-        assert!(touches.claim(7, 160, 60), "the next period");
+        assert_eq!(touches.claim(7, 100, 60), Touch::Yours);
+        assert_eq!(touches.claim(7, 101, 60), Touch::Written(100));
+        assert_eq!(touches.claim(7, 159, 60), Touch::Written(100));
+        assert_eq!(touches.claim(8, 101, 60), Touch::Yours, "another session");
+        assert_eq!(touches.claim(7, 160, 60), Touch::Yours, "the next period");
     }
 
     #[test]

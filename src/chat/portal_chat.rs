@@ -204,7 +204,7 @@ async fn send(
     let body = super::ws::check_body(&form.message).map_err(AppError::bad_request)?;
     let client_id =
         if super::ws::valid_client_id(&form.client_id) { form.client_id } else { crate::web::tokens::random_token() };
-    super::ws::deliver(&state, chat.portal_id, chat.id, Author::Customer, &client_id, &body, None).await?;
+    super::ws::deliver(&state, chat.portal_id, chat.id, Author::Customer.into(), &client_id, &body, None).await?;
     Ok(Redirect::to(&format!("{}/chats/{}#chat-end", portal.base, chat.id)).into_response())
 }
 

@@ -122,7 +122,8 @@ async fn upload(
         Some(msg) => AppError::Page(StatusCode::UNPROCESSABLE_ENTITY, msg),
         None => AppError::Internal(anyhow::anyhow!("{e}")),
     })?;
-    let delivered = super::ws::deliver(state, portal_id, chat_id, author, &query.client_id, "", Some(stored.id)).await;
+    let delivered =
+        super::ws::deliver(state, portal_id, chat_id, author.into(), &query.client_id, "", Some(stored.id)).await;
     let seq = match delivered {
         Ok(seq) => seq,
         Err(e) => {

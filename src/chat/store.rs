@@ -13,6 +13,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::recent::RecentMessages;
+use crate::auth::sessions::InUse;
 use crate::db::{Backend, Db, is_unique_violation, now};
 use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
@@ -47,6 +48,20 @@ impl Author {
     }
     pub(super) fn staff_id(self) -> Option<i64> {
         if let Author::Agent(id) = self { Some(id) } else { None }
+    }
+}
+
+/// Who sends a message and, for a socket's, the session it is sent in: the message is stored
+/// only while that session is current, checked by the write itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sender {
+    pub author: Author,
+    pub session: Option<InUse>,
+}
+
+impl From<Author> for Sender {
+    fn from(author: Author) -> Sender {
+        Sender { author, session: None }
     }
 }
 
@@ -215,7 +230,7 @@ pub async fn create(db: &Db, new: NewChat<'_>) -> AppResult<i64> {
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
-    append_on(&mut tx, new.portal_id, id, Author::Customer, None, new.first_message, None).await?;
+    append_on(&mut tx, new.portal_id, id, Author::Customer.into(), None, new.first_message, None).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -280,11 +295,12 @@ pub async fn append_at_once(
     writer: &MessageWriter,
     portal_id: i64,
     chat_id: i64,
-    author: Author,
+    sender: Sender,
     client_id: &str,
     body: &str,
 ) -> AppResult<Option<ChatMessage>> {
-    let message = Ordinary { portal_id, chat_id, author, client_id, body, at: now() };
+    let Sender { author, session } = sender;
+    let message = Ordinary { portal_id, chat_id, author, client_id, body, at: now(), session };
     if let Some(batcher) = &writer.batcher {
         return Ok(batcher.append(&message).await);
     }
@@ -309,6 +325,8 @@ pub(super) struct Ordinary<'a> {
     pub body: &'a str,
     /// When it was sent; its flood window ends here.
     pub at: i64,
+    /// The session it is sent in (a socket's): stored only while that is current.
+    pub session: Option<InUse>,
 }
 
 /// The number an ordinary message was stored under, and its agent's name.
@@ -341,20 +359,35 @@ pub async fn append_on(
     conn: &mut AnyConnection,
     portal_id: i64,
     chat_id: i64,
-    author: Author,
+    sender: Sender,
     client_id: Option<&str>,
     body: &str,
     attachment_id: Option<i64>,
 ) -> AppResult<Appended> {
-    let open_only = if author == Author::System { "" } else { " AND state <> 'ended'" };
+    let Sender { author, session } = sender;
+    if let Some(session) = session
+        && !session.current_on(conn, now()).await?
+    {
+        return Err(signed_out());
+    }
+    // An agent writes only in their own active chat (a transfer hands it on), checked here with
+    // the numbering so that no transfer slips between a check and the insert.
+    let open_only = match author {
+        Author::System => "",
+        Author::Customer => " AND state <> 'ended'",
+        Author::Agent(_) => " AND state = 'active' AND agent_id = $3",
+    };
     let sql = format!(
         "UPDATE chats SET last_seq = last_seq + 1 WHERE portal_id = $1 AND id = $2{open_only} RETURNING last_seq"
     );
-    let seq: i64 =
-        match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(chat_id).fetch_optional(&mut *conn).await? {
-            Some(row) => row.try_get("last_seq")?,
-            None => return Err(ended_or_missing(conn, portal_id, chat_id).await),
-        };
+    let mut numbering = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal_id).bind(chat_id);
+    if let Some(staff_id) = author.staff_id() {
+        numbering = numbering.bind(staff_id);
+    }
+    let seq: i64 = match numbering.fetch_optional(&mut *conn).await? {
+        Some(row) => row.try_get("last_seq")?,
+        None => return Err(why_not_stored(conn, portal_id, chat_id).await),
+    };
     let before = before_storing(conn, portal_id, chat_id, author, client_id).await?;
     if let Some(stored) = before.resent {
         let message = message_at(conn, portal_id, chat_id, stored).await?;
@@ -432,16 +465,25 @@ async fn before_storing(
     Ok(BeforeStoring { resent: row.try_get("resent")?, recent: row.try_get("recent")? })
 }
 
-async fn ended_or_missing(conn: &mut AnyConnection, portal_id: i64, chat_id: i64) -> AppError {
+/// The session a message was sent in has ended: nothing is stored, and the socket closes.
+pub fn signed_out() -> AppError {
+    AppError::Page(axum::http::StatusCode::UNAUTHORIZED, Msg::new("chat-error-signed-out"))
+}
+
+/// Why the numbering found no chat to write in: ended, another agent's (or not yet accepted),
+/// or none of this portal.
+async fn why_not_stored(conn: &mut AnyConnection, portal_id: i64, chat_id: i64) -> AppError {
     let found = sqlx::query("SELECT state FROM chats WHERE portal_id = $1 AND id = $2")
         .bind(portal_id)
         .bind(chat_id)
         .fetch_optional(conn)
         .await;
-    match found {
-        Ok(Some(_)) => AppError::Page(axum::http::StatusCode::CONFLICT, Msg::new("chat-error-ended")),
+    let conflict = |key| AppError::Page(axum::http::StatusCode::CONFLICT, Msg::new(key));
+    match found.map(|row| row.map(|r| r.try_get::<String, _>("state"))) {
+        Ok(Some(Ok(state))) if state == "ended" => conflict("chat-error-ended"),
+        Ok(Some(Ok(_))) => conflict("chat-error-not-yours"),
+        Ok(Some(Err(e))) | Err(e) => e.into(),
         Ok(None) => AppError::NotFound,
-        Err(e) => e.into(),
     }
 }
 
@@ -597,7 +639,7 @@ impl SystemLine {
 
 /// Writes a system line into a chat, in the caller's transaction.
 pub async fn system_line(conn: &mut AnyConnection, portal_id: i64, chat_id: i64, line: &SystemLine) -> AppResult<i64> {
-    let appended = append_on(conn, portal_id, chat_id, Author::System, None, &line.encode(), None).await?;
+    let appended = append_on(conn, portal_id, chat_id, Author::System.into(), None, &line.encode(), None).await?;
     Ok(appended.message.seq)
 }
 

@@ -3,8 +3,9 @@
 //! flood check, the insert, the notification, `COMMIT`). At a thousand messages a second those
 //! round trips were most of the time a message took.
 //!
-//! The statement only does the ordinary case: an open chat, no message of this sender with
-//! this client id, the sender under the flood limit. Anything else stores nothing and answers
+//! The statement only does the ordinary case: an open chat (for an agent, their own active
+//! chat), a current session (for a socket's message), no message of this sender with this
+//! client id, the sender under the flood limit. Anything else stores nothing and answers
 //! `None`, and the caller takes the careful path, which says exactly why. So does a resend
 //! racing its own first copy: the second insert breaks the unique client id and is retried
 //! there. SQLite's twin is `store_sqlite`.
@@ -20,6 +21,9 @@ use crate::events::{self, Event};
 const APPEND: &str = "WITH bumped AS ( \
         UPDATE chats SET last_seq = last_seq + 1 \
         WHERE portal_id = $1 AND id = $2 AND state <> 'ended' \
+          AND ($3 <> 'agent' OR (agent_id = $7 AND state = 'active')) \
+          AND ($12 IS NULL OR EXISTS (SELECT 1 FROM sessions WHERE id = $12 AND expires_at > $9 \
+                                      AND last_seen_at > $13)) \
           AND NOT EXISTS (SELECT 1 FROM chat_messages WHERE portal_id = $1 AND chat_id = $2 \
                           AND author = $3 AND client_id = $4) \
           AND (SELECT COUNT(*) FROM chat_messages WHERE portal_id = $1 AND chat_id = $2 \
@@ -45,6 +49,8 @@ pub(super) async fn append_at_once(db: &Db, message: &Ordinary<'_>) -> Result<Op
         .bind(message.at)
         .bind(events::CHANNEL)
         .bind(Event::chat_message_payload_prefix(message.portal_id, message.chat_id))
+        .bind(message.session.map(|s| s.id))
+        .bind(message.session.map(|s| s.seen_after))
         .fetch_optional(db.writer())
         .await?;
     row.map(|r| Ok(Numbered { seq: r.try_get("seq")?, staff_name: r.try_get("staff_name")? })).transpose()

@@ -11,10 +11,10 @@
 //!
 //! A statement that writes takes SQLite's write lock before it reads, so the numbers it reads are
 //! still the last when it inserts, whoever else writes to the file. As on PostgreSQL
-//! (`store_pg`), only the ordinary case is stored here: an open chat, no message of this sender
-//! with this client id, the sender under the flood limit. Anything else (and every message of a
-//! batch that failed) answers `None`, and the caller takes the careful path, which says exactly
-//! why.
+//! (`store_pg`), only the ordinary case is stored here: an open chat (for an agent, their own
+//! active chat), a current session (for a socket's message), no message of this sender with
+//! this client id, the sender under the flood limit. Anything else (and every message of a batch that failed) answers `None`, and the
+//! caller takes the careful path, which says exactly why.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -23,6 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::recent::RecentMessages;
 use super::store::{Author, ChatMessage, FLOOD_LIMIT, FLOOD_WINDOW_SECS, Numbered, Ordinary};
+use crate::auth::sessions::InUse;
 use crate::db::Db;
 use crate::events::{Event, EventBus};
 
@@ -34,7 +35,7 @@ const QUEUE: usize = 4096;
 /// Messages the task looks through for a batch of distinct chats.
 const LOOK_AHEAD: usize = 4 * MOST_PER_BATCH;
 /// Values bound per message.
-const COLUMNS: usize = 9;
+const COLUMNS: usize = 11;
 
 /// The handle senders use: the writing task's queue.
 #[derive(Clone, Debug)]
@@ -50,6 +51,7 @@ struct Job {
     client_id: String,
     body: String,
     at: i64,
+    session: Option<InUse>,
     reply: oneshot::Sender<Option<ChatMessage>>,
 }
 
@@ -66,6 +68,7 @@ impl Job {
             client_id: &self.client_id,
             body: &self.body,
             at: self.at,
+            session: self.session,
         }
         .stored(numbered)
     }
@@ -97,6 +100,7 @@ impl Batcher {
             client_id: message.client_id.to_string(),
             body: message.body.to_string(),
             at: message.at,
+            session: message.session,
             reply,
         };
         self.jobs.send(job).await.ok()?;
@@ -169,7 +173,9 @@ async fn insert(db: &Db, batch: &[Job]) -> Result<HashMap<(i64, i64), Numbered>,
             .bind(job.author.staff_id())
             .bind(job.body.as_str())
             .bind(job.at)
-            .bind(FLOOD_LIMIT);
+            .bind(FLOOD_LIMIT)
+            .bind(job.session.map(|s| s.id))
+            .bind(job.session.map(|s| s.seen_after));
     }
     // Padding rows name no chat, so they join none.
     for _ in batch.len()..rows {
@@ -197,11 +203,15 @@ fn batch_sql(rows: usize) -> String {
         })
         .collect();
     format!(
-        "WITH v (portal_id, chat_id, author, client_id, since, staff_id, body, at, flood_limit) AS (VALUES {}) \
+        "WITH v (portal_id, chat_id, author, client_id, since, staff_id, body, at, flood_limit, session_id, \
+                 seen_after) AS (VALUES {}) \
          INSERT INTO chat_messages (portal_id, chat_id, seq, author, staff_id, client_id, body, created_at) \
          SELECT v.portal_id, v.chat_id, c.last_seq + 1, v.author, v.staff_id, v.client_id, v.body, v.at \
          FROM v JOIN chats c ON c.portal_id = v.portal_id AND c.id = v.chat_id \
          WHERE c.state <> 'ended' \
+           AND (v.author <> 'agent' OR (c.agent_id = v.staff_id AND c.state = 'active')) \
+           AND (v.session_id IS NULL OR EXISTS (SELECT 1 FROM sessions s WHERE s.id = v.session_id \
+                AND s.expires_at > v.at AND s.last_seen_at > v.seen_after)) \
            AND NOT EXISTS (SELECT 1 FROM chat_messages m WHERE m.portal_id = v.portal_id \
                            AND m.chat_id = v.chat_id AND m.author = v.author AND m.client_id = v.client_id) \
            AND (SELECT COUNT(*) FROM chat_messages m WHERE m.portal_id = v.portal_id AND m.chat_id = v.chat_id \
@@ -219,7 +229,7 @@ mod tests {
     fn job(chat_id: i64, client_id: &str) -> Job {
         let (reply, _) = oneshot::channel();
         let (author, body) = (Author::Customer, String::new());
-        Job { portal_id: 1, chat_id, author, client_id: client_id.into(), body, at: 0, reply }
+        Job { portal_id: 1, chat_id, author, client_id: client_id.into(), body, at: 0, session: None, reply }
     }
 
     #[test]
@@ -239,7 +249,7 @@ mod tests {
     #[test]
     fn each_message_has_its_own_numbered_values() {
         let sql = batch_sql(2);
-        assert!(sql.contains("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9), ($10, $11, $12"));
-        assert!(sql.contains("$18)") && !sql.contains("$19"));
+        assert!(sql.contains("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11), ($12, $13, $14"));
+        assert!(sql.contains("$22)") && !sql.contains("$23"));
     }
 }

@@ -34,7 +34,7 @@ async fn reads_asked_at_once_each_get_their_own_chats_messages() {
     for (k, chat) in chats.iter().enumerate() {
         for n in 0..=k {
             let text = format!("chat {chat} message {n}");
-            append_at_once(&app.state.chat_writer, portal, *chat, Author::Customer, &text, &text).await.unwrap();
+            append_at_once(&app.state.chat_writer, portal, *chat, Author::Customer.into(), &text, &text).await.unwrap();
         }
     }
     let before: Vec<i64> = futures_util::future::join_all(

@@ -15,6 +15,7 @@ mod chat_reads;
 mod chat_routing;
 mod chat_signout;
 mod chat_socket;
+mod chat_socket_sessions;
 mod chat_supervise;
 mod chat_widget;
 mod cli;

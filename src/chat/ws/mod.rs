@@ -15,6 +15,7 @@
 //! sent twice.
 
 mod reader;
+mod session;
 mod writer;
 
 use axum::Router;
@@ -28,7 +29,7 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 
 use super::portal_access::{Requester, own_chat};
-use super::store::{self, Author, Chat};
+use super::store::{self, Author, Chat, Sender};
 use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::auth::extract::MaybePortalUser;
@@ -100,22 +101,18 @@ struct Conn {
     files_base: String,
     /// The session that opened the socket (none for a visitor's token): once it has ended
     /// (signed out, account disabled, run out), the socket stops too.
-    session_id: Option<i64>,
+    session: session::SessionWord,
 }
 
 impl Conn {
     /// Whether the session behind this socket is still current; a database hiccup keeps it.
     async fn session_alive(&self) -> bool {
-        let Some(id) = self.session_id else { return true };
-        crate::auth::sessions::is_current(&self.state.db, self.state.sessions, id).await.unwrap_or(true)
+        self.session.alive(&self.state).await
     }
 
     /// Like `session_alive`, counting a message sent as the session's activity.
     async fn session_in_use(&self) -> bool {
-        let Some(id) = self.session_id else { return true };
-        crate::auth::sessions::use_now(&self.state.db, self.state.sessions, &self.state.session_touches, id)
-            .await
-            .unwrap_or(true)
+        self.session.in_use(&self.state).await
     }
 }
 
@@ -154,7 +151,7 @@ async fn customer_socket(
         side: Side::Customer,
         lang: Lang::current(),
         files_base: format!("{}/chats/{}/files", portal.base, chat.id),
-        session_id: user.as_ref().map(|u| u.session.id),
+        session: session::SessionWord::new(user.as_ref().map(|u| u.session.id)),
     };
     Ok(upgrade(ws, conn, after))
 }
@@ -193,7 +190,7 @@ async fn agent_socket(
         side,
         lang: Lang::current(),
         files_base: format!("/manage/chats/{}/files", chat.id),
-        session_id: Some(user.session.id),
+        session: session::SessionWord::new(Some(user.session.id)),
     };
     Ok(upgrade(ws, conn, after))
 }
@@ -274,26 +271,27 @@ pub fn check_body(body: &str) -> Result<String, Msg> {
 }
 
 /// Stores a message and tells every node with its commit; its number. A resend of one stored
-/// before returns that one's number, and tells nobody again.
+/// before returns that one's number, and tells nobody again. A socket's message names its
+/// session (`Sender::session`), and is refused with `store::signed_out` once that has ended.
 pub(crate) async fn deliver(
     state: &AppState,
     portal_id: i64,
     chat_id: i64,
-    author: Author,
+    sender: Sender,
     client_id: &str,
     body: &str,
     attachment_id: Option<i64>,
 ) -> AppResult<i64> {
     if attachment_id.is_none()
-        && author != Author::System
+        && sender.author != Author::System
         && let Some(message) =
-            store::append_at_once(&state.chat_writer, portal_id, chat_id, author, client_id, body).await?
+            store::append_at_once(&state.chat_writer, portal_id, chat_id, sender, client_id, body).await?
     {
         // Told and kept already, even had this task been cancelled meanwhile.
         return Ok(message.seq);
     }
     let mut tx = state.db.writer().begin().await?;
-    let appended = store::append_on(&mut tx, portal_id, chat_id, author, Some(client_id), body, attachment_id).await?;
+    let appended = store::append_on(&mut tx, portal_id, chat_id, sender, Some(client_id), body, attachment_id).await?;
     let seq = appended.message.seq;
     if !appended.fresh {
         // Gives the number taken for nothing back.

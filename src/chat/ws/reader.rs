@@ -2,12 +2,14 @@
 
 use std::time::{Duration, Instant};
 
+use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::{Conn, Side, check_body, deliver, valid_client_id};
-use crate::chat::store::{self, Author};
+use crate::auth::sessions::InUse;
+use crate::chat::store::{Author, Sender};
 use crate::error::AppError;
 use crate::events::Event;
 use crate::i18n::Msg;
@@ -56,8 +58,11 @@ impl Reader {
                     return false;
                 }
                 let checked = started.elapsed();
-                self.send(client_id, body).await;
+                let signed_in = self.send(client_id, body).await;
                 self.note_if_slow(started, checked);
+                if !signed_in {
+                    return false;
+                }
             }
         }
         !self.out.is_closed()
@@ -105,49 +110,54 @@ impl Reader {
         false
     }
 
-    async fn send(&mut self, client_id: String, body: String) {
-        if !valid_client_id(&client_id) {
-            return self.error(Msg::new("chat-error-bad-client-id"), None).await;
-        }
-        let body = match check_body(&body) {
-            Ok(body) => body,
-            Err(msg) => return self.error(msg, Some(&client_id)).await,
-        };
-        let author = match self.conn.side {
-            Side::Supervisor => return self.error(Msg::new("chat-error-read-only"), Some(&client_id)).await,
-            Side::Customer => Author::Customer,
-            Side::Agent { staff_id } => {
-                if let Err(msg) = self.still_their_chat(staff_id).await {
-                    return self.error(msg, Some(&client_id)).await;
-                }
-                Author::Agent(staff_id)
+    /// Stores and acknowledges a message, or says why not; false once the socket's session
+    /// turns out to have ended (checked as the message is stored), which ends the socket.
+    async fn send(&mut self, client_id: String, body: String) -> bool {
+        match self.checked(&client_id, &body) {
+            Ok((author, body)) => self.store(author, client_id, body).await,
+            Err((msg, for_good)) => {
+                self.error(msg, for_good.then_some(client_id.as_str())).await;
+                true
             }
+        }
+    }
+
+    /// Who sends, and the text to store; or why not, and whether for good (the client stops
+    /// resending a message refused for good).
+    fn checked(&mut self, client_id: &str, body: &str) -> Result<(Author, String), (Msg, bool)> {
+        if !valid_client_id(client_id) {
+            return Err((Msg::new("chat-error-bad-client-id"), false));
+        }
+        let body = check_body(body).map_err(|msg| (msg, true))?;
+        let author = match self.conn.side {
+            Side::Supervisor => return Err((Msg::new("chat-error-read-only"), true)),
+            Side::Customer => Author::Customer,
+            // Their own active chat: checked as the message is stored.
+            Side::Agent { staff_id } => Author::Agent(staff_id),
         };
         if self.over_limit() {
             // Not for good: the client sends it again later.
-            return self.error(Msg::new("chat-error-slow-down"), None).await;
+            return Err((Msg::new("chat-error-slow-down"), false));
         }
-        match deliver(&self.conn.state, self.conn.portal_id, self.conn.chat_id, author, &client_id, &body, None).await {
+        Ok((author, body))
+    }
+
+    async fn store(&self, author: Author, client_id: String, body: String) -> bool {
+        let c = &self.conn;
+        let session = c.session.session_id().map(|id| InUse::at(c.state.sessions, id, crate::db::now()));
+        let sender = Sender { author, session };
+        match deliver(&c.state, c.portal_id, c.chat_id, sender, &client_id, &body, None).await {
             Ok(seq) => self.push(json!({"type": "ack", "client_id": client_id, "seq": seq}).to_string()).await,
+            Err(AppError::Page(StatusCode::UNAUTHORIZED, _)) => return false,
             // The chat's own limit (across connections): not for good either.
             Err(AppError::TooManyRequests(msg)) => self.error(msg, None).await,
             Err(AppError::Page(_, msg)) => self.error(msg, Some(&client_id)).await,
             Err(AppError::NotFound) => self.error(Msg::new("chat-error-ended"), Some(&client_id)).await,
             Err(e) => {
-                tracing::warn!(error = %e, chat = self.conn.chat_id, "a chat message was not stored");
+                tracing::warn!(error = %e, chat = c.chat_id, "a chat message was not stored");
                 self.error(Msg::new("chat-error-not-stored"), None).await
             }
         }
-    }
-
-    /// An agent writes while the chat is theirs and active (a transfer hands it to another).
-    async fn still_their_chat(&self, staff_id: i64) -> Result<(), Msg> {
-        let c = &self.conn;
-        match store::load(&c.state.db, c.portal_id, c.chat_id).await {
-            Ok(Some(chat)) if chat.agent_id == Some(staff_id) && chat.state == "active" => Ok(()),
-            Ok(Some(chat)) if chat.is_ended() => Err(Msg::new("chat-error-ended")),
-            Ok(_) => Err(Msg::new("chat-error-not-yours")),
-            Err(_) => Err(Msg::new("chat-error-not-stored")),
-        }
+        true
     }
 }

@@ -73,12 +73,14 @@ impl Writer {
         outgoing: &mut mpsc::Receiver<String>,
         mut events: TopicReceiver,
     ) {
-        if self.refresh(sink).await.is_err() {
+        // The session's end closes the socket at once (the look below is only the fallback).
+        let mut session = (self.conn.session.session_id())
+            .map(|session_id| self.conn.state.events.subscribe_to(Topic::Session { session_id }));
+        // Read once its end can be heard of: an end before the read is seen in it, one after is
+        // told. What it says spares the first message a read (`session::SessionWord`).
+        if !self.conn.session_alive().await || self.refresh(sink).await.is_err() {
             return;
         }
-        // The session's end closes the socket at once (the look below is only the fallback).
-        let mut session =
-            self.conn.session_id.map(|session_id| self.conn.state.events.subscribe_to(Topic::Session { session_id }));
         let first = LOOK_EVERY.mul_f64(rand::rng().random_range(0.1..1.0));
         let mut look = tokio::time::interval_at(tokio::time::Instant::now() + first, LOOK_EVERY);
         let mut looks = 0u32;
@@ -100,11 +102,15 @@ impl Writer {
                 },
                 // Ended: asked at once. Asked, not taken on trust: on SQLite a new session may take
                 // the number of one that just ended. Events lost (every socket hears that at
-                // once, when a node's `LISTEN` reconnects) wait for the look.
-                event = next_session_event(&mut session) => match event {
-                    Some(Event::Missed) => Ok(()),
-                    Some(_) => self.look(sink, false).await,
-                    None => Err(()),
+                // once, when a node's `LISTEN` reconnects) wait for the look; either way the
+                // next message sent asks the database again.
+                event = next_session_event(&mut session) => {
+                    self.conn.session.forget();
+                    match event {
+                        Some(Event::Missed) => Ok(()),
+                        Some(_) => self.look(sink, false).await,
+                        None => Err(()),
+                    }
                 },
                 _ = look.tick() => {
                     looks += 1;
