@@ -313,6 +313,14 @@ pub struct Standing {
     expires_at: i64,
 }
 
+impl Standing {
+    /// Whether the session is still current at `t` by its own times: before its lifetime's end
+    /// and its idle limit (only its end, which the holder hears of, can stop it sooner).
+    pub fn current_at(self, t: i64, limits: SessionLimits) -> bool {
+        t < self.expires_at && t < idle_deadline(self.last_seen_at, limits)
+    }
+}
+
 async fn standing_at(db: &Db, limits: SessionLimits, id: i64, t: i64) -> Result<Option<Standing>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT last_seen_at, expires_at FROM sessions WHERE id = $1 AND expires_at > $2 AND last_seen_at > $3",
@@ -405,8 +413,7 @@ pub async fn use_now(
 ) -> Result<Option<Standing>, sqlx::Error> {
     let t = now();
     let every = touch_every(limits);
-    // Still current by its own times (only an end, which the caller hears of, can stop it).
-    let known = match known.filter(|k| t < k.expires_at && t < idle_deadline(k.last_seen_at, limits)) {
+    let known = match known.filter(|k| k.current_at(t, limits)) {
         Some(known) => known,
         None => match standing_at(db, limits, id, t).await? {
             Some(found) => found,

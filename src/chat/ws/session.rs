@@ -4,19 +4,26 @@
 //! instead keeps the session's times as last read (`Standing`) and asks again only when they
 //! run out, a seen-at time is due, or word comes that the session ended (`Event::SessionEnded`,
 //! told by every node) or that such word may have been lost (`Event::Missed`): the writer then
-//! forgets what was known, and looks.
+//! forgets what was known, and looks. The writer's periodic look also takes what is known on
+//! trust, for a while: it is only the fallback for an end nobody told.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::auth::sessions::{self, Standing};
 use crate::web::state::AppState;
 
-/// What was last heard, and how many times it was forgotten: an answer asked before a
-/// forgetting is not kept after it.
+/// How long the writer's periodic look takes what was read of the session on trust. The look
+/// is only the fallback for an end the socket was not told of: every end is told, and so is
+/// word that some may have been lost.
+const TRUSTED_FOR: Duration = Duration::from_secs(5 * 60);
+
+/// What was last heard, when the database last said it, and how many times it was forgotten:
+/// an answer asked before a forgetting is not kept after it.
 #[derive(Debug, Default)]
 struct Heard {
     forgotten: u64,
-    standing: Option<Standing>,
+    standing: Option<(Standing, Instant)>,
 }
 
 /// Shared by the socket's reader and writer.
@@ -47,21 +54,33 @@ impl SessionWord {
         heard.standing = None;
     }
 
-    fn keep(&self, asked_after: u64, standing: Standing) {
+    /// Keeps `standing` unless the session was forgotten since the question; `read_now` when the
+    /// database was asked, else the time it was last asked stays.
+    fn keep(&self, asked_after: u64, standing: Standing, read_now: bool) {
         let mut heard = self.heard();
         if heard.forgotten == asked_after {
-            heard.standing = Some(standing);
+            let read_at = heard.standing.filter(|_| !read_now).map_or_else(Instant::now, |(_, at)| at);
+            heard.standing = Some((standing, read_at));
         }
     }
 
-    /// Whether the session is still current, read from the database (the writer's look).
-    /// A database hiccup keeps it.
+    /// Whether the session is still current (the writer's look): from what was read lately if
+    /// its times still hold, else from the database. A database hiccup keeps it.
     pub(super) async fn alive(&self, state: &AppState) -> bool {
         let Some(id) = self.session_id else { return true };
-        let asked_after = self.heard().forgotten;
+        let (asked_after, known) = {
+            let heard = self.heard();
+            (heard.forgotten, heard.standing)
+        };
+        let now = crate::db::now();
+        if known.is_some_and(|(standing, read_at)| {
+            read_at.elapsed() < TRUSTED_FOR && standing.current_at(now, state.sessions)
+        }) {
+            return true;
+        }
         match sessions::standing(&state.db, state.sessions, id).await {
             Ok(Some(standing)) => {
-                self.keep(asked_after, standing);
+                self.keep(asked_after, standing, true);
                 true
             }
             Ok(None) => false,
@@ -75,11 +94,11 @@ impl SessionWord {
         let Some(id) = self.session_id else { return true };
         let (asked_after, known) = {
             let heard = self.heard();
-            (heard.forgotten, heard.standing)
+            (heard.forgotten, heard.standing.map(|(standing, _)| standing))
         };
         match sessions::use_now(&state.db, state.sessions, &state.session_touches, id, known).await {
             Ok(Some(standing)) => {
-                self.keep(asked_after, standing);
+                self.keep(asked_after, standing, known.is_none());
                 true
             }
             Ok(None) => false,

@@ -102,8 +102,8 @@ impl Writer {
                 },
                 // Ended: asked at once. Asked, not taken on trust: on SQLite a new session may take
                 // the number of one that just ended. Events lost (every socket hears that at
-                // once, when a node's `LISTEN` reconnects) wait for the look; either way the
-                // next message sent asks the database again.
+                // once, when a node's `LISTEN` reconnects) wait for the look. Either way what
+                // was known is forgotten: the look and the next message ask the database.
                 event = next_session_event(&mut session) => {
                     self.conn.session.forget();
                     match event {
