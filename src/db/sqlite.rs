@@ -39,6 +39,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "article search checks each match in a small index",
         include_str!("../../migrations/sqlite/0032_kb_search_scope.sql"),
     ),
+    (
+        33,
+        "a session's number is never given again",
+        include_str!("../../migrations/sqlite/0033_sessions_never_reuse_numbers.sql"),
+    ),
 ];
 
 /// How long a write waits for the one writer connection before giving up.

@@ -66,6 +66,20 @@ async fn sign_out_ends_the_session_on_the_server() {
     assert!(resp.headers()["location"].to_str().unwrap().starts_with("/manage/login"));
 }
 
+/// A session's number is never given to another, even once its row is gone: sockets and the
+/// ends told to them go by number (SQLite would give the highest number again, migration 0033).
+#[tokio::test]
+async fn a_session_number_is_never_given_twice() {
+    let app = spawn().await;
+    let first = app.admin().await;
+    let ended = app.count("SELECT MAX(id) AS n FROM sessions").await;
+    first.post("/manage/logout", &[]).await.assert_redirect_to("/manage/login?msg=signed-out");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM sessions").await, 0, "the newest row is gone");
+    let _second = app.admin().await;
+    let next = app.count("SELECT MAX(id) AS n FROM sessions").await;
+    assert!(next > ended, "the new session took number {next}, the ended one had {ended}");
+}
+
 #[tokio::test]
 async fn portal_and_management_sessions_are_separate() {
     let app = spawn().await;

@@ -100,10 +100,10 @@ impl Writer {
                     Some(_) => self.refresh(sink).await,
                     None => Err(()),
                 },
-                // Ended: asked at once. Asked, not taken on trust: on SQLite a new session may take
-                // the number of one that just ended. Events lost (every socket hears that at
-                // once, when a node's `LISTEN` reconnects) wait for the look. Either way what
-                // was known is forgotten: the look and the next message ask the database.
+                // Ended: the database is asked at once, which closes the socket. Events lost
+                // (every socket hears that at once, when a node's `LISTEN` reconnects) wait for
+                // the look. Either way what was known is forgotten: the look and the next
+                // message ask the database.
                 event = next_session_event(&mut session) => {
                     self.conn.session.forget();
                     match event {
