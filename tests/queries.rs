@@ -226,4 +226,5 @@ async fn a_chat_sockets_messages_read_no_session_and_no_chat_on_the_side() {
     assert_eq!(statements.since(mark, "FROM sessions WHERE id = $1 AND"), 0, "no session read on the side");
     assert_eq!(statements.since(mark, "FROM chats c"), 0, "no chat read on the side");
     assert_eq!(statements.since(mark, "INSERT INTO chat_messages"), 5, "each message stored");
+    assert_eq!(statements.since(mark, "EXISTS (SELECT 1 FROM sessions"), 5, "by a statement that checks the session");
 }

@@ -122,6 +122,7 @@ async fn send(
     let client_id = Some(form.client_id.as_str()).filter(|c| !c.is_empty() && c.len() <= 64);
     let client_id = client_id.map_or_else(crate::web::tokens::random_token, str::to_string);
     let author = super::store::Author::Agent(user.staff.id);
-    super::ws::deliver(&state, user.portal.id, chat.id, author.into(), &client_id, &body, None).await?;
+    let sender = super::store::Sender::in_session(author, state.sessions, Some(user.session.id));
+    super::ws::deliver(&state, user.portal.id, chat.id, sender, &client_id, &body, None).await?;
     Ok(Redirect::to(&format!("/manage/chats/{}#chat-send", chat.id)).into_response())
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::lanes;
 use super::portal_access::{Requester, own_chat};
-use super::store::{self, Author, Chat};
+use super::store::{self, Author, Chat, Sender};
 use crate::auth::extract::{MaybePortalUser, PortalUser};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg, Texts as _};
@@ -204,7 +204,8 @@ async fn send(
     let body = super::ws::check_body(&form.message).map_err(AppError::bad_request)?;
     let client_id =
         if super::ws::valid_client_id(&form.client_id) { form.client_id } else { crate::web::tokens::random_token() };
-    super::ws::deliver(&state, chat.portal_id, chat.id, Author::Customer.into(), &client_id, &body, None).await?;
+    let sender = Sender::in_session(Author::Customer, state.sessions, user.as_ref().map(|u| u.session.id));
+    super::ws::deliver(&state, chat.portal_id, chat.id, sender, &client_id, &body, None).await?;
     Ok(Redirect::to(&format!("{}/chats/{}#chat-end", portal.base, chat.id)).into_response())
 }
 

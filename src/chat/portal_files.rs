@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::portal_access::{Requester, own_chat, parse_id};
-use super::store::{self, Author};
+use super::store::{self, Author, Sender};
 use crate::auth::ManageUser;
 use crate::auth::extract::MaybePortalUser;
 use crate::error::{AppError, AppResult};
@@ -70,7 +70,8 @@ async fn customer_upload(
         _ => check_csrf(&state, &headers)?,
     }
     let chat = own_chat(&state, portal.portal.id, &requester, &id).await?;
-    upload(&state, chat.portal_id, chat.id, Author::Customer, &query, request.into_body()).await
+    let sender = Sender::in_session(Author::Customer, state.sessions, user.as_ref().map(|u| u.session.id));
+    upload(&state, chat.portal_id, chat.id, sender, &query, request.into_body()).await
 }
 
 async fn agent_upload(
@@ -89,7 +90,8 @@ async fn agent_upload(
     if chat.state != "active" {
         return Err(AppError::Page(StatusCode::CONFLICT, Msg::new("chat-error-not-yours")));
     }
-    upload(&state, chat.portal_id, chat.id, Author::Agent(user.staff.id), &query, request.into_body()).await
+    let sender = Sender::in_session(Author::Agent(user.staff.id), state.sessions, Some(user.session.id));
+    upload(&state, chat.portal_id, chat.id, sender, &query, request.into_body()).await
 }
 
 /// Stores the file (pending), then the message carrying it; the acknowledgement as JSON.
@@ -97,7 +99,7 @@ async fn upload(
     state: &AppState,
     portal_id: i64,
     chat_id: i64,
-    author: Author,
+    sender: Sender,
     query: &UploadQuery,
     body: Body,
 ) -> AppResult<Response> {
@@ -122,8 +124,7 @@ async fn upload(
         Some(msg) => AppError::Page(StatusCode::UNPROCESSABLE_ENTITY, msg),
         None => AppError::Internal(anyhow::anyhow!("{e}")),
     })?;
-    let delivered =
-        super::ws::deliver(state, portal_id, chat_id, author.into(), &query.client_id, "", Some(stored.id)).await;
+    let delivered = super::ws::deliver(state, portal_id, chat_id, sender, &query.client_id, "", Some(stored.id)).await;
     let seq = match delivered {
         Ok(seq) => seq,
         Err(e) => {

@@ -14,6 +14,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::recent::RecentMessages;
 use crate::auth::sessions::InUse;
+use crate::config::SessionLimits;
 use crate::db::{Backend, Db, is_unique_violation, now};
 use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
@@ -57,6 +58,15 @@ impl Author {
 pub struct Sender {
     pub author: Author,
     pub session: Option<InUse>,
+}
+
+impl Sender {
+    /// A message sent in session `session` (none for a visitor's token), which must still be
+    /// current when the message is stored: a slow upload, or a socket's message, may reach the
+    /// database after a sign-out.
+    pub fn in_session(author: Author, limits: SessionLimits, session: Option<i64>) -> Sender {
+        Sender { author, session: session.map(|id| InUse::at(limits, id, now())) }
+    }
 }
 
 impl From<Author> for Sender {

@@ -184,6 +184,13 @@ async fn a_message_is_stored_only_by_the_chats_agent_and_in_a_current_session() 
     assert!(append_at_once(writer, portal, id, bobs, "b-1", "Not my chat").await.unwrap().is_none());
     assert_eq!(careful(bobs, "b-1").await, (409, "chat-error-not-yours".to_string()));
 
+    // Idle past the limit by the time the message is written (its seen-at time not after the
+    // cutoff), although the row is still there.
+    let seen = app.count_with("SELECT last_seen_at AS n FROM sessions WHERE id = $1", session).await;
+    let idle = Sender { author: Author::Customer, session: Some(InUse { id: session, seen_after: seen }) };
+    assert!(append_at_once(writer, portal, id, idle, "c-3", "Idle too long").await.unwrap().is_none());
+    assert_eq!(careful(idle, "c-3").await, (401, "chat-error-signed-out".to_string()));
+
     sqlx::query("DELETE FROM sessions WHERE id = $1").bind(session).execute(app.db.writer()).await.unwrap();
     assert!(append_at_once(writer, portal, id, customer, "c-2", "Signed out").await.unwrap().is_none());
     assert_eq!(careful(customer, "c-2").await, (401, "chat-error-signed-out".to_string()));

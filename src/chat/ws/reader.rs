@@ -8,7 +8,6 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::{Conn, Side, check_body, deliver, valid_client_id};
-use crate::auth::sessions::InUse;
 use crate::chat::store::{Author, Sender};
 use crate::error::AppError;
 use crate::events::Event;
@@ -144,8 +143,7 @@ impl Reader {
 
     async fn store(&self, author: Author, client_id: String, body: String) -> bool {
         let c = &self.conn;
-        let session = c.session.session_id().map(|id| InUse::at(c.state.sessions, id, crate::db::now()));
-        let sender = Sender { author, session };
+        let sender = Sender::in_session(author, c.state.sessions, c.session.session_id());
         match deliver(&c.state, c.portal_id, c.chat_id, sender, &client_id, &body, None).await {
             Ok(seq) => self.push(json!({"type": "ack", "client_id": client_id, "seq": seq}).to_string()).await,
             Err(AppError::Page(StatusCode::UNAUTHORIZED, _)) => return false,
