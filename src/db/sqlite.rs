@@ -44,6 +44,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "a session's number is never given again",
         include_str!("../../migrations/sqlite/0033_sessions_never_reuse_numbers.sql"),
     ),
+    (
+        34,
+        "the articles' search index without its scope column",
+        include_str!("../../migrations/sqlite/0034_kb_search_without_scope.sql"),
+    ),
 ];
 
 /// How long a write waits for the one writer connection before giving up.
@@ -68,8 +73,15 @@ pub(super) async fn prepare_file(conn_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `mmap_size`: each connection reads the file through a memory map (up to 2 GiB, SQLite's
+/// own cap) rather than copying every page it reads with a system call into a page cache of
+/// its own; the OS keeps one copy for all of them. Writes still go through the WAL file.
 pub(super) async fn configure_connection(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    conn.execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;").await.map(|_| ())
+    conn.execute(
+        "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; PRAGMA mmap_size=2147418112;",
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Claims due outbox rows of one kind (`$4`) with a lease (`$5` this node, `$6` the claim's
