@@ -13,9 +13,10 @@ use crate::search::Terms;
 /// that people type) ranks every match.
 const CANDIDATES: i64 = 500;
 
-/// The FTS5 query: the words, stemmed in `language`, in an article's title or text.
+/// The FTS5 query: the words, stemmed in `language`, in an article's title or text (the
+/// index's only columns: a column filter would cost a copy of every match's positions).
 fn fts_query(search: &ArticleSearch<'_>, language: Language) -> String {
-    format!("{{title body_text}} : ({})", search.terms.fts5_stemmed(language))
+    search.terms.fts5_stemmed(language)
 }
 
 /// The best candidates of the words bound at `$param`, in articles of `language` (of either
@@ -26,7 +27,7 @@ fn fts_query(search: &ArticleSearch<'_>, language: Language) -> String {
 fn branch(param: usize, language: Option<Language>, reader: &str) -> String {
     let language = language.map(|l| format!(" AND s.language = '{}'", l.code())).unwrap_or_default();
     format!(
-        "SELECT id, score FROM (SELECT f.rowid AS id, bm25(kb_articles_fts, 10.0, 1.0, 0.0) AS score \
+        "SELECT id, score FROM (SELECT f.rowid AS id, bm25(kb_articles_fts, 10.0, 1.0) AS score \
          FROM kb_articles_fts f CROSS JOIN kb_articles s INDEXED BY kb_articles_search_scope ON s.id = f.rowid \
          WHERE kb_articles_fts MATCH ${param} AND s.portal_id = $1 AND {reader}{language} \
          ORDER BY f.rowid DESC LIMIT {CANDIDATES})"
