@@ -1,7 +1,7 @@
 -- The articles' full-text index without its `scope` column (migration 0019), which no search
 -- reads since migration 0032. Every query had to name the two columns it searches
 -- (`{title body_text} : ...`), and that column filter made FTS5 copy each match's position
--- list to drop the third column's words: an eighth of a search's time at 100,000 articles
+-- list to drop the third column's words: 6 % of a search's time at 100,000 articles
 -- (docs/benchmarks.md). The index now reads kb_articles itself, and only a change of the title
 -- or the text re-indexes an article.
 DROP TRIGGER kb_articles_fts_insert;
