@@ -46,6 +46,8 @@
     var pending = [];
     try { pending = JSON.parse(sessionStorage.getItem(storeKey) || "[]"); } catch (e) { pending = []; }
     var socket = null, backoff = 500, typingSent = 0, typingTimer = null, state = root.getAttribute("data-state") || "";
+    // Once the session behind the page has ended, nothing is tried again: the page says so.
+    var signedOut = false;
 
     function save() {
       try { sessionStorage.setItem(storeKey, JSON.stringify(pending)); } catch (e) { /* private mode */ }
@@ -176,19 +178,53 @@
         typingLine.hidden = false;
         clearTimeout(typingTimer);
         typingTimer = setTimeout(function () { typingLine.hidden = true; }, 4000);
+      } else if (f.type === "signed_out") {
+        onSignedOut(f.message);
       } else if (f.type === "error") {
         if (f.client_id) dropPending(f.client_id, f.message);
         else { offlineLine.textContent = f.message; offlineLine.hidden = false; }
       }
     }
 
+    // The session has ended (signed out in another tab, run out, ended by an administrator):
+    // reconnecting would only be refused, so the page says what to do instead. Messages not yet
+    // acknowledged stay kept for this tab, and are sent once the page is opened signed in.
+    function onSignedOut(message) {
+      signedOut = true;
+      offlineLine.textContent = message || t("signedout");
+      offlineLine.hidden = false;
+      root.setAttribute("data-signed-out", "1");
+      if (form) form.hidden = true;
+      if (socket) socket.close();
+    }
+
+    function reconnectLater() {
+      // Backs off up to 15 s, with jitter so that many clients of a node that died do not
+      // all come back at once.
+      setTimeout(connect, backoff + Math.random() * backoff);
+      backoff = Math.min(backoff * 2, 15000);
+    }
+
+    // A socket refused before it opened does not say why; the same address asked as a page
+    // answers 401 when the session is gone (and 400, not a socket, when it is not). The widget's
+    // token is never put in an address, so the widget only retries.
+    function whyRefused() {
+      if (token || !window.fetch) return reconnectLater();
+      fetch(root.getAttribute("data-socket"), { credentials: "same-origin", redirect: "manual" })
+        .then(function (r) { if (r.status === 401) onSignedOut(); else reconnectLater(); })
+        .catch(reconnectLater);
+    }
+
     function connect() {
+      if (signedOut) return;
       var url = root.getAttribute("data-socket") + "?after=" + lastSeq;
       var scheme = location.protocol === "https:" ? "wss://" : "ws://";
       url = url.indexOf("ws") === 0 ? url : scheme + location.host + url;
       // The widget's token travels as a subprotocol, never in the address.
       socket = token ? new WebSocket(url, ["frontdesk-chat", "token." + token]) : new WebSocket(url);
+      var opened = false;
       socket.onopen = function () {
+        opened = true;
         backoff = 500;
         offlineLine.hidden = true;
         sendPending();
@@ -196,12 +232,11 @@
       socket.onmessage = onFrame;
       socket.onclose = function () {
         socket = null;
+        if (signedOut) return;
         offlineLine.textContent = t("offline");
         offlineLine.hidden = false;
-        // Backs off up to 15 s, with jitter so that many clients of a node that died do not
-        // all come back at once.
-        setTimeout(connect, backoff + Math.random() * backoff);
-        backoff = Math.min(backoff * 2, 15000);
+        if (opened) reconnectLater();
+        else whyRefused();
       };
     }
 

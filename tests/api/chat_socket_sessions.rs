@@ -35,6 +35,30 @@ pub async fn closes_within(socket: &mut Socket, secs: u64) -> bool {
     }
 }
 
+/// The words a socket's client hears when its session has ended, before the close.
+const SIGNED_OUT: &str = "Your session has ended. Sign in again to go on chatting.";
+
+/// Whether the socket says its session has ended (a `signed_out` frame, in the reader's words)
+/// and then closes, within `secs` (frames before it are skipped).
+async fn says_signed_out_and_closes(socket: &mut Socket, secs: u64) -> bool {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    let mut told = false;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Err(_) => return false,
+            Ok(Some(Ok(Message::Close(_))) | None | Some(Err(_))) => return told,
+            Ok(Some(Ok(Message::Text(text)))) => {
+                let frame: serde_json::Value = serde_json::from_str(&text).unwrap();
+                if frame["type"] == "signed_out" {
+                    assert_eq!(frame["message"], SIGNED_OUT);
+                    told = true;
+                }
+            }
+            Ok(Some(Ok(_))) => continue,
+        }
+    }
+}
+
 /// With a one-minute idle limit a session's seen-at time is written every 2 s of use: a message
 /// sent 3 s after the socket opened must write it, although no page was opened meanwhile.
 #[tokio::test]
@@ -73,7 +97,7 @@ async fn a_socket_takes_no_message_once_its_session_has_run_out() {
     assert!(now() < expires_at, "the test's setup took longer than the session's lifetime");
     tokio::time::sleep(Duration::from_secs((expires_at + 1 - now()).max(0) as u64)).await;
     send(&mut customer, json!({"type": "send", "client_id": "c-2", "body": "After"})).await;
-    assert!(closes_within(&mut customer, 3).await, "the socket closed");
+    assert!(says_signed_out_and_closes(&mut customer, 3).await, "the client was told, and the socket closed");
     let bodies: Vec<String> = stored(&app, id).await.into_iter().map(|(_, _, body)| body).collect();
     assert!(bodies.contains(&"Before".to_string()) && !bodies.contains(&"After".to_string()), "{bodies:?}");
 }
@@ -138,13 +162,18 @@ async fn chat_sockets_close_as_soon_as_their_session_ends() {
     // The customer signs out (in another tab, say): this socket closes, and cannot open again.
     let signed_out = desk.customer.post("/portal/default/logout", &[]).await;
     assert!(signed_out.status.is_redirection(), "{}", signed_out.status);
-    assert!(closes_within(&mut customer, 2).await, "the customer's socket closed");
+    assert!(says_signed_out_and_closes(&mut customer, 2).await, "the customer was told, and the socket closed");
     assert!(connect(&desk.customer, &path).await.is_err());
+    // A browser is not told why a socket was refused; chat.js then asks the address as a page,
+    // which answers 401 once the session is gone (400, not a socket, while it is current).
+    assert_eq!(desk.customer.get(&path).await.status.as_u16(), 401);
+    let agent_path = format!("/manage/chats/{id}/socket");
+    assert_eq!(desk.agent.get(&agent_path).await.status.as_u16(), 400);
 
     // The agent's session ended by another path (any deletion of the row: an administrator,
     // a password change, the purge of expired ones): the agent's socket closes too.
     sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(desk.agent_id).execute(app.db.writer()).await.unwrap();
-    assert!(closes_within(&mut agent, 2).await, "the agent's socket closed");
+    assert!(says_signed_out_and_closes(&mut agent, 2).await, "the agent was told, and the socket closed");
     assert!(closes_within(&mut presence, 2).await, "the agent's presence socket closed");
     assert!(closes_within(&mut console, 2).await, "the agent's console socket closed");
 }

@@ -1,6 +1,7 @@
 // The user's rule in Chromium: an agent answering a chat cannot sign out ("You cannot sign out
 // while conversations are in progress...") and stays signed in; once the chat has ended the same
-// button signs them out, and they are offline.
+// button signs them out, and they are offline. A customer who signs out in another tab is told so
+// on their chat page.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN, launchBrowser, startServer } from './harness.mjs';
@@ -73,6 +74,19 @@ test('sign-out is refused while a chat is in progress, and works once it ended',
   assert.match(refusal, /Lia Customer/);
   await agent.goto(`${server.base}/manage/chats`);
   assert.equal(new URL(agent.url()).pathname, '/manage/chats', 'still signed in');
+
+  // The customer signs out in another tab: their chat page says so, hides the message box and
+  // stops reconnecting (the socket would only be refused).
+  const otherTab = await customer.context().newPage();
+  await otherTab.goto(`${server.base}/portal/default/profile`);
+  await otherTab.click('details.avatar-menu summary');
+  await otherTab.click('details.avatar-menu form[action$="/logout"] button');
+  await otherTab.waitForLoadState();
+  await customer.waitForSelector('#chat[data-signed-out]');
+  assert.equal(await customer.textContent('#chat-offline'), 'Your session has ended. Sign in again to go on chatting.');
+  assert.equal(await customer.isVisible('#chat-compose'), false);
+  await customer.waitForTimeout(1500);
+  assert.equal(await customer.textContent('#chat-offline'), 'Your session has ended. Sign in again to go on chatting.', 'no reconnection replaced it');
 
   // Ending the last chat lets them sign out; they are offline and see the sign-in page.
   await agent.goto(chatPage);

@@ -243,8 +243,23 @@ async fn run(socket: WebSocket, conn: Conn, after: i64) {
     });
     tokio::select! {
         _ = &mut writer => reader.abort(),
-        _ = &mut reader => writer.abort(),
+        // The reader ends when the client leaves or its session has: the writer, which then
+        // hears no more from it, sends what is queued (a last word) and closes.
+        _ = &mut reader => {
+            if tokio::time::timeout(LAST_WORDS, &mut writer).await.is_err() {
+                writer.abort();
+            }
+        }
     }
+}
+
+/// How long a socket whose client or session has gone may take to send what is queued.
+const LAST_WORDS: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Tells a client its session has ended (signed out, run out, ended by an administrator), just
+/// before the socket closes: it stops reconnecting and says so, in the reader's words.
+fn signed_out_frame(lang: Lang) -> String {
+    serde_json::json!({"type": "signed_out", "message": Msg::new("chat-error-signed-out").in_lang(lang)}).to_string()
 }
 
 /// A client's own id for a message: 1 to 64 letters, digits, `-` or `_`.

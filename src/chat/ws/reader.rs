@@ -42,7 +42,8 @@ impl Reader {
         Reader { conn, out, sends: Vec::new(), typed: None }
     }
 
-    /// Handles one frame; false when the connection should end (the writer is gone).
+    /// Handles one frame; false when the connection should end (the writer is gone, or the
+    /// session has ended).
     pub(super) async fn frame(&mut self, text: &str) -> bool {
         let Ok(frame) = serde_json::from_str::<ClientFrame>(text) else {
             self.error(Msg::new("chat-error-bad-frame"), None).await;
@@ -54,17 +55,24 @@ impl Reader {
             ClientFrame::Send { client_id, body } => {
                 let started = Instant::now();
                 if !self.conn.session_in_use().await {
-                    return false;
+                    return self.signed_out().await;
                 }
                 let checked = started.elapsed();
                 let signed_in = self.send(client_id, body).await;
                 self.note_if_slow(started, checked);
                 if !signed_in {
-                    return false;
+                    return self.signed_out().await;
                 }
             }
         }
         !self.out.is_closed()
+    }
+
+    /// The session has ended: the client is told (the writer sends it last), and the socket
+    /// ends.
+    async fn signed_out(&self) -> bool {
+        self.push(super::signed_out_frame(self.conn.lang)).await;
+        false
     }
 
     async fn push(&self, frame: String) {

@@ -78,7 +78,11 @@ impl Writer {
             .map(|session_id| self.conn.state.events.subscribe_to(Topic::Session { session_id }));
         // Read once its end can be heard of: an end before the read is seen in it, one after is
         // told. What it says spares the first message a read (`session::SessionWord`).
-        if !self.conn.session_alive().await || self.refresh(sink).await.is_err() {
+        if !self.conn.session_alive().await {
+            let _ = self.signed_out(sink).await;
+            return;
+        }
+        if self.refresh(sink).await.is_err() {
             return;
         }
         let first = LOOK_EVERY.mul_f64(rand::rng().random_range(0.1..1.0));
@@ -126,9 +130,15 @@ impl Writer {
     /// Ends the socket once its session has; otherwise re-estimates a waiting chat's wait.
     async fn look(&mut self, sink: &mut Sink, reread: bool) -> Result<(), ()> {
         if !self.conn.session_alive().await {
-            return Err(());
+            return self.signed_out(sink).await;
         }
         if reread || self.queue.is_some() { self.refresh(sink).await } else { Ok(()) }
+    }
+
+    /// Tells the client its session has ended; the socket ends with it.
+    async fn signed_out(&self, sink: &mut Sink) -> Result<(), ()> {
+        let _ = send(sink, super::signed_out_frame(self.conn.lang)).await;
+        Err(())
     }
 
     /// Message `seq` was added: sends it and any before it not yet sent.
