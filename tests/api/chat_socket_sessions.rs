@@ -226,3 +226,21 @@ async fn a_message_is_stored_only_by_the_chats_agent_and_in_a_current_session() 
     assert_eq!(stored(&app, id).await.len(), 3);
     assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", id).await, 3, "no number taken");
 }
+
+/// chat.js takes a 401 from a socket's address for the session's end, and stops trying: a
+/// database that cannot be read at that moment must not answer so. The session is still
+/// current, and the socket opens again once the database is back.
+#[tokio::test]
+async fn a_database_away_is_no_sign_out_for_an_agents_socket() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Hello").await;
+    let path = format!("/manage/chats/{id}/socket");
+    assert_eq!(desk.agent.get(&path).await.status.as_u16(), 400, "signed in, and not a socket");
+    sqlx::query("ALTER TABLE sessions RENAME TO sessions_away").execute(app.db.writer()).await.unwrap();
+    let away = desk.agent.get(&path).await.status.as_u16();
+    sqlx::query("ALTER TABLE sessions_away RENAME TO sessions").execute(app.db.writer()).await.unwrap();
+    assert_eq!(away, 500, "the server's error, not a sign-out");
+    let mut agent = connect(&desk.agent, &path).await.expect("the same session opens the socket again");
+    until(&mut agent, "message", |m| m["seq"] == 1).await;
+}

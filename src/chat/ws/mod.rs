@@ -175,7 +175,13 @@ async fn agent_socket(
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
-    let Ok(user) = user else { return Ok(unauthorized()) };
+    let user = match user {
+        Ok(user) => user,
+        // A database that is away is no sign-out: chat.js reads a 401 as the session's end and
+        // stops, so only a refusal of the session itself is one.
+        Err(refused) if refused.status().is_server_error() => return Ok(refused),
+        Err(_) => return Ok(unauthorized()),
+    };
     crate::web::csrf::check_origin(&headers, &state)?;
     let id = super::portal_access::parse_id(&id)?;
     let chat = store::load(&state.db, user.portal.id, id).await?.ok_or(AppError::NotFound)?;
