@@ -4,6 +4,7 @@
 //   data-upload   where files are posted (…/chats/{id}/files), or nothing for no files
 //   data-csrf     the page's CSRF token (sent as X-CSRF-Token with uploads)
 //   data-side     "customer" or "agent": which messages are one's own
+//   data-who      who is signed in (their email), or nothing for a visitor
 //   data-t-*      texts in the reader's language (see templates/portal_chat.html)
 // and inside it #chat-messages (an <ol>), #chat-status, #chat-typing, #chat-offline and a form
 // #chat-compose with a <textarea>, optionally #chat-attach / #chat-file. The page works
@@ -37,7 +38,9 @@
     var attach = root.querySelector("#chat-attach");
     var fileInput = root.querySelector("#chat-file");
     var t = function (k) { return root.getAttribute("data-t-" + k) || ""; };
-    var storeKey = "frontdesk-chat-pending:" + root.getAttribute("data-socket");
+    // Kept per person too: after "sign in again" in the same tab, someone else's unsent words
+    // are not sent in the name of whoever signed in.
+    var storeKey = "frontdesk-chat-pending:" + root.getAttribute("data-socket") + ":" + (root.getAttribute("data-who") || "");
     var lastSeq = 0;
     Array.prototype.forEach.call(list.querySelectorAll("[data-seq]"), function (li) {
       lastSeq = Math.max(lastSeq, Number(li.getAttribute("data-seq")) || 0);
