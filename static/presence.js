@@ -14,6 +14,8 @@
   var labels = {};
   menu.querySelectorAll(".presence-choice").forEach(function (b) { labels[b.dataset.state] = b.textContent; });
   var acceptText = menu.dataset.accept || "Accept";
+  // Set once the session has ended: nothing is tried again, and the page says so.
+  var signedOut = false;
   var declineText = menu.dataset.decline || "Decline";
   var socket = null, pinger = null, retry = 1000;
 
@@ -72,7 +74,37 @@
     countOffers();
   }
 
+  // The session has ended (signed out in another tab, run out, ended by an administrator): the
+  // agent is offline and receives nothing, which a page left open must not hide. A notice at the
+  // top of the page says so, with a link to sign in and come back here.
+  function showSignedOut() {
+    signedOut = true;
+    dot.dataset.state = "offline";
+    if (document.getElementById("signed-out-notice")) return;
+    var notice = document.createElement("p");
+    notice.id = "signed-out-notice";
+    notice.className = "notice errors";
+    notice.setAttribute("role", "alert");
+    notice.textContent = (menu.dataset.signedOut || "") + " ";
+    var link = document.createElement("a");
+    link.href = "/manage/login?next=" + encodeURIComponent(location.pathname + location.search);
+    link.textContent = menu.dataset.signIn || "Sign in";
+    notice.appendChild(link);
+    var main = document.querySelector("main") || document.body;
+    main.insertBefore(notice, main.firstChild);
+  }
+
+  // A socket does not say why it closed or was refused; the same address asked as a page answers
+  // 401 when the session is gone, and anything else (a node restarting, the network) is retried.
+  function retryOrStop() {
+    if (!window.fetch) return setTimeout(connect, retry);
+    fetch("/manage/presence/socket", { credentials: "same-origin", redirect: "manual" })
+      .then(function (r) { if (r.status === 401) showSignedOut(); else setTimeout(connect, retry); })
+      .catch(function () { setTimeout(connect, retry); });
+  }
+
   function connect() {
+    if (signedOut) return;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/manage/presence/socket");
     socket.onopen = function () {
@@ -92,7 +124,7 @@
       // Offers shown may be stale; the next connection sends the current ones.
       offersBox.querySelectorAll(".presence-offer").forEach(function (o) { o.remove(); });
       countOffers();
-      setTimeout(connect, retry);
+      retryOrStop();
       retry = Math.min(retry * 2, 30000);
     };
   }

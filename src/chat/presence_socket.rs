@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -43,18 +43,29 @@ async fn script() -> Response {
         .into_response()
 }
 
-/// 401 before the upgrade, never a redirect: a script cannot follow one.
+/// 401 before the upgrade, never a redirect: a script cannot follow one. The session is
+/// checked first, so that presence.js can ask the address as a page why a socket closed: 401
+/// is the session's end (a database that is away answers 500, no sign-out), anything else is
+/// not.
 pub async fn socket(
     State(state): State<AppState>,
     user: Result<ManageUser, Response>,
     headers: axum::http::HeaderMap,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let Ok(user) = user else { return StatusCode::UNAUTHORIZED.into_response() };
+    let user = match user {
+        Ok(user) => user,
+        Err(refused) if refused.status().is_server_error() => return refused,
+        Err(_) => return StatusCode::UNAUTHORIZED.into_response(),
+    };
     // Another site must not open this socket with the agent's cookies (it renews presence).
     if let Err(refused) = crate::web::csrf::check_origin(&headers, &state) {
         return refused.into_response();
     }
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(not_a_socket) => return not_a_socket.into_response(),
+    };
     let who = Agent { portal_id: user.portal.id, staff_id: user.staff.id, session_id: user.session.id };
     // The page sends nothing but keep-alives.
     crate::web::sockets::lean(upgrade, 1024).on_upgrade(move |socket| run(socket, state, who)).into_response()

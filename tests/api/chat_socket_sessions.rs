@@ -176,6 +176,9 @@ async fn chat_sockets_close_as_soon_as_their_session_ends() {
     assert!(says_signed_out_and_closes(&mut agent, 2).await, "the agent was told, and the socket closed");
     assert!(closes_within(&mut presence, 2).await, "the agent's presence socket closed");
     assert!(closes_within(&mut console, 2).await, "the agent's console socket closed");
+    // What presence.js asks when its socket closed: 401, the session's end.
+    assert_eq!(desk.agent.get("/manage/presence/socket").await.status.as_u16(), 401);
+    assert_eq!(desk.agent.get(&agent_path).await.status.as_u16(), 401);
 }
 
 /// Both ways a message is stored (one statement for the ordinary case, the transaction for the
@@ -227,20 +230,24 @@ async fn a_message_is_stored_only_by_the_chats_agent_and_in_a_current_session() 
     assert_eq!(app.count_with("SELECT last_seq AS n FROM chats WHERE id = $1", id).await, 3, "no number taken");
 }
 
-/// chat.js takes a 401 from a socket's address for the session's end, and stops trying: a
-/// database that cannot be read at that moment must not answer so. The session is still
-/// current, and the socket opens again once the database is back.
+/// chat.js and presence.js take a 401 from a socket's address for the session's end, and stop
+/// trying: a database that cannot be read at that moment must not answer so. The session is
+/// still current, and the sockets open again once the database is back.
 #[tokio::test]
 async fn a_database_away_is_no_sign_out_for_an_agents_socket() {
     let app = common::spawn().await;
     let desk = desk(&app).await;
     let id = active_chat(&desk, "Hello").await;
     let path = format!("/manage/chats/{id}/socket");
+    let presence = "/manage/presence/socket";
     assert_eq!(desk.agent.get(&path).await.status.as_u16(), 400, "signed in, and not a socket");
+    assert_eq!(desk.agent.get(presence).await.status.as_u16(), 400, "signed in, and not a socket");
     sqlx::query("ALTER TABLE sessions RENAME TO sessions_away").execute(app.db.writer()).await.unwrap();
-    let away = desk.agent.get(&path).await.status.as_u16();
+    let away = (desk.agent.get(&path).await.status.as_u16(), desk.agent.get(presence).await.status.as_u16());
     sqlx::query("ALTER TABLE sessions_away RENAME TO sessions").execute(app.db.writer()).await.unwrap();
-    assert_eq!(away, 500, "the server's error, not a sign-out");
+    assert_eq!(away, (500, 500), "the server's error, not a sign-out");
+    let mut presence_socket = connect(&desk.agent, presence).await.expect("the presence socket opens again");
+    next(&mut presence_socket).await.expect("the agent's presence");
     let mut agent = connect(&desk.agent, &path).await.expect("the same session opens the socket again");
     until(&mut agent, "message", |m| m["seq"] == 1).await;
 }

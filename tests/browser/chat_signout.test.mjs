@@ -92,8 +92,19 @@ test('sign-out is refused while a chat is in progress, and works once it ended',
   await agent.goto(chatPage);
   await agent.click('#end-chat button');
   await agent.waitForURL(/done=ended/);
+  // A second tab of the agent's, left open on the chats: once they sign out in the first, it
+  // says they receive nothing until they sign in again (and links back to it).
+  const secondTab = await agent.context().newPage();
+  await secondTab.goto(`${server.base}/manage/chats`);
+  await secondTab.waitForFunction(() => document.querySelector('#presence-dot')?.dataset.state === 'available');
   await signOut(agent);
   assert.match(new URL(agent.url()).pathname, /^\/manage\/login|^\/login|^\/$/);
   await agent.goto(`${server.base}/manage/chats`);
   assert.match(new URL(agent.url()).pathname, /login/, 'signed out');
+  const notice = secondTab.locator('#signed-out-notice');
+  await notice.waitFor();
+  assert.equal(await notice.textContent(),
+    'Your session has ended: you receive no chats or tickets until you sign in again. Sign in again');
+  assert.equal(await notice.locator('a').getAttribute('href'), '/manage/login?next=%2Fmanage%2Fchats');
+  assert.equal(await secondTab.getAttribute('#presence-dot', 'data-state'), 'offline');
 });
