@@ -54,9 +54,11 @@ document.addEventListener("DOMContentLoaded", function () {
     if (expired) refresh();
   }
 
-  var delay = 1000;
+  var delay = 1000, signedOut = false;
+  // The header found the session ended (presence.js): reconnecting would only be refused.
+  document.addEventListener("frontdesk:signed-out", function () { signedOut = true; });
   function connect() {
-    if (!lists || !window.WebSocket) return;
+    if (signedOut || !lists || !window.WebSocket) return;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + lists.getAttribute("data-live"));
     var opened = false;

@@ -285,6 +285,8 @@
     }
 
     pending.forEach(showPending);
+    // On an agent's page the header may hear of the session's end first (presence.js).
+    document.addEventListener("frontdesk:signed-out", function () { if (!signedOut) onSignedOut(); });
     connect();
     setInterval(function () { send({ type: "ping" }); sendPending(); }, 20000);
     return { send: send };

@@ -1,7 +1,8 @@
 // The agent's live channel (GET /manage/presence/socket), loaded by every management page.
 // It keeps the agent present while a page is open, shows their state in the header's switch,
 // and shows chats offered to them with Accept and Decline, from whatever page they are on.
-// Other scripts hear every frame as a `frontdesk:presence` event on `document`.
+// Other scripts hear every frame as a `frontdesk:presence` event on `document`, and the session's
+// end as `frontdesk:signed-out`.
 (function () {
   "use strict";
   var menu = document.getElementById("presence-menu");
@@ -80,6 +81,8 @@
   function showSignedOut() {
     signedOut = true;
     dot.dataset.state = "offline";
+    // The page's other live parts (the chat console, the ticket viewers) stop trying too.
+    document.dispatchEvent(new CustomEvent("frontdesk:signed-out"));
     if (document.getElementById("signed-out-notice")) return;
     var notice = document.createElement("p");
     notice.id = "signed-out-notice";

@@ -6,7 +6,9 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!panel || !window.WebSocket) return;
   var list = document.getElementById("ticket-viewers-list");
   var box = document.getElementById("message");
-  var socket = null, delay = 1000, writing = false;
+  var socket = null, delay = 1000, writing = false, signedOut = false;
+  // The header found the session ended (presence.js): reconnecting would only be refused.
+  document.addEventListener("frontdesk:signed-out", function () { signedOut = true; });
 
   function isWriting() {
     return !!box && box.value.trim() !== "";
@@ -38,6 +40,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function connect() {
+    if (signedOut) return;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + panel.getAttribute("data-socket"));
     socket.onopen = function () {

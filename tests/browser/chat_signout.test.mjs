@@ -95,6 +95,13 @@ test('sign-out is refused while a chat is in progress, and works once it ended',
   // A second tab of the agent's, left open on the chats: once they sign out in the first, it
   // says they receive nothing until they sign in again (and links back to it).
   const secondTab = await agent.context().newPage();
+  // Counts the sockets the page opens, to see that nothing tries again once it says so.
+  await secondTab.addInitScript(() => {
+    const Real = window.WebSocket;
+    window.socketsOpened = 0;
+    window.WebSocket = function (...args) { window.socketsOpened += 1; return new Real(...args); };
+    Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3, prototype: Real.prototype });
+  });
   await secondTab.goto(`${server.base}/manage/chats`);
   await secondTab.waitForFunction(() => document.querySelector('#presence-dot')?.dataset.state === 'available');
   await signOut(agent);
@@ -107,4 +114,9 @@ test('sign-out is refused while a chat is in progress, and works once it ended',
     'Your session has ended: you receive no chats or tickets until you sign in again. Sign in again');
   assert.equal(await notice.locator('a').getAttribute('href'), '/manage/login?next=%2Fmanage%2Fchats');
   assert.equal(await secondTab.getAttribute('#presence-dot', 'data-state'), 'offline');
+  // The header and the chat console both stopped: no socket is tried again (the console's
+  // next tries would come 1 and 3 s after its socket closed).
+  const opened = await secondTab.evaluate(() => window.socketsOpened);
+  await secondTab.waitForTimeout(4000);
+  assert.equal(await secondTab.evaluate(() => window.socketsOpened), opened, 'no socket tried again');
 });
