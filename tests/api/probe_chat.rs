@@ -402,7 +402,10 @@ async fn probe_chat_a_disabled_agents_open_socket_writes_nothing_more() {
     // A customer who signed out: their socket stops writing too.
     let mut customer = open(&d.customer, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
     until(&mut customer, "message", |m| m["body"] == "Yes").await;
-    d.customer.post("/portal/default/logout", &[]).await;
+    let signed_out = d.customer.post("/portal/default/logout", &[]).await;
+    assert!(signed_out.status.is_redirection(), "the sign-out itself: {}", signed_out.status);
+    let left = app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE customer_id = $1", d.customer_id).await;
+    assert_eq!(left, 0, "the customer's session ended");
     send(&mut customer, json!({"type": "send", "client_id": "gone", "body": "from a closed session"})).await;
     loop {
         match crate::chat_socket::next(&mut customer).await {
