@@ -191,7 +191,7 @@
 
     // The session has ended (signed out in another tab, run out, ended by an administrator):
     // reconnecting would only be refused, so the page says what to do instead. Messages not yet
-    // acknowledged stay kept for this tab, and are sent once the page is opened signed in.
+    // acknowledged stay kept for this tab and person, and are sent once they open it signed in.
     function onSignedOut(message) {
       signedOut = true;
       offlineLine.textContent = message || t("signedout");

@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::sync::broadcast::error::RecvError;
@@ -38,7 +38,10 @@ async fn socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
-    let Ok(user) = user else { return Ok(StatusCode::UNAUTHORIZED.into_response()) };
+    let user = match user {
+        Ok(user) => user,
+        Err(refusal) => return Ok(crate::web::sockets::session_refused(refusal)),
+    };
     crate::web::csrf::check_origin(&headers, &state)?;
     if !user.can(Permission::AnswerChats) && !user.can(Permission::SuperviseChats) {
         user.require(Permission::AnswerChats)?;

@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use sqlx::Row;
@@ -55,8 +54,7 @@ pub async fn socket(
 ) -> Response {
     let user = match user {
         Ok(user) => user,
-        Err(refused) if refused.status().is_server_error() => return refused,
-        Err(_) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(refusal) => return crate::web::sockets::session_refused(refusal),
     };
     // Another site must not open this socket with the agent's cookies (it renews presence).
     if let Err(refused) = crate::web::csrf::check_origin(&headers, &state) {

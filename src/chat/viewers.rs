@@ -18,7 +18,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
@@ -139,7 +139,10 @@ async fn socket(
     Path(number): Path<String>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
-    let Ok(user) = user else { return Ok(StatusCode::UNAUTHORIZED.into_response()) };
+    let user = match user {
+        Ok(user) => user,
+        Err(refusal) => return Ok(crate::web::sockets::session_refused(refusal)),
+    };
     // A browser sends cookies with a cross-site WebSocket too: its Origin must be this site.
     crate::web::csrf::check_origin(&headers, &state)?;
     let (_, ticket) = visible_ticket(&state, &user, &number).await?;

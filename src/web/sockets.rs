@@ -1,6 +1,8 @@
 //! What every WebSocket of the application shares.
 
 use axum::extract::ws::WebSocketUpgrade;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
 /// The read buffer each socket starts with. The library's default, 128 KiB, made an open socket
 /// cost about 140 KiB of memory (1.4 GB for 10,000 chats: docs/benchmarks.md, "Chat"), while
@@ -12,4 +14,12 @@ const READ_BUFFER_BYTES: usize = 4 * 1024;
 /// closes the socket).
 pub fn lean(upgrade: WebSocketUpgrade, max_message_bytes: usize) -> WebSocketUpgrade {
     upgrade.read_buffer_size(READ_BUFFER_BYTES).max_message_size(max_message_bytes).max_frame_size(max_message_bytes)
+}
+
+/// What a socket's address answers when the agent's session refused it, before any upgrade: a
+/// database that is away keeps its 5xx (the page's scripts try again), anything else is 401,
+/// never a redirect, which a script cannot follow. The scripts take a 401 for the session's end
+/// and stop (`static/presence.js`, `static/chat.js`), so it must mean exactly that.
+pub fn session_refused(refusal: Response) -> Response {
+    if refusal.status().is_server_error() { refusal } else { StatusCode::UNAUTHORIZED.into_response() }
 }

@@ -177,10 +177,7 @@ async fn agent_socket(
 ) -> AppResult<Response> {
     let user = match user {
         Ok(user) => user,
-        // A database that is away is no sign-out: chat.js reads a 401 as the session's end and
-        // stops, so only a refusal of the session itself is one.
-        Err(refused) if refused.status().is_server_error() => return Ok(refused),
-        Err(_) => return Ok(unauthorized()),
+        Err(refusal) => return Ok(crate::web::sockets::session_refused(refusal)),
     };
     crate::web::csrf::check_origin(&headers, &state)?;
     let id = super::portal_access::parse_id(&id)?;
