@@ -40,6 +40,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "bulk loads index tickets once per batch",
         include_str!("../../migrations/postgres/0030_ticket_search_bulk.sql"),
     ),
+    (35, "article search by language", include_str!("../../migrations/postgres/0035_kb_search_by_language.sql")),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

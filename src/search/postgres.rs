@@ -13,7 +13,9 @@ const CANDIDATES: i64 = 500;
 /// One language's best candidates, the query stemmed by that language's dictionary as the
 /// article was. The candidates are found first (GIN), ranked after: `id + 0` keeps the planner
 /// from walking the primary key backwards looking for matches, and `OFFSET 0` from ranking
-/// rows it then drops.
+/// rows it then drops. The language is written into the statement, not bound, and the reader's
+/// condition says `published_revision IS NOT NULL`: together they let the planner use that
+/// language's own index (migration 0035), which holds no other language's matches.
 fn branch(search: &ArticleSearch<'_>, language: Language) -> String {
     let query = format!("to_tsquery('{}'::regconfig, $2)", language.pg_config());
     format!(
