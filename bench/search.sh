@@ -4,12 +4,15 @@
 # migration 0019's triggers / generated columns as they are written, so the seeding times below
 # include indexing), starts a release server, and runs each search with wrk -t1 -c8 beside a
 # bare axum page measured the same way. Prints a Markdown table: requests/s, p99, share of bare.
+# Then article searches never asked before at fixed rates (examples/search_load.rs, open loop:
+# latency counted from when each request was due), a fresh server for each rate.
 #
-#   cargo build --release --bin frontdesk --example bare_axum
+#   cargo build --release --bin frontdesk --example bare_axum --example search_load
 #   bench/search.sh                                            # fresh SQLite
 #   BENCH_TICKETS=1000000 bench/search.sh postgres://postgres@127.0.0.1:PORT/bench
 #
 # Env: BENCH_ARTICLES (100000), BENCH_TICKETS (100000), BENCH_SECONDS per scenario (10),
+# BENCH_RATES (article searches per second at fixed rates: "100 200 300 400"; empty to skip),
 # BENCH_REUSE=1 to measure a database seeded before.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,4 +77,24 @@ row "tickets: agent queue, a rare word (ref. $ref)" "$admin" "/manage/tickets?qu
 row "tickets: agent queue, a note's word (\`enterprise\`) + status" "$admin" "/manage/tickets?queue=all&status=open&q=enterprise"
 row "tickets: customer's own (\`printer\`)" "$customer" "/portal/acme/tickets?q=printer"
 echo
+
+# A search's latency at a stated load: wrk's 8 clients above each wait for an answer before
+# asking again, so once the 2 cores are busy they measure the queue. Each rate's run asks the
+# same 3,000 searches (one word or its start in a tenth, two or three words in the rest), on a
+# fresh server so that none is answered from an earlier run's memory.
+LOAD=${SEARCH_LOAD_BIN:-$(dirname "$BIN")/examples/search_load}
+if [ -n "${BENCH_RATES-100 200 300 400}" ]; then
+  echo "| article searches never asked before, open loop ($engine) | p50 ms | p99 ms | p99.9 ms | server CPU per search ms |"
+  echo "|---|---|---|---|---|"
+  for rate in ${BENCH_RATES-100 200 300 400}; do
+    kill $server; wait $server 2>/dev/null || true
+    start_server
+    curl -sf -o /dev/null --max-time 60 "$base/portal/acme/kb"
+    out=$($LOAD base=$base path=/portal/acme/kb/search?q= rate=$rate pid=$server)
+    field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$out"; }
+    [ "$(field failed)" = 0 ] || { echo "$out" >&2; echo "error: failed searches at $rate/s" >&2; exit 1; }
+    echo "| $rate searches/s | $(field p50_ms) | $(field p99_ms) | $(field p999_ms) | $(field server_cpu_per_request_ms) |"
+  done
+  echo
+fi
 [ -n "${BENCH_REUSE:-}" ] || echo "Seeding $TICKETS tickets (with their search index) took ${ticket_secs} s; writing $ARTICLES articles (indexed) took ${article_secs} s."
