@@ -72,7 +72,12 @@ impl Statements {
 
     /// Statements sent since `mark` that contain `fragment`.
     fn since(&self, mark: usize, fragment: &str) -> usize {
-        self.0.lock().unwrap()[mark..].iter().filter(|sql| sql.contains(fragment)).count()
+        self.since_all(mark, &[fragment])
+    }
+
+    /// Statements sent since `mark` that contain every one of `fragments`.
+    fn since_all(&self, mark: usize, fragments: &[&str]) -> usize {
+        self.0.lock().unwrap()[mark..].iter().filter(|sql| fragments.iter().all(|f| sql.contains(f))).count()
     }
 }
 
@@ -227,4 +232,12 @@ async fn a_chat_sockets_messages_read_no_session_and_no_chat_on_the_side() {
     assert_eq!(statements.since(mark, "FROM chats c"), 0, "no chat read on the side");
     assert_eq!(statements.since(mark, "INSERT INTO chat_messages"), 5, "each message stored");
     assert_eq!(statements.since(mark, "EXISTS (SELECT 1 FROM sessions"), 5, "by a statement that checks the session");
+    // Nor does that statement notify: on PostgreSQL its commit would take the lock of the
+    // notification queue, one message's commit after another; the node tells the others
+    // after it (`EventBus::tell_soon`).
+    assert_eq!(
+        statements.since_all(mark, &["INSERT INTO chat_messages", "pg_notify"]),
+        0,
+        "no notification in the store"
+    );
 }

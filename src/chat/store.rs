@@ -17,7 +17,7 @@ use crate::auth::sessions::InUse;
 use crate::config::SessionLimits;
 use crate::db::{Backend, Db, is_unique_violation, now};
 use crate::error::{AppError, AppResult};
-use crate::events::EventBus;
+use crate::events::{Event, EventBus};
 use crate::i18n::{Lang, Msg};
 
 /// The longest message, in characters.
@@ -279,25 +279,27 @@ pub async fn of_visitor(db: &Db, portal_id: i64, token_hash: &str) -> AppResult<
 #[derive(Clone, Debug)]
 pub struct MessageWriter {
     db: Db,
+    events: EventBus,
     recent: RecentMessages,
     batcher: Option<super::store_sqlite::Batcher>,
 }
 
 impl MessageWriter {
-    /// `recent` is the node's copy of the chats' latest messages; on SQLite `events` is told of
-    /// each message stored.
+    /// `recent` is the node's copy of the chats' latest messages; `events` is told of each
+    /// message stored.
     pub fn start(db: &Db, events: &EventBus, recent: &RecentMessages) -> MessageWriter {
         let batcher = match db.backend() {
             Backend::Sqlite => Some(super::store_sqlite::Batcher::start(db.clone(), events.clone(), recent.clone())),
             Backend::Postgres => None,
         };
-        MessageWriter { db: db.clone(), recent: recent.clone(), batcher }
+        MessageWriter { db: db.clone(), events: events.clone(), recent: recent.clone(), batcher }
     }
 }
 
 /// Stores an ordinary message (text, no file) with one statement, numbered as it is inserted,
-/// and tells every node: on PostgreSQL with the statement's commit (`store_pg`), on SQLite with
-/// the other messages waiting, the storing task telling this process (`store_sqlite`). Kept in
+/// and tells every node: on PostgreSQL once the statement has committed, with the other events
+/// told at about the same time (`store_pg`, `EventBus::tell_soon`); on SQLite with the other
+/// messages waiting, the storing task telling this process (`store_sqlite`). Kept in
 /// the node's copy of recent messages. `None`: nothing was stored, and the caller stores it with
 /// `append_on` in a transaction (a resend, a flood or an ended chat, which that path answers
 /// exactly).
@@ -322,6 +324,7 @@ pub async fn append_at_once(
     };
     if let Some(stored) = &stored {
         writer.recent.remember(portal_id, chat_id, std::slice::from_ref(stored));
+        writer.events.tell_soon(Event::ChatMessage { portal_id, chat_id, seq: stored.seq });
     }
     Ok(stored)
 }

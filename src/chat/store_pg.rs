@@ -14,16 +14,17 @@ use sqlx::Row;
 
 use super::store::{FLOOD_LIMIT, FLOOD_WINDOW_SECS, Numbered, Ordinary};
 use crate::db::Db;
-use crate::events::{self, Event};
 
 /// The numbering takes the chat's row lock, as in `append_on`, so messages of one chat are
-/// numbered one after the other; the notification goes out when the statement commits.
+/// numbered one after the other. No notification: the caller tells the nodes once the
+/// statement has committed (`EventBus::tell_soon`), so this commit does not take PostgreSQL's
+/// lock of the notification queue, which made every message's commit wait for the one before.
 const APPEND: &str = "WITH bumped AS ( \
         UPDATE chats SET last_seq = last_seq + 1 \
         WHERE portal_id = $1 AND id = $2 AND state <> 'ended' \
           AND ($3 <> 'agent' OR (agent_id = $7 AND state = 'active')) \
-          AND ($12 IS NULL OR EXISTS (SELECT 1 FROM sessions WHERE id = $12 AND expires_at > $9 \
-                                      AND last_seen_at > $13)) \
+          AND ($10 IS NULL OR EXISTS (SELECT 1 FROM sessions WHERE id = $10 AND expires_at > $9 \
+                                      AND last_seen_at > $11)) \
           AND NOT EXISTS (SELECT 1 FROM chat_messages WHERE portal_id = $1 AND chat_id = $2 \
                           AND author = $3 AND client_id = $4) \
           AND (SELECT COUNT(*) FROM chat_messages WHERE portal_id = $1 AND chat_id = $2 \
@@ -31,9 +32,8 @@ const APPEND: &str = "WITH bumped AS ( \
         RETURNING last_seq), \
     stored AS ( \
         INSERT INTO chat_messages (portal_id, chat_id, seq, author, staff_id, client_id, body, created_at) \
-        SELECT $1, $2, last_seq, $3, $7, $4, $8, $9 FROM bumped RETURNING seq), \
-    told AS (SELECT pg_notify($10, $11 || stored.seq::text) AS sent FROM stored) \
-    SELECT stored.seq, (SELECT name FROM staff WHERE id = $7) AS staff_name FROM stored, told";
+        SELECT $1, $2, last_seq, $3, $7, $4, $8, $9 FROM bumped RETURNING seq) \
+    SELECT stored.seq, (SELECT name FROM staff WHERE id = $7) AS staff_name FROM stored";
 
 /// The message's number and agent's name; `None` when the careful path must take it.
 pub(super) async fn append_at_once(db: &Db, message: &Ordinary<'_>) -> Result<Option<Numbered>, sqlx::Error> {
@@ -47,8 +47,6 @@ pub(super) async fn append_at_once(db: &Db, message: &Ordinary<'_>) -> Result<Op
         .bind(message.author.staff_id())
         .bind(message.body)
         .bind(message.at)
-        .bind(events::CHANNEL)
-        .bind(Event::chat_message_payload_prefix(message.portal_id, message.chat_id))
         .bind(message.session.map(|s| s.id))
         .bind(message.session.map(|s| s.seen_after))
         .fetch_optional(db.writer())

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use sqlx::AnyConnection;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 use crate::db::{Backend, Db};
 pub use topics::{Topic, TopicReceiver};
@@ -65,6 +65,8 @@ pub struct EventBus {
     /// Whether every change made elsewhere reaches this node now: false on PostgreSQL while the
     /// `LISTEN` connection is down.
     live: Arc<AtomicBool>,
+    /// On PostgreSQL, this node's teller task (`tell_soon`).
+    teller: Option<mpsc::Sender<Event>>,
 }
 
 impl EventBus {
@@ -89,6 +91,25 @@ impl EventBus {
                 }
             }
             Backend::Sqlite => self.deliver(event),
+        }
+    }
+
+    /// Tells every node of a change already committed, with the others told at about the same
+    /// time: on PostgreSQL this node's teller sends as many as fit in one notification
+    /// (`postgres::tell`); on SQLite they reach this process at once. For what happens many
+    /// times a second (chat messages, typing): a transaction that notifies holds PostgreSQL's
+    /// lock of the notification queue from its commit to its end, so every such commit in the
+    /// cluster waits for the one before (with `fsync`, for its flush too); the change's own
+    /// statement then notifies nothing. As with `publish`, a node that dies between the commit
+    /// and the telling loses the event, not the change.
+    pub fn tell_soon(&self, event: Event) {
+        match &self.teller {
+            Some(teller) => {
+                if teller.try_send(event).is_err() {
+                    tracing::warn!(?event, "too many events are waiting to be told; this one is dropped");
+                }
+            }
+            None => self.deliver(event),
         }
     }
 
@@ -136,7 +157,8 @@ pub fn start(db: &Db) -> EventBus {
     let (sender, _) = broadcast::channel(1024);
     let on_sqlite = db.backend() == Backend::Sqlite;
     let live = Arc::new(AtomicBool::new(on_sqlite));
-    let bus = EventBus { sender, topics: topics::Topics::default(), db: db.clone(), live };
+    let teller = (!on_sqlite).then(|| postgres::start_teller(db.clone()));
+    let bus = EventBus { sender, topics: topics::Topics::default(), db: db.clone(), live, teller };
     if on_sqlite {
         // PostgreSQL's trigger notifies instead (migration 0029).
         tokio::spawn(poll::watch_ended_sessions(db.clone(), bus.clone()));

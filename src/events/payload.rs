@@ -2,6 +2,9 @@
 
 use super::Event;
 
+/// Between the events of one notification (no payload holds a space).
+pub const TOLD_APART: char = ' ';
+
 impl Event {
     /// The payload sent on the channel.
     pub fn payload(self) -> String {
@@ -9,9 +12,7 @@ impl Event {
             Event::ConfigChanged => "config".into(),
             Event::Missed => "missed".into(),
             Event::Chat { portal_id, chat_id } => format!("chat:{portal_id}:{chat_id}"),
-            Event::ChatMessage { portal_id, chat_id, seq } => {
-                format!("{}{seq}", Event::chat_message_payload_prefix(portal_id, chat_id))
-            }
+            Event::ChatMessage { portal_id, chat_id, seq } => format!("message:{portal_id}:{chat_id}:{seq}"),
             Event::Typing { portal_id, chat_id, agent } => format!("typing:{portal_id}:{chat_id}:{}", agent as i64),
             Event::Queue { portal_id, department_id } => format!("queue:{portal_id}:{department_id}"),
             Event::Agent { portal_id, staff_id } => format!("agent:{portal_id}:{staff_id}"),
@@ -21,10 +22,10 @@ impl Event {
         }
     }
 
-    /// A message event's payload but its number, for a statement that adds the number itself
-    /// (`crate::chat::store_pg`).
-    pub fn chat_message_payload_prefix(portal_id: i64, chat_id: i64) -> String {
-        format!("message:{portal_id}:{chat_id}:")
+    /// The events of a notification: one, or several told together (`postgres::tell`), each
+    /// `Err` with its text where this version does not know it.
+    pub fn parse_told(notification: &str) -> impl Iterator<Item = Result<Event, &str>> {
+        notification.split(TOLD_APART).map(|payload| Event::parse(payload).ok_or(payload))
     }
 
     /// Reads a payload; `None` for one this version does not know (a newer node's).
@@ -73,6 +74,21 @@ mod tests {
         for event in all {
             assert_eq!(Event::parse(&event.payload()), Some(event), "{}", event.payload());
         }
+    }
+
+    #[test]
+    fn events_told_together_read_back_one_by_one() {
+        let told = [
+            Event::ChatMessage { portal_id: 3, chat_id: 41, seq: 12 },
+            Event::Typing { portal_id: 3, chat_id: 41, agent: false },
+            Event::ChatMessage { portal_id: 4, chat_id: 9, seq: 1 },
+        ];
+        let notification: Vec<String> = told.iter().map(|e| e.payload()).collect();
+        let notification = notification.join(&TOLD_APART.to_string());
+        let read: Vec<_> = Event::parse_told(&notification).collect();
+        assert_eq!(read, told.map(Ok));
+        let with_unknown: Vec<_> = Event::parse_told("kb:5 future:1 config").collect();
+        assert_eq!(with_unknown, [Ok(Event::Kb { portal_id: 5 }), Err("future:1"), Ok(Event::ConfigChanged)]);
     }
 
     #[test]

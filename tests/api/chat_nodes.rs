@@ -3,7 +3,8 @@
 //! other; fifty chats started at once through both nodes' portals never give one chat two open
 //! offers nor an agent more than their capacity; a node killed with `kill -9` takes its sockets
 //! with it, the customer resumes on the other node losing and duplicating nothing, and the
-//! agent whose only connection was there turns away, then their chat goes back to the queue.
+//! agent whose only connection was there turns away, then their chat goes back to the queue; a
+//! burst of messages on one node reaches the other each once and in order.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -267,4 +268,39 @@ async fn chat_nodes_a_killed_node_loses_nothing_and_its_silent_agent_is_requeued
         "available"
     );
     assert_eq!(chat(&app, first).await.0, "active");
+}
+
+/// A node tells the others of its messages after storing them, several events to a
+/// notification when they come quickly (`EventBus::tell_soon`): a burst sent through one node
+/// reaches the agent's socket on the other, every message once and in order (how a
+/// notification's several events read back is checked in `events::payload`).
+#[tokio::test]
+async fn chat_nodes_a_burst_of_messages_reaches_the_other_node_each_once_in_order() {
+    let app = spawn_chat(60, 30, 300).await;
+    if !is_postgres(&app) {
+        return;
+    }
+    let second =
+        common::spawn_on(app.database_url.clone(), tempfile::tempdir().unwrap(), |c| c.chat = app.state.chat).await;
+    let (_, department) = app.portal_with_department("default").await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[department], &["answer_chats"]).await;
+    switch(&ana, "chat", "available").await;
+    let carla = signed_in_customer(&app, "carla@client.test").await;
+    let id = start_chat(&carla, department, "Hello").await;
+    accept(&ana, id).await;
+    let mut ana_socket = connect(&on(&ana, &second.base), &format!("/manage/chats/{id}/socket")).await.unwrap();
+    let mut carla_socket = connect(&carla, &format!("/portal/default/chats/{id}/socket")).await.unwrap();
+    // The opening message and Ana's joining come first.
+    until(&mut ana_socket, "message", |m| m["seq"] == 2).await;
+    let burst: Vec<String> = (1..=25).map(|n| format!("Burst {n}")).collect();
+    for (n, body) in burst.iter().enumerate() {
+        send(&mut carla_socket, json!({"type": "send", "client_id": format!("b-{n}"), "body": body})).await;
+    }
+    let mut received = Vec::new();
+    while received.len() < burst.len() {
+        let message = until(&mut ana_socket, "message", |_| true).await;
+        received.push(message["body"].as_str().unwrap_or_default().to_string());
+    }
+    assert_eq!(received, burst, "each message once, in order, on the other node");
+    assert_eq!(stored(&app, id).await.len(), 2 + burst.len());
 }

@@ -51,7 +51,7 @@ impl Reader {
         };
         match frame {
             ClientFrame::Ping => self.push(json!({"type": "pong"}).to_string()).await,
-            ClientFrame::Typing => self.typing().await,
+            ClientFrame::Typing => self.typing(),
             ClientFrame::Send { client_id, body } => {
                 let started = Instant::now();
                 if !self.conn.session_in_use().await {
@@ -84,14 +84,15 @@ impl Reader {
         self.push(frame.to_string()).await;
     }
 
-    async fn typing(&mut self) {
+    fn typing(&mut self) {
         if self.conn.side == Side::Supervisor || self.typed.is_some_and(|t| t.elapsed() < TYPING_EVERY) {
             return;
         }
         self.typed = Some(Instant::now());
         let c = &self.conn;
         let event = Event::Typing { portal_id: c.portal_id, chat_id: c.chat_id, agent: c.side.is_agent_side() };
-        c.state.events.publish(event).await;
+        // Told with other events: a notification of its own took the queue's lock (`tell_soon`).
+        c.state.events.tell_soon(event);
     }
 
     /// A message that took long to store is logged, with how much of it the session check took:
