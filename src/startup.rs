@@ -128,6 +128,8 @@ impl Application {
         let app = crate::web::router(self.state.clone());
         tracing::info!(address = %self.local_addr, public_url = %self.state.public_url, "frontdesk is listening");
         crate::serve::serve(self.listener, app, self.connection_limits, shutdown_signal()).await?;
+        // What the requests just finished stored is told to the other nodes before the end.
+        self.state.events.flush(std::time::Duration::from_secs(5)).await;
         self.state.db.close().await;
         Ok(())
     }

@@ -316,16 +316,27 @@ pub async fn append_at_once(
     if let Some(batcher) = &writer.batcher {
         return Ok(batcher.append(&message).await);
     }
-    let stored = match super::store_pg::append_at_once(&writer.db, &message).await {
-        Ok(numbered) => numbered.map(|n| message.stored(n)),
-        // A resend racing its own first copy: the careful path finds the first.
-        Err(e) if is_unique_violation(&e) => None,
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(stored) = &stored {
-        writer.recent.remember(portal_id, chat_id, std::slice::from_ref(stored));
-        writer.events.tell_soon(Event::ChatMessage { portal_id, chat_id, seq: stored.seq });
-    }
+    // In a task of its own: a caller cancelled once the statement has gone out (a socket that
+    // closes, a client that stops waiting for an upload) would otherwise leave a message
+    // stored and untold, and its resend would find it stored.
+    let (db, events, recent) = (writer.db.clone(), writer.events.clone(), writer.recent.clone());
+    let (client_id, body, at) = (client_id.to_string(), body.to_string(), message.at);
+    let stored = tokio::spawn(async move {
+        let message = Ordinary { portal_id, chat_id, author, client_id: &client_id, body: &body, at, session };
+        let stored = match super::store_pg::append_at_once(&db, &message).await {
+            Ok(numbered) => numbered.map(|n| message.stored(n)),
+            // A resend racing its own first copy: the careful path finds the first.
+            Err(e) if is_unique_violation(&e) => None,
+            Err(e) => return Err(e),
+        };
+        if let Some(stored) = &stored {
+            recent.remember(portal_id, chat_id, std::slice::from_ref(stored));
+            events.tell_soon(Event::ChatMessage { portal_id, chat_id, seq: stored.seq });
+        }
+        Ok(stored)
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("the task storing a message failed: {e}")))??;
     Ok(stored)
 }
 

@@ -1,7 +1,8 @@
-//! PostgreSQL: an ordinary message stored, numbered and told in one statement, instead of the
-//! seven round trips of `append_on` in a transaction (`BEGIN`, the numbering, the resend and
-//! flood check, the insert, the notification, `COMMIT`). At a thousand messages a second those
-//! round trips were most of the time a message took.
+//! PostgreSQL: an ordinary message stored and numbered in one statement, instead of the seven
+//! round trips of `append_on` in a transaction (`BEGIN`, the numbering, the resend and flood
+//! check, the insert, the notification, `COMMIT`). At a thousand messages a second those round
+//! trips were most of the time a message took. The nodes are told after the commit
+//! (`EventBus::tell_soon`), not by the statement.
 //!
 //! The statement only does the ordinary case: an open chat (for an agent, their own active
 //! chat), a current session (for a socket's message), no message of this sender with this

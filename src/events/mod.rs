@@ -16,6 +16,7 @@
 mod payload;
 mod poll;
 mod postgres;
+mod teller;
 mod topics;
 
 use std::sync::Arc;
@@ -65,8 +66,8 @@ pub struct EventBus {
     /// Whether every change made elsewhere reaches this node now: false on PostgreSQL while the
     /// `LISTEN` connection is down.
     live: Arc<AtomicBool>,
-    /// On PostgreSQL, this node's teller task (`tell_soon`).
-    teller: Option<mpsc::Sender<Event>>,
+    /// On PostgreSQL, this node's teller task (`tell_soon`, `teller`).
+    teller: Option<mpsc::Sender<teller::Told>>,
 }
 
 impl EventBus {
@@ -96,7 +97,7 @@ impl EventBus {
 
     /// Tells every node of a change already committed, with the others told at about the same
     /// time: on PostgreSQL this node's teller sends as many as fit in one notification
-    /// (`postgres::tell`); on SQLite they reach this process at once. For what happens many
+    /// (`teller`); on SQLite they reach this process at once. For what happens many
     /// times a second (chat messages, typing): a transaction that notifies holds PostgreSQL's
     /// lock of the notification queue from its commit to its end, so every such commit in the
     /// cluster waits for the one before (with `fsync`, for its flush too); the change's own
@@ -104,12 +105,26 @@ impl EventBus {
     /// and the telling loses the event, not the change.
     pub fn tell_soon(&self, event: Event) {
         match &self.teller {
-            Some(teller) => {
-                if teller.try_send(event).is_err() {
-                    tracing::warn!(?event, "too many events are waiting to be told; this one is dropped");
+            Some(teller) => match teller.try_send(teller::Told::Event(event)) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    tracing::warn!(?event, "too many events are waiting to be told; this one is dropped")
                 }
-            }
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    tracing::warn!(?event, "the teller has stopped; this event is not told")
+                }
+            },
             None => self.deliver(event),
+        }
+    }
+
+    /// Waits until every event handed to `tell_soon` so far is told (at most `within`): a node
+    /// stopping calls it before it closes the database.
+    pub async fn flush(&self, within: std::time::Duration) {
+        let Some(teller) = &self.teller else { return };
+        let (done, told) = tokio::sync::oneshot::channel();
+        if teller.send(teller::Told::Flush(done)).await.is_ok() && tokio::time::timeout(within, told).await.is_err() {
+            tracing::warn!("stopping before every change was told to the other nodes");
         }
     }
 
@@ -157,7 +172,7 @@ pub fn start(db: &Db) -> EventBus {
     let (sender, _) = broadcast::channel(1024);
     let on_sqlite = db.backend() == Backend::Sqlite;
     let live = Arc::new(AtomicBool::new(on_sqlite));
-    let teller = (!on_sqlite).then(|| postgres::start_teller(db.clone()));
+    let teller = (!on_sqlite).then(|| teller::start(db.clone()));
     let bus = EventBus { sender, topics: topics::Topics::default(), db: db.clone(), live, teller };
     if on_sqlite {
         // PostgreSQL's trigger notifies instead (migration 0029).

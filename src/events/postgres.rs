@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use sqlx::AnyConnection;
 use sqlx::postgres::PgListener;
-use tokio::sync::mpsc;
 
 use super::{CHANNEL, Event, EventBus};
 use crate::db::Db;
@@ -67,56 +66,4 @@ pub(super) async fn notify_on(tx: &mut AnyConnection, event: Event) -> Result<()
     Ok(())
 }
 
-const NOTIFY: &str = "SELECT pg_notify($1, $2)";
-
-/// A notification's payload must stay under 8,000 bytes: events told together fill up to this.
-const MOST_PAYLOAD: usize = 7_000;
-/// Events waiting for the teller before `EventBus::tell_soon` drops one (a database away for
-/// seconds at a thousand messages a second).
-const TELLER_QUEUE: usize = 65_536;
-/// Before the one more try of a notification that failed.
-const TELL_RETRY: Duration = Duration::from_millis(100);
-
-/// Starts this node's teller, which ends once every handle is dropped.
-pub(super) fn start_teller(db: Db) -> mpsc::Sender<Event> {
-    let (teller, queue) = mpsc::channel(TELLER_QUEUE);
-    tokio::spawn(tell(db, queue));
-    teller
-}
-
-/// Sends the events waiting, as many as fit in one notification each time. No timer: an event
-/// alone goes at once, and while one notification is being sent the next events gather, so at
-/// a thousand messages a second one carries several (and one commit takes the queue's lock).
-async fn tell(db: Db, mut queue: mpsc::Receiver<Event>) {
-    let mut held_over = None;
-    loop {
-        let first = match held_over.take() {
-            Some(event) => Some(event),
-            None => queue.recv().await,
-        };
-        let Some(first) = first else { return };
-        let mut payload = first.payload();
-        let mut events = 1;
-        while let Ok(event) = queue.try_recv() {
-            let more = event.payload();
-            if payload.len() + 1 + more.len() > MOST_PAYLOAD {
-                held_over = Some(event);
-                break;
-            }
-            payload.push(super::payload::TOLD_APART);
-            payload.push_str(&more);
-            events += 1;
-        }
-        let sent = match sqlx::query(NOTIFY).bind(CHANNEL).bind(&payload).execute(db.pool()).await {
-            Ok(_) => Ok(()),
-            Err(_) => {
-                tokio::time::sleep(TELL_RETRY).await;
-                sqlx::query(NOTIFY).bind(CHANNEL).bind(&payload).execute(db.pool()).await.map(drop)
-            }
-        };
-        if let Err(e) = sent {
-            // The changes are stored: sockets read them at their chat's next event or look.
-            tracing::warn!(error = %e, events, "could not tell the nodes of changes");
-        }
-    }
-}
+pub(super) const NOTIFY: &str = "SELECT pg_notify($1, $2)";

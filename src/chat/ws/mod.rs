@@ -288,8 +288,9 @@ pub fn check_body(body: &str) -> Result<String, Msg> {
     Ok(body.to_string())
 }
 
-/// Stores a message and tells every node with its commit; its number. A resend of one stored
-/// before returns that one's number, and tells nobody again. A socket's message names its
+/// Stores a message and tells every node once it is committed; its number. A resend of one
+/// stored before returns that one's number and tells again (the first telling may have been
+/// lost with its node; sockets skip a message they have sent). A socket's message names its
 /// session (`Sender::session`), and is refused with `store::signed_out` once that has ended.
 pub(crate) async fn deliver(
     state: &AppState,
@@ -305,7 +306,7 @@ pub(crate) async fn deliver(
         && let Some(message) =
             store::append_at_once(&state.chat_writer, portal_id, chat_id, sender, client_id, body).await?
     {
-        // Told and kept already, even had this task been cancelled meanwhile.
+        // Told and kept already, by a task of its own: even had this one been cancelled.
         return Ok(message.seq);
     }
     let mut tx = state.db.writer().begin().await?;
@@ -314,6 +315,7 @@ pub(crate) async fn deliver(
     if !appended.fresh {
         // Gives the number taken for nothing back.
         tx.rollback().await?;
+        state.events.tell_soon(Event::ChatMessage { portal_id, chat_id, seq });
         return Ok(seq);
     }
     let told = [Event::ChatMessage { portal_id, chat_id, seq }];

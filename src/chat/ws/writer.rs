@@ -22,8 +22,9 @@ use crate::i18n::Msg;
 /// still current, and a waiting chat's estimated wait. Each socket starts at a random point of
 /// the period, so that sockets opened together do not all look at once.
 const LOOK_EVERY: Duration = Duration::from_secs(30);
-/// Every this many looks the chat is read again even if no event said it changed: events go
-/// out with their changes' commits, so this only guards against a mistake.
+/// Every this many looks the chat is read again even if no event said it changed: a message's
+/// event goes out just after its commit (`EventBus::tell_soon`), and a node that dies in
+/// between leaves it untold until the chat's next event or this.
 const REREAD_EVERY_LOOKS: u32 = 10;
 
 /// What the client was last told of the chat's state, to tell only changes.
