@@ -58,17 +58,24 @@ async fn capacity(agent: &Browser, n: i64) {
         .assert_redirect_to("/manage/presence");
 }
 
-#[tokio::test]
-async fn chat_nodes_an_offer_made_on_one_node_reaches_the_presence_socket_on_the_other() {
+/// On PostgreSQL: a desk, a second node on its database, a department, and Ana available for
+/// chats (signed in on the first node). `None` on SQLite.
+async fn two_nodes_and_ana() -> Option<(TestApp, TestApp, i64, Browser)> {
     let app = spawn_chat(60, 30, 300).await;
     if !is_postgres(&app) {
-        return;
+        return None;
     }
     let second =
         common::spawn_on(app.database_url.clone(), tempfile::tempdir().unwrap(), |c| c.chat = app.state.chat).await;
     let (_, department) = app.portal_with_department("default").await;
     let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[department], &["answer_chats"]).await;
     switch(&ana, "chat", "available").await;
+    Some((app, second, department, ana))
+}
+
+#[tokio::test]
+async fn chat_nodes_an_offer_made_on_one_node_reaches_the_presence_socket_on_the_other() {
+    let Some((app, second, department, ana)) = two_nodes_and_ana().await else { return };
     let ana_there = on(&ana, &second.base);
     let mut presence_socket = connect(&ana_there, "/manage/presence/socket").await.expect("presence socket");
     next_frame(&mut presence_socket, "presence").await;
@@ -276,15 +283,7 @@ async fn chat_nodes_a_killed_node_loses_nothing_and_its_silent_agent_is_requeued
 /// notification's several events read back is checked in `events::payload`).
 #[tokio::test]
 async fn chat_nodes_a_burst_of_messages_reaches_the_other_node_each_once_in_order() {
-    let app = spawn_chat(60, 30, 300).await;
-    if !is_postgres(&app) {
-        return;
-    }
-    let second =
-        common::spawn_on(app.database_url.clone(), tempfile::tempdir().unwrap(), |c| c.chat = app.state.chat).await;
-    let (_, department) = app.portal_with_department("default").await;
-    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[department], &["answer_chats"]).await;
-    switch(&ana, "chat", "available").await;
+    let Some((app, second, department, ana)) = two_nodes_and_ana().await else { return };
     let carla = signed_in_customer(&app, "carla@client.test").await;
     let id = start_chat(&carla, department, "Hello").await;
     accept(&ana, id).await;
