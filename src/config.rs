@@ -295,11 +295,22 @@ pub struct ChatTimings {
     /// How often every node's sweeper looks for expired offers and silent agents.
     /// `FRONTDESK_CHAT_SWEEP_MS`.
     pub sweep_ms: u64,
+    /// A presence socket that hears nothing from its page for this long closes, and renews
+    /// the lease no more: the page vanished without closing it (a laptop shut, a network
+    /// gone). The socket pings every third of the lease, and browsers answer on their own.
+    /// `FRONTDESK_CHAT_SILENT_AFTER_SECS`.
+    pub silent_after_secs: u64,
 }
 
 impl Default for ChatTimings {
     fn default() -> Self {
-        ChatTimings { lease_secs: 45, away_after_secs: 30, requeue_after_secs: 300, sweep_ms: 1000 }
+        ChatTimings {
+            lease_secs: 45,
+            away_after_secs: 30,
+            requeue_after_secs: 300,
+            sweep_ms: 1000,
+            silent_after_secs: 45,
+        }
     }
 }
 
@@ -324,6 +335,7 @@ impl ChatTimings {
             away_after_secs: read("FRONTDESK_CHAT_AWAY_AFTER_SECS", d.away_after_secs, 0)?,
             requeue_after_secs: read("FRONTDESK_CHAT_REQUEUE_AFTER_SECS", d.requeue_after_secs, 0)?,
             sweep_ms: read("FRONTDESK_CHAT_SWEEP_MS", d.sweep_ms, 50)?,
+            silent_after_secs: read("FRONTDESK_CHAT_SILENT_AFTER_SECS", d.silent_after_secs, 3)?,
         })
     }
 }

@@ -7,11 +7,16 @@
 //! - `{"type":"withdrawn","chat_id":..}`: an offer sent before is no longer theirs to accept
 //! - `{"type":"chats"}`: their chats changed (reload the list)
 //!
-//! The client may send `{"type":"ping"}` (any frame counts as a sign of life). The socket closes
-//! when the session ends (sign-out, expiry).
+//! The client may send `{"type":"ping"}`. The socket closes when the session ends (sign-out,
+//! expiry), and when it has heard nothing from the page for `silent_after_secs`: any frame
+//! counts, the answers to its own pings too (sent every third of the lease; a browser answers
+//! them itself, however it slows a hidden tab's scripts). A page that vanished without closing
+//! the socket must not keep renewing the agent's lease, and getting chats offered.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
@@ -95,11 +100,27 @@ async fn run(mut socket: WebSocket, state: AppState, who: Agent) {
     // may still be on its way, and must not show a state the lease is about to change.
     tick.tick().await;
     let mut alive = beat(&mut socket, &state, who, &mut told).await;
+    let silent_after = Duration::from_secs(state.chat.silent_after_secs);
+    let mut heard = Instant::now();
     while alive {
         alive = tokio::select! {
-            frame = socket.recv() => matches!(frame, Some(Ok(ref m)) if !matches!(m, Message::Close(_))),
+            frame = socket.recv() => match frame {
+                Some(Ok(Message::Close(_)) | Err(_)) | None => false,
+                Some(Ok(_)) => {
+                    heard = Instant::now();
+                    true
+                }
+            },
             event = events.recv() => event.is_some() && push(&mut socket, &state, who, &mut told, true).await,
-            _ = tick.tick() => beat(&mut socket, &state, who, &mut told).await,
+            _ = tick.tick() => match heard.elapsed() < silent_after {
+                true => beat(&mut socket, &state, who, &mut told).await && send(&mut socket, Message::Ping(Default::default())).await,
+                false => {
+                    let silent_secs = heard.elapsed().as_secs();
+                    tracing::info!(portal_id = who.portal_id, staff_id = who.staff_id, silent_secs,
+                        "presence socket closed: its page answers nothing, so the agent's lease is no longer renewed");
+                    false
+                }
+            },
             // Events lost wait for the next beat (every socket hears of that at once).
             ended = session.recv() => match ended {
                 Some(Event::Missed) => true,
@@ -108,7 +129,15 @@ async fn run(mut socket: WebSocket, state: AppState, who: Agent) {
             },
         };
     }
-    let _ = socket.send(Message::Close(None)).await;
+    send(&mut socket, Message::Close(None)).await;
+}
+
+/// A page that stopped reading must not hold the socket's task: a send that has not gone
+/// through within this long ends the socket.
+const SEND_WITHIN: Duration = Duration::from_secs(10);
+
+async fn send(socket: &mut WebSocket, message: Message) -> bool {
+    matches!(tokio::time::timeout(SEND_WITHIN, socket.send(message)).await, Ok(Ok(())))
 }
 
 /// Every third of a lease: the session must still be current; renews the lease and re-reads
@@ -138,7 +167,7 @@ async fn push(socket: &mut WebSocket, state: &AppState, who: Agent, told: &mut T
         }
     };
     for frame in frames {
-        if socket.send(Message::Text(frame.to_string().into())).await.is_err() {
+        if !send(socket, Message::Text(frame.to_string().into())).await {
             return false;
         }
     }

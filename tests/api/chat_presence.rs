@@ -7,7 +7,9 @@ use std::time::Duration;
 use crate::common::chat_core::{
     chat, eventually, new_chat, next_frame, open_socket, ping, presence, spawn_chat, switch,
 };
+use crate::common::spawn_with;
 use crate::common::{Browser, TestApp};
+use futures_util::StreamExt;
 use reqwest::StatusCode;
 
 async fn one_agent(app: &TestApp, pt: bool) -> (i64, i64, i64, Browser) {
@@ -143,6 +145,56 @@ async fn a_silent_agent_turns_away_then_their_chats_go_back_to_the_queue() {
     let mut socket = open_socket(&ana_b, "/manage/presence/socket").await.unwrap();
     assert_eq!(next_frame(&mut socket, "presence").await["chat"], "available", "the lease first, then the frame");
     assert_eq!(presence(&app, portal, ana, "chat").await, ("available".into(), "-".into()));
+}
+
+/// A page that vanished without closing its socket (a laptop shut, a network gone) answers
+/// nothing: the socket closes once it has heard nothing for the silence limit, the lease runs
+/// out, and the agent turns away as if the page had closed. A page that only answers the
+/// socket's pings, as a browser does on its own in a hidden tab, stays present.
+#[tokio::test]
+async fn an_agent_whose_page_answers_nothing_turns_away() {
+    let app = spawn_with(|c| {
+        c.chat = frontdesk::config::ChatTimings {
+            lease_secs: 3,
+            away_after_secs: 1,
+            requeue_after_secs: 300,
+            sweep_ms: 100,
+            silent_after_secs: 3,
+        }
+    })
+    .await;
+    let (portal, _, ana, ana_b) = one_agent(&app, false).await;
+    switch(&ana_b, "chat", "available").await;
+    let mut socket = open_socket(&ana_b, "/manage/presence/socket").await.unwrap();
+    next_frame(&mut socket, "presence").await;
+
+    // Reading the socket answers its pings (tungstenite, as a browser): twice the limit, present.
+    let mut pings = 0;
+    let open = tokio::time::timeout(Duration::from_secs(7), async {
+        while let Some(Ok(frame)) = socket.next().await {
+            pings += i32::from(frame.is_ping());
+        }
+    })
+    .await;
+    assert!(open.is_err(), "the socket stays open while its pings are answered");
+    assert!(pings >= 3, "the socket pings every third of the lease: {pings} in 7 s");
+    assert_eq!(presence(&app, portal, ana, "chat").await, ("available".into(), "-".into()));
+
+    // Then nothing: the socket is neither read nor closed.
+    eventually(15, "Ana turns away", || async {
+        presence(&app, portal, ana, "chat").await == ("away".into(), "grace".into())
+    })
+    .await;
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(Ok(frame)) = socket.next().await {
+            if frame.is_close() {
+                return true;
+            }
+        }
+        true
+    })
+    .await;
+    assert_eq!(closed, Ok(true), "the server closed the silent socket");
 }
 
 #[tokio::test]

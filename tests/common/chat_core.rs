@@ -14,7 +14,11 @@ use super::{Browser, TestApp};
 
 /// A server whose sweeper runs every 100 ms, with the given lease and periods (seconds).
 pub async fn spawn_chat(lease_secs: i64, away_after_secs: i64, requeue_after_secs: i64) -> TestApp {
-    super::spawn_with(|c| c.chat = ChatTimings { lease_secs, away_after_secs, requeue_after_secs, sweep_ms: 100 }).await
+    super::spawn_with(|c| {
+        c.chat =
+            ChatTimings { lease_secs, away_after_secs, requeue_after_secs, sweep_ms: 100, ..ChatTimings::default() }
+    })
+    .await
 }
 
 /// A chat as a customer's page starts it (state 'waiting', then routed); its id.
