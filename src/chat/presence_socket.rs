@@ -93,17 +93,22 @@ async fn run(mut socket: WebSocket, state: AppState, who: Agent) {
     // The session's end (any path: migration 0029) is checked at once, not at the next beat.
     let mut session = state.events.subscribe_to(Topic::Session { session_id: who.session_id });
     let mut told = Told::default();
-    let renew = Duration::from_millis((state.chat.lease_secs as u64 * 1000 / 3).max(500));
-    let mut tick = tokio::time::interval(renew);
+    // A beat renews the lease and pings: often enough for both (a third of each) whatever
+    // the two settings are.
+    let silent_after = Duration::from_secs(state.chat.silent_after_secs);
+    let renew = Duration::from_secs(state.chat.lease_secs.max(0) as u64).min(silent_after) / 3;
+    let mut tick = tokio::time::interval(renew.max(Duration::from_millis(500)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // The lease first, then what the agent sees: an event published before this socket opened
     // may still be on its way, and must not show a state the lease is about to change.
     tick.tick().await;
-    let mut alive = beat(&mut socket, &state, who, &mut told).await;
-    let silent_after = Duration::from_secs(state.chat.silent_after_secs);
+    let mut alive = beat(&mut socket, &state, who, &mut told).await && send(&mut socket, ping()).await;
     let mut heard = Instant::now();
     while alive {
         alive = tokio::select! {
+            // The page's frames first: an answer waiting must count before a beat judges the
+            // silence, however long the last beat took.
+            biased;
             frame = socket.recv() => match frame {
                 Some(Ok(Message::Close(_)) | Err(_)) | None => false,
                 Some(Ok(_)) => {
@@ -113,7 +118,7 @@ async fn run(mut socket: WebSocket, state: AppState, who: Agent) {
             },
             event = events.recv() => event.is_some() && push(&mut socket, &state, who, &mut told, true).await,
             _ = tick.tick() => match heard.elapsed() < silent_after {
-                true => beat(&mut socket, &state, who, &mut told).await && send(&mut socket, Message::Ping(Default::default())).await,
+                true => beat(&mut socket, &state, who, &mut told).await && send(&mut socket, ping()).await,
                 false => {
                     let silent_secs = heard.elapsed().as_secs();
                     tracing::info!(portal_id = who.portal_id, staff_id = who.staff_id, silent_secs,
@@ -130,6 +135,11 @@ async fn run(mut socket: WebSocket, state: AppState, who: Agent) {
         };
     }
     send(&mut socket, Message::Close(None)).await;
+}
+
+/// Asks the page for a sign of life; browsers answer on their own.
+fn ping() -> Message {
+    Message::Ping(Default::default())
 }
 
 /// A page that stopped reading must not hold the socket's task: a send that has not gone
