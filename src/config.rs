@@ -297,7 +297,8 @@ pub struct ChatTimings {
     pub sweep_ms: u64,
     /// A presence socket that hears nothing from its page for this long closes, and renews
     /// the lease no more: the page vanished without closing it (a laptop shut, a network
-    /// gone). The socket pings every third of the lease, and browsers answer on their own.
+    /// gone). The socket pings every third of the lease or of this, whichever is shorter, and
+    /// browsers answer on their own.
     /// `FRONTDESK_CHAT_SILENT_AFTER_SECS`.
     pub silent_after_secs: u64,
 }

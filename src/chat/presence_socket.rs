@@ -9,8 +9,8 @@
 //!
 //! The client may send `{"type":"ping"}`. The socket closes when the session ends (sign-out,
 //! expiry), and when it has heard nothing from the page for `silent_after_secs`: any frame
-//! counts, the answers to its own pings too (sent every third of the lease; a browser answers
-//! them itself, however it slows a hidden tab's scripts). A page that vanished without closing
+//! counts, the answers to its own pings too (sent every third of the lease or of that limit,
+//! whichever is shorter; a browser answers them itself, however it slows a hidden tab's scripts). A page that vanished without closing
 //! the socket must not keep renewing the agent's lease, and getting chats offered.
 
 use std::collections::BTreeSet;
@@ -117,11 +117,12 @@ async fn run(mut socket: WebSocket, state: AppState, who: Agent) {
                 }
             },
             event = events.recv() => event.is_some() && push(&mut socket, &state, who, &mut told, true).await,
-            _ = tick.tick() => match heard.elapsed() < silent_after {
-                true => beat(&mut socket, &state, who, &mut told).await && send(&mut socket, ping()).await,
-                false => {
-                    let silent_secs = heard.elapsed().as_secs();
-                    tracing::info!(portal_id = who.portal_id, staff_id = who.staff_id, silent_secs,
+            _ = tick.tick() => {
+                let silent = heard.elapsed();
+                if silent < silent_after {
+                    beat(&mut socket, &state, who, &mut told).await && send(&mut socket, ping()).await
+                } else {
+                    tracing::info!(portal_id = who.portal_id, staff_id = who.staff_id, silent_secs = silent.as_secs(),
                         "presence socket closed: its page answers nothing, so the agent's lease is no longer renewed");
                     false
                 }

@@ -167,8 +167,8 @@ async fn a_common_word_is_ranked_among_its_newest_500_matches_however_far_apart(
     let found = ids(&app, portal, Reader::Visitor, "beacon").await;
     assert_eq!(found.first(), Some(&new[150]), "beacon: {found:?}");
     assert!(!found.contains(&new[0]), "beacon: {found:?}");
-    // PostgreSQL drops stop words: `the` alone is no query, and finds nothing (not the newest
-    // articles). SQLite keeps every word, and finds it.
+    // PostgreSQL drops stop words: `the` alone is no query, and finds nothing. SQLite keeps
+    // every word, and finds it.
     if app.db.backend() == frontdesk::db::Backend::Postgres {
         assert_eq!(ids(&app, portal, Reader::Visitor, "the").await, Vec::<i64>::new());
     }
