@@ -38,7 +38,7 @@ struct Settings {
     cookie: Option<String>,
     pid: Option<u32>,
     max_in_flight: usize,
-    /// Requests slower than this (ms) are listed with their words.
+    /// Requests slower than this (ms) are listed with their words (those measured, not the warm-up).
     slow_ms: Option<u64>,
 }
 
@@ -144,7 +144,7 @@ async fn main() {
             measure_started = Instant::now();
         }
         let url = format!("{}{}{words}", s.base, s.path);
-        let slow = s.slow_ms.map(|ms| (ms * 1000, url.clone()));
+        let slow = s.slow_ms.filter(|_| n >= measured_from).map(|ms| (ms * 1000, url.clone()));
         let (client, in_flight, cookie) = (client.clone(), in_flight.clone(), s.cookie.clone());
         tasks.push(tokio::spawn(async move {
             // Waiting here for a free connection counts: the request was due at `due`.
