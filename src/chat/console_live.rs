@@ -21,6 +21,7 @@ use crate::accounts::permissions::Permission;
 use crate::auth::ManageUser;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
+use crate::web::sockets;
 use crate::web::state::AppState;
 
 /// Changes closer together than this make one message.
@@ -110,13 +111,13 @@ async fn serve(state: AppState, who: Watcher, mut ws: WebSocket) {
             () = wait => {
                 due = None;
                 last_sent = tokio::time::Instant::now();
-                if ws.send(Message::Text("{\"type\":\"chats\"}".into())).await.is_err() {
+                if !sockets::send_within(&mut ws, Message::Text("{\"type\":\"chats\"}".into())).await {
                     break;
                 }
             }
         }
     }
-    let _ = ws.send(Message::Close(None)).await;
+    sockets::close_within(&mut ws).await;
 }
 
 async fn script() -> impl IntoResponse {

@@ -143,12 +143,9 @@ fn ping() -> Message {
     Message::Ping(Default::default())
 }
 
-/// A page that stopped reading must not hold the socket's task: a send that has not gone
-/// through within this long ends the socket.
-const SEND_WITHIN: Duration = Duration::from_secs(10);
-
+/// A page that stopped reading must not hold the socket's task (`sockets::SEND_WITHIN`).
 async fn send(socket: &mut WebSocket, message: Message) -> bool {
-    matches!(tokio::time::timeout(SEND_WITHIN, socket.send(message)).await, Ok(Ok(())))
+    crate::web::sockets::send_within(socket, message).await
 }
 
 /// Every third of a lease: the session must still be current; renews the lease and re-reads

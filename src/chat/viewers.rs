@@ -208,7 +208,7 @@ async fn serve(state: AppState, user: ManageUser, number: String, seat: Seat, mu
     if let Err(Stop::Database(e)) = outcome {
         tracing::warn!(error = %e, "ticket viewers socket stopped");
     }
-    let _ = ws.send(Message::Close(None)).await;
+    crate::web::sockets::close_within(&mut ws).await;
     match leave(&state, seat).await {
         Ok(()) => announce(&state, seat).await,
         // The row expires on its own.
@@ -238,7 +238,9 @@ async fn push(state: &AppState, seat: Seat, shown: &mut Option<Vec<Viewer>>, ws:
         return Ok(());
     }
     let frame = serde_json::to_string(&ViewersFrame { r#type: "viewers", viewers: &others }).unwrap_or_default();
-    ws.send(Message::Text(frame.into())).await.map_err(|_| Stop::Gone)?;
+    if !crate::web::sockets::send_within(ws, Message::Text(frame.into())).await {
+        return Err(Stop::Gone);
+    }
     *shown = Some(others);
     Ok(())
 }

@@ -1,8 +1,11 @@
 //! What every WebSocket of the application shares.
 
-use axum::extract::ws::WebSocketUpgrade;
+use std::time::Duration;
+
+use axum::extract::ws::{Message, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use futures_util::{Sink, SinkExt};
 
 /// The read buffer each socket starts with. The library's default, 128 KiB, made an open socket
 /// cost about 140 KiB of memory (1.4 GB for 10,000 chats: docs/benchmarks.md, "Chat"), while
@@ -22,4 +25,20 @@ pub fn lean(upgrade: WebSocketUpgrade, max_message_bytes: usize) -> WebSocketUpg
 /// and stop (`static/presence.js`, `static/chat.js`), so it must mean exactly that.
 pub fn session_refused(refusal: Response) -> Response {
     if refusal.status().is_server_error() { refusal } else { StatusCode::UNAUTHORIZED.into_response() }
+}
+
+/// A peer that stopped reading (a frozen tab, a laptop shut, a network gone without a word)
+/// leaves a send waiting for as long as TCP keeps trying, and the socket's task with it: a
+/// send or a close that has not gone through within this long ends the socket.
+pub const SEND_WITHIN: Duration = Duration::from_secs(10);
+
+/// Sends `message`: false when that failed or took longer than `SEND_WITHIN`, and the socket is
+/// then done with (how much of the frame went out is not known).
+pub async fn send_within<S: Sink<Message> + Unpin>(sink: &mut S, message: Message) -> bool {
+    matches!(tokio::time::timeout(SEND_WITHIN, sink.send(message)).await, Ok(Ok(())))
+}
+
+/// Closes the socket, giving up after `SEND_WITHIN`.
+pub async fn close_within<S: Sink<Message> + Unpin>(sink: &mut S) {
+    let _ = tokio::time::timeout(SEND_WITHIN, sink.close()).await;
 }

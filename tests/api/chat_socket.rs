@@ -523,3 +523,63 @@ async fn next_message(
         }
     }
 }
+
+/// A client that stops reading (a frozen tab, a laptop shut without the socket closing) does not
+/// hold its socket: once a send has waited `SEND_WITHIN` for it, the server lets the socket go.
+/// The chat's history is more than TCP keeps in its buffers on loopback, so the server's sends
+/// wait; the client reads nothing for a while, then finds the socket ended before the history
+/// did. Before, the sends waited for as long as the connection lived.
+#[tokio::test]
+async fn chat_a_client_that_stops_reading_is_let_go() {
+    let app = common::spawn().await;
+    let desk = desk(&app).await;
+    let id = active_chat(&desk, "Hello").await;
+    let (first, count) = (3_i64, 3_000_i64);
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT $3 UNION ALL SELECT i + 1 FROM n WHERE i < $4) \
+         INSERT INTO chat_messages (portal_id, chat_id, seq, author, body, created_at) \
+         SELECT c.portal_id, c.id, n.i, 'agent', $2, 0 FROM n CROSS JOIN chats c WHERE c.id = $1",
+    )
+    .bind(id)
+    .bind("x".repeat(frontdesk::chat::store::BODY_MAX_CHARS))
+    .bind(first)
+    .bind(first + count - 1)
+    .execute(app.db.writer())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE chats SET last_seq = $2 WHERE id = $1")
+        .bind(id)
+        .bind(first + count - 1)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+
+    // A socket with a small receive buffer, not read.
+    let url = format!("{}/portal/default/chats/{id}/socket", desk.customer.base.replace("http://", "ws://"));
+    let mut request = url.as_str().into_client_request().unwrap();
+    let base: reqwest::Url = desk.customer.base.parse().unwrap();
+    request
+        .headers_mut()
+        .insert("cookie", desk.customer.jar.cookies(&base).unwrap().to_str().unwrap().parse().unwrap());
+    let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+    tcp.set_recv_buffer_size(4096).unwrap();
+    let stream =
+        tcp.connect(format!("{}:{}", base.host_str().unwrap(), base.port().unwrap()).parse().unwrap()).await.unwrap();
+    let (mut socket, _) = tokio_tungstenite::client_async(request, stream).await.unwrap();
+    tokio::time::sleep(frontdesk::web::sockets::SEND_WITHIN + Duration::from_secs(3)).await;
+
+    // Reading now: what the buffers held, then the end.
+    let mut messages = 0;
+    let ended = loop {
+        match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
+            Err(_) => break false,
+            Ok(Some(Ok(Message::Text(text)))) => {
+                messages += i64::from(serde_json::from_str::<Value>(&text).unwrap()["type"] == "message");
+            }
+            Ok(Some(Ok(Message::Close(_))) | None | Some(Err(_))) => break true,
+            Ok(Some(Ok(_))) => {}
+        }
+    };
+    assert!(ended, "the socket still open after {messages} messages");
+    assert!(messages < count, "the socket ended before the history did: {messages} messages of {}", count + 2);
+}

@@ -24,7 +24,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
@@ -227,7 +227,7 @@ async fn run(socket: WebSocket, conn: Conn, after: i64) {
     let mut writer = tokio::spawn(async move {
         let mut writer = Writer::new(writer_conn, after);
         writer.run(&mut sink, &mut outgoing, events).await;
-        let _ = sink.close().await;
+        crate::web::sockets::close_within(&mut sink).await;
     });
     let mut reader = tokio::spawn(async move {
         let mut reader = Reader::new(conn, out);

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
-use futures_util::SinkExt;
 use rand::Rng;
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -237,8 +236,9 @@ impl Writer {
     }
 }
 
+/// A client that stopped reading ends the socket (`sockets::SEND_WITHIN`), not hold it.
 async fn send(sink: &mut Sink, frame: String) -> Result<(), ()> {
-    sink.send(Message::Text(frame.into())).await.map_err(|_| ())
+    if crate::web::sockets::send_within(sink, Message::Text(frame.into())).await { Ok(()) } else { Err(()) }
 }
 
 fn state_frame(shown: &Shown) -> serde_json::Value {
