@@ -118,3 +118,73 @@ test('two agents on a ticket, then a chat answered from a phone', async () => {
   await bo.waitForSelector('#chat-state:has-text("Ended")');
   assert.equal(await bo.locator('#chat-compose').count(), 0);
 });
+
+// A chat taken from an agent while one of their tabs still shows it (here moved to another
+// department from their other tab; as well a laptop that slept while its chats went back to
+// the queue): that tab says the chat is no longer theirs and stops, rather than try its socket
+// again forever under "connection lost". Cy is an agent, not an administrator, who could read
+// along any chat.
+test('a chat moved away from an agent: the tab still showing it says so and stops', async () => {
+  const CY = { email: 'cy@desk.test', password: 'Cy-Ag3nt-Secret!' };
+  server.cli(['user', 'add', '--portal', 'default', '--role', 'agent', '--email', CY.email, '--name', 'Cy Agent'], `${CY.password}\n`);
+  const ana = await (await browser.newContext()).newPage();
+  await signIn(ana, ADMIN);
+  await ana.goto(`${server.base}/manage/departments`);
+  await ana.fill('#name', 'Billing');
+  await ana.click('form.card button[type=submit]');
+  await ana.waitForSelector('#departments:has-text("Billing")');
+  await ana.goto(`${server.base}/manage/agents`);
+  await ana.click('text=Cy Agent');
+  await ana.check('input[name=perm][value=answer_chats]');
+  await ana.check('label.check:has-text("Billing") input[name=department]');
+  await ana.click('#agent-form button[type=submit]');
+  await ana.waitForURL(/msg=saved/);
+
+  const cy = await (await browser.newContext()).newPage();
+  await signIn(cy, CY);
+  await cy.goto(`${server.base}/manage/chats`);
+  await cy.click('#presence-menu summary');
+  await cy.locator('form.presence-switch[data-channel="chat"] button[value="available"]').click();
+  await cy.waitForLoadState();
+  await cy.goto(`${server.base}/manage/chats`);
+  const customer = await (await browser.newContext()).newPage();
+  await customer.goto(`${server.base}/portal/default/login`);
+  await customer.fill('#email', CUSTOMER.email);
+  await customer.fill('#password', CUSTOMER.password);
+  await customer.click('button[type=submit]');
+  await customer.waitForURL(`${server.base}/portal/default/`);
+  await customer.goto(`${server.base}/portal/default/chat`);
+  await customer.selectOption('#department', { label: 'Billing' });
+  await customer.fill('#message', 'About my invoice');
+  await customer.click('#chat-start button[type=submit]');
+  await customer.waitForSelector('#chat');
+  await cy.waitForSelector('#chat-offers li.offer:has-text("Rui Customer")');
+  await cy.click('#chat-offers button.accept');
+  await cy.waitForURL(/\/manage\/chats\/\d+$/);
+
+  // The same chat in a second tab, whose chat sockets are counted (not the header's).
+  const other = await cy.context().newPage();
+  await other.addInitScript(() => {
+    const Real = window.WebSocket;
+    window.socketsOpened = 0;
+    window.WebSocket = function (...args) {
+      if (/\/manage\/chats\/\d+\/socket/.test(String(args[0]))) window.socketsOpened += 1;
+      return new Real(...args);
+    };
+    Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3, prototype: Real.prototype });
+  });
+  await other.goto(cy.url());
+  await other.waitForSelector('#chat-messages li:has-text("About my invoice")');
+  await other.waitForFunction(() => window.socketsOpened === 1);
+
+  await cy.selectOption('#transfer-department-choice', { label: 'Support' });
+  await cy.click('#transfer-department button[type=submit]');
+  await cy.waitForURL(/done=transferred/);
+  await other.waitForSelector('#chat[data-signed-out]');
+  assert.equal(await other.textContent('#chat-offline'), 'This chat is no longer assigned to you.');
+  const opened = await other.evaluate(() => window.socketsOpened);
+  await other.waitForTimeout(4000);
+  assert.equal(await other.evaluate(() => window.socketsOpened), opened, 'no socket tried again');
+  assert.ok(opened <= 2, `the tab tried once more, to ask why, not ${opened - 1} times`);
+  assert.equal(await other.textContent('#chat-offline'), 'This chat is no longer assigned to you.');
+});
