@@ -209,17 +209,18 @@
     }
 
     // A socket refused before it opened does not say why; the same address asked as a page
-    // answers 401 when the session is gone, 404 when the chat is no longer this reader's (a
-    // customer signed out where a visitor's chat cookie remains, a visitor whose newer chat
-    // took the cookie, an agent the chat was transferred away from), and 400, not a socket,
-    // when all is well. Only the last is worth trying again. The widget's token is never put
-    // in an address, so the widget only retries.
+    // answers 401 when the session is gone, 404 marked `X-Chat-Refused: not-yours` when the
+    // chat is no longer this reader's (a customer signed out where a visitor's chat cookie
+    // remains, a visitor whose newer chat took the cookie, an agent the chat was transferred
+    // away from), and 400, not a socket, when all is well. The first two say so and stop;
+    // anything else (another 404 may be a proxy's while a node restarts) tries again. The
+    // widget's token is never put in an address, so the widget only retries.
     function whyRefused() {
       if (token || !window.fetch) return reconnectLater();
       fetch(root.getAttribute("data-socket"), { credentials: "same-origin", redirect: "manual" })
         .then(function (r) {
           if (r.status === 401) onSignedOut();
-          else if (r.status === 404) onSignedOut(t("gone"));
+          else if (r.status === 404 && r.headers.get("X-Chat-Refused") === "not-yours") onSignedOut(t("gone"));
           else reconnectLater();
         })
         .catch(reconnectLater);

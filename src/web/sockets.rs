@@ -38,7 +38,11 @@ pub async fn send_within<S: Sink<Message> + Unpin>(sink: &mut S, message: Messag
     matches!(tokio::time::timeout(SEND_WITHIN, sink.send(message)).await, Ok(Ok(())))
 }
 
-/// Closes the socket, giving up after `SEND_WITHIN`.
+/// A close is a courtesy: a peer that reads nothing (perhaps the send before timed out) is
+/// not waited for beyond this.
+const CLOSE_WITHIN: Duration = Duration::from_secs(2);
+
+/// Closes the socket, giving up after `CLOSE_WITHIN`.
 pub async fn close_within<S: Sink<Message> + Unpin>(sink: &mut S) {
-    let _ = tokio::time::timeout(SEND_WITHIN, sink.close()).await;
+    let _ = tokio::time::timeout(CLOSE_WITHIN, sink.close()).await;
 }

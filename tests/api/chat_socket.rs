@@ -244,7 +244,30 @@ async fn chat_sockets_refuse_strangers_before_the_upgrade_and_supervisors_only_r
     assert_eq!(stored(&app, id).await.len(), 2, "the first message and the agent joining");
     let (_, far) = app.signed_in_agent("default", "far@desk.test", &[], &["supervise_chats"]).await;
     assert_eq!(connect(&far, &format!("/manage/chats/{id}/socket")).await.err(), Some(404));
+
+    // Asked as a page (as chat.js asks why a socket was refused), a chat that is not the
+    // reader's is refused for good, and one that does not exist the same way (no answer tells
+    // which); an agent's chat missing from their portal is not (a portal switched in another
+    // tab may be switched back).
+    for (who, path) in [
+        (&eve, path.clone()),
+        (&desk.customer, "/portal/default/chats/999999/socket".to_string()),
+        (&bob, format!("/manage/chats/{id}/socket")),
+        (&far, format!("/manage/chats/{id}/socket")),
+        (&bob, "/manage/chats/x/socket".to_string()),
+    ] {
+        let page = who.get(&path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(page.headers.get(REFUSED).and_then(|v| v.to_str().ok()), Some("not-yours"), "{path}");
+    }
+    let page = bob.get("/manage/chats/999999/socket").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_eq!(page.headers.get(REFUSED), None);
+    // Its own chat, asked as a page: not a socket, not refused.
+    assert_eq!(desk.customer.get(&path).await.status, StatusCode::BAD_REQUEST);
 }
+
+use frontdesk::chat::ws::REFUSED_HEADER as REFUSED;
 
 #[tokio::test]
 async fn chat_sockets_answer_hostile_frames_and_pages_escape_messages() {
@@ -338,6 +361,8 @@ async fn chat_an_agent_transferred_away_reads_no_further() {
     assert!(frames.iter().all(|f| f["body"] != "For Bob only"), "{frames:?}");
     assert!(frames.iter().any(|f| f["type"] == "error"), "{frames:?}");
     assert_eq!(connect(&desk.agent, &format!("/manage/chats/{id}/socket")).await.err(), Some(404));
+    let page = desk.agent.get(&format!("/manage/chats/{id}/socket")).await;
+    assert_eq!(page.headers.get(REFUSED).and_then(|v| v.to_str().ok()), Some("not-yours"), "for good");
 }
 
 #[tokio::test]
@@ -566,7 +591,8 @@ async fn chat_a_client_that_stops_reading_is_let_go() {
     let stream =
         tcp.connect(format!("{}:{}", base.host_str().unwrap(), base.port().unwrap()).parse().unwrap()).await.unwrap();
     let (mut socket, _) = tokio_tungstenite::client_async(request, stream).await.unwrap();
-    tokio::time::sleep(frontdesk::web::sockets::SEND_WITHIN + Duration::from_secs(3)).await;
+    // Twice the limit: however late the server's first send starts to wait, it has given up.
+    tokio::time::sleep(frontdesk::web::sockets::SEND_WITHIN * 2).await;
 
     // Reading now: what the buffers held, then the end.
     let mut messages = 0;

@@ -124,6 +124,15 @@ fn not_a_socket() -> Response {
     AppError::bad_request(Msg::new("chat-error-not-a-socket")).into_response()
 }
 
+/// The header that marks a refusal for good: the chat is not (or no longer) this reader's.
+/// chat.js stops trying on this answer alone, not on any 404: a proxy's, while a node
+/// restarts, or an agent's whose session was switched to another portal in another tab, pass.
+pub const REFUSED_HEADER: &str = "x-chat-refused";
+
+fn not_yours() -> Response {
+    (StatusCode::NOT_FOUND, [(REFUSED_HEADER, "not-yours")]).into_response()
+}
+
 async fn customer_socket(
     State(state): State<AppState>,
     MaybePortalUser(portal, user): MaybePortalUser,
@@ -141,7 +150,12 @@ async fn customer_socket(
     if matches!(requester, Requester::Nobody) {
         return Ok(unauthorized());
     }
-    let chat = own_chat(&state, portal_id, &requester, &id).await?;
+    // A chat that does not exist is refused as one of someone else's: no answer tells which.
+    let chat = match own_chat(&state, portal_id, &requester, &id).await {
+        Ok(chat) => chat,
+        Err(AppError::NotFound) => return Ok(not_yours()),
+        Err(e) => return Err(e),
+    };
     let after = query.after()?;
     let Ok(ws) = ws else { return Ok(not_a_socket()) };
     let conn = Conn {
@@ -180,9 +194,14 @@ async fn agent_socket(
         Err(refusal) => return Ok(crate::web::sockets::session_refused(refusal)),
     };
     crate::web::csrf::check_origin(&headers, &state)?;
-    let id = super::portal_access::parse_id(&id)?;
+    let Ok(id) = super::portal_access::parse_id(&id) else { return Ok(not_yours()) };
+    // Not in the portal the session is in now: perhaps switched in another tab, and back later.
     let chat = store::load(&state.db, user.portal.id, id).await?.ok_or(AppError::NotFound)?;
-    let writes = agent_side(&state, &user, &chat).await?;
+    let writes = match agent_side(&state, &user, &chat).await {
+        Ok(writes) => writes,
+        Err(AppError::NotFound) => return Ok(not_yours()),
+        Err(e) => return Err(e),
+    };
     let after = query.after()?;
     let Ok(ws) = ws else { return Ok(not_a_socket()) };
     let side = if writes { Side::Agent { staff_id: user.staff.id } } else { Side::Supervisor };
