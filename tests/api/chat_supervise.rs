@@ -95,3 +95,33 @@ async fn only_supervisors_of_the_portal_see_it() {
     let sue_pt = app.manage_as_pt("sue@desk.test", common::AGENT_PASSWORD).await;
     sue_pt.get("/manage/chats/supervise").await.assert_contains("Chats em andamento").assert_contains("Aguardando");
 }
+
+/// A chat moved to a department its supervisor does not see: their read-along socket is told
+/// and closes (before, it went on hearing the chat until it closed for another reason); asked
+/// again, it is refused for good.
+#[tokio::test]
+async fn a_supervisor_reads_no_further_once_the_chat_leaves_their_departments() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let sales = app.department(portal, "Sales").await;
+    let (ana_id, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_chats"]).await;
+    let (_, sue) = app.signed_in_agent("default", "sue@desk.test", &[support], &["supervise_chats"]).await;
+    available(&app, portal, ana_id).await;
+    let active = chat(&app, portal, support, None, "active", Some(ana_id), "My order is late").await;
+    let path = format!("/manage/chats/{active}/socket");
+    let mut sue_socket = console_ws::open(&sue, &path).await.expect("read along");
+    console_ws::until(&mut sue_socket, "the first message", |f| f["type"] == "message").await;
+
+    ana.post(&format!("/manage/chats/{active}/transfer-department"), &[("department", &sales.to_string())])
+        .await
+        .assert_redirect_to("/manage/chats?done=transferred");
+    let told = console_ws::until(&mut sue_socket, "the refusal", |f| f["type"] == "error").await;
+    assert_eq!(told["message"], "You can no longer see this chat.");
+    let mut after = Vec::new();
+    while let Some(frame) = console_ws::next(&mut sue_socket).await {
+        after.push(frame);
+    }
+    assert!(after.iter().all(|f| f["type"] != "message"), "nothing more heard: {after:?}");
+    assert_eq!(console_ws::open(&sue, &path).await.err(), Some(404));
+    assert_eq!(sue.get(&path).await.headers.get(frontdesk::chat::ws::REFUSED_HEADER).unwrap(), "not-yours");
+}

@@ -102,6 +102,8 @@ struct Conn {
     /// The session that opened the socket (none for a visitor's token): once it has ended
     /// (signed out, account disabled, run out), the socket stops too.
     session: session::SessionWord,
+    /// A supervisor reading along: asked again, as the chat moves, whether they still may.
+    supervisor: Option<std::sync::Arc<ManageUser>>,
 }
 
 impl Conn {
@@ -166,6 +168,7 @@ async fn customer_socket(
         lang: Lang::current(),
         files_base: format!("{}/chats/{}/files", portal.base, chat.id),
         session: session::SessionWord::new(user.as_ref().map(|u| u.session.id)),
+        supervisor: None,
     };
     Ok(upgrade(ws, conn, after))
 }
@@ -213,6 +216,7 @@ async fn agent_socket(
         lang: Lang::current(),
         files_base: format!("/manage/chats/{}/files", chat.id),
         session: session::SessionWord::new(Some(user.session.id)),
+        supervisor: (!writes).then(|| std::sync::Arc::new(user.clone())),
     };
     Ok(upgrade(ws, conn, after))
 }

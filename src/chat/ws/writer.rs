@@ -192,6 +192,15 @@ impl Writer {
             let _ = send(sink, json!({"type": "error", "message": msg, "client_id": null}).to_string()).await;
             return Err(());
         }
+        // Moved to a department its supervisor does not see: they read no further either (a
+        // database that is away keeps the socket, as for sessions).
+        if let Some(user) = &c.supervisor
+            && !crate::chat::supervise::supervises(&c.state, user, chat.department_id).await.unwrap_or(true)
+        {
+            let msg = Msg::new("chat-error-no-access").in_lang(c.lang);
+            let _ = send(sink, json!({"type": "error", "message": msg, "client_id": null}).to_string()).await;
+            return Err(());
+        }
         // The chat's own count says whether there is anything new to read (a look usually has not).
         while chat.last_seq > self.last_seq {
             let Ok(messages) = store::messages_after(&c.state.db, c.portal_id, c.chat_id, self.last_seq).await else {
