@@ -299,6 +299,7 @@ pub struct ChatTimings {
     /// the lease no more: the page vanished without closing it (a laptop shut, a network
     /// gone). The socket pings every third of the lease or of this, whichever is shorter, and
     /// browsers answer on their own.
+    /// A ticket page's viewers socket does the same (the agent leaves the ticket's viewers).
     /// `FRONTDESK_CHAT_SILENT_AFTER_SECS`.
     pub silent_after_secs: u64,
 }

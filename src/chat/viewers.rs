@@ -169,22 +169,34 @@ async fn serve(state: AppState, user: ManageUser, number: String, seat: Seat, mu
         state.events.subscribe_to(Topic::TicketViewers { portal_id: seat.portal_id, ticket_id: seat.ticket_id });
     let mut writing = false;
     let mut shown: Option<Vec<Viewer>> = None;
-    let mut tick = tokio::time::interval(Duration::from_secs(RENEW_SECS));
+    // A page that vanished without closing its socket (a laptop shut, a network gone) would
+    // otherwise be renewed for as long as TCP keeps the connection, a viewer nobody is: the
+    // socket pings at each tick (browsers answer on their own, even in a hidden tab) and lets
+    // go of a page it has heard nothing from for the agents' silence limit.
+    let silent_after = Duration::from_secs(state.chat.silent_after_secs);
+    let mut tick = tokio::time::interval(Duration::from_secs(RENEW_SECS).min(silent_after / 3));
+    let mut heard = tokio::time::Instant::now();
     let outcome: Result<(), Stop> = async {
         loop {
             tokio::select! {
-                frame = ws.recv() => match frame {
-                    Some(Ok(Message::Text(text))) => {
-                        if let Ok(ClientFrame::Writing { writing: now_writing }) = serde_json::from_str(text.as_str()) {
-                            writing = now_writing;
-                            if renew(&state, seat, writing).await? {
-                                announce(&state, seat).await;
+                // The page's answers first: one waiting is not taken for silence.
+                biased;
+                frame = ws.recv() => {
+                    heard = tokio::time::Instant::now();
+                    match frame {
+                        Some(Ok(Message::Text(text))) => {
+                            if let Ok(ClientFrame::Writing { writing: now_writing }) = serde_json::from_str(text.as_str()) {
+                                writing = now_writing;
+                                if renew(&state, seat, writing).await? {
+                                    announce(&state, seat).await;
+                                }
                             }
                         }
+                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(()),
+                        // A pong, the page's answer to a ping.
+                        Some(Ok(_)) => {}
                     }
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(()),
-                    Some(Ok(_)) => {}
-                },
+                }
                 event = events.recv() => {
                     if event.is_none() {
                         return Ok(());
@@ -192,6 +204,13 @@ async fn serve(state: AppState, user: ManageUser, number: String, seat: Seat, mu
                     push(&state, seat, &mut shown, &mut ws).await?;
                 }
                 _ = tick.tick() => {
+                    if heard.elapsed() >= silent_after {
+                        tracing::info!(ticket = seat.ticket_id, staff = seat.staff_id, "ticket viewers socket closed: its page answers nothing");
+                        return Ok(());
+                    }
+                    if !crate::web::sockets::send_within(&mut ws, Message::Ping(Default::default())).await {
+                        return Err(Stop::Gone);
+                    }
                     // Still allowed to see it? (moved out of the department, ticket moved away)
                     if visible_ticket(&state, &user, &number).await.is_err() {
                         return Ok(());

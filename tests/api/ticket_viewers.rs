@@ -145,3 +145,51 @@ async fn agents_on_two_nodes_see_each_other() {
     bo_socket.close(None).await.expect("close");
     console_ws::until(&mut ana_socket, "Bo gone", |f| names(f).is_empty()).await;
 }
+
+/// An agent whose page vanished without closing its socket (a laptop shut, a network gone) is
+/// not shown on the ticket for as long as the connection lives: once the socket has heard
+/// nothing for the silence limit, not even the answers to its pings, the agent leaves the list.
+/// A page that answers the pings, as browsers do on their own, stays.
+#[tokio::test]
+async fn an_agent_whose_page_answers_nothing_leaves_the_list() {
+    use futures_util::StreamExt;
+    let app = common::spawn_with(|c| {
+        c.chat = frontdesk::config::ChatTimings { silent_after_secs: 3, ..Default::default() };
+    })
+    .await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let number = app.ticket(portal, support, None, "Printer on fire").await;
+    let (_, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_tickets"]).await;
+    let (bo_id, bo) = app.signed_in_agent("default", "bo@desk.test", &[support], &["answer_tickets"]).await;
+    let mut ana_socket = open_on(&ana, number).await;
+    let mut bo_socket = open_on(&bo, number).await;
+    console_ws::until(&mut ana_socket, "Bo", |f| !names(f).is_empty()).await;
+
+    // Both pages read (and so answer the pings) for more than twice the limit: Bo stays.
+    let mut bo_pings = 0;
+    let mut ana_frames = Vec::new();
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(7);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(until) => break,
+            frame = bo_socket.next() => match frame {
+                Some(Ok(f)) => bo_pings += i32::from(f.is_ping()),
+                _ => panic!("Bo's socket closed while his page answered"),
+            },
+            frame = ana_socket.next() => match frame {
+                Some(Ok(f)) if f.is_text() => ana_frames.push(f.into_text().expect("text").to_string()),
+                Some(Ok(_)) => {}
+                _ => panic!("Ana's socket closed while her page answered"),
+            },
+        }
+    }
+    assert!(bo_pings >= 3, "a ping every third of the limit: {bo_pings} in 7 s");
+    assert!(ana_frames.iter().all(|f| !f.contains("\"viewers\":[]")), "Bo never left: {ana_frames:?}");
+    assert_eq!(viewers_row(&app, bo_id).await, Some(0));
+
+    // Then Bo's page neither reads nor closes: he leaves Ana's list, and his row goes.
+    let gone = console_ws::until(&mut ana_socket, "Bo gone", |f| names(f).is_empty()).await;
+    assert!(names(&gone).is_empty());
+    assert_eq!(viewers_row(&app, bo_id).await, None);
+    drop(bo_socket);
+}
