@@ -33,6 +33,23 @@ async function signIn(page, who) {
   await page.waitForURL(`${server.base}/manage`);
 }
 
+async function signInPortal(page, who) {
+  await page.goto(`${server.base}/portal/default/login`);
+  await page.fill('#email', who.email);
+  await page.fill('#password', who.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${server.base}/portal/default/`);
+}
+
+// The header's switch: available for chats, then back on the Chats page to wait for offers.
+async function availableForChats(page) {
+  await page.goto(`${server.base}/manage/chats`);
+  await page.click('#presence-menu summary');
+  await page.locator('form.presence-switch[data-channel="chat"] button[value="available"]').click();
+  await page.waitForLoadState();
+  await page.goto(`${server.base}/manage/chats`);
+}
+
 test('two agents on a ticket, then a chat answered from a phone', async () => {
   const ana = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   await signIn(ana, ADMIN);
@@ -49,11 +66,7 @@ test('two agents on a ticket, then a chat answered from a phone', async () => {
   await signIn(bo, BO);
 
   const customer = await (await browser.newContext()).newPage();
-  await customer.goto(`${server.base}/portal/default/login`);
-  await customer.fill('#email', CUSTOMER.email);
-  await customer.fill('#password', CUSTOMER.password);
-  await customer.click('button[type=submit]');
-  await customer.waitForURL(`${server.base}/portal/default/`);
+  await signInPortal(customer, CUSTOMER);
   await customer.goto(`${server.base}/portal/default/tickets/new`);
   await customer.fill('#subject', 'Printer jams');
   await customer.fill('#message', 'It started today.');
@@ -76,12 +89,7 @@ test('two agents on a ticket, then a chat answered from a phone', async () => {
   await ana.waitForSelector('#ticket-viewers', { state: 'hidden' });
 
   // Bo becomes available for chats and waits on the Chats page; the customer starts a chat.
-  await bo.goto(`${server.base}/manage/chats`);
-  const form = bo.locator('form.presence-switch[data-channel="chat"]');
-  await bo.click('#presence-menu summary');
-  await form.locator('button[value="available"]').click();
-  await bo.waitForLoadState();
-  await bo.goto(`${server.base}/manage/chats`);
+  await availableForChats(bo);
   await customer.goto(`${server.base}/portal/default/chat`);
   await customer.fill('#message', 'My printer is on fire');
   await customer.click('#chat-start button[type=submit]');
@@ -142,17 +150,9 @@ test('a chat moved away from an agent: the tab still showing it says so and stop
 
   const cy = await (await browser.newContext()).newPage();
   await signIn(cy, CY);
-  await cy.goto(`${server.base}/manage/chats`);
-  await cy.click('#presence-menu summary');
-  await cy.locator('form.presence-switch[data-channel="chat"] button[value="available"]').click();
-  await cy.waitForLoadState();
-  await cy.goto(`${server.base}/manage/chats`);
+  await availableForChats(cy);
   const customer = await (await browser.newContext()).newPage();
-  await customer.goto(`${server.base}/portal/default/login`);
-  await customer.fill('#email', CUSTOMER.email);
-  await customer.fill('#password', CUSTOMER.password);
-  await customer.click('button[type=submit]');
-  await customer.waitForURL(`${server.base}/portal/default/`);
+  await signInPortal(customer, CUSTOMER);
   await customer.goto(`${server.base}/portal/default/chat`);
   await customer.selectOption('#department', { label: 'Billing' });
   await customer.fill('#message', 'About my invoice');
