@@ -66,12 +66,13 @@ pub async fn serve_portal_hosts(State(state): State<AppState>, mut req: Request,
         return next.run(req).await;
     }
     let bare = host.split(':').next().unwrap_or(&host).to_string();
-    let portal = match super::by_host(&state.db, &host).await {
-        Ok(Some(p)) => Some(p),
-        Ok(None) if bare != host => super::by_host(&state.db, &bare).await.ok().flatten(),
-        Ok(None) => None,
+    // One reading of the portals for both names: a database that is away is a 503 either way,
+    // never a 404 for a host that has a portal.
+    let portals = match super::cache::snapshot(&state.db).await {
+        Ok(portals) => portals,
         Err(e) => return axum::response::IntoResponse::into_response(AppError::from(e)),
     };
+    let portal = portals.by_host(&host).or_else(|| portals.by_host(&bare)).cloned();
     if let Some(portal) = portal {
         // Every answer on the portal's host is the portal's, even one no route gives (a 404).
         crate::i18n::request::set_portal_default(portal.default_language);
