@@ -57,6 +57,23 @@ impl ManageUser {
     pub fn subject(&self) -> Subject {
         Subject::Staff(self.staff.id)
     }
+
+    /// The same person in the same portal, their account, role and permissions read again:
+    /// for what holds a user for long (a socket), which must not keep rights taken away since.
+    /// `None` once the account is disabled or no longer works in the portal.
+    pub async fn reread(&self, db: &crate::db::Db) -> Result<Option<ManageUser>, sqlx::Error> {
+        let Some(staff) = staff::by_id(db, self.staff.id).await?.filter(Staff::is_active) else {
+            return Ok(None);
+        };
+        let here = staff::access(db, staff.id).await?.into_iter().find(|(p, _, _)| p.id == self.portal.id);
+        let (role, permissions) = match here {
+            Some((_, role, granted)) => (role, granted.into_iter().collect()),
+            // A superadmin is an administrator wherever they work.
+            None if staff.is_superadmin => (Role::Admin, HashSet::new()),
+            None => return Ok(None),
+        };
+        Ok(Some(ManageUser { staff, role, permissions, ..self.clone() }))
+    }
 }
 
 /// Like `ManageUser`, but also admitted while a password change is required (for the profile

@@ -125,6 +125,17 @@ pub async fn supervised_chat(state: &AppState, user: &ManageUser, raw: &str) -> 
     Ok(chat)
 }
 
+/// For a socket reading along since `user` opened it: whether they still may, their rights
+/// read again (taken away meanwhile, they stop). A database that is away keeps the socket, as
+/// for sessions.
+pub(crate) async fn still_supervises(state: &AppState, user: &ManageUser, department_id: i64) -> bool {
+    match user.reread(&state.db).await {
+        Ok(Some(now)) => supervises(state, &now, department_id).await.unwrap_or(true),
+        Ok(None) => false,
+        Err(_) => true,
+    }
+}
+
 /// The one read-along rule, for these pages and the chat's socket and files alike: holding
 /// `supervise_chats` and seeing the department by the tickets' rule (members, administrators,
 /// those who see every department).

@@ -174,7 +174,8 @@ async fn serve(state: AppState, user: ManageUser, number: String, seat: Seat, mu
     // socket pings at each tick (browsers answer on their own, even in a hidden tab) and lets
     // go of a page it has heard nothing from for the agents' silence limit.
     let silent_after = Duration::from_secs(state.chat.silent_after_secs);
-    let mut tick = tokio::time::interval(Duration::from_secs(RENEW_SECS).min(silent_after / 3));
+    let every = Duration::from_secs(RENEW_SECS).min(silent_after / 3).max(Duration::from_millis(500));
+    let mut tick = tokio::time::interval(every);
     let mut heard = tokio::time::Instant::now();
     let outcome: Result<(), Stop> = async {
         loop {

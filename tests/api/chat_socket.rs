@@ -224,7 +224,7 @@ async fn chat_sockets_refuse_strangers_before_the_upgrade_and_supervisors_only_r
     let eve = app.browser();
     eve.sign_in_portal("default", "eve@client.test", "Cust0mer-Passw0rd!").await;
     assert_eq!(connect(&eve, &path).await.err(), Some(404));
-    app.portal_with_department("other").await;
+    let (other, other_department) = app.portal_with_department("other").await;
     assert_eq!(connect(&desk.customer, &format!("/portal/other/chats/{id}/socket")).await.err(), Some(401));
     app.customer("other", "olga@client.test", "Cust0mer-Passw0rd!").await;
     let olga = app.browser();
@@ -232,7 +232,7 @@ async fn chat_sockets_refuse_strangers_before_the_upgrade_and_supervisors_only_r
     assert_eq!(connect(&olga, &format!("/portal/other/chats/{id}/socket")).await.err(), Some(404));
     assert_eq!(connect(&desk.customer, "/portal/default/chats/999999/socket").await.err(), Some(404));
     // An agent who is not the chat's; then a supervisor of its department.
-    let (_, bob) = app.signed_in_agent("default", "bob@desk.test", &[desk.department], &["answer_chats"]).await;
+    let (bob_id, bob) = app.signed_in_agent("default", "bob@desk.test", &[desk.department], &["answer_chats"]).await;
     assert_eq!(connect(&bob, &format!("/manage/chats/{id}/socket")).await.err(), Some(404));
     let (_, sue) = app.signed_in_agent("default", "sue@desk.test", &[desk.department], &["supervise_chats"]).await;
     let mut reading = connect(&sue, &format!("/manage/chats/{id}/socket")).await.unwrap();
@@ -260,9 +260,26 @@ async fn chat_sockets_refuse_strangers_before_the_upgrade_and_supervisors_only_r
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(page.headers.get(REFUSED).and_then(|v| v.to_str().ok()), Some("not-yours"), "{path}");
     }
-    let page = bob.get("/manage/chats/999999/socket").await;
+    // A chat of another portal, nobody's: refused for good, as one that does not exist (no
+    // answer tells which). Once Bob works in that portal too, his session (in this one) may be
+    // switched there in another tab: a plain 404, which the page tries again.
+    let elsewhere = crate::console_ws::fixtures::chat(&app, other, other_department, None, "waiting", None, "Hi").await;
+    let elsewhere_path = format!("/manage/chats/{elsewhere}/socket");
+    for path in ["/manage/chats/999999/socket", elsewhere_path.as_str()] {
+        let page = bob.get(path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(page.headers.get(REFUSED).and_then(|v| v.to_str().ok()), Some("not-yours"), "{path}");
+    }
+    sqlx::query("INSERT INTO staff_portals (staff_id, portal_id, role, created_at) VALUES ($1, $2, 'agent', 0)")
+        .bind(bob_id)
+        .bind(other)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let page = bob.get(&elsewhere_path).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
-    assert_eq!(page.headers.get(REFUSED), None);
+    assert_eq!(page.headers.get(REFUSED), None, "a portal of Bob's own");
+    assert_eq!(bob.get("/manage/chats/999999/socket").await.headers.get(REFUSED).unwrap(), "not-yours");
     // Its own chat, asked as a page: not a socket, not refused.
     assert_eq!(desk.customer.get(&path).await.status, StatusCode::BAD_REQUEST);
 }

@@ -125,3 +125,31 @@ async fn a_supervisor_reads_no_further_once_the_chat_leaves_their_departments() 
     assert_eq!(console_ws::open(&sue, &path).await.err(), Some(404));
     assert_eq!(sue.get(&path).await.headers.get(frontdesk::chat::ws::REFUSED_HEADER).unwrap(), "not-yours");
 }
+
+/// A supervisor whose right to read along is taken away while their socket is open: at the
+/// chat's next move they are told and the socket closes (it held the rights of its opening).
+#[tokio::test]
+async fn a_supervisor_whose_right_is_taken_away_reads_no_further() {
+    let app = common::spawn().await;
+    let (portal, support) = app.portal_with_department("default").await;
+    let (ana_id, ana) = app.signed_in_agent("default", "ana@desk.test", &[support], &["answer_chats"]).await;
+    let cy_id = app.agent("default", "cy@desk.test", "cy", &[support], &["answer_chats"]).await;
+    let (sue_id, sue) = app.signed_in_agent("default", "sue@desk.test", &[support], &["supervise_chats"]).await;
+    available(&app, portal, ana_id).await;
+    available(&app, portal, cy_id).await;
+    let active = chat(&app, portal, support, None, "active", Some(ana_id), "My order is late").await;
+    let mut sue_socket = console_ws::open(&sue, &format!("/manage/chats/{active}/socket")).await.expect("read along");
+    console_ws::until(&mut sue_socket, "the first message", |f| f["type"] == "message").await;
+
+    sqlx::query("DELETE FROM staff_permissions WHERE staff_id = $1 AND permission = 'supervise_chats'")
+        .bind(sue_id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    ana.post(&format!("/manage/chats/{active}/transfer-agent"), &[("agent", &cy_id.to_string())])
+        .await
+        .assert_redirect_to("/manage/chats?done=transferred");
+    let told = console_ws::until(&mut sue_socket, "the refusal", |f| f["type"] == "error").await;
+    assert_eq!(told["message"], "You can no longer see this chat.");
+    while console_ws::next(&mut sue_socket).await.is_some() {}
+}

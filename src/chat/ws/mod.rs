@@ -198,8 +198,9 @@ async fn agent_socket(
     };
     crate::web::csrf::check_origin(&headers, &state)?;
     let Ok(id) = super::portal_access::parse_id(&id) else { return Ok(not_yours()) };
-    // Not in the portal the session is in now: perhaps switched in another tab, and back later.
-    let chat = store::load(&state.db, user.portal.id, id).await?.ok_or(AppError::NotFound)?;
+    let Some(chat) = store::load(&state.db, user.portal.id, id).await? else {
+        return in_another_portal_of_theirs(&state, &user, id).await;
+    };
     let writes = match agent_side(&state, &user, &chat).await {
         Ok(writes) => writes,
         Err(AppError::NotFound) => return Ok(not_yours()),
@@ -219,6 +220,19 @@ async fn agent_socket(
         supervisor: (!writes).then(|| std::sync::Arc::new(user.clone())),
     };
     Ok(upgrade(ws, conn, after))
+}
+
+/// A chat not in the portal the agent's session is in: if it is in another portal they work
+/// in, the session may have been switched in another tab, and back later (a plain 404, tried
+/// again); anywhere else it is refused as any chat not theirs, so that no answer tells whether
+/// a chat exists, in this portal or another.
+async fn in_another_portal_of_theirs(state: &AppState, user: &ManageUser, id: i64) -> AppResult<Response> {
+    for (portal, _) in user.memberships.iter().filter(|(p, _)| p.id != user.portal.id) {
+        if store::load(&state.db, portal.id, id).await?.is_some() {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(not_yours())
 }
 
 /// The subprotocol a client names to carry the widget's token (`token.` + the token) without

@@ -192,10 +192,10 @@ impl Writer {
             let _ = send(sink, json!({"type": "error", "message": msg, "client_id": null}).to_string()).await;
             return Err(());
         }
-        // Moved to a department its supervisor does not see: they read no further either (a
-        // database that is away keeps the socket, as for sessions).
+        // Moved to a department its supervisor does not see, or their rights taken away: they
+        // read no further either.
         if let Some(user) = &c.supervisor
-            && !crate::chat::supervise::supervises(&c.state, user, chat.department_id).await.unwrap_or(true)
+            && !crate::chat::supervise::still_supervises(&c.state, user, chat.department_id).await
         {
             let msg = Msg::new("chat-error-no-access").in_lang(c.lang);
             let _ = send(sink, json!({"type": "error", "message": msg, "client_id": null}).to_string()).await;
