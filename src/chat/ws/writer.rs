@@ -184,20 +184,17 @@ impl Writer {
             return Ok(());
         };
         self.chat = Some(chat.clone());
-        // Transferred to someone else: this agent reads no further.
-        if let Side::Agent { staff_id } = c.side
-            && chat.agent_id != Some(staff_id)
-        {
-            let msg = Msg::new("chat-error-not-yours").in_lang(c.lang);
-            let _ = send(sink, json!({"type": "error", "message": msg, "client_id": null}).to_string()).await;
-            return Err(());
-        }
-        // Moved to a department its supervisor does not see, or their rights taken away: they
-        // read no further either.
-        if let Some(user) = &c.supervisor
-            && !crate::chat::supervise::still_supervises(&c.state, user, chat.department_id).await
-        {
-            let msg = Msg::new("chat-error-no-access").in_lang(c.lang);
+        // Transferred to someone else: this agent reads no further. Moved to a department its
+        // supervisor does not see, or their rights taken away: nor do they.
+        let refused = match (c.side, &c.supervisor) {
+            (Side::Agent { staff_id }, _) if chat.agent_id != Some(staff_id) => Some("chat-error-not-yours"),
+            (_, Some(user)) if !crate::chat::supervise::still_supervises(&c.state, user, chat.department_id).await => {
+                Some("chat-error-no-access")
+            }
+            _ => None,
+        };
+        if let Some(key) = refused {
+            let msg = Msg::new(key).in_lang(c.lang);
             let _ = send(sink, json!({"type": "error", "message": msg, "client_id": null}).to_string()).await;
             return Err(());
         }
