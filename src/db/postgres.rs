@@ -41,6 +41,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/postgres/0030_ticket_search_bulk.sql"),
     ),
     (35, "article search by language", include_str!("../../migrations/postgres/0035_kb_search_by_language.sql")),
+    (
+        36,
+        "article search asks the newest articles first",
+        include_str!("../../migrations/postgres/0036_kb_search_newest.sql"),
+    ),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

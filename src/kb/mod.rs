@@ -112,12 +112,18 @@ impl Reader {
     /// published, and of a visibility they may see. Constant text (no user input); the portal is
     /// the caller's own condition.
     pub fn condition(self, alias: &str) -> String {
+        format!("{alias}.published_revision IS NOT NULL AND {}", self.visibility_condition(alias))
+    }
+
+    /// The part of `condition` on the visibility column alone (for copies that hold only
+    /// published articles).
+    pub fn visibility_condition(self, alias: &str) -> String {
         let visible = match self {
             Reader::Visitor => "IN ('public')",
             Reader::Customer => "IN ('public', 'customers')",
             Reader::Agent => "IN ('public', 'customers', 'internal')",
         };
-        format!("{alias}.published_revision IS NOT NULL AND {alias}.visibility {visible}")
+        format!("{alias}.visibility {visible}")
     }
 }
 

@@ -10,30 +10,46 @@ use crate::search::Terms;
 /// (as on SQLite: a word found in most articles would otherwise rank tens of thousands).
 const CANDIDATES: i64 = 500;
 
-/// One language's best candidates, the query stemmed by that language's dictionary as the
-/// article was. The candidates are found first (GIN), ranked after: `id + 0` keeps the planner
-/// from walking the primary key backwards looking for matches, and `OFFSET 0` from ranking
-/// rows it then drops. The language is written into the statement, not bound, and the reader's
-/// condition says `published_revision IS NOT NULL`: together they let the planner use that
-/// language's own index (migration 0035), which holds no other language's matches.
-fn branch(search: &ArticleSearch<'_>, language: Language) -> String {
+/// One language's candidates and their ranks, the query stemmed by that language's dictionary
+/// as the article was. The candidates are first looked for in the copy of the newest published
+/// articles (`kb_search_newest`, migration 0036), small and narrow; in the whole table only
+/// when the copy holds fewer than `CANDIDATES` of them and is not every published article
+/// (its `below` is above 0). A copy is always every published article from `below` up, so its
+/// newest matches are the table's. In the table, `id + 0` keeps the planner from walking the
+/// primary key backwards looking for matches, `OFFSET 0` from ranking rows it then drops; the
+/// language is written into the statement, not bound, so that each language's own index is
+/// used (migration 0035). Both `WHERE` conditions on counts are evaluated once, before any
+/// row is read: the whole table is never read when the copy answered.
+fn branch(search: &ArticleSearch<'_>, language: Language, name: &str) -> (String, String) {
     let query = format!("to_tsquery('{}'::regconfig, $2)", language.pg_config());
-    format!(
-        "SELECT c.id, ts_rank(c.search, {query}) AS score FROM (SELECT a.id, a.search FROM kb_articles a \
-         WHERE a.portal_id = $1 AND a.language = '{}' AND {} AND a.search @@ {query} \
-         ORDER BY a.id + 0 DESC LIMIT {CANDIDATES} OFFSET 0) c",
-        language.code(),
-        search.reader.condition("a")
-    )
+    let code = language.code();
+    let candidates = format!(
+        "{name} AS MATERIALIZED (SELECT n.article_id AS id, n.search FROM kb_search_newest n \
+         WHERE n.portal_id = $1 AND n.language = '{code}' AND {visible} AND n.search @@ {query} \
+         ORDER BY n.article_id + 0 DESC LIMIT {CANDIDATES}), \
+         {name}_all AS MATERIALIZED (SELECT a.id, a.search FROM kb_articles a \
+         WHERE (SELECT COUNT(*) FROM {name}) < {CANDIDATES} AND EXISTS (SELECT 1 FROM kb_search_bounds b \
+         WHERE b.portal_id = $1 AND b.language = '{code}' AND b.below > 0) \
+         AND a.portal_id = $1 AND a.language = '{code}' AND {readable} AND a.search @@ {query} \
+         ORDER BY a.id + 0 DESC LIMIT {CANDIDATES} OFFSET 0)",
+        visible = search.reader.visibility_condition("n"),
+        readable = search.reader.condition("a"),
+    );
+    let ranked = format!(
+        "SELECT id, ts_rank(search, {query}) AS score FROM {name} WHERE NOT EXISTS (SELECT 1 FROM {name}_all) \
+         UNION ALL SELECT id, ts_rank(search, {query}) AS score FROM {name}_all"
+    );
+    (candidates, ranked)
 }
 
 pub(super) async fn articles(db: &Db, search: &ArticleSearch<'_>) -> Result<Vec<RankedArticle>, sqlx::Error> {
+    let (english, english_ranked) = branch(search, Language::English, "english");
+    let (portuguese, portuguese_ranked) = branch(search, Language::Portuguese, "portuguese");
     let sql = format!(
-        "SELECT a.id, a.title, a.language, a.category_id, a.visibility, a.body_text FROM (\
-         {} UNION ALL {} ORDER BY score DESC, id LIMIT $3 OFFSET $4) top \
-         JOIN kb_articles a ON a.portal_id = $1 AND a.id = top.id ORDER BY top.score DESC, top.id",
-        branch(search, Language::English),
-        branch(search, Language::Portuguese)
+        "WITH {english}, {portuguese} \
+         SELECT a.id, a.title, a.language, a.category_id, a.visibility, a.body_text FROM (\
+         {english_ranked} UNION ALL {portuguese_ranked} ORDER BY score DESC, id LIMIT $3 OFFSET $4) top \
+         JOIN kb_articles a ON a.portal_id = $1 AND a.id = top.id ORDER BY top.score DESC, top.id"
     );
     // Audited: the string holds constant conditions; the typed words are bound, quoted.
     // Planned each time with the words (not a prepared statement's plan for any words): the

@@ -2,6 +2,7 @@
 //! page and suggestions, agents' article finder, ticket search. On both engines.
 
 mod manage_find;
+mod newest;
 mod portal;
 mod ranking;
 mod tickets;
@@ -78,4 +79,31 @@ pub async fn publish_all(app: &TestApp, portal_id: i64, docs: &[Doc]) -> Vec<i64
     }
     tx.commit().await.unwrap();
     ids
+}
+
+/// On PostgreSQL, makes the copy of the newest articles' words (migration 0036) hold only the
+/// newest `size` published articles of each language of `portal_id`, at once. False on SQLite,
+/// which has no such copy.
+pub async fn hold_newest(app: &TestApp, portal_id: i64, size: i64) -> bool {
+    if app.db.backend() != frontdesk::db::Backend::Postgres {
+        return false;
+    }
+    sqlx::query(
+        "INSERT INTO kb_search_bounds (portal_id, language, size) VALUES ($1, 'en', $2), ($1, 'pt-BR', $2) \
+         ON CONFLICT (portal_id, language) DO UPDATE SET size = EXCLUDED.size",
+    )
+    .bind(portal_id)
+    .bind(size)
+    .execute(app.db.writer())
+    .await
+    .unwrap();
+    sqlx::query(
+        "SELECT COUNT(frontdesk_kb_newest_sync(portal_id, language, '{}')) AS n FROM kb_search_bounds \
+         WHERE portal_id = $1",
+    )
+    .bind(portal_id)
+    .fetch_one(app.db.writer())
+    .await
+    .unwrap();
+    true
 }

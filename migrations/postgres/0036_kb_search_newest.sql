@@ -1,0 +1,119 @@
+-- Article search ranks, per language, the newest 500 matches a reader may read
+-- (src/search/postgres.rs). A word in a tenth of 100,000 articles made it visit every match in
+-- the articles' wide table to find the newest: about 12,500 rows, most of a search's time.
+-- `kb_search_newest` holds a copy of the words of only the newest published articles of each
+-- portal and language (`size` of them, 16,384 unless changed), with indexes of its own, its
+-- rows kept narrow (the words out of line): a search asks it first, and the whole table only
+-- when the copy holds fewer than 500 readable matches and is not every published article.
+-- The copy is always a suffix: every published article of its portal and language whose id is
+-- `below` or more is in it, none under (`below` 0: every published article is in it), so its
+-- newest 500 matches are the table's. At 100,000 articles the heaviest one-word searches went
+-- from 25-30 to 8-11 ms (docs/benchmarks.md), the others gained about half a millisecond.
+CREATE TABLE kb_search_bounds (
+    portal_id BIGINT NOT NULL REFERENCES portals (id) ON DELETE CASCADE,
+    language TEXT NOT NULL,
+    size BIGINT NOT NULL DEFAULT 16384 CHECK (size > 0),
+    below BIGINT NOT NULL DEFAULT 9223372036854775807,
+    PRIMARY KEY (portal_id, language)
+);
+
+CREATE TABLE kb_search_newest (
+    portal_id BIGINT NOT NULL REFERENCES portals (id) ON DELETE CASCADE,
+    language TEXT NOT NULL,
+    article_id BIGINT NOT NULL,
+    visibility TEXT NOT NULL,
+    search tsvector NOT NULL,
+    PRIMARY KEY (portal_id, language, article_id)
+);
+ALTER TABLE kb_search_newest ALTER COLUMN search SET STORAGE EXTERNAL;
+ALTER TABLE kb_search_newest SET (toast_tuple_target = 128);
+CREATE INDEX kb_search_newest_en ON kb_search_newest USING GIN (search) WHERE language = 'en';
+CREATE INDEX kb_search_newest_pt_br ON kb_search_newest USING GIN (search) WHERE language = 'pt-BR';
+
+-- Finds where the newest `size` published articles of a language begin.
+CREATE INDEX kb_articles_published ON kb_articles (portal_id, language, id) WHERE published_revision IS NOT NULL;
+
+-- Brings one portal's and language's copy up to date after `changed` articles changed (were
+-- published, withdrawn, edited, deleted, moved to another language or visibility). Writers of
+-- one portal and language take turns on its bounds row, and each statement here sees what the
+-- one before committed: an article published while another is withdrawn is never left out.
+CREATE FUNCTION frontdesk_kb_newest_sync(p_portal BIGINT, p_language TEXT, p_changed BIGINT[])
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    v_size BIGINT;
+    v_below BIGINT;
+    v_cutoff BIGINT;
+BEGIN
+    INSERT INTO kb_search_bounds (portal_id, language) VALUES (p_portal, p_language) ON CONFLICT DO NOTHING;
+    SELECT size, below INTO v_size, v_below FROM kb_search_bounds
+        WHERE portal_id = p_portal AND language = p_language FOR UPDATE;
+    SELECT id INTO v_cutoff FROM kb_articles
+        WHERE portal_id = p_portal AND language = p_language AND published_revision IS NOT NULL
+        ORDER BY id DESC OFFSET v_size - 1 LIMIT 1;
+    v_cutoff := COALESCE(v_cutoff, 0);
+    DELETE FROM kb_search_newest WHERE portal_id = p_portal AND language = p_language
+        AND (article_id < v_cutoff OR article_id = ANY (p_changed));
+    INSERT INTO kb_search_newest (portal_id, language, article_id, visibility, search)
+        SELECT portal_id, language, id, visibility, search FROM kb_articles
+        WHERE portal_id = p_portal AND language = p_language AND published_revision IS NOT NULL
+            AND id = ANY (p_changed) AND id >= v_cutoff
+        ON CONFLICT DO NOTHING;
+    IF v_cutoff < v_below THEN
+        INSERT INTO kb_search_newest (portal_id, language, article_id, visibility, search)
+            SELECT portal_id, language, id, visibility, search FROM kb_articles
+            WHERE portal_id = p_portal AND language = p_language AND published_revision IS NOT NULL
+                AND id >= v_cutoff AND id < v_below
+            ON CONFLICT DO NOTHING;
+    END IF;
+    IF v_cutoff <> v_below THEN
+        UPDATE kb_search_bounds SET below = v_cutoff WHERE portal_id = p_portal AND language = p_language;
+    END IF;
+END
+$$;
+
+CREATE FUNCTION frontdesk_kb_newest_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM frontdesk_kb_newest_sync(portal_id, language, array_agg(id))
+        FROM inserted_rows WHERE published_revision IS NOT NULL GROUP BY portal_id, language;
+    RETURN NULL;
+END
+$$;
+
+-- Only what a search reads counts: a vote or a draft changes nothing here. An article moved to
+-- another language changes both languages' copies.
+CREATE FUNCTION frontdesk_kb_newest_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM frontdesk_kb_newest_sync(changed.portal_id, changed.language, array_agg(DISTINCT changed.id)) FROM (
+        SELECT n.portal_id, both_languages.language, n.id
+        FROM old_rows o JOIN new_rows n ON n.id = o.id
+        CROSS JOIN LATERAL (VALUES (o.language), (n.language)) AS both_languages (language)
+        WHERE (o.published_revision IS NULL) <> (n.published_revision IS NULL)
+            OR o.language <> n.language OR o.visibility <> n.visibility
+            OR (n.published_revision IS NOT NULL AND (o.title <> n.title OR o.body_text <> n.body_text))
+    ) changed GROUP BY changed.portal_id, changed.language;
+    RETURN NULL;
+END
+$$;
+
+-- A portal being deleted takes its copy with it (the foreign keys): nothing to bring up to date.
+CREATE FUNCTION frontdesk_kb_newest_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM frontdesk_kb_newest_sync(d.portal_id, d.language, array_agg(d.id))
+        FROM deleted_rows d WHERE d.published_revision IS NOT NULL
+            AND EXISTS (SELECT 1 FROM portals p WHERE p.id = d.portal_id)
+        GROUP BY d.portal_id, d.language;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER kb_articles_newest_inserted AFTER INSERT ON kb_articles
+    REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION frontdesk_kb_newest_inserted();
+CREATE TRIGGER kb_articles_newest_updated AFTER UPDATE ON kb_articles
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION frontdesk_kb_newest_updated();
+CREATE TRIGGER kb_articles_newest_deleted AFTER DELETE ON kb_articles
+    REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT EXECUTE FUNCTION frontdesk_kb_newest_deleted();
+
+SELECT frontdesk_kb_newest_sync(portal_id, language, '{}') FROM (
+    SELECT DISTINCT portal_id, language FROM kb_articles WHERE published_revision IS NOT NULL
+) published;

@@ -1,0 +1,114 @@
+//! PostgreSQL's copy of the newest published articles' words (migration 0036), which article
+//! search asks first: it follows every change an article can go through, and searches find
+//! the same as from the whole table. On SQLite, which has no copy, the searches alone.
+
+use frontdesk::kb::Reader;
+use frontdesk::kb::Visibility;
+use frontdesk::kb::store::{self, Author};
+use frontdesk::search::{self, ArticleSearch, Terms};
+use sqlx::Row;
+
+use super::{Doc, hold_newest, publish_all};
+use crate::common::{TestApp, spawn};
+
+async fn found(app: &TestApp, portal_id: i64, reader: Reader, text: &str) -> Vec<i64> {
+    let terms = Terms::parse(text);
+    let search = ArticleSearch { portal_id, reader, terms: &terms, limit: 50, offset: 0 };
+    let mut ids: Vec<i64> = search::articles(&app.db, &search).await.unwrap().into_iter().map(|h| h.id).collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// Articles the copy should hold and does not, and holds and should not (words and visibility
+/// compared too): none and none, on PostgreSQL.
+async fn copy_is_the_newest(app: &TestApp) {
+    if app.db.backend() != frontdesk::db::Backend::Postgres {
+        return;
+    }
+    let row = sqlx::query(
+        "WITH expected AS (SELECT x.portal_id, x.language, x.id, x.visibility, x.search FROM (\
+         SELECT a.portal_id, a.language, a.id, a.visibility, a.search, \
+         ROW_NUMBER() OVER (PARTITION BY a.portal_id, a.language ORDER BY a.id DESC) AS place \
+         FROM kb_articles a WHERE a.published_revision IS NOT NULL) x \
+         JOIN kb_search_bounds b ON b.portal_id = x.portal_id AND b.language = x.language WHERE x.place <= b.size), \
+         held AS (SELECT portal_id, language, article_id, visibility, search FROM kb_search_newest) \
+         SELECT (SELECT COUNT(*) FROM (SELECT * FROM expected EXCEPT SELECT * FROM held) m) AS missing, \
+         (SELECT COUNT(*) FROM (SELECT * FROM held EXCEPT SELECT * FROM expected) e) AS extra",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let (missing, extra): (i64, i64) = (row.get("missing"), row.get("extra"));
+    assert_eq!((missing, extra), (0, 0), "articles missing from the copy, and held though they should not be");
+}
+
+async fn set(app: &TestApp, sql: &str, id: i64) {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).bind(id).execute(app.db.writer()).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_copy_of_the_newest_articles_follows_every_change_and_finds_what_the_table_would() {
+    let app = spawn().await;
+    let (portal, _) = app.portal_with_department("default").await;
+    let (other, _) = app.portal_with_department("other").await;
+    hold_newest(&app, portal, 3).await;
+    let harbour = |n: &'static str| ("en", Visibility::Public, n, "Boats wait in the harbour.");
+    let docs: Vec<Doc> = vec![
+        harbour("One"),
+        harbour("Two"),
+        harbour("Three"),
+        harbour("Four"),
+        harbour("Five"),
+        harbour("Six"),
+        ("pt-BR", Visibility::Public, "Porto", "Os barcos esperam no porto."),
+    ];
+    let a = publish_all(&app, portal, &docs).await;
+    let theirs = publish_all(&app, other, &docs[..2]).await;
+    copy_is_the_newest(&app).await;
+    // Three from the copy, three from the table under it; never the other portal's.
+    assert_eq!(found(&app, portal, Reader::Visitor, "harbour").await, a[..6].to_vec());
+    assert_eq!(found(&app, other, Reader::Visitor, "harbour").await, theirs);
+
+    // Withdrawn: the one under the copy moves up into it.
+    set(&app, "UPDATE kb_articles SET published_revision = NULL WHERE id = $1", a[5]).await;
+    copy_is_the_newest(&app).await;
+    assert_eq!(found(&app, portal, Reader::Visitor, "harbour").await, a[..5].to_vec());
+
+    // Edited, in the copy and under it: the old words go, the new ones are found.
+    let author = Author { staff_id: None, name: "Frontdesk" };
+    for (id, text) in [(a[4], ("Four", "Lighthouse keepers.")), (a[0], ("One", "Lighthouse history."))] {
+        let mut tx = app.db.writer().begin().await.unwrap();
+        store::publish(&mut tx, portal, id, text, author, None, 300).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    copy_is_the_newest(&app).await;
+    assert_eq!(found(&app, portal, Reader::Visitor, "harbour").await, a[1..4].to_vec());
+    assert_eq!(found(&app, portal, Reader::Visitor, "lighthouse").await, vec![a[0], a[4]]);
+
+    // Made internal: agents still find it, visitors not.
+    set(&app, "UPDATE kb_articles SET visibility = 'internal' WHERE id = $1", a[3]).await;
+    copy_is_the_newest(&app).await;
+    assert_eq!(found(&app, portal, Reader::Visitor, "harbour").await, a[1..3].to_vec());
+    assert_eq!(found(&app, portal, Reader::Agent, "harbour").await, a[1..4].to_vec());
+
+    // Moved to Portuguese: the English copy fills from under it, the Portuguese one takes it.
+    set(&app, "UPDATE kb_articles SET language = 'pt-BR' WHERE id = $1", a[2]).await;
+    copy_is_the_newest(&app).await;
+    assert_eq!(found(&app, portal, Reader::Agent, "barcos").await, vec![a[6]]);
+    assert_eq!(found(&app, portal, Reader::Agent, "harbour").await, vec![a[1], a[2], a[3]]);
+
+    // Deleted, and published again.
+    set(&app, "DELETE FROM kb_revisions WHERE article_id = $1", a[3]).await;
+    set(&app, "DELETE FROM kb_articles WHERE id = $1", a[3]).await;
+    set(&app, "UPDATE kb_articles SET published_revision = 1 WHERE id = $1", a[5]).await;
+    copy_is_the_newest(&app).await;
+    assert_eq!(found(&app, portal, Reader::Agent, "harbour").await, vec![a[1], a[2], a[5]]);
+
+    // A vote or a draft leaves the copy as it is; a copy made larger takes in every article.
+    set(&app, "UPDATE kb_articles SET helpful_yes = helpful_yes + 1 WHERE id = $1", a[5]).await;
+    set(&app, "UPDATE kb_articles SET draft_markdown = 'unreleased harbour' WHERE id = $1", a[0]).await;
+    hold_newest(&app, portal, 100).await;
+    copy_is_the_newest(&app).await;
+    assert_eq!(found(&app, portal, Reader::Agent, "harbour").await, vec![a[1], a[2], a[5]]);
+    assert_eq!(found(&app, portal, Reader::Agent, "unreleased").await, Vec::<i64>::new());
+}
