@@ -91,7 +91,7 @@ def main():
                    for lang, vis, title, body in articles(count, rng))
     psql("COPY kb_articles (portal_id, category_id, language, visibility, title, body_html, body_text, "
          "published_revision, published_at, created_at, updated_at) FROM STDIN", rows)
-    psql("ANALYZE kb_articles")
+    psql("ANALYZE kb_articles, kb_search_newest")
 
 
 if __name__ == "__main__":

@@ -117,3 +117,5 @@ CREATE TRIGGER kb_articles_newest_deleted AFTER DELETE ON kb_articles
 SELECT frontdesk_kb_newest_sync(portal_id, language, '{}') FROM (
     SELECT DISTINCT portal_id, language FROM kb_articles WHERE published_revision IS NOT NULL
 ) published;
+-- Searches are planned with the copy's statistics from the start, not after autovacuum's turn.
+ANALYZE kb_search_newest;
