@@ -37,6 +37,8 @@ CREATE INDEX kb_articles_published ON kb_articles (portal_id, language, id) WHER
 -- published, withdrawn, edited, deleted, moved to another language or visibility). Writers of
 -- one portal and language take turns on its bounds row, and each statement here sees what the
 -- one before committed: an article published while another is withdrawn is never left out.
+-- (The app's writers of a portal already take turns on its `kb_versions` row, migration 0021,
+-- which its triggers take before these: two portals' or languages' locks never cross.)
 CREATE FUNCTION frontdesk_kb_newest_sync(p_portal BIGINT, p_language TEXT, p_changed BIGINT[])
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -65,16 +67,22 @@ BEGIN
                 AND id >= v_cutoff AND id < v_below
             ON CONFLICT DO NOTHING;
     END IF;
-    IF v_cutoff <> v_below THEN
-        UPDATE kb_search_bounds SET below = v_cutoff WHERE portal_id = p_portal AND language = p_language;
-    END IF;
+    -- Written even when unchanged: a writer whose snapshot predates another's sync (REPEATABLE
+    -- READ) then fails to lock the row instead of bringing the copy up to date from old rows.
+    UPDATE kb_search_bounds SET below = v_cutoff WHERE portal_id = p_portal AND language = p_language;
 END
 $$;
 
+-- Each trigger syncs the portals and languages its statement changed, in one order.
 CREATE FUNCTION frontdesk_kb_newest_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r RECORD;
 BEGIN
-    PERFORM frontdesk_kb_newest_sync(portal_id, language, array_agg(id))
-        FROM inserted_rows WHERE published_revision IS NOT NULL GROUP BY portal_id, language;
+    FOR r IN SELECT portal_id, language, array_agg(id) AS ids FROM inserted_rows
+        WHERE published_revision IS NOT NULL GROUP BY portal_id, language ORDER BY portal_id, language
+    LOOP
+        PERFORM frontdesk_kb_newest_sync(r.portal_id, r.language, r.ids);
+    END LOOP;
     RETURN NULL;
 END
 $$;
@@ -82,27 +90,71 @@ $$;
 -- Only what a search reads counts: a vote or a draft changes nothing here. An article moved to
 -- another language changes both languages' copies.
 CREATE FUNCTION frontdesk_kb_newest_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r RECORD;
 BEGIN
-    PERFORM frontdesk_kb_newest_sync(changed.portal_id, changed.language, array_agg(DISTINCT changed.id)) FROM (
-        SELECT n.portal_id, both_languages.language, n.id
+    FOR r IN SELECT n.portal_id, both_languages.language, array_agg(DISTINCT n.id) AS ids
         FROM old_rows o JOIN new_rows n ON n.id = o.id
         CROSS JOIN LATERAL (VALUES (o.language), (n.language)) AS both_languages (language)
         WHERE (o.published_revision IS NULL) <> (n.published_revision IS NULL)
             OR o.language <> n.language OR o.visibility <> n.visibility
             OR (n.published_revision IS NOT NULL AND (o.title <> n.title OR o.body_text <> n.body_text))
-    ) changed GROUP BY changed.portal_id, changed.language;
+        GROUP BY n.portal_id, both_languages.language ORDER BY n.portal_id, both_languages.language
+    LOOP
+        PERFORM frontdesk_kb_newest_sync(r.portal_id, r.language, r.ids);
+    END LOOP;
     RETURN NULL;
 END
 $$;
 
 -- A portal being deleted takes its copy with it (the foreign keys): nothing to bring up to date.
 CREATE FUNCTION frontdesk_kb_newest_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r RECORD;
 BEGIN
-    PERFORM frontdesk_kb_newest_sync(d.portal_id, d.language, array_agg(d.id))
-        FROM deleted_rows d WHERE d.published_revision IS NOT NULL
-            AND EXISTS (SELECT 1 FROM portals p WHERE p.id = d.portal_id)
-        GROUP BY d.portal_id, d.language;
+    FOR r IN SELECT d.portal_id, d.language, array_agg(d.id) AS ids FROM deleted_rows d
+        WHERE d.published_revision IS NOT NULL AND EXISTS (SELECT 1 FROM portals p WHERE p.id = d.portal_id)
+        GROUP BY d.portal_id, d.language ORDER BY d.portal_id, d.language
+    LOOP
+        PERFORM frontdesk_kb_newest_sync(r.portal_id, r.language, r.ids);
+    END LOOP;
     RETURN NULL;
+END
+$$;
+
+-- Emptied with the articles: the next sync of each portal and language starts afresh.
+CREATE FUNCTION frontdesk_kb_newest_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM kb_search_newest;
+    DELETE FROM kb_search_bounds;
+    RETURN NULL;
+END
+$$;
+
+-- The copy and its bounds are keyed by portal and id, which the triggers take from the new row:
+-- an article keeps both for life (nothing in the app changes them).
+CREATE FUNCTION frontdesk_kb_article_keys_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'an article''s id and portal do not change (article %)', OLD.id;
+END
+$$;
+
+-- A portal's copies made afresh, to hold its newest `p_size` published articles per language
+-- (docs/operations.md: a larger copy, or one out of step after a restore without triggers).
+-- Takes the portal's turn first, as the app's writers do.
+CREATE FUNCTION frontdesk_kb_newest_rebuild(p_portal BIGINT, p_size BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    r RECORD;
+BEGIN
+    UPDATE kb_versions SET version = version + 1 WHERE portal_id = p_portal;
+    INSERT INTO kb_search_bounds (portal_id, language, size)
+        SELECT p_portal, language, p_size FROM (VALUES ('en'), ('pt-BR')) AS languages (language)
+        ON CONFLICT (portal_id, language) DO UPDATE SET size = EXCLUDED.size;
+    FOR r IN SELECT language FROM kb_search_bounds WHERE portal_id = p_portal ORDER BY language FOR UPDATE LOOP
+        DELETE FROM kb_search_newest WHERE portal_id = p_portal AND language = r.language;
+        UPDATE kb_search_bounds SET below = 9223372036854775807 WHERE portal_id = p_portal AND language = r.language;
+        PERFORM frontdesk_kb_newest_sync(p_portal, r.language, '{}');
+    END LOOP;
 END
 $$;
 
@@ -113,6 +165,11 @@ CREATE TRIGGER kb_articles_newest_updated AFTER UPDATE ON kb_articles
     EXECUTE FUNCTION frontdesk_kb_newest_updated();
 CREATE TRIGGER kb_articles_newest_deleted AFTER DELETE ON kb_articles
     REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT EXECUTE FUNCTION frontdesk_kb_newest_deleted();
+CREATE TRIGGER kb_articles_newest_truncated AFTER TRUNCATE ON kb_articles
+    FOR EACH STATEMENT EXECUTE FUNCTION frontdesk_kb_newest_truncated();
+CREATE TRIGGER kb_articles_keys_kept BEFORE UPDATE OF id, portal_id ON kb_articles FOR EACH ROW
+    WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.portal_id IS DISTINCT FROM NEW.portal_id)
+    EXECUTE FUNCTION frontdesk_kb_article_keys_kept();
 
 SELECT frontdesk_kb_newest_sync(portal_id, language, '{}') FROM (
     SELECT DISTINCT portal_id, language FROM kb_articles WHERE published_revision IS NOT NULL

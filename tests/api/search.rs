@@ -88,22 +88,11 @@ pub async fn hold_newest(app: &TestApp, portal_id: i64, size: i64) -> bool {
     if app.db.backend() != frontdesk::db::Backend::Postgres {
         return false;
     }
-    sqlx::query(
-        "INSERT INTO kb_search_bounds (portal_id, language, size) VALUES ($1, 'en', $2), ($1, 'pt-BR', $2) \
-         ON CONFLICT (portal_id, language) DO UPDATE SET size = EXCLUDED.size",
-    )
-    .bind(portal_id)
-    .bind(size)
-    .execute(app.db.writer())
-    .await
-    .unwrap();
-    sqlx::query(
-        "SELECT COUNT(frontdesk_kb_newest_sync(portal_id, language, '{}')) AS n FROM kb_search_bounds \
-         WHERE portal_id = $1",
-    )
-    .bind(portal_id)
-    .fetch_one(app.db.writer())
-    .await
-    .unwrap();
+    sqlx::query("SELECT 1 AS done FROM frontdesk_kb_newest_rebuild($1, $2)")
+        .bind(portal_id)
+        .bind(size)
+        .fetch_one(app.db.writer())
+        .await
+        .unwrap();
     true
 }

@@ -112,3 +112,35 @@ async fn the_copy_of_the_newest_articles_follows_every_change_and_finds_what_the
     assert_eq!(found(&app, portal, Reader::Agent, "harbour").await, vec![a[1], a[2], a[5]]);
     assert_eq!(found(&app, portal, Reader::Agent, "unreleased").await, Vec::<i64>::new());
 }
+
+/// What only hand-written SQL could do to the copy: a result it wrongly holds is checked again
+/// on the article, a portal or id is never changed, and emptied articles empty the copy.
+#[tokio::test]
+async fn a_copy_out_of_step_never_shows_what_a_reader_may_not_read() {
+    let app = spawn().await;
+    if app.db.backend() != frontdesk::db::Backend::Postgres {
+        return;
+    }
+    let (portal, _) = app.portal_with_department("default").await;
+    let (other, _) = app.portal_with_department("other").await;
+    let docs: Vec<Doc> = vec![
+        ("en", Visibility::Public, "Quay", "Ships at the quay."),
+        ("en", Visibility::Internal, "Quay staff", "Quay staff rota."),
+    ];
+    let a = publish_all(&app, portal, &docs).await;
+    set(&app, "UPDATE kb_search_newest SET visibility = 'public' WHERE article_id = $1", a[1]).await;
+    assert_eq!(found(&app, portal, Reader::Visitor, "quay").await, vec![a[0]]);
+
+    let moved = sqlx::query("UPDATE kb_articles SET portal_id = $1 WHERE id = $2")
+        .bind(other)
+        .bind(a[0])
+        .execute(app.db.writer())
+        .await
+        .expect_err("an article's portal never changes");
+    assert!(moved.to_string().contains("do not change"), "{moved}");
+
+    sqlx::query("TRUNCATE kb_articles CASCADE").execute(app.db.writer()).await.unwrap();
+    let b = publish_all(&app, portal, &docs[..1]).await;
+    copy_is_the_newest(&app).await;
+    assert_eq!(found(&app, portal, Reader::Agent, "quay").await, b);
+}
