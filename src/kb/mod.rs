@@ -112,18 +112,16 @@ impl Reader {
     /// published, and of a visibility they may see. Constant text (no user input); the portal is
     /// the caller's own condition.
     pub fn condition(self, alias: &str) -> String {
-        format!("{alias}.published_revision IS NOT NULL AND {}", self.visibility_condition(alias))
+        format!("{alias}.published_revision IS NOT NULL AND {alias}.visibility IN ({})", self.visibilities())
     }
 
-    /// The part of `condition` on the visibility column alone (for copies that hold only
-    /// published articles).
-    pub fn visibility_condition(self, alias: &str) -> String {
-        let visible = match self {
-            Reader::Visitor => "IN ('public')",
-            Reader::Customer => "IN ('public', 'customers')",
-            Reader::Agent => "IN ('public', 'customers', 'internal')",
-        };
-        format!("{alias}.visibility {visible}")
+    /// The visibilities this reader may see, as a list of SQL string literals.
+    pub fn visibilities(self) -> &'static str {
+        match self {
+            Reader::Visitor => "'public'",
+            Reader::Customer => "'public', 'customers'",
+            Reader::Agent => "'public', 'customers', 'internal'",
+        }
     }
 }
 

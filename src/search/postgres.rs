@@ -12,27 +12,26 @@ const CANDIDATES: i64 = 500;
 
 /// One language's candidates and their ranks, the query stemmed by that language's dictionary
 /// as the article was. The candidates are first looked for in the copy of the newest published
-/// articles (`kb_search_newest`, migration 0036), small and narrow; in the whole table only
-/// when the copy holds fewer than `CANDIDATES` of them and is not every published article
-/// (its `below` is above 0). A copy is always every published article from `below` up, so its
-/// newest matches are the table's. In the table, `id + 0` keeps the planner from walking the
-/// primary key backwards looking for matches, `OFFSET 0` from ranking rows it then drops; the
-/// language is written into the statement, not bound, so that each language's own index is
-/// used (migration 0035). Both `WHERE` conditions on counts are evaluated once, before any
-/// row is read: the whole table is never read when the copy answered.
+/// articles (`kb_search_newest`, through the function migration 0036 explains), small and
+/// narrow; in the whole table only when the copy holds fewer than `CANDIDATES` of them and is
+/// not every published article (its `below` is above 0). A copy is always every published
+/// article from `below` up, so its newest matches are the table's. In the table, `id + 0` keeps
+/// the planner from walking the primary key backwards looking for matches, `OFFSET 0` from
+/// ranking rows it then drops; the language is written into the statement, not bound, so that
+/// each language's own index is used (migration 0035). Both `WHERE` conditions on counts are
+/// evaluated once, before any row is read: the whole table is never read when the copy answered.
 fn branch(search: &ArticleSearch<'_>, language: Language, name: &str) -> (String, String) {
     let query = format!("to_tsquery('{}'::regconfig, $2)", language.pg_config());
     let code = language.code();
     let candidates = format!(
-        "{name} AS MATERIALIZED (SELECT n.article_id AS id, n.search FROM kb_search_newest n \
-         WHERE n.portal_id = $1 AND n.language = '{code}' AND {visible} AND n.search @@ {query} \
-         ORDER BY n.article_id + 0 DESC LIMIT {CANDIDATES}), \
+        "{name} AS MATERIALIZED (SELECT m.id, m.search FROM \
+         frontdesk_kb_newest_matches($1, '{code}', {query}, ARRAY[{visible}], {CANDIDATES}) m), \
          {name}_all AS MATERIALIZED (SELECT a.id, a.search FROM kb_articles a \
          WHERE (SELECT COUNT(*) FROM {name}) < {CANDIDATES} AND EXISTS (SELECT 1 FROM kb_search_bounds b \
          WHERE b.portal_id = $1 AND b.language = '{code}' AND b.below > 0) \
          AND a.portal_id = $1 AND a.language = '{code}' AND {readable} AND a.search @@ {query} \
          ORDER BY a.id + 0 DESC LIMIT {CANDIDATES} OFFSET 0)",
-        visible = search.reader.visibility_condition("n"),
+        visible = search.reader.visibilities(),
         readable = search.reader.condition("a"),
     );
     let ranked = format!(

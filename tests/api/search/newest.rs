@@ -20,26 +20,28 @@ async fn found(app: &TestApp, portal_id: i64, reader: Reader, text: &str) -> Vec
 }
 
 /// Articles the copy should hold and does not, and holds and should not (words and visibility
-/// compared too): none and none, on PostgreSQL.
+/// compared too), and bounds whose count is wrong or out of their size's eighth: none, none and
+/// none, on PostgreSQL. The copy holds every published article from `below` up.
 async fn copy_is_the_newest(app: &TestApp) {
     if app.db.backend() != frontdesk::db::Backend::Postgres {
         return;
     }
     let row = sqlx::query(
-        "WITH expected AS (SELECT x.portal_id, x.language, x.id, x.visibility, x.search FROM (\
-         SELECT a.portal_id, a.language, a.id, a.visibility, a.search, \
-         ROW_NUMBER() OVER (PARTITION BY a.portal_id, a.language ORDER BY a.id DESC) AS place \
-         FROM kb_articles a WHERE a.published_revision IS NOT NULL) x \
-         JOIN kb_search_bounds b ON b.portal_id = x.portal_id AND b.language = x.language WHERE x.place <= b.size), \
+        "WITH expected AS (SELECT a.portal_id, a.language, a.id, a.visibility, a.search FROM kb_articles a \
+         JOIN kb_search_bounds b ON b.portal_id = a.portal_id AND b.language = a.language \
+         WHERE a.published_revision IS NOT NULL AND a.id >= b.below), \
          held AS (SELECT portal_id, language, article_id, visibility, search FROM kb_search_newest) \
          SELECT (SELECT COUNT(*) FROM (SELECT * FROM expected EXCEPT SELECT * FROM held) m) AS missing, \
-         (SELECT COUNT(*) FROM (SELECT * FROM held EXCEPT SELECT * FROM expected) e) AS extra",
+         (SELECT COUNT(*) FROM (SELECT * FROM held EXCEPT SELECT * FROM expected) e) AS extra, \
+         (SELECT COUNT(*) FROM kb_search_bounds b WHERE b.held <> (SELECT COUNT(*) FROM kb_search_newest n \
+         WHERE n.portal_id = b.portal_id AND n.language = b.language) \
+         OR b.held > b.size + b.size / 8 OR (b.below > 0 AND b.held < b.size - b.size / 8)) AS miscounted",
     )
     .fetch_one(app.db.pool())
     .await
     .unwrap();
-    let (missing, extra): (i64, i64) = (row.get("missing"), row.get("extra"));
-    assert_eq!((missing, extra), (0, 0), "articles missing from the copy, and held though they should not be");
+    let counts: (i64, i64, i64) = (row.get("missing"), row.get("extra"), row.get("miscounted"));
+    assert_eq!(counts, (0, 0, 0), "articles missing from the copy, held though they should not be, bounds miscounted");
 }
 
 async fn set(app: &TestApp, sql: &str, id: i64) {
