@@ -71,6 +71,16 @@ BEGIN
     SELECT size, below, held INTO v_size, v_below, v_held FROM kb_search_bounds
         WHERE portal_id = p_portal AND language = p_language FOR UPDATE;
     v_slack := v_size / 8;
+    -- A bulk load (`frontdesk seed`, src/search/mod.rs) empties the copy instead, and searches
+    -- read the whole table (`below` above 0, nothing held) until it is filled again at the end,
+    -- or by the next change if the load never ends: correct all along, and no copying of
+    -- articles that later ones push out.
+    IF current_setting('frontdesk.kb_search', true) = 'deferred' THEN
+        DELETE FROM kb_search_newest WHERE portal_id = p_portal AND language = p_language;
+        UPDATE kb_search_bounds SET below = 9223372036854775807, held = 0
+            WHERE portal_id = p_portal AND language = p_language;
+        RETURN;
+    END IF;
     DELETE FROM kb_search_newest
         WHERE portal_id = p_portal AND language = p_language AND article_id = ANY (p_changed);
     GET DIAGNOSTICS v_rows = ROW_COUNT;
@@ -184,16 +194,17 @@ END
 $$;
 
 -- A portal's copies made afresh, to hold its newest `p_size` published articles per language
--- (docs/operations.md: a larger copy, or one out of step after a restore without triggers).
--- Takes the portal's turn first, as the app's writers do.
+-- (NULL: the size they have; docs/operations.md: a larger copy, or one out of step after a
+-- restore without triggers; the end of a bulk load). Takes the portal's turn first, as the
+-- app's writers do.
 CREATE FUNCTION frontdesk_kb_newest_rebuild(p_portal BIGINT, p_size BIGINT) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     r RECORD;
 BEGIN
     UPDATE kb_versions SET version = version + 1 WHERE portal_id = p_portal;
     INSERT INTO kb_search_bounds (portal_id, language, size)
-        SELECT p_portal, language, p_size FROM (VALUES ('en'), ('pt-BR')) AS languages (language)
-        ON CONFLICT (portal_id, language) DO UPDATE SET size = EXCLUDED.size;
+        SELECT p_portal, language, COALESCE(p_size, 16384) FROM (VALUES ('en'), ('pt-BR')) AS languages (language)
+        ON CONFLICT (portal_id, language) DO UPDATE SET size = COALESCE(p_size, kb_search_bounds.size);
     FOR r IN SELECT language FROM kb_search_bounds WHERE portal_id = p_portal ORDER BY language FOR UPDATE LOOP
         DELETE FROM kb_search_newest WHERE portal_id = p_portal AND language = r.language;
         UPDATE kb_search_bounds SET below = 9223372036854775807, held = 0 WHERE portal_id = p_portal AND language = r.language;

@@ -179,6 +179,25 @@ pub async fn index_tickets(
     }
 }
 
+/// For a bulk load's transaction (`frontdesk seed`): PostgreSQL's copy of the newest articles
+/// (migration 0036) is emptied rather than kept, and searches read every article until
+/// `refill_article_copy`; keeping it would copy each article that a later one pushes out
+/// (seeding took twice as long). SQLite has no copy.
+pub async fn defer_article_copy(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
+    match backend {
+        Backend::Sqlite => Ok(()),
+        Backend::Postgres => postgres::defer_article_copy(conn).await,
+    }
+}
+
+/// Fills a portal's copy of its newest articles again after a bulk load.
+pub async fn refill_article_copy(db: &Db, portal_id: i64) -> Result<(), sqlx::Error> {
+    match db.backend() {
+        Backend::Sqlite => Ok(()),
+        Backend::Postgres => postgres::refill_article_copy(db, portal_id).await,
+    }
+}
+
 /// Starts whatever upkeep the engine's indexes need while a server runs: on SQLite, keeping
 /// the tickets' index in few segments (`sqlite_upkeep`); on PostgreSQL nothing (autovacuum).
 pub fn start_upkeep(db: &Db) {

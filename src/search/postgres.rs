@@ -139,6 +139,20 @@ pub(super) async fn defer_ticket_index(conn: &mut sqlx::AnyConnection) -> Result
     Ok(())
 }
 
+/// Migration 0036: the articles' triggers empty the copy until `refill_article_copy`.
+pub(super) async fn defer_article_copy(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SET LOCAL frontdesk.kb_search = 'deferred'").execute(conn).await?;
+    Ok(())
+}
+
+pub(super) async fn refill_article_copy(db: &Db, portal_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1 AS done FROM frontdesk_kb_newest_rebuild($1, NULL)")
+        .bind(portal_id)
+        .fetch_one(db.writer())
+        .await?;
+    Ok(())
+}
+
 pub(super) async fn index_tickets(
     conn: &mut sqlx::AnyConnection,
     portal_id: i64,

@@ -287,6 +287,7 @@ pub async fn seed(
             written += size as u64;
             progress(written);
         }
+        crate::search::refill_article_copy(db, portal.id).await?;
     }
     Ok(written)
 }
@@ -330,6 +331,7 @@ async fn categories(db: &Db, portal_id: i64, now: i64) -> Result<Vec<i64>, sqlx:
 /// then the revisions and votes.
 async fn write_batch(db: &Db, portal: &SeededPortal, categories: &[i64], batch: &[Planned]) -> Result<(), sqlx::Error> {
     let mut tx = db.writer().begin().await?;
+    crate::search::defer_article_copy(&mut tx, db.backend()).await?;
     let rendered: Vec<markdown::Rendered> = batch.iter().map(|p| markdown::render(&p.markdown)).collect();
     let mut ids = vec![0i64; batch.len()];
     for translations in [false, true] {

@@ -59,9 +59,16 @@ pub const CORPUS: &[Doc] = &[
 /// Writes `docs` as published articles of `portal_id` in one category; their ids, in order.
 pub async fn publish_all(app: &TestApp, portal_id: i64, docs: &[Doc]) -> Vec<i64> {
     let mut tx = app.db.writer().begin().await.unwrap();
+    let ids = publish_all_in(&mut tx, portal_id, docs).await;
+    tx.commit().await.unwrap();
+    ids
+}
+
+/// `publish_all` inside the caller's transaction.
+pub async fn publish_all_in(tx: &mut sqlx::AnyConnection, portal_id: i64, docs: &[Doc]) -> Vec<i64> {
     let category =
         NewCategory { portal_id, parent_id: None, position: 0, language: "en", name: "General", description: "" };
-    let category_id = store::create_category(&mut tx, &category, 100).await.unwrap();
+    let category_id = store::create_category(&mut *tx, &category, 100).await.unwrap();
     let author = Author { staff_id: None, name: "Frontdesk" };
     let mut ids = Vec::new();
     for (language, visibility, title, markdown) in docs {
@@ -75,9 +82,8 @@ pub async fn publish_all(app: &TestApp, portal_id: i64, docs: &[Doc]) -> Vec<i64
             markdown,
             staff_id: None,
         };
-        ids.push(store::create_published(&mut tx, &new, author, 100).await.unwrap());
+        ids.push(store::create_published(&mut *tx, &new, author, 100).await.unwrap());
     }
-    tx.commit().await.unwrap();
     ids
 }
 

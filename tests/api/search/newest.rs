@@ -8,7 +8,7 @@ use frontdesk::kb::store::{self, Author};
 use frontdesk::search::{self, ArticleSearch, Terms};
 use sqlx::Row;
 
-use super::{Doc, hold_newest, publish_all};
+use super::{Doc, hold_newest, publish_all, publish_all_in};
 use crate::common::{TestApp, spawn};
 
 async fn found(app: &TestApp, portal_id: i64, reader: Reader, text: &str) -> Vec<i64> {
@@ -145,4 +145,34 @@ async fn a_copy_out_of_step_never_shows_what_a_reader_may_not_read() {
     let b = publish_all(&app, portal, &docs[..1]).await;
     copy_is_the_newest(&app).await;
     assert_eq!(found(&app, portal, Reader::Agent, "quay").await, b);
+}
+
+/// A bulk load (`frontdesk seed`) empties the copy rather than keeping it: searches read every
+/// article meanwhile, and find the same before and after it is filled again.
+#[tokio::test]
+async fn a_bulk_load_leaves_searches_to_the_whole_table_until_the_copy_is_filled_again() {
+    let app = spawn().await;
+    let (portal, _) = app.portal_with_department("default").await;
+    hold_newest(&app, portal, 2).await;
+    let harbour = |n: &'static str| ("en", Visibility::Public, n, "Boats wait in the harbour.");
+    let mut all = publish_all(&app, portal, &[harbour("One"), harbour("Two"), harbour("Three")]).await;
+
+    let mut tx = app.db.writer().begin().await.unwrap();
+    search::defer_article_copy(&mut tx, app.db.backend()).await.unwrap();
+    all.extend(publish_all_in(&mut tx, portal, &[harbour("Four"), harbour("Five")]).await);
+    tx.commit().await.unwrap();
+    assert_eq!(found(&app, portal, Reader::Visitor, "harbour").await, all);
+    if app.db.backend() == frontdesk::db::Backend::Postgres {
+        let held: i64 = sqlx::query("SELECT COUNT(*) AS n FROM kb_search_newest WHERE portal_id = $1")
+            .bind(portal)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap()
+            .get("n");
+        assert_eq!(held, 0, "the copy is emptied by a bulk load");
+    }
+
+    search::refill_article_copy(&app.db, portal).await.unwrap();
+    copy_is_the_newest(&app).await;
+    assert_eq!(found(&app, portal, Reader::Visitor, "harbour").await, all);
 }
