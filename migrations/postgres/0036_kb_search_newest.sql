@@ -127,16 +127,26 @@ BEGIN
 END
 $$;
 
--- Each trigger syncs the portals and languages its statement changed, in one order.
-CREATE FUNCTION frontdesk_kb_newest_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Syncs each portal and language of the changed rows (portal, language, id: three arrays of
+-- one length), in one order.
+CREATE FUNCTION frontdesk_kb_newest_sync_changed(p_portals BIGINT[], p_languages TEXT[], p_ids BIGINT[])
+RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     r RECORD;
 BEGIN
-    FOR r IN SELECT portal_id, language, array_agg(id) AS ids FROM inserted_rows
-        WHERE published_revision IS NOT NULL GROUP BY portal_id, language ORDER BY portal_id, language
+    FOR r IN SELECT c.portal_id, c.language, array_agg(DISTINCT c.id) AS ids
+        FROM unnest(p_portals, p_languages, p_ids) AS c (portal_id, language, id)
+        GROUP BY c.portal_id, c.language ORDER BY c.portal_id, c.language
     LOOP
         PERFORM frontdesk_kb_newest_sync(r.portal_id, r.language, r.ids);
     END LOOP;
+END
+$$;
+
+CREATE FUNCTION frontdesk_kb_newest_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM frontdesk_kb_newest_sync_changed(array_agg(portal_id), array_agg(language), array_agg(id))
+        FROM inserted_rows WHERE published_revision IS NOT NULL;
     RETURN NULL;
 END
 $$;
@@ -144,34 +154,23 @@ $$;
 -- Only what a search reads counts: a vote or a draft changes nothing here. An article moved to
 -- another language changes both languages' copies.
 CREATE FUNCTION frontdesk_kb_newest_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    r RECORD;
 BEGIN
-    FOR r IN SELECT n.portal_id, both_languages.language, array_agg(DISTINCT n.id) AS ids
+    PERFORM frontdesk_kb_newest_sync_changed(array_agg(n.portal_id), array_agg(both_languages.language), array_agg(n.id))
         FROM old_rows o JOIN new_rows n ON n.id = o.id
         CROSS JOIN LATERAL (VALUES (o.language), (n.language)) AS both_languages (language)
         WHERE (o.published_revision IS NULL) <> (n.published_revision IS NULL)
             OR o.language <> n.language OR o.visibility <> n.visibility
-            OR (n.published_revision IS NOT NULL AND (o.title <> n.title OR o.body_text <> n.body_text))
-        GROUP BY n.portal_id, both_languages.language ORDER BY n.portal_id, both_languages.language
-    LOOP
-        PERFORM frontdesk_kb_newest_sync(r.portal_id, r.language, r.ids);
-    END LOOP;
+            OR (n.published_revision IS NOT NULL AND (o.title <> n.title OR o.body_text <> n.body_text));
     RETURN NULL;
 END
 $$;
 
 -- A portal being deleted takes its copy with it (the foreign keys): nothing to bring up to date.
 CREATE FUNCTION frontdesk_kb_newest_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    r RECORD;
 BEGIN
-    FOR r IN SELECT d.portal_id, d.language, array_agg(d.id) AS ids FROM deleted_rows d
-        WHERE d.published_revision IS NOT NULL AND EXISTS (SELECT 1 FROM portals p WHERE p.id = d.portal_id)
-        GROUP BY d.portal_id, d.language ORDER BY d.portal_id, d.language
-    LOOP
-        PERFORM frontdesk_kb_newest_sync(r.portal_id, r.language, r.ids);
-    END LOOP;
+    PERFORM frontdesk_kb_newest_sync_changed(array_agg(d.portal_id), array_agg(d.language), array_agg(d.id))
+        FROM deleted_rows d
+        WHERE d.published_revision IS NOT NULL AND EXISTS (SELECT 1 FROM portals p WHERE p.id = d.portal_id);
     RETURN NULL;
 END
 $$;
