@@ -79,6 +79,7 @@ impl Application {
         }
         let events = crate::events::start(&db);
         let kb = crate::kb::portal_cache::KbCache::following(&events);
+        let signed_in = crate::auth::signed_in::SignedInCache::following(&events);
         let chat_messages = crate::chat::recent::RecentMessages::default();
         let chat_writer = crate::chat::store::MessageWriter::start(&db, &events, &chat_messages);
         let chat_reader = crate::chat::read_batch::MessageReader::start(db.clone());
@@ -99,6 +100,7 @@ impl Application {
             directories: Default::default(),
             authority_hosts: config.entra_authority_hosts.clone(),
             kb,
+            signed_in,
             chat_messages,
             chat_writer,
             chat_reader,

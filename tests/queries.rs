@@ -241,3 +241,30 @@ async fn a_chat_sockets_messages_read_no_session_and_no_chat_on_the_side() {
         "no notification in the store"
     );
 }
+
+/// A signed-in customer's pages that only read take their session and account from the node's
+/// memory (`src/auth/signed_in.rs`) while nothing changed: the two reads cost more than the page.
+/// A request that writes makes the node read them again.
+#[tokio::test]
+async fn a_signed_in_customers_pages_read_no_session_while_nothing_changed() {
+    let (statements, lock) = Statements::global();
+    let _one_at_a_time = lock.lock().await;
+    let app = spawn().await;
+    app.customer("default", "carla@client.test", PASSWORD).await;
+    let carla = app.browser();
+    carla.sign_in_portal("default", "carla@client.test", PASSWORD).await.assert_redirect_to("/portal/default/");
+    carla.get("/portal/default/kb").await.assert_contains("carla@client.test");
+    let mark = statements.mark();
+    for _ in 0..5 {
+        carla.get("/portal/default/kb").await.assert_contains("carla@client.test");
+    }
+    assert_eq!(statements.since(mark, "FROM sessions WHERE token_hash"), 0, "no session read");
+    assert_eq!(statements.since(mark, "FROM customers WHERE"), 0, "no customer read");
+    carla
+        .post("/portal/default/profile/details", &[("name", "Carla C"), ("mobile", "")])
+        .await
+        .assert_redirect_to("/portal/default/profile");
+    let mark = statements.mark();
+    carla.get("/portal/default/kb").await.assert_contains("Carla C");
+    assert_eq!(statements.since(mark, "FROM sessions WHERE token_hash"), 1, "read again after a write");
+}

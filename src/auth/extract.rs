@@ -12,6 +12,7 @@ use crate::accounts::customers::{self, Customer};
 use crate::accounts::permissions::{Permission, Role};
 use crate::accounts::staff::{self, Staff};
 use crate::auth::sessions::{self, Realm, Session, Subject};
+use crate::auth::signed_in;
 use crate::error::AppError;
 use crate::i18n::{self, Msg};
 use crate::portals::resolve::CurrentPortal;
@@ -217,28 +218,46 @@ pub async fn load_portal_user(
     let Some(token) = state.cookies.get(&parts.headers, &portal_cookie(portal.portal.id)) else {
         return Ok(None);
     };
+    let remembered = signed_in::only_reads(&parts.method)
+        .then(|| state.signed_in.get(token, state.sessions, crate::db::now()))
+        .flatten();
+    let found = match remembered {
+        Some((session, customer)) => Some((session, PortalPerson::Customer(customer))),
+        None => read_portal_user(state, token).await?,
+    };
+    let Some((session, person)) = found.filter(|(session, _)| session.portal_id == Some(portal.portal.id)) else {
+        return Ok(None);
+    };
+    let user = PortalUser { session, portal: portal.clone(), person };
+    i18n::request::set_account_choice(user.language());
+    Ok(Some(user))
+}
+
+/// The portal session of `token` and whose it is, from the database; a customer's is kept for
+/// the next requests that only read (`signed_in`).
+async fn read_portal_user(state: &AppState, token: &str) -> Result<Option<(Session, PortalPerson)>, AppError> {
+    let before = state.signed_in.before_reading();
     let Some(session) = sessions::find(&state.db, state.sessions, Realm::Portal, token).await? else {
         return Ok(None);
     };
-    if session.portal_id != Some(portal.portal.id) {
+    let Some(portal_id) = session.portal_id else {
         return Ok(None);
-    }
+    };
     let person = match session.subject {
-        Subject::Customer(id) => customers::by_id(&state.db, portal.portal.id, id)
-            .await?
-            .filter(Customer::is_active)
-            .map(PortalPerson::Customer),
-        Subject::Staff(id) => staff::in_portal(&state.db, portal.portal.id, id)
+        Subject::Customer(id) => {
+            let customer = customers::by_id(&state.db, portal_id, id).await?.filter(Customer::is_active);
+            if let Some(customer) = &customer {
+                state.signed_in.keep(before, token, &session, customer);
+            }
+            customer.map(PortalPerson::Customer)
+        }
+        Subject::Staff(id) => staff::in_portal(&state.db, portal_id, id)
             .await?
             .map(|(s, _)| s)
             .filter(Staff::is_active)
             .map(PortalPerson::Staff),
     };
-    let person = person.map(|person| PortalUser { session, portal: portal.clone(), person });
-    if let Some(user) = &person {
-        i18n::request::set_account_choice(user.language());
-    }
-    Ok(person)
+    Ok(person.map(|person| (session, person)))
 }
 
 impl FromRequestParts<AppState> for PortalUser {

@@ -44,6 +44,7 @@ pub mod profile;
 pub mod profile_language;
 pub mod sessions;
 pub mod settings;
+pub mod signed_in;
 pub mod signin;
 pub mod throttle;
 

@@ -79,6 +79,16 @@ pub struct Session {
     pub sso_portal_id: Option<i64>,
 }
 
+impl Session {
+    /// Whether this session, as read, may serve a request at `t` without asking the database:
+    /// current by its own times, and its seen-at time not yet due to be written.
+    pub fn current_without_writing(&self, limits: SessionLimits, t: i64) -> bool {
+        t < self.expires_at
+            && t < idle_deadline(self.last_seen_at, limits)
+            && t - self.last_seen_at < touch_every(limits)
+    }
+}
+
 const COLUMNS: &str = "id, realm, staff_id, customer_id, portal_id, created_at, last_seen_at, expires_at, user_agent, \
      ip, sso_portal_id";
 

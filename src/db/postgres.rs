@@ -46,6 +46,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "article search asks the newest articles first",
         include_str!("../../migrations/postgres/0036_kb_search_newest.sql"),
     ),
+    (37, "customers' changes reach every node", include_str!("../../migrations/postgres/0037_customers_version.sql")),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

@@ -55,6 +55,9 @@ pub enum Event {
     /// A session ended (signed out, ended by its owner or an administrator, a password changed,
     /// expired and purged): its sockets close. Sent by the database itself (migration 0029).
     SessionEnded { session_id: i64 },
+    /// Customers were changed or deleted (which ones is not said: it is rare next to page views).
+    /// Sent by the database itself (migration 0037).
+    CustomersChanged,
 }
 
 /// This node's end of the bus.

@@ -19,6 +19,7 @@ impl Event {
             Event::TicketViewers { portal_id, ticket_id } => format!("viewers:{portal_id}:{ticket_id}"),
             Event::Kb { portal_id } => format!("kb:{portal_id}"),
             Event::SessionEnded { session_id } => format!("session:{session_id}"),
+            Event::CustomersChanged => "customers".into(),
         }
     }
 
@@ -46,6 +47,7 @@ impl Event {
             ("viewers", &[portal_id, ticket_id]) => Event::TicketViewers { portal_id, ticket_id },
             ("kb", &[portal_id]) => Event::Kb { portal_id },
             ("session", &[session_id]) => Event::SessionEnded { session_id },
+            ("customers", []) => Event::CustomersChanged,
             _ => return None,
         };
         Some(event)
@@ -70,6 +72,7 @@ mod tests {
             Event::TicketViewers { portal_id: 1, ticket_id: 7 },
             Event::Kb { portal_id: 5 },
             Event::SessionEnded { session_id: 77 },
+            Event::CustomersChanged,
         ];
         for event in all {
             assert_eq!(Event::parse(&event.payload()), Some(event), "{}", event.payload());

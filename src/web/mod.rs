@@ -57,6 +57,7 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     let https = state.public_url.scheme() == "https";
     let routes = routes
         .layer(middleware::from_fn_with_state(state.clone(), csrf::ensure_cookie))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::auth::signed_in::forget_after_writes))
         .layer(middleware::from_fn(|req, next| input::refuse_control_characters(req, next, MAX_BODY_BYTES)))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // For a feature's own middleware (`from_fn` has no state; features' routers are built

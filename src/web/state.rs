@@ -41,6 +41,8 @@ pub struct Inner {
     pub authority_hosts: crate::sso::settings::AuthorityHosts,
     /// Changes made by other nodes and processes (`crate::events`).
     pub events: crate::events::EventBus,
+    /// Customers' sessions this node read lately (`crate::auth::signed_in`).
+    pub signed_in: crate::auth::signed_in::SignedInCache,
     /// This node's copy of the knowledge bases' lists (`crate::kb::portal_cache`).
     pub kb: crate::kb::portal_cache::KbCache,
     /// This node's copy of the chats' latest messages (`crate::chat::recent`).

@@ -55,6 +55,7 @@ mod saved_views;
 mod search;
 mod security;
 mod seed;
+mod signed_in_memory;
 mod signin;
 mod sso;
 mod sso_across_portals;

@@ -234,11 +234,14 @@ async fn probe_kb_every_reader_sees_only_what_they_may_through_every_path() {
     assert_eq!(own_staff.get_bytes(&file(w.foreign, w.foreign_file)).await.0, StatusCode::NOT_FOUND);
 
     // A disabled customer's session reads as a visitor (or is signed out), never as a customer.
+    // Disabled by SQL typed by hand, as another node would: the server hears of it from the
+    // database within a second (`src/auth/signed_in.rs`).
     sqlx::query("UPDATE customers SET disabled_at = 1 WHERE email_lower = 'ana@client.test'")
         .execute(app.db.writer())
         .await
         .unwrap();
-    let page = own_customer.get(&format!("/portal/default/kb/articles/{}", w.customers)).await;
+    let article = format!("/portal/default/kb/articles/{}", w.customers);
+    let page = own_customer.get_until(&article, "a refusal", |p| p.status != StatusCode::OK).await;
     assert!(page.status == StatusCode::NOT_FOUND || page.status.is_redirection(), "{}", page.status);
     let page = own_customer.get("/portal/default/kb/search?q=kumquat").await;
     assert!(page.status.is_redirection() || !page.body.contains("kumquat</"), "{}", page.body);
