@@ -260,6 +260,19 @@ async fn a_signed_in_customers_pages_read_no_session_while_nothing_changed() {
     }
     assert_eq!(statements.since(mark, "FROM sessions WHERE token_hash"), 0, "no session read");
     assert_eq!(statements.since(mark, "FROM customers WHERE"), 0, "no customer read");
+    // Nobody empties the node's memory by sending forms that change no one's session or account:
+    // a form to no page, a form refused (no CSRF token), a password-reset request (it locks
+    // the customer's row with `SET id = id`, which no trigger counts).
+    let stranger = app.browser();
+    stranger.post("/portal/default/nothing-here", &[]).await;
+    stranger.post("/portal/default/forgot", &[("email", "carla@client.test")]).await.assert_status(StatusCode::OK);
+    carla.post_raw("/portal/default/profile/details", &[("name", "Not Carla")]).await;
+    // Long enough for every node's read of the change counters (four a second) to have seen a
+    // change, had there been one.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let mark = statements.mark();
+    carla.get("/portal/default/kb").await.assert_contains("carla@client.test");
+    assert_eq!(statements.since(mark, "FROM sessions WHERE token_hash"), 0, "still no session read");
     carla
         .post("/portal/default/profile/details", &[("name", "Carla C"), ("mobile", "")])
         .await

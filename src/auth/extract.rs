@@ -23,8 +23,10 @@ pub const MANAGE_COOKIE: &str = "fd_manage";
 
 /// Cookie name of a portal session; one per portal, so that sessions in two portals coexist.
 pub fn portal_cookie(portal_id: i64) -> String {
-    format!("fd_portal_{portal_id}")
+    format!("{PORTAL_COOKIE_PREFIX}{portal_id}")
 }
+
+pub const PORTAL_COOKIE_PREFIX: &str = "fd_portal_";
 
 /// A staff member signed in to the management interface, with the portal they are working in.
 #[derive(Clone, Debug)]

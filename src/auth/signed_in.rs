@@ -7,21 +7,27 @@
 //! only while its session's own times say it is current and its seen-at time is not yet due to
 //! be written (the read that writes it runs then). It is forgotten before that:
 //! - when its session ends, whoever deleted it (`Event::SessionEnded`: migration 0029's trigger);
-//! - when any customer is changed or deleted (`Event::CustomersChanged`: migration 0037's trigger);
-//! - after any request on this node that may write, before its answer leaves: whoever was told
-//!   a change was made (a sign-out, an account disabled, a new name) is never shown the old one;
-//! - when this node may have missed events; and nothing is used while the bus is not live.
+//! - when any customer is changed or deleted, or any session ends (`Event::SignInsChanged`:
+//!   migration 0037's triggers notify it for customers, and bump a counter for both that every
+//!   node reads four times a second, which also stands in for a `LISTEN` connection cut silently);
+//! - after a request on this node that may have written as someone signed in (a form sent with
+//!   a session cookie that was not refused), before its answer leaves: whoever was told a change
+//!   was made (a sign-out, an account disabled, a new name) is never shown the old one;
+//! - when this node may have missed events; nothing is kept or used while the bus is not live,
+//!   nor until this cache has heard of the latest miss.
 //!
 //! So a change made elsewhere (another node, the command line, SQL typed by hand) shows here as
-//! soon as its event arrives: at commit on PostgreSQL, within a quarter of a second on SQLite.
-//! Staff signed in to a portal are not kept: their rights change by other paths.
+//! soon as its event arrives: at commit on PostgreSQL, within a quarter of a second on SQLite
+//! or while PostgreSQL's notifications do not arrive. Staff signed in to a portal are not kept:
+//! their rights change by other paths.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::Method;
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use tokio::sync::broadcast::error::RecvError;
@@ -43,6 +49,8 @@ const MAX_ENTRIES: usize = 10_000;
 pub struct SignedInCache {
     inner: Arc<RwLock<Memory>>,
     bus: EventBus,
+    /// The bus's count of misses when this cache last forgot all for one (`EventBus::misses`).
+    misses_heard: Arc<AtomicU64>,
 }
 
 #[derive(Debug, Default)]
@@ -70,14 +78,15 @@ pub struct BeforeReading(u64);
 impl SignedInCache {
     /// A cache that forgets what the events on `bus` say changed.
     pub fn following(bus: &EventBus) -> SignedInCache {
-        let cache = SignedInCache { inner: Arc::default(), bus: bus.clone() };
+        let cache = SignedInCache { inner: Arc::default(), bus: bus.clone(), misses_heard: Arc::default() };
         let mut events = bus.subscribe();
         let following = cache.clone();
         tokio::spawn(async move {
             loop {
                 match events.recv().await {
                     Ok(Event::SessionEnded { session_id }) => following.forget_session(session_id),
-                    Ok(Event::CustomersChanged | Event::Missed) | Err(RecvError::Lagged(_)) => following.forget_all(),
+                    Ok(Event::Missed) => following.forget_all_missed(),
+                    Ok(Event::SignInsChanged) | Err(RecvError::Lagged(_)) => following.forget_all(),
                     Ok(_) => {}
                     Err(RecvError::Closed) => return,
                 }
@@ -89,10 +98,15 @@ impl SignedInCache {
     /// The session of `token` and its customer, if this node read them lately and they may
     /// still serve a request that only reads, at `t` (seconds).
     pub fn get(&self, token: &str, limits: SessionLimits, t: i64) -> Option<(Session, Customer)> {
-        if !self.bus.is_live() {
+        if !self.trusted() {
             return None;
         }
         self.read().get(&token_hash(token), limits, t)
+    }
+
+    /// Whether every change made elsewhere reaches this cache now.
+    fn trusted(&self) -> bool {
+        self.bus.is_live() && self.bus.misses() == self.misses_heard.load(Ordering::Acquire)
     }
 
     pub fn before_reading(&self) -> BeforeReading {
@@ -101,7 +115,9 @@ impl SignedInCache {
 
     /// Keeps what was read for `token`, unless something was forgotten since `before`.
     pub fn keep(&self, before: BeforeReading, token: &str, session: &Session, customer: &Customer) {
-        self.write().keep(before, token_hash(token), session, customer);
+        if self.trusted() {
+            self.write().keep(before, token_hash(token), session, customer);
+        }
     }
 
     pub fn forget_all(&self) {
@@ -110,6 +126,14 @@ impl SignedInCache {
 
     fn forget_session(&self, session_id: i64) {
         self.write().forget_session(session_id);
+    }
+
+    /// Forgets all for a miss; trusted again once it has heard of the latest (read first: a miss
+    /// delivered meanwhile leaves it untrusted until its own turn).
+    fn forget_all_missed(&self) {
+        let misses = self.bus.misses();
+        self.forget_all();
+        self.misses_heard.store(misses, Ordering::Release);
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Memory> {
@@ -165,15 +189,27 @@ pub fn only_reads(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// Middleware: after a request that may have written, this node forgets every session it
-/// remembers, before the answer leaves (other nodes hear of it from the database).
+/// Middleware: after a request that may have written as someone signed in, this node forgets
+/// every session it remembers, before the answer leaves (other nodes hear of it from the
+/// database). A refused request (4xx) wrote nothing, and one without a session cookie changed
+/// no one's session but through the database's triggers: neither makes it forget, so that
+/// nobody empties the memory by sending forms.
 pub async fn forget_after_writes(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let writes = !only_reads(req.method());
+    let may_write = !only_reads(req.method()) && carries_a_session(req.headers());
     let response = next.run(req).await;
-    if writes {
+    if may_write && !response.status().is_client_error() {
         state.signed_in.forget_all();
     }
     response
+}
+
+/// Whether a request carries a session cookie of either realm (`super::extract`).
+fn carries_a_session(headers: &HeaderMap) -> bool {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).any(|c| {
+        let name = c.trim_start().split('=').next().unwrap_or_default();
+        let name = name.strip_prefix("__Host-").unwrap_or(name);
+        name == super::extract::MANAGE_COOKIE || name.starts_with(super::extract::PORTAL_COOKIE_PREFIX)
+    })
 }
 
 #[cfg(test)]

@@ -46,7 +46,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "article search asks the newest articles first",
         include_str!("../../migrations/postgres/0036_kb_search_newest.sql"),
     ),
-    (37, "customers' changes reach every node", include_str!("../../migrations/postgres/0037_customers_version.sql")),
+    (
+        37,
+        "signed-in customers' changes reach every node",
+        include_str!("../../migrations/postgres/0037_signed_in_version.sql"),
+    ),
 ];
 
 /// Opens and closes one connection, so that a wrong address or credentials fail fast.

@@ -49,7 +49,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "the articles' search index without its scope column",
         include_str!("../../migrations/sqlite/0034_kb_search_without_scope.sql"),
     ),
-    (37, "customers' changes reach every node", include_str!("../../migrations/sqlite/0037_customers_version.sql")),
+    (
+        37,
+        "signed-in customers' changes reach every node",
+        include_str!("../../migrations/sqlite/0037_signed_in_version.sql"),
+    ),
 ];
 
 /// How long a write waits for the one writer connection before giving up.

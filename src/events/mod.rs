@@ -20,7 +20,7 @@ mod teller;
 mod topics;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use sqlx::AnyConnection;
 use tokio::sync::{broadcast, mpsc};
@@ -55,9 +55,9 @@ pub enum Event {
     /// A session ended (signed out, ended by its owner or an administrator, a password changed,
     /// expired and purged): its sockets close. Sent by the database itself (migration 0029).
     SessionEnded { session_id: i64 },
-    /// Customers were changed or deleted (which ones is not said: it is rare next to page views).
-    /// Sent by the database itself (migration 0037).
-    CustomersChanged,
+    /// Customers were changed or deleted, or sessions ended (which ones is not said). Sent by the
+    /// database itself (migration 0037): notified for customers, counted for both.
+    SignInsChanged,
 }
 
 /// This node's end of the bus.
@@ -69,6 +69,9 @@ pub struct EventBus {
     /// Whether every change made elsewhere reaches this node now: false on PostgreSQL while the
     /// `LISTEN` connection is down.
     live: Arc<AtomicBool>,
+    /// How many times `Event::Missed` was delivered, counted before it is sent, so that a copy
+    /// can tell whether it heard the latest (`misses`).
+    misses: Arc<AtomicU64>,
     /// On PostgreSQL, this node's teller task (`tell_soon`, `teller`).
     teller: Option<mpsc::Sender<teller::Told>>,
 }
@@ -162,7 +165,16 @@ impl EventBus {
         self.live.store(live, Ordering::Release);
     }
 
+    /// How many times this node may have missed events so far. A copy that forgets all at
+    /// `Event::Missed` and was told of fewer may hold what a missed event would have dropped.
+    pub fn misses(&self) -> u64 {
+        self.misses.load(Ordering::Acquire)
+    }
+
     fn deliver(&self, event: Event) {
+        if event == Event::Missed {
+            self.misses.fetch_add(1, Ordering::AcqRel);
+        }
         // Nobody listening is fine.
         let _ = self.sender.send(event);
         self.topics.deliver(event);
@@ -176,7 +188,8 @@ pub fn start(db: &Db) -> EventBus {
     let on_sqlite = db.backend() == Backend::Sqlite;
     let live = Arc::new(AtomicBool::new(on_sqlite));
     let teller = (!on_sqlite).then(|| teller::start(db.clone()));
-    let bus = EventBus { sender, topics: topics::Topics::default(), db: db.clone(), live, teller };
+    let misses = Arc::default();
+    let bus = EventBus { sender, topics: topics::Topics::default(), db: db.clone(), live, misses, teller };
     if on_sqlite {
         // PostgreSQL's trigger notifies instead (migration 0029).
         tokio::spawn(poll::watch_ended_sessions(db.clone(), bus.clone()));

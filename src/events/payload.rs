@@ -19,7 +19,7 @@ impl Event {
             Event::TicketViewers { portal_id, ticket_id } => format!("viewers:{portal_id}:{ticket_id}"),
             Event::Kb { portal_id } => format!("kb:{portal_id}"),
             Event::SessionEnded { session_id } => format!("session:{session_id}"),
-            Event::CustomersChanged => "customers".into(),
+            Event::SignInsChanged => "signins".into(),
         }
     }
 
@@ -47,7 +47,7 @@ impl Event {
             ("viewers", &[portal_id, ticket_id]) => Event::TicketViewers { portal_id, ticket_id },
             ("kb", &[portal_id]) => Event::Kb { portal_id },
             ("session", &[session_id]) => Event::SessionEnded { session_id },
-            ("customers", []) => Event::CustomersChanged,
+            ("signins", []) => Event::SignInsChanged,
             _ => return None,
         };
         Some(event)
@@ -72,7 +72,7 @@ mod tests {
             Event::TicketViewers { portal_id: 1, ticket_id: 7 },
             Event::Kb { portal_id: 5 },
             Event::SessionEnded { session_id: 77 },
-            Event::CustomersChanged,
+            Event::SignInsChanged,
         ];
         for event in all {
             assert_eq!(Event::parse(&event.payload()), Some(event), "{}", event.payload());

@@ -16,13 +16,13 @@ use crate::db::Db;
 const POLL: Duration = Duration::from_millis(250);
 
 /// The counters read together, each with the event its move stands for: the portals and
-/// settings (migration 0017) and the customers (migration 0037).
-const COUNTERS: [(&str, Event); 2] = [("config", Event::ConfigChanged), ("customers", Event::CustomersChanged)];
+/// settings (migration 0017), and the customers and their sessions (migration 0037).
+const COUNTERS: [(&str, Event); 2] = [("config", Event::ConfigChanged), ("signed_in", Event::SignInsChanged)];
 
 pub(super) async fn watch_config_version(db: Db, bus: EventBus) {
     let mut seen: [Option<i64>; 2] = [None; 2];
     let read = "SELECT (SELECT version FROM config_version WHERE id = 1) AS config, \
-                (SELECT version FROM customers_version WHERE id = 1) AS customers";
+                (SELECT version FROM signed_in_version WHERE id = 1) AS signed_in";
     while !db.pool().is_closed() {
         match sqlx::query(read).fetch_one(db.pool()).await {
             Ok(row) => {

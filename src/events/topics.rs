@@ -32,7 +32,7 @@ impl Event {
             Event::TicketViewers { portal_id, ticket_id } => Topic::TicketViewers { portal_id, ticket_id },
             Event::Kb { portal_id } => Topic::Kb { portal_id },
             Event::SessionEnded { session_id } => Topic::Session { session_id },
-            Event::ConfigChanged | Event::CustomersChanged | Event::Missed => return None,
+            Event::ConfigChanged | Event::SignInsChanged | Event::Missed => return None,
         })
     }
 }

@@ -96,17 +96,40 @@ async fn a_customer_changed_by_hand_in_sql_shows_within_a_second() {
     assert_eq!(sessions_of(&app, id).await, 1, "the session was left, as the SQL left it");
 }
 
+/// Drops the triggers that announce a session's end: `sessions_ended` (migration 0029: the
+/// notification on PostgreSQL, the row of `ended_sessions` on SQLite) and, with `counted`,
+/// `sessions_ended_counted` (migration 0037: the counter every node reads).
+async fn silence_session_ends(app: &TestApp, counted: bool) {
+    let mut triggers = vec!["sessions_ended"];
+    if counted {
+        triggers.push("sessions_ended_counted");
+    }
+    for trigger in triggers {
+        let drop = match app.db.backend() {
+            frontdesk::db::Backend::Sqlite => format!("DROP TRIGGER {trigger}"),
+            frontdesk::db::Backend::Postgres => format!("DROP TRIGGER {trigger} ON sessions"),
+        };
+        sqlx::query(sqlx::AssertSqlSafe(drop)).execute(app.db.writer()).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_session_ended_when_no_notification_arrives_stops_within_a_second() {
+    // As when a node's `LISTEN` connection was cut without a word: the counter stands in.
+    let app = common::spawn().await;
+    let (carla, id) = reading_customer(&app, "carla@client.test").await;
+    silence_session_ends(&app, false).await;
+    sqlx::query("DELETE FROM sessions WHERE customer_id = $1").bind(id).execute(app.db.writer()).await.unwrap();
+    carla.get_until(KB, "the signed-out page", signed_out).await;
+}
+
 #[tokio::test]
 async fn a_page_that_writes_reads_the_session_again() {
     let app = common::spawn().await;
     let (carla, id) = reading_customer(&app, "carla@client.test").await;
-    // A session ended where no event can come from (the trigger that announces it is gone): the
-    // node's memory still holds it, yet a request that writes is refused as signed out.
-    let drop = match app.db.backend() {
-        frontdesk::db::Backend::Sqlite => "DROP TRIGGER sessions_ended",
-        frontdesk::db::Backend::Postgres => "DROP TRIGGER sessions_ended ON sessions",
-    };
-    sqlx::query(drop).execute(app.db.writer()).await.unwrap();
+    // A session ended where no word of it can come from: the node's memory still holds it, yet
+    // a request that writes is refused as signed out.
+    silence_session_ends(&app, true).await;
     sqlx::query("DELETE FROM sessions WHERE customer_id = $1").bind(id).execute(app.db.writer()).await.unwrap();
     let page = carla.post("/portal/default/profile/details", &[("name", "Carla Late"), ("mobile", "")]).await;
     page.assert_redirect_to("/portal/default/login");
@@ -114,7 +137,7 @@ async fn a_page_that_writes_reads_the_session_again() {
         app.count_with("SELECT COUNT(*) AS n FROM customers WHERE id = $1 AND name = 'Carla Late'", id).await,
         0
     );
-    // And that request made the node forget what it remembered.
+    // And that request, sent with a session cookie, made the node forget what it remembered.
     let page = carla.get(KB).await;
     assert!(signed_out(&page), "{}", page.body);
 }

@@ -93,3 +93,18 @@ fn a_full_memory_makes_room() {
     assert_eq!(memory.token_of.len(), memory.by_token.len());
     assert!(memory.get(&format!("hash{}", MAX_ENTRIES + 4), LIMITS, 1000).is_some(), "the newest is kept");
 }
+
+#[test]
+fn a_session_cookie_of_either_realm_is_told_from_others() {
+    let with = |cookie: &str| {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, cookie.parse().unwrap());
+        carries_a_session(&headers)
+    };
+    assert!(with("fd_portal_3=abc"));
+    assert!(with("csrf=x; fd_manage=abc"));
+    assert!(with("csrf=x;__Host-fd_portal_12=abc"));
+    assert!(!with("csrf=x; lang=pt-BR"));
+    assert!(!with("csrf=fd_portal_3"), "a value is not a name");
+    assert!(!carries_a_session(&HeaderMap::new()));
+}
