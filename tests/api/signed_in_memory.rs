@@ -23,6 +23,11 @@ fn signed_out(page: &common::Page) -> bool {
     page.status == 200 && page.body.contains("/portal/default/login") && !page.body.contains("avatar-menu")
 }
 
+/// SQL typed by hand (the command line's path, and another node's), with `$1` = `customer`.
+async fn by_hand(app: &TestApp, sql: &'static str, customer: i64) {
+    sqlx::query(sql).bind(customer).execute(app.db.writer()).await.unwrap();
+}
+
 async fn sessions_of(app: &TestApp, customer: i64) -> i64 {
     app.count_with("SELECT COUNT(*) AS n FROM sessions WHERE customer_id = $1", customer).await
 }
@@ -76,7 +81,7 @@ async fn a_customer_disabled_on_another_node_is_signed_out_of_this_ones_pages_wi
 async fn a_session_deleted_by_hand_in_sql_stops_within_a_second() {
     let app = common::spawn().await;
     let (carla, id) = reading_customer(&app, "carla@client.test").await;
-    sqlx::query("DELETE FROM sessions WHERE customer_id = $1").bind(id).execute(app.db.writer()).await.unwrap();
+    by_hand(&app, "DELETE FROM sessions WHERE customer_id = $1", id).await;
     carla.get_until(KB, "the signed-out page", signed_out).await;
 }
 
@@ -84,14 +89,10 @@ async fn a_session_deleted_by_hand_in_sql_stops_within_a_second() {
 async fn a_customer_changed_by_hand_in_sql_shows_within_a_second() {
     let app = common::spawn().await;
     let (carla, id) = reading_customer(&app, "carla@client.test").await;
-    sqlx::query("UPDATE customers SET name = 'Carla By Hand' WHERE id = $1")
-        .bind(id)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
+    by_hand(&app, "UPDATE customers SET name = 'Carla By Hand' WHERE id = $1", id).await;
     carla.get_until(KB, "the new name", |p| p.body.contains("Carla By Hand")).await;
     // Disabled by hand, without ending her sessions: her pages stop all the same.
-    sqlx::query("UPDATE customers SET disabled_at = 1 WHERE id = $1").bind(id).execute(app.db.writer()).await.unwrap();
+    by_hand(&app, "UPDATE customers SET disabled_at = 1 WHERE id = $1", id).await;
     carla.get_until(KB, "the signed-out page", signed_out).await;
     assert_eq!(sessions_of(&app, id).await, 1, "the session was left, as the SQL left it");
 }
@@ -119,7 +120,7 @@ async fn a_session_ended_when_no_notification_arrives_stops_within_a_second() {
     let app = common::spawn().await;
     let (carla, id) = reading_customer(&app, "carla@client.test").await;
     silence_session_ends(&app, false).await;
-    sqlx::query("DELETE FROM sessions WHERE customer_id = $1").bind(id).execute(app.db.writer()).await.unwrap();
+    by_hand(&app, "DELETE FROM sessions WHERE customer_id = $1", id).await;
     carla.get_until(KB, "the signed-out page", signed_out).await;
 }
 
@@ -130,7 +131,7 @@ async fn a_page_that_writes_reads_the_session_again() {
     // A session ended where no word of it can come from: the node's memory still holds it, yet
     // a request that writes is refused as signed out.
     silence_session_ends(&app, true).await;
-    sqlx::query("DELETE FROM sessions WHERE customer_id = $1").bind(id).execute(app.db.writer()).await.unwrap();
+    by_hand(&app, "DELETE FROM sessions WHERE customer_id = $1", id).await;
     let page = carla.post("/portal/default/profile/details", &[("name", "Carla Late"), ("mobile", "")]).await;
     page.assert_redirect_to("/portal/default/login");
     assert_eq!(
